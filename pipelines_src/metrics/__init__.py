@@ -1,0 +1,1 @@
+"""Metric definitions shared by the build pipeline and the monitoring engine."""

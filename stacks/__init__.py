@@ -1,0 +1,1 @@
+"""The CDK app: stages per account, the stacks they hold, and reusable constructs."""

@@ -1,0 +1,140 @@
+"""Models the platform builds, gates, serves and monitors."""
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from stacks.config.base import ConfigModel
+from stacks.config.contract import DataContract
+
+# SageMaker model package group names: letters, digits and hyphens, at most 63 characters.
+# The platform derives endpoint and pipeline names from it, so it stays well under that.
+ModelName = Annotated[str, Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,39}$")]
+InstanceType = Annotated[str, Field(pattern=r"^ml\.[a-z0-9]+\.[0-9]*x?large$|^ml\.[a-z0-9]+\.(medium|small|micro)$")]
+
+
+class SensitiveAttribute(ConfigModel):
+    """A protected attribute and its disadvantaged group (Clarify's facet *d*).
+
+    The group is the rows whose value is in ``group_values`` (categorical
+    columns) or at most ``threshold`` (numeric columns); everything else is *a*.
+    """
+
+    column: str
+    group_values: tuple[str, ...] | None = None
+    threshold: float | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_define_group(self) -> "SensitiveAttribute":
+        if (self.group_values is None) == (self.threshold is None):
+            raise ValueError(f"sensitive attribute {self.column!r} needs exactly one of group_values or threshold")
+        return self
+
+
+class QualityGates(ConfigModel):
+    """The build pipeline registers a version only when every gate passes."""
+
+    min_auc: Annotated[float, Field(gt=0.5, le=1.0)] = 0.7
+    disparate_impact_band: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] = (0.8, 1.25)
+
+    @model_validator(mode="after")
+    def _band_is_ordered(self) -> "QualityGates":
+        low, high = self.disparate_impact_band
+        if not low < 1.0 < high:
+            raise ValueError(f"disparate_impact_band must satisfy low < 1 < high, got {self.disparate_impact_band}")
+        return self
+
+
+class Training(ConfigModel):
+    """XGBoost training: the same hyperparameters in the cloud and locally."""
+
+    instance_type: InstanceType = "ml.m5.large"
+    xgboost_version: str = "1.7-1"
+    hyperparameters: dict[str, int | float | str] = Field(default_factory=dict)
+    test_fraction: Annotated[float, Field(gt=0, lt=0.5)] = 0.2
+    validation_fraction: Annotated[float, Field(gt=0, lt=0.5)] = 0.2
+    seed: int = 42
+
+
+class StagingServing(ConfigModel):
+    """Staging is sized for cost: one small instance, or serverless (which cannot capture data)."""
+
+    instance_type: InstanceType = "ml.t2.medium"
+    serverless: bool = False
+    serverless_memory_mb: Literal[1024, 2048, 3072, 4096, 5120, 6144] = 2048
+    serverless_max_concurrency: Annotated[int, Field(ge=1, le=200)] = 5
+
+
+class ProdServing(ConfigModel):
+    """Prod: autoscaled instances behind a canary blue/green deployment."""
+
+    instance_type: InstanceType = "ml.m5.large"
+    min_instances: Annotated[int, Field(ge=1, le=20)] = 2
+    max_instances: Annotated[int, Field(ge=1, le=40)] = 4
+    target_invocations_per_instance: Annotated[int, Field(ge=1)] = 750
+    canary_percent: Annotated[int, Field(ge=5, le=50)] = 10
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> "ProdServing":
+        if self.min_instances > self.max_instances:
+            raise ValueError(f"min_instances {self.min_instances} exceeds max_instances {self.max_instances}")
+        return self
+
+
+class SmokeTest(ConfigModel):
+    """What the staging endpoint must show before a human is asked to approve prod."""
+
+    samples: Annotated[int, Field(ge=1, le=1000)] = 50
+    max_error_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
+    max_p95_latency_ms: Annotated[int, Field(ge=1)] = 500
+
+
+class Serving(ConfigModel):
+    """Endpoint settings for staging and prod."""
+
+    data_capture_percent: Annotated[int, Field(ge=0, le=100)] = 100
+    staging: StagingServing = StagingServing()
+    prod: ProdServing = ProdServing()
+    smoke_test: SmokeTest = SmokeTest()
+
+
+class Monitoring(ConfigModel):
+    """How endpoints are watched. ``open-source`` is the default for new accounts:
+    Model Monitor and Clarify no longer accept new customers."""
+
+    engine: Literal["open-source", "sagemaker-model-monitor"] = "open-source"
+    schedule: str = "cron(0 * ? * * *)"
+    ground_truth_s3_uri: Annotated[str, Field(pattern=r"^s3://[a-z0-9.-]{3,63}(/.*)?$")] | None = None
+    psi_threshold: Annotated[float, Field(gt=0)] = 0.2
+    ks_p_value: Annotated[float, Field(gt=0, lt=1)] = 0.01
+    retrain_min_interval_hours: Annotated[int, Field(ge=1, le=720)] = 24
+
+
+class ModelConfig(ConfigModel):
+    """A model: its data, gates, serving and monitoring."""
+
+    name: ModelName
+    description: str = ""
+    dataset: str
+    feature_group: str | None = None
+    data_contract: DataContract
+    sensitive_attributes: tuple[SensitiveAttribute, ...] = ()
+    gates: QualityGates = QualityGates()
+    training: Training = Training()
+    serving: Serving = Serving()
+    monitoring: Monitoring = Monitoring()
+
+    @model_validator(mode="after")
+    def _sensitive_attributes_are_columns(self) -> "ModelConfig":
+        for attribute in self.sensitive_attributes:
+            try:
+                rule = self.data_contract.column(attribute.column)
+            except KeyError:
+                raise ValueError(f"sensitive attribute {attribute.column!r} is not a column of the data contract") from None
+            if attribute.threshold is not None and rule.type == "string":
+                raise ValueError(f"sensitive attribute {attribute.column!r} is a string column: use group_values")
+            if attribute.group_values is not None and rule.type != "string":
+                raise ValueError(f"sensitive attribute {attribute.column!r} is numeric: use threshold")
+            if any(pii.name == attribute.column for pii in self.data_contract.pii):
+                raise ValueError(f"sensitive attribute {attribute.column!r} is removed as PII before training")
+        return self

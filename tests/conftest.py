@@ -1,0 +1,32 @@
+"""Shared fixtures: the platform config and one synthesis of the whole app per session."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from stacks.config import PlatformConfig, load_config
+from tests.synth import DEFAULT_CONFIG_PATH, SynthesizedApp, synthesize
+
+# Tests never reach AWS: fake credentials, no instance metadata, a fixed region.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+)
+os.environ.pop("AWS_PROFILE", None)
+
+
+@pytest.fixture(scope="session")
+def platform_config() -> PlatformConfig:
+    return load_config(DEFAULT_CONFIG_PATH)
+
+
+@pytest.fixture(scope="session")
+def synthesized(platform_config: PlatformConfig, tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
+    """The whole app, synthesized once with CDK validation and both cdk-nag packs on."""
+    return synthesize(platform_config, outdir=Path(tmp_path_factory.mktemp("cdk.out")))

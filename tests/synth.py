@@ -1,0 +1,46 @@
+"""Synthesizes the app the way the CDK CLI does, for the tests and the benchmark."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Stage
+from aws_cdk.assertions import Template
+
+from stacks.config import PlatformConfig, load_config
+from stacks.platform_app import STAGE_IDS, build_app
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH = REPO_ROOT / "config" / "platform.toml"
+
+
+def cdk_json_context() -> dict[str, Any]:
+    """cdk.json's context (feature flags): the CLI passes it to app.py, tests must too."""
+    return json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
+
+
+@dataclass
+class SynthesizedApp:
+    """The templates of a synthesized app, by ``Stage/Stack`` path (``Dev/Data``)."""
+
+    outdir: Path
+    templates: dict[str, dict[str, Any]]
+
+    def template(self, path: str) -> Template:
+        return Template.from_json(self.templates[path])
+
+
+def synthesize(config: PlatformConfig | None = None, *, outdir: Path) -> SynthesizedApp:
+    """Synthesize every account with validation and both nag packs on; raises on any
+    unacknowledged finding, leaving ``outdir/validation-report.json``."""
+    config = config or load_config(DEFAULT_CONFIG_PATH)
+    app = build_app(config, context=cdk_json_context(), outdir=str(outdir))
+    app.synth()
+    templates: dict[str, dict[str, Any]] = {}
+    for stage_id in STAGE_IDS.values():
+        stage = app.node.find_child(stage_id)
+        assert isinstance(stage, Stage)
+        for stack in stage.synth().stacks:
+            templates[f"{stage_id}/{stack.stack_name.removeprefix(stage_id + '-')}"] = stack.template
+    return SynthesizedApp(outdir=outdir, templates=templates)
