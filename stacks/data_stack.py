@@ -6,6 +6,9 @@
   which cross-account model deployment needs.
 - ``access_log_bucket`` receives S3 server access logs of the other buckets.
 
+Buckets have names from ``stacks/naming.py`` and the artifact key an alias, so
+other stacks and accounts can name them in policies.
+
 Removal policy comes from the account config (RETAIN outside dev).
 """
 
@@ -18,6 +21,7 @@ from stacks.account_settings import removal_policy_of
 from stacks.components.secure_bucket import SecureBucket
 from stacks.config import PlatformConfig
 from stacks.cross_account import model_execution_role_arns, serving_account_ids
+from stacks.naming import artifact_key_alias, dev_bucket_name
 
 
 class DataStack(Stack):
@@ -39,17 +43,23 @@ class DataStack(Stack):
             enable_key_rotation=True,
             removal_policy=removal_policy,
         )
-        self.access_log_bucket = SecureBucket(self, "AccessLogs", removal_policy=removal_policy).bucket
+        self.artifact_key.add_alias(artifact_key_alias(config))
+        self.access_log_bucket = SecureBucket(
+            self, "AccessLogs", removal_policy=removal_policy, bucket_name=dev_bucket_name(config, "access-logs")
+        ).bucket
         self.raw_bucket = SecureBucket(
-            self, "RawData", removal_policy=removal_policy, encryption_key=self.data_key,
+            self, "RawData", removal_policy=removal_policy, bucket_name=dev_bucket_name(config, "raw"),
+            encryption_key=self.data_key,
             access_log_bucket=self.access_log_bucket, access_log_prefix="raw-data/",
         ).bucket
         self.curated_bucket = SecureBucket(
-            self, "CuratedData", removal_policy=removal_policy, encryption_key=self.data_key,
+            self, "CuratedData", removal_policy=removal_policy, bucket_name=dev_bucket_name(config, "curated"),
+            encryption_key=self.data_key,
             access_log_bucket=self.access_log_bucket, access_log_prefix="curated-data/",
         ).bucket
         self.artifact_bucket = SecureBucket(
-            self, "Artifacts", removal_policy=removal_policy, encryption_key=self.artifact_key,
+            self, "Artifacts", removal_policy=removal_policy, bucket_name=dev_bucket_name(config, "artifacts"),
+            encryption_key=self.artifact_key,
             access_log_bucket=self.access_log_bucket, access_log_prefix="artifacts/",
         ).bucket
         self._share_artifacts_with_serving_accounts(config)

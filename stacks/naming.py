@@ -20,3 +20,16 @@ def endpoint_name(config: PlatformConfig, model_name: str) -> str:
 def build_pipeline_name(config: PlatformConfig, model_name: str) -> str:
     """The SageMaker model build pipeline of a model (dev)."""
     return f"{config.name}-{model_name}-build"
+
+
+def dev_bucket_name(config: PlatformConfig, purpose: str) -> str:
+    """A dev data bucket (``raw``, ``curated``, ``artifacts``, ``access-logs``).
+
+    Named, not generated: staging and prod policies must name the artifact bucket,
+    and policies that name buckets read (and are acknowledged) as plain ARNs."""
+    return f"{config.name}-{purpose}-{config.accounts.dev.account_id}-{config.region}"
+
+
+def artifact_key_alias(config: PlatformConfig) -> str:
+    """Alias of dev's artifact key; serving accounts match it with ``kms:ResourceAliases``."""
+    return f"alias/{config.name}-artifacts"

@@ -5,6 +5,7 @@ from constructs import Construct
 
 from stacks.config import PlatformConfig
 from stacks.data_stack import DataStack
+from stacks.feature_store_stack import FeatureStoreStack
 from stacks.network_stack import DEV_INTERFACE_SERVICES, SERVING_INTERFACE_SERVICES, NetworkStack
 
 
@@ -19,6 +20,14 @@ class DevStage(Stage):
             self, "Network", account=account, interface_services=DEV_INTERFACE_SERVICES, **common
         )
         self.data = DataStack(self, "Data", config=config, **common)
+        self.feature_store = FeatureStoreStack(
+            self,
+            "FeatureStore",
+            config=config,
+            data_key=self.data.data_key,
+            curated_bucket=self.data.curated_bucket,
+            **common,
+        )
 
 
 class ServingStage(Stage):

@@ -25,6 +25,7 @@ class SecureBucket(Construct):
         construct_id: str,
         *,
         removal_policy: RemovalPolicy,
+        bucket_name: str | None = None,
         encryption_key: kms.IKey | None = None,
         access_log_bucket: s3.IBucket | None = None,
         access_log_prefix: str | None = None,
@@ -34,6 +35,7 @@ class SecureBucket(Construct):
         self.bucket = s3.Bucket(
             self,
             "Bucket",
+            bucket_name=bucket_name,
             encryption=s3.BucketEncryption.KMS if encryption_key else s3.BucketEncryption.S3_MANAGED,
             encryption_key=encryption_key,
             bucket_key_enabled=encryption_key is not None,

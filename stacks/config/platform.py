@@ -82,13 +82,18 @@ class PlatformConfig(ConfigModel):
         for account_name, account in self.accounts.items():
             for zone in getattr(account.network, "availability_zones", ()):
                 if not zone.startswith(self.region) or not re.fullmatch(r"[a-z]", zone[len(self.region):]):
-                    raise ValueError(f"accounts.{account_name}.network: availability zone {zone!r} is not in {self.region}")
+                    raise ValueError(
+                        f"accounts.{account_name}.network.availability_zones: zone {zone!r} is not in {self.region}"
+                    )
         _require_unique("feature_groups", [group.name for group in self.feature_groups])
         _require_unique("models", [model.name for model in self.models])
         group_names = {group.name for group in self.feature_groups}
-        for model in self.models:
+        for index, model in enumerate(self.models):
             if model.feature_group is not None and model.feature_group not in group_names:
-                raise ValueError(f"model {model.name!r} names unknown feature_group {model.feature_group!r}")
+                raise ValueError(
+                    f"models.{index}.feature_group: unknown feature group {model.feature_group!r}; "
+                    f"declared: {sorted(group_names)}"
+                )
         return self
 
     def model(self, name: str) -> ModelConfig:
@@ -147,8 +152,12 @@ def _lists_to_tuples(value: Any) -> Any:
 def _describe(error: ValidationError) -> str:
     lines = [f"invalid platform config ({error.error_count()} problem(s)):"]
     for problem in error.errors():
-        field = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        # Whole-config checks carry no location; their messages start with the field.
+        field = ".".join(str(part) for part in problem["loc"])
         message = problem["msg"].removeprefix("Value error, ")
+        if not field:
+            lines.append(f"  {message}")
+            continue
         bad_value = problem.get("input")
         shown = "" if isinstance(bad_value, dict | tuple) else f" (got {bad_value!r:.120})"
         lines.append(f"  {field}: {message}{shown}")

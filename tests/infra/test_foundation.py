@@ -1,0 +1,216 @@
+"""Network, Data and FeatureStore stacks: the foundation's resources and their controls."""
+
+from aws_cdk.assertions import Match
+
+from tests.synth import SynthesizedApp
+
+
+def test_created_vpcs_have_only_isolated_subnets_and_no_internet_path(synthesized: SynthesizedApp) -> None:
+    for stage, zones in (("Dev", 2), ("Staging", 2), ("Prod", 3)):
+        network = synthesized.template(f"{stage}/Network")
+        network.resource_count_is("AWS::EC2::Subnet", zones)
+        network.resource_count_is("AWS::EC2::InternetGateway", 0)
+        network.resource_count_is("AWS::EC2::NatGateway", 0)
+        network.has_resource_properties("AWS::EC2::Subnet", {"MapPublicIpOnLaunch": False})
+
+
+def test_subnets_use_zones_resolved_by_cloudformation(synthesized: SynthesizedApp) -> None:
+    synthesized.template("Dev/Network").has_resource_properties(
+        "AWS::EC2::Subnet", {"AvailabilityZone": {"Fn::Select": [0, {"Fn::GetAZs": ""}]}}
+    )
+
+
+def test_flow_logs_capture_all_traffic_to_an_encrypted_log_group(synthesized: SynthesizedApp) -> None:
+    for stage in ("Dev", "Staging", "Prod"):
+        network = synthesized.template(f"{stage}/Network")
+        network.has_resource_properties("AWS::EC2::FlowLog", {"TrafficType": "ALL", "ResourceType": "VPC"})
+        network.has_resource_properties("AWS::Logs::LogGroup", {"KmsKeyId": Match.any_value()})
+
+
+def test_dev_has_the_endpoints_studio_in_vpc_only_mode_needs(synthesized: SynthesizedApp) -> None:
+    network = synthesized.template("Dev/Network")
+    for service in ("sagemaker.api", "sagemaker.runtime", "sts", "logs", "ecr.dkr", "kms"):
+        network.has_resource_properties(
+            "AWS::EC2::VPCEndpoint",
+            {
+                "ServiceName": f"com.amazonaws.eu-west-1.{service}",
+                "PrivateDnsEnabled": True,
+                "VpcEndpointType": "Interface",
+            },
+        )
+    network.has_resource_properties(
+        "AWS::EC2::VPCEndpoint",
+        {"ServiceName": {"Fn::Join": ["", ["com.amazonaws.", {"Ref": "AWS::Region"}, ".s3"]]}, "VpcEndpointType": "Gateway"},
+    )
+
+
+def test_endpoints_accept_https_only_from_workloads(synthesized: SynthesizedApp) -> None:
+    synthesized.template("Dev/Network").has_resource_properties(
+        "AWS::EC2::SecurityGroupIngress",
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "SourceSecurityGroupId": Match.any_value()},
+    )
+
+
+def test_keys_rotate(synthesized: SynthesizedApp) -> None:
+    data = synthesized.template("Dev/Data")
+    data.resource_count_is("AWS::KMS::Key", 2)
+    data.all_resources_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
+
+
+def test_buckets_are_encrypted_versioned_private_and_logged(synthesized: SynthesizedApp) -> None:
+    data = synthesized.template("Dev/Data")
+    data.resource_count_is("AWS::S3::Bucket", 4)
+    data.all_resources_properties(
+        "AWS::S3::Bucket",
+        {
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+        },
+    )
+    for name in ("raw", "curated", "artifacts"):
+        data.has_resource_properties(
+            "AWS::S3::Bucket",
+            {
+                "BucketName": f"mlops-{name}-111111111111-eu-west-1",
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [
+                        {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": Match.any_value()}, "BucketKeyEnabled": True}
+                    ]
+                },
+                "LoggingConfiguration": {"DestinationBucketName": Match.any_value(), "LogFilePrefix": Match.any_value()},
+            },
+        )
+
+
+def test_every_bucket_denies_requests_without_tls(synthesized: SynthesizedApp) -> None:
+    data = synthesized.template("Dev/Data")
+    policies = data.find_resources("AWS::S3::BucketPolicy")
+    assert len(policies) == 4
+    for policy in policies.values():
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        assert any(
+            statement["Effect"] == "Deny"
+            and statement["Action"] == "s3:*"
+            and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+            for statement in statements
+        )
+
+
+def test_only_serving_model_roles_read_model_artifacts(synthesized: SynthesizedApp) -> None:
+    data = synthesized.template("Dev/Data")
+    model_roles = ["arn:aws:iam::222222222222:role/mlops-model-execution", "arn:aws:iam::333333333333:role/mlops-model-execution"]
+    data.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Sid": "ServingAccountsReadModelArtifacts",
+                                "Effect": "Allow",
+                                "Action": "s3:GetObject",
+                                "Condition": {"ArnEquals": {"aws:PrincipalArn": model_roles}},
+                                "Resource": {"Fn::Join": ["", [Match.any_value(), "/models/*"]]},
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+    data.has_resource_properties(
+        "AWS::KMS::Key",
+        {
+            "Description": Match.string_like_regexp("ML artifacts"),
+            "KeyPolicy": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Sid": "ServingAccountsDecryptModelArtifacts",
+                                "Action": ["kms:Decrypt", "kms:DescribeKey"],
+                                "Condition": Match.object_like({"ArnEquals": {"aws:PrincipalArn": model_roles}}),
+                            }
+                        )
+                    ]
+                )
+            },
+        },
+    )
+
+
+def test_serving_accounts_cannot_write_or_read_other_data(synthesized: SynthesizedApp) -> None:
+    data = synthesized.template("Dev/Data")
+    for policy in data.find_resources("AWS::S3::BucketPolicy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Effect"] == "Allow" and "222222222222" in str(statement.get("Principal")):
+                assert statement["Action"] == "s3:GetObject"
+    data_key = next(
+        key for key in data.find_resources("AWS::KMS::Key").values() if key["Properties"]["Description"].startswith("Raw")
+    )
+    assert "222222222222" not in str(data_key) and "333333333333" not in str(data_key)
+
+
+def test_stateful_logical_ids_are_pinned(synthesized: SynthesizedApp) -> None:
+    # Renaming one of these replaces the resource and loses its data.
+    assert {"DataKey17AFBB84", "ArtifactKey8D84C5F0", "RawDataBucket46CFA8FB", "CuratedDataBucketBC3C99CF",
+            "ArtifactsBucket88671897", "AccessLogsBucketCD784A59"} <= set(synthesized.templates["Dev/Data"]["Resources"])
+    assert synthesized.templates["Dev/FeatureStore"]["Resources"]["LoanApplicantsD307A9CD"]["Type"] == (
+        "AWS::SageMaker::FeatureGroup"
+    )
+
+
+def test_dev_data_is_destroyed_with_the_stack_but_prod_keeps_everything(synthesized: SynthesizedApp) -> None:
+    dev_buckets = synthesized.template("Dev/Data").find_resources("AWS::S3::Bucket")
+    assert {bucket["DeletionPolicy"] for bucket in dev_buckets.values()} == {"Delete"}
+    prod_keys = synthesized.template("Prod/Network").find_resources("AWS::KMS::Key")
+    assert {key["DeletionPolicy"] for key in prod_keys.values()} == {"Retain"}
+
+
+def test_feature_group_follows_its_spec(synthesized: SynthesizedApp, platform_config) -> None:
+    spec = platform_config.feature_groups[0]
+    synthesized.template("Dev/FeatureStore").has_resource_properties(
+        "AWS::SageMaker::FeatureGroup",
+        {
+            "FeatureGroupName": "loan-applicants",
+            "RecordIdentifierFeatureName": "applicant_id",
+            "EventTimeFeatureName": "event_time",
+            "FeatureDefinitions": [{"FeatureName": f.name, "FeatureType": f.type} for f in spec.features],
+            "OnlineStoreConfig": {
+                "EnableOnlineStore": True,
+                "SecurityConfig": {"KmsKeyId": Match.any_value()},
+                "TtlDuration": {"Unit": "Days", "Value": 365},
+            },
+            "OfflineStoreConfig": {
+                "S3StorageConfig": {"S3Uri": Match.any_value(), "KmsKeyId": Match.any_value()},
+                "TableFormat": "Iceberg",
+                "DisableGlueTableCreation": False,
+            },
+            "RoleArn": Match.any_value(),
+        },
+    )
+
+
+def test_offline_store_role_is_limited_to_its_prefix(synthesized: SynthesizedApp) -> None:
+    synthesized.template("Dev/FeatureStore").has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        {
+                            "Action": ["s3:GetObject", "s3:PutObject"],
+                            "Effect": "Allow",
+                            "Resource": "arn:aws:s3:::mlops-curated-111111111111-eu-west-1/feature-store/*",
+                        }
+                    ]
+                )
+            }
+        },
+    )
