@@ -25,12 +25,22 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-synth: setup
+# Each model's SageMaker pipeline, rendered offline into build/pipelines/<model>/ (definition.json
+# and code/), which synth ships: app.py never imports the SageMaker SDK. Re-rendered when the
+# pipeline code, the config or the config's schema changes.
+MODELS := $(shell python3 -c 'import tomllib; print(*(m["name"] for m in tomllib.load(open("config/platform.toml", "rb"))["models"]))')
+PIPELINE_DEFINITIONS := $(MODELS:%=build/pipelines/%/definition.json)
+RENDER_INPUTS := $(shell find pipelines_src config stacks/config -type f -not -path '*/__pycache__/*') stacks/naming.py
+
+build/pipelines/%/definition.json: $(RENDER_INPUTS)
+	$(PYTHON) -m pipelines_src.build.render --config config/platform.toml --model $* --out build/pipelines/$*/
+
+synth: setup $(PIPELINE_DEFINITIONS)
 	rm -rf cdk.out
 	env -u AWS_PROFILE $(CURDIR)/node_modules/.bin/cdk synth '**' --quiet
 	$(PYTHON) -m stacks.summary cdk.out
 
-test: setup
+test: setup $(PIPELINE_DEFINITIONS)
 	$(PYTHON) -m pytest
 
 check: test
@@ -38,7 +48,7 @@ check: test
 pipeline-local: setup
 	$(PYTHON) -m pipelines_src.build.local_run --config config/platform.toml --model credit-risk --out build/local/credit-risk
 
-bench: setup
+bench: setup $(PIPELINE_DEFINITIONS)
 	$(PYTHON) benchmarks/synth.py
 
 clean:

@@ -11,6 +11,7 @@ from aws_cdk import App
 
 from stacks.config import ConfigError, load_config
 from stacks.platform_app import build_app
+from stacks.rendered_pipelines import BuildOutputError
 
 DEFAULT_CONFIG = Path(__file__).parent / "config" / "platform.toml"
 
@@ -19,9 +20,10 @@ def main() -> None:
     config_path = App().node.try_get_context("config") or DEFAULT_CONFIG
     try:
         config = load_config(config_path)
-    except ConfigError as error:
+        app = build_app(config)
+    except (ConfigError, BuildOutputError) as error:
         sys.exit(f"error: {error}")
-    build_app(config).synth()
+    app.synth()
 
 
 if __name__ == "__main__":

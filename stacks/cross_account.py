@@ -20,6 +20,7 @@ class ServingRoleNames:
     endpoint_deployer: str
     cloudformation_execution: str
     smoke_tester: str
+    monitoring_job: str
 
 
 def serving_role_names(config: PlatformConfig) -> ServingRoleNames:
@@ -28,6 +29,7 @@ def serving_role_names(config: PlatformConfig) -> ServingRoleNames:
         endpoint_deployer=f"{config.name}-endpoint-deployer",
         cloudformation_execution=f"{config.name}-endpoint-cfn-execution",
         smoke_tester=f"{config.name}-smoke-tester",
+        monitoring_job=f"{config.name}-monitoring-job",
     )
 
 
@@ -44,3 +46,24 @@ def model_execution_role_arns(config: PlatformConfig) -> list[str]:
     """The roles staging and prod endpoints run as: they read model artifacts from dev."""
     name = serving_role_names(config).model_execution
     return [role_arn(config, account, name) for account in SERVING_ACCOUNTS]
+
+
+def monitoring_job_role_arns(config: PlatformConfig) -> list[str]:
+    """The roles staging and prod monitoring jobs run as: they read baselines from dev."""
+    name = serving_role_names(config).monitoring_job
+    return [role_arn(config, account, name) for account in SERVING_ACCOUNTS]
+
+
+@dataclass(frozen=True)
+class PromotionRoleNames:
+    """Roles that dev creates and staging and prod trust by name."""
+
+    pipeline: str
+    smoke_test_function: str
+
+
+def promotion_role_names(config: PlatformConfig) -> PromotionRoleNames:
+    return PromotionRoleNames(
+        pipeline=f"{config.name}-promotion-pipeline",
+        smoke_test_function=f"{config.name}-promotion-smoke-test",
+    )

@@ -20,7 +20,7 @@ from constructs import Construct
 from stacks.account_settings import removal_policy_of
 from stacks.components.secure_bucket import SecureBucket
 from stacks.config import PlatformConfig
-from stacks.cross_account import model_execution_role_arns, serving_account_ids
+from stacks.cross_account import model_execution_role_arns, monitoring_job_role_arns, serving_account_ids
 from stacks.naming import artifact_key_alias, dev_bucket_name
 
 
@@ -86,6 +86,29 @@ class DataStack(Stack):
                 resources=["*"],
                 conditions={
                     **only_model_execution_roles,
+                    "StringEquals": {"kms:ViaService": f"s3.{config.region}.amazonaws.com"},
+                },
+            )
+        )
+        # Their monitoring jobs read the baselines registered with each model version, nothing else.
+        only_monitoring_jobs = {"ArnEquals": {"aws:PrincipalArn": monitoring_job_role_arns(config)}}
+        self.artifact_bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="ServingMonitorsReadBaselines",
+                actions=["s3:GetObject"],
+                principals=readers,
+                resources=[self.artifact_bucket.arn_for_objects("models/*")],
+                conditions=only_monitoring_jobs,
+            )
+        )
+        self.artifact_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="ServingMonitorsDecryptBaselines",
+                actions=["kms:Decrypt"],
+                principals=readers,
+                resources=["*"],
+                conditions={
+                    **only_monitoring_jobs,
                     "StringEquals": {"kms:ViaService": f"s3.{config.region}.amazonaws.com"},
                 },
             )

@@ -33,3 +33,65 @@ def dev_bucket_name(config: PlatformConfig, purpose: str) -> str:
 def artifact_key_alias(config: PlatformConfig) -> str:
     """Alias of dev's artifact key; serving accounts match it with ``kms:ResourceAliases``."""
     return f"alias/{config.name}-artifacts"
+
+
+def monitoring_alarm_name(config: PlatformConfig, model_name: str, purpose: str) -> str:
+    """A monitoring alarm of a model (staging and prod). Named, because dev's retrain rule
+    selects the drift alarms forwarded from the serving accounts by name."""
+    return f"{config.name}-{model_name}-{purpose}"
+
+
+# The tag build_app puts on every resource; policies select the platform's CodePipeline
+# pipelines and CodeBuild projects by it (``aws:ResourceTag/platform``).
+PLATFORM_TAG_KEY = "platform"
+
+
+def studio_domain_name(config: PlatformConfig) -> str:
+    """The dev Studio domain, as people see it in the console."""
+    return f"{config.name}-studio"
+
+
+def studio_user_profile_name(persona: str) -> str:
+    """A persona's Studio user profile (``data_scientist`` → ``data-scientist``): people open
+    Studio by naming it (``create-presigned-domain-url --user-profile-name``)."""
+    return persona.replace("_", "-")
+
+
+def promotion_pipeline_name(config: PlatformConfig, model_name: str) -> str:
+    """The CodePipeline that carries an approved version of a model to staging and prod (dev)."""
+    return f"{config.name}-{model_name}-promotion"
+
+
+def endpoint_stack_name(config: PlatformConfig, model_name: str) -> str:
+    """The CloudFormation stack of a model's endpoint, the same in staging and prod: the
+    promotion pipeline deploys it by this name, and the deployer role may touch no other."""
+    return f"{config.name}-{model_name}-endpoint"
+
+
+def rollback_alarm_name(config: PlatformConfig, model_name: str, metric: str) -> str:
+    """An alarm a blue/green deployment of a model's endpoint rolls back on (staging and prod).
+    Named, so the CloudFormation execution role can be held to these alarms."""
+    return f"{config.name}-{model_name}-rollback-{metric}"
+
+
+def serving_parameter_name(config: PlatformConfig, setting: str) -> str:
+    """An SSM parameter that ServingFoundation writes and Endpoint stacks read at deploy time
+    (``subnet-ids``, ``security-group-id``, ``data-capture-bucket``, ``key-arn``)."""
+    return f"/{config.name}/serving/{setting}"
+
+
+def promotion_artifact_bucket_name(config: PlatformConfig) -> str:
+    """Dev's bucket of promotion pipeline artifacts; serving deployer roles read it by name."""
+    return dev_bucket_name(config, "promotion-artifacts")
+
+
+def promotion_artifact_key_alias(config: PlatformConfig) -> str:
+    """Alias of dev's promotion pipeline artifact key; serving deployer roles match it with
+    ``kms:ResourceAliases``."""
+    return f"alias/{config.name}-promotion-artifacts"
+
+
+def pii_key_secret_name(config: PlatformConfig, model_name: str) -> str:
+    """The Secrets Manager secret of a model's pseudonymization key (dev): the build
+    pipeline's ``PiiKeySecretId`` default names it."""
+    return f"{config.name}/{model_name}/pii-hash-key"

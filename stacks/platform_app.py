@@ -7,6 +7,7 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from stacks.components.nag import acknowledge
 from stacks.config import PlatformConfig
+from stacks.naming import PLATFORM_TAG_KEY
 from stacks.stages import DevStage, ServingStage
 
 STAGE_IDS = {"dev": "Dev", "staging": "Staging", "prod": "Prod"}
@@ -33,7 +34,7 @@ def build_app(
     DevStage(app, STAGE_IDS["dev"], config=config)
     ServingStage(app, STAGE_IDS["staging"], config=config, account_name="staging")
     ServingStage(app, STAGE_IDS["prod"], config=config, account_name="prod")
-    for key, value in {**config.tags, "platform": config.name}.items():
+    for key, value in {**config.tags, PLATFORM_TAG_KEY: config.name}.items():
         Tags.of(app).add(key, value)
     if nag:
         # One call per pack: jsii passes only the first plugin of a multi-plugin call.

@@ -5,8 +5,16 @@ from constructs import Construct
 
 from stacks.config import PlatformConfig
 from stacks.data_stack import DataStack
+from stacks.endpoint_stack import EndpointStack, endpoint_stack_id
 from stacks.feature_store_stack import FeatureStoreStack
+from stacks.model_build_stack import ModelBuildStack
+from stacks.monitoring_stack import MonitoringStack
 from stacks.network_stack import DEV_INTERFACE_SERVICES, SERVING_INTERFACE_SERVICES, NetworkStack
+from stacks.promotion_stack import PromotionStack
+from stacks.registry_stack import RegistryStack
+from stacks.retraining_stack import RetrainingStack
+from stacks.serving_foundation_stack import ServingFoundationStack
+from stacks.studio_stack import StudioStack
 
 
 class DevStage(Stage):
@@ -28,6 +36,27 @@ class DevStage(Stage):
             curated_bucket=self.data.curated_bucket,
             **common,
         )
+        self.studio = StudioStack(
+            self,
+            "Studio",
+            config=config,
+            network=self.network.network,
+            data_key=self.data.data_key,
+            artifact_key=self.data.artifact_key,
+            offline_store_role=self.feature_store.offline_store_role,
+            **common,
+        )
+        self.registry = RegistryStack(
+            self, "Registry", config=config, approver_role=self.studio.roles["model_approver"], **common
+        )
+        self.model_build = ModelBuildStack(
+            self, "ModelBuild", config=config, data_key=self.data.data_key, artifact_key=self.data.artifact_key, **common
+        )
+        self.model_build.add_stack_dependency(self.registry, "registers versions in the Registry's model package groups")
+        self.retraining = RetrainingStack(self, "Retraining", config=config, **common)
+        self.promotion = PromotionStack(
+            self, "Promotion", config=config, access_log_bucket=self.data.access_log_bucket, **common
+        )
 
 
 class ServingStage(Stage):
@@ -40,3 +69,18 @@ class ServingStage(Stage):
         self.network = NetworkStack(
             self, "Network", account=account, interface_services=SERVING_INTERFACE_SERVICES, **common
         )
+        self.foundation = ServingFoundationStack(
+            self, "ServingFoundation", config=config, account_name=account_name, network=self.network.network, **common
+        )
+        # Deployed by dev's promotion pipeline, never by `cdk deploy`; listed here so their
+        # templates are synthesized and checked with the rest of the account.
+        self.endpoints = [
+            EndpointStack(
+                self, endpoint_stack_id(model.name), config=config, model=model, account_name=account_name, **common
+            )
+            for model in config.models
+        ]
+        for endpoint in self.endpoints:
+            endpoint.add_stack_dependency(self.foundation, "reads the SSM parameters and roles ServingFoundation makes")
+        self.monitoring = MonitoringStack(self, "Monitoring", config=config, account_name=account_name, **common)
+        self.monitoring.add_stack_dependency(self.foundation, "reads the SSM parameters ServingFoundation creates")

@@ -1,8 +1,9 @@
 """Models the platform builds, gates, serves and monitors."""
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from stacks.config.base import ConfigModel
 from stacks.config.contract import DataContract
@@ -11,6 +12,12 @@ from stacks.config.contract import DataContract
 # The platform derives endpoint and pipeline names from it, so it stays well under that.
 ModelName = Annotated[str, Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,39}$")]
 InstanceType = Annotated[str, Field(pattern=r"^ml\.[a-z0-9]+\.[0-9]*x?large$|^ml\.[a-z0-9]+\.(medium|small|micro)$")]
+
+# EventBridge Scheduler expressions, and the subset Model Monitor schedules accept.
+_RATE = re.compile(r"rate\(([1-9]\d*) (minute|hour|day)s?\)")
+_CRON = re.compile(r"cron\(\S+( \S+){5}\)")
+_HOUR = r"([01]?\d|2[0-3])"
+_MODEL_MONITOR_CRON = re.compile(rf"cron\(0 (\*|{_HOUR}|{_HOUR}/([1-9]|1\d|2[0-4])) \? \* \* \*\)")
 
 
 class SensitiveAttribute(ConfigModel):
@@ -49,11 +56,15 @@ class Training(ConfigModel):
     """XGBoost training: the same hyperparameters in the cloud and locally."""
 
     instance_type: InstanceType = "ml.m5.large"
-    xgboost_version: str = "1.7-1"
+    # The build steps need the image's Python >= 3.10 and shap-readable models (XGBoost <= 3.0).
+    xgboost_version: str = "3.0-5"
     hyperparameters: dict[str, int | float | str] = Field(default_factory=dict)
     test_fraction: Annotated[float, Field(gt=0, lt=0.5)] = 0.2
     validation_fraction: Annotated[float, Field(gt=0, lt=0.5)] = 0.2
     seed: int = 42
+    # The sensitive attributes stay in the data, where the fairness step measures bias with
+    # them, but are not model inputs: the model cannot decide on sex, age or nationality directly.
+    exclude_sensitive_attributes: bool = True
 
 
 class StagingServing(ConfigModel):
@@ -73,6 +84,9 @@ class ProdServing(ConfigModel):
     max_instances: Annotated[int, Field(ge=1, le=40)] = 4
     target_invocations_per_instance: Annotated[int, Field(ge=1)] = 750
     canary_percent: Annotated[int, Field(ge=5, le=50)] = 10
+    # Minutes the canary, then the whole new fleet, serve before the old fleet is dropped;
+    # the rollback alarms are watched meanwhile (SageMaker allows up to 60 per step).
+    bake_minutes: Annotated[int, Field(ge=1, le=60)] = 10
 
     @model_validator(mode="after")
     def _min_not_above_max(self) -> "ProdServing":
@@ -107,7 +121,38 @@ class Monitoring(ConfigModel):
     ground_truth_s3_uri: Annotated[str, Field(pattern=r"^s3://[a-z0-9.-]{3,63}(/.*)?$")] | None = None
     psi_threshold: Annotated[float, Field(gt=0)] = 0.2
     ks_p_value: Annotated[float, Field(gt=0, lt=1)] = 0.01
+    # Open-source engine (pipelines_src/monitoring/publish.py documents each metric):
+    # family-wise level of the categorical chi-square tests of a run,
+    chi_square_p_value: Annotated[float, Field(gt=0, lt=1)] = 0.01
+    # captured rows below which a run does not judge drift (PSI would be mostly noise),
+    min_window_records: Annotated[int, Field(ge=1)] = 100
+    # and the largest |DPPL| of predictions per sensitive attribute before it is flagged.
+    max_abs_dppl: Annotated[float, Field(gt=0, le=1)] = 0.1
     retrain_min_interval_hours: Annotated[int, Field(ge=1, le=720)] = 24
+    # The instance each monitoring run (either engine) uses.
+    job_instance_type: InstanceType = "ml.m5.large"
+    # Model Monitor engine: alarm when a feature's feature_baseline_drift_* distance exceeds this
+    # (0.1 is Model Monitor's default comparison_threshold).
+    baseline_drift_distance: Annotated[float, Field(gt=0, le=1)] = 0.1
+    # Endpoint health alarms, both engines: over three consecutive 5-minute periods.
+    endpoint_5xx_percent: Annotated[float, Field(gt=0, le=100)] = 1.0
+    endpoint_p99_latency_ms: Annotated[int, Field(ge=1, le=60000)] = 1000
+
+    @field_validator("schedule")
+    @classmethod
+    def _scheduler_expression(cls, value: str) -> str:
+        if not (_RATE.fullmatch(value) or _CRON.fullmatch(value)):
+            raise ValueError("must be 'rate(<n> minutes|hours|days)' or a six-field 'cron(...)' expression")
+        return value
+
+    @model_validator(mode="after")
+    def _schedule_fits_engine(self) -> "Monitoring":
+        if self.engine == "sagemaker-model-monitor" and not _MODEL_MONITOR_CRON.fullmatch(self.schedule):
+            raise ValueError(
+                f"schedule {self.schedule!r}: Model Monitor accepts only hourly 'cron(0 * ? * * *)', "
+                "daily 'cron(0 H ? * * *)' or every-N-hours 'cron(0 H/N ? * * *)'"
+            )
+        return self
 
 
 class ModelConfig(ConfigModel):

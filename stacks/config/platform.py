@@ -48,6 +48,14 @@ class Source(ConfigModel):
             raise ValueError("connection_arn is required when provider is 'codeconnections'")
         return self
 
+    @model_validator(mode="after")
+    def _repository_fits_provider(self) -> "Source":
+        if self.provider == "codeconnections" and "/" not in self.repository:
+            raise ValueError(f"repository {self.repository!r} must be 'owner/name' for provider 'codeconnections'")
+        if self.provider == "codecommit" and "/" in self.repository:
+            raise ValueError(f"repository {self.repository!r} must be a CodeCommit repository name (no owner) for provider 'codecommit'")
+        return self
+
 
 class PlatformConfig(ConfigModel):
     """Everything that varies between installations of the platform."""

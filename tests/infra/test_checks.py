@@ -1,6 +1,7 @@
 """Independent checks over the synthesized app: cdk-nag (both packs) and cfn-lint."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,25 @@ def test_cfn_lint_finds_no_errors_or_warnings(synthesized: SynthesizedApp) -> No
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_synth_needs_no_lookups(synthesized: SynthesizedApp) -> None:
+    manifests = [synthesized.outdir / "manifest.json", *synthesized.outdir.glob("assembly-*/manifest.json")]
+    assert all("missing" not in json.loads(path.read_text()) for path in manifests)
+
+
+def test_app_rejects_an_invalid_config_naming_the_field(tmp_path: Path) -> None:
+    config_dir = Path(__file__).resolve().parents[2] / "config"
+    bad = tmp_path / "platform.toml"
+    bad.write_text((config_dir / "platform.toml").read_text().replace('account_id = "222222222222"', 'account_id = "2222"'))
+    (tmp_path / "contracts").symlink_to(config_dir / "contracts")
+    result = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=config_dir.parent,
+        env={**os.environ, "CDK_CONTEXT_JSON": json.dumps({"config": str(bad)}), "CDK_OUTDIR": str(tmp_path / "out")},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "accounts.staging.account_id" in result.stderr and "'2222'" in result.stderr
+    assert not (tmp_path / "out" / "manifest.json").exists()

@@ -1,0 +1,111 @@
+"""Smoke test (dev → staging): the staging endpoint answers sample requests correctly and fast enough.
+
+Contract (``lambdas/smoke_test/handler.py:handler``):
+
+- **Invoked by** the promotion pipeline's *Test* stage (CodePipeline Lambda invoke
+  action), after the staging deploy. Event: ``{"CodePipeline.job": {"id": ...,
+  "data": {"actionConfiguration": {"configuration": {"UserParameters": "<JSON>"}}}}}``;
+  ``UserParameters`` (``smoke_test_job.SmokeTestRequest``, no other keys):
+  ``{"model_package_arn": "#{variables.ModelPackageArn}", "model_name": "credit-risk",
+  "endpoint_name": ..., "samples": 50, "max_error_rate": 0.0, "max_p95_latency_ms": 500}``
+  (the last three from ``models[].serving.smoke_test``).
+- **Environment:** ``SMOKE_TESTER_ROLE_ARN``: staging's smoke-tester role.
+- **Ships** ``samples/<model_name>.csv`` (see ``smoke_samples``): a model without
+  one fails the job with a ``ConfigurationError``.
+- **IAM:** ``sts:AssumeRole`` on the smoke-tester role (which trusts this
+  function's role and allows ``sagemaker:InvokeEndpoint`` on
+  ``arn:aws:sagemaker:<region>:<staging>:endpoint/<endpoint, lower case>``);
+  ``codepipeline:PutJobSuccessResult`` and ``PutJobFailureResult`` (``*``: no
+  resource-level permissions). Timeout: minutes (5 is plenty for 1000 samples at
+  sane latencies); the test stops ``MARGIN_SECONDS`` before it to report.
+- **Does:** sends ``samples`` requests one by one, then judges them
+  (``smoke_verdict``): each answer must be one probability in [0, 1]; error rate
+  at most ``max_error_rate``; p95 latency at most ``max_p95_latency_ms``.
+  Passed → ``PutJobSuccessResult`` with the summary and the output variables
+  ``SampleCount``, ``ErrorRate``, ``P95LatencyMs``. Failed → ``PutJobFailureResult``
+  (``JobFailed``) with the summary: counts, rates, latency, the failed checks and
+  the most frequent errors. Bad parameters → ``ConfigurationError`` before any call.
+- **Raises** only when the event has no job id (nothing to answer) or when
+  CodePipeline cannot be told the outcome.
+- **Returns** ``{"outcome": "passed" | "failed", "job_id", "summary"}``.
+"""
+
+import os
+import time
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from endpoint_probe import probe, staging_runtime
+from smoke_samples import load_payloads
+from smoke_test_job import describe, failure_type, job_id_of, report_failure, report_success, request_of
+from smoke_verdict import Thresholds, evaluate
+
+# Time kept back from the function's timeout to report to CodePipeline.
+MARGIN_SECONDS = 20
+
+logger = Logger()
+tracer = Tracer()
+
+
+@cache
+def _codepipeline() -> Any:
+    return boto3.client("codepipeline")
+
+
+@cache
+def _sts() -> Any:
+    return boto3.client("sts")
+
+
+def _smoke_tester_role_arn() -> str:
+    role_arn = os.environ.get("SMOKE_TESTER_ROLE_ARN")
+    if not role_arn:
+        raise RuntimeError("SMOKE_TESTER_ROLE_ARN is not set")
+    return role_arn
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
+    try:
+        job_id = job_id_of(event)
+    except ValueError:
+        logger.exception("rejected: not a CodePipeline job event")
+        raise
+    logger.append_keys(job_id=job_id)
+    try:
+        request = request_of(event)
+        payloads = load_payloads(request.model_name, request.samples)
+        runtime = staging_runtime(
+            _sts(),
+            _smoke_tester_role_arn(),
+            session_name=f"smoke-test-{job_id}",
+            read_timeout_seconds=2 * request.max_p95_latency_ms / 1000,
+        )
+        stop_at = time.perf_counter() + context.get_remaining_time_in_millis() / 1000 - MARGIN_SECONDS
+        observations = probe(runtime, request.endpoint_name, payloads, stop_at=stop_at)
+    except Exception as error:  # noqa: BLE001 (CodePipeline waits for an answer whatever breaks)
+        logger.exception("smoke test could not run")
+        report_failure(_codepipeline(), job_id, failure_type(error), describe(error))
+        return {"outcome": "failed", "job_id": job_id, "summary": describe(error)}
+    thresholds = Thresholds(request.samples, request.max_error_rate, request.max_p95_latency_ms)
+    verdict = evaluate(observations, thresholds)
+    summary = verdict.summary(f"{request.endpoint_name} ({request.model_package_arn.split(':')[-1]})", thresholds)
+    if verdict.passed:
+        variables = {
+            "SampleCount": str(verdict.sent),
+            "ErrorRate": f"{verdict.error_rate:.4f}",
+            "P95LatencyMs": f"{verdict.p95_latency_ms:.0f}",
+        }
+        report_success(_codepipeline(), job_id, summary, variables)
+    else:
+        report_failure(_codepipeline(), job_id, "JobFailed", summary)
+    logger.info(
+        "smoke test passed" if verdict.passed else "smoke test failed",
+        extra={"summary": summary, "model_package_arn": request.model_package_arn},
+    )
+    return {"outcome": "passed" if verdict.passed else "failed", "job_id": job_id, "summary": summary}

@@ -1,0 +1,77 @@
+"""The step code the pipeline's containers run: a folder, and its zip.
+
+``write_code_dir`` lays out (under ``build/pipelines/<model>/code/``, the CDK asset)::
+
+    model_settings.json                      the model's settings (model_settings)
+    pipelines_src/__init__.py
+    pipelines_src/metrics/{__init__,bias}.py
+    pipelines_src/build/__init__.py
+    pipelines_src/build/steps/*.py, requirements-fairness.txt
+
+Each processing step unpacks the zip of this folder into ``/opt/ml/code`` and runs
+``python3 -m pipelines_src.build.steps.<step>`` from there. Nothing else of the
+repository ships: the steps import no other module.
+
+``archive`` zips the folder reproducibly (sorted entries, fixed timestamps and
+permissions), so the same code gives the same bytes and the same content-addressed key.
+"""
+
+import hashlib
+import io
+import shutil
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipelines_src.build.model_settings import write_model_settings
+
+if TYPE_CHECKING:
+    from stacks.config.models import ModelConfig
+
+PIPELINES_SRC = Path(__file__).resolve().parent.parent
+SHIPPED = (
+    "__init__.py",
+    "metrics/__init__.py",
+    "metrics/bias.py",
+    "build/__init__.py",
+    "build/steps/*.py",
+    "build/steps/requirements-fairness.txt",
+)
+# 1980-01-01, the earliest time a zip entry can hold.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def shipped_files() -> list[Path]:
+    """The files of ``pipelines_src`` the containers need, sorted."""
+    return sorted({path for pattern in SHIPPED for path in PIPELINES_SRC.glob(pattern) if path.is_file()})
+
+
+def write_code_dir(model: "ModelConfig", destination: str | Path) -> Path:
+    """Replace ``destination`` with the step code and ``model``'s settings."""
+    destination = Path(destination)
+    if destination.exists():
+        shutil.rmtree(destination)
+    for source in shipped_files():
+        target = destination / "pipelines_src" / source.relative_to(PIPELINES_SRC)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+    write_model_settings(model, destination)
+    return destination
+
+
+def archive(code_dir: str | Path) -> bytes:
+    """The zip of ``code_dir``, byte-identical for identical contents."""
+    code_dir = Path(code_dir)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(item for item in code_dir.rglob("*") if item.is_file() and "__pycache__" not in item.parts):
+            entry = zipfile.ZipInfo(path.relative_to(code_dir).as_posix(), date_time=_ZIP_EPOCH)
+            entry.external_attr = 0o644 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            bundle.writestr(entry, path.read_bytes())
+    return buffer.getvalue()
+
+
+def archive_key(prefix: str, data: bytes) -> str:
+    """``<prefix><sha256>.zip``: a new key for new code, the same key for the same code."""
+    return f"{prefix}{hashlib.sha256(data).hexdigest()}.zip"

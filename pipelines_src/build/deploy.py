@@ -1,0 +1,140 @@
+"""Render a model's pipeline with this account's values, upsert it and start it (CodeBuild).
+
+    python -m pipelines_src.build.deploy --config config/platform.toml --model credit-risk \\
+        --pipeline-name mlops-credit-risk-build --role-arn arn:aws:iam::111111111111:role/... \\
+        --artifact-bucket mlops-artifacts-111111111111-eu-west-1 --kms-key-arn arn:aws:kms:... \\
+        --code-prefix pipelines/credit-risk/code/ --git-commit "$GIT_COMMIT" [--trigger-reason "git push"] [--no-start]
+
+1. zips the step code (``code_bundle``) and uploads it, KMS-encrypted, to
+   ``s3://<artifact bucket>/<code prefix><sha256>.zip`` (content-addressed: the same code
+   is the same object, so re-running a build is harmless);
+2. renders the definition with the role, bucket, key and that code URI;
+3. creates the pipeline, or updates it when it exists;
+4. starts an execution with ``GitCommit`` and ``TriggerReason`` (unless ``--no-start``).
+
+AWS calls: ``s3:PutObject`` (and ``kms:GenerateDataKey``) under the code prefix,
+``sagemaker:CreatePipeline``/``UpdatePipeline``/``StartPipelineExecution`` on the
+pipeline, ``iam:PassRole`` of the pipeline role.
+"""
+
+import argparse
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from pipelines_src.build.code_bundle import archive, archive_key, write_code_dir
+from pipelines_src.build.deploy_values import DeployValues
+from pipelines_src.build.model_settings import model_of
+from pipelines_src.build.render import render_definition
+from stacks.config import PlatformConfig, load_config
+from stacks.config.models import ModelConfig
+
+
+@dataclass(frozen=True)
+class Deployment:
+    pipeline_arn: str
+    created: bool
+    code_s3_uri: str
+    execution_arn: str | None
+
+
+def upload_code(model: ModelConfig, *, s3: Any, bucket: str, prefix: str, kms_key_arn: str) -> str:
+    """Upload the zipped step code under ``prefix``; returns its ``s3://`` URI."""
+    with tempfile.TemporaryDirectory() as scratch:
+        data = archive(write_code_dir(model, Path(scratch) / "code"))
+    key = archive_key(prefix, data)
+    s3.put_object(Bucket=bucket, Key=key, Body=data, ServerSideEncryption="aws:kms", SSEKMSKeyId=kms_key_arn)
+    return f"s3://{bucket}/{key}"
+
+
+def _already_exists(error: ClientError) -> bool:
+    # SageMaker answers a second CreatePipeline with a ValidationException "... already exists".
+    details = error.response.get("Error", {})
+    return details.get("Code") in {"ValidationException", "ResourceInUse"} and "already exists" in details.get("Message", "")
+
+
+def upsert_pipeline(*, sagemaker: Any, name: str, role_arn: str, definition: str, description: str) -> tuple[str, bool]:
+    """(pipeline ARN, whether it was created): create it, or update it when it already exists."""
+    request = {"PipelineName": name, "PipelineDefinition": definition, "RoleArn": role_arn, "PipelineDescription": description}
+    try:
+        return sagemaker.create_pipeline(**request)["PipelineArn"], True
+    except ClientError as error:
+        if not _already_exists(error):
+            raise
+    return sagemaker.update_pipeline(**request)["PipelineArn"], False
+
+
+def deploy(
+    config: PlatformConfig,
+    model: ModelConfig,
+    *,
+    pipeline_name: str,
+    role_arn: str,
+    artifact_bucket: str,
+    kms_key_arn: str,
+    code_prefix: str,
+    git_commit: str,
+    trigger_reason: str,
+    start: bool,
+    s3: Any,
+    sagemaker: Any,
+) -> Deployment:
+    if not code_prefix.endswith("/"):
+        raise ValueError(f"--code-prefix {code_prefix!r} must end with '/'")
+    code_s3_uri = upload_code(model, s3=s3, bucket=artifact_bucket, prefix=code_prefix, kms_key_arn=kms_key_arn)
+    definition = render_definition(config, model, DeployValues(role_arn, artifact_bucket, kms_key_arn, code_s3_uri))
+    pipeline_arn, created = upsert_pipeline(
+        sagemaker=sagemaker,
+        name=pipeline_name,
+        role_arn=role_arn,
+        # Compact: UpdatePipeline takes at most 1 MB of definition.
+        definition=json.dumps(json.loads(definition), separators=(",", ":")),
+        description=f"Model build pipeline of {model.name}",
+    )
+    execution_arn = None
+    if start:
+        execution_arn = sagemaker.start_pipeline_execution(
+            PipelineName=pipeline_name,
+            PipelineExecutionDescription=f"{trigger_reason} at {git_commit}",
+            PipelineParameters=[
+                {"Name": "GitCommit", "Value": git_commit},
+                {"Name": "TriggerReason", "Value": trigger_reason},
+            ],
+        )["PipelineExecutionArn"]
+    return Deployment(pipeline_arn=pipeline_arn, created=created, code_s3_uri=code_s3_uri, execution_arn=execution_arn)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Render, upsert and start a model's SageMaker build pipeline.")
+    for flag in ("--config", "--model", "--pipeline-name", "--role-arn", "--artifact-bucket", "--kms-key-arn", "--code-prefix", "--git-commit"):
+        parser.add_argument(flag, required=True)
+    parser.add_argument("--trigger-reason", default="git push")
+    parser.add_argument("--no-start", action="store_true", help="upsert only")
+    args = parser.parse_args(argv)
+    config = load_config(args.config)
+    deployment = deploy(
+        config,
+        model_of(config, args.model),
+        pipeline_name=args.pipeline_name,
+        role_arn=args.role_arn,
+        artifact_bucket=args.artifact_bucket,
+        kms_key_arn=args.kms_key_arn,
+        code_prefix=args.code_prefix,
+        git_commit=args.git_commit,
+        trigger_reason=args.trigger_reason,
+        start=not args.no_start,
+        s3=boto3.client("s3", region_name=config.region),
+        sagemaker=boto3.client("sagemaker", region_name=config.region),
+    )
+    print(f"{'created' if deployment.created else 'updated'} {deployment.pipeline_arn} (code {deployment.code_s3_uri})")
+    if deployment.execution_arn:
+        print(f"started {deployment.execution_arn}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""Run the model build pipeline locally: every step, in order, on the bundled data.
+
+    python -m pipelines_src.build.local_run --config config/platform.toml --model credit-risk \\
+        --out build/local/credit-risk [--min-auc 0.75] [--min-disparate-impact 0.8] [--max-disparate-impact 1.25]
+
+Each step runs through the same ``main()`` and arguments its SageMaker container runs,
+with local folders for the container's ``/opt/ml`` paths; training uses the ``xgboost``
+package with the built-in algorithm's hyperparameters. The input is the raw-data fixture
+(the model's ``dataset`` with synthetic PII added), so PII removal works on real rows.
+
+``--out`` then holds::
+
+    model_settings.json                      what the containers read
+    raw/credit_applications.csv              the raw-data fixture
+    preprocess/{train,validation,splits,metadata}/
+    model/xgboost-model, model/model.tar.gz
+    evaluation/evaluation.json
+    fairness/{bias.json,explainability.json,report.html,gate.json}
+    baseline/{statistics.json,constraints.json}
+    registration_request.json                the CreateModelPackage request, when every gate passes
+
+The gate is the pipeline's: when one fails, the run prints the Fail step's message and
+exits with status 1 (no registration request is written).
+"""
+
+import argparse
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pipelines_src.build import step_names
+from pipelines_src.build.images import xgboost_image_uri
+from pipelines_src.build.model_settings import model_of, serving_instance_types, write_model_settings
+from pipelines_src.build.raw_fixture import write_raw_fixture
+from pipelines_src.build.steps import baseline, evaluate, fairness, preprocess, train
+from pipelines_src.build.steps.files import read_json, write_json
+from pipelines_src.build.steps.gate import GATE_FILE
+from pipelines_src.build.steps.model_artifact import ARCHIVE, MODEL_FILE, pack
+from pipelines_src.build.steps.register import (
+    APPROVAL_PENDING,
+    DATA_DIGEST,
+    FEATURE_ENCODING,
+    GIT_COMMIT,
+    PIPELINE_EXECUTION,
+    TRIGGER_REASON,
+    registration_request,
+)
+from stacks.config import load_config
+from stacks.naming import model_package_group_name
+
+REGISTRATION_FILE = "registration_request.json"
+RAW_FILE = "raw/credit_applications.csv"
+# What a run writes under --out; a new run clears exactly these, never anything else.
+OUTPUTS = ("model_settings.json", "raw", "preprocess", "model", "evaluation", "fairness", "baseline", REGISTRATION_FILE)
+
+
+@dataclass
+class LocalRun:
+    """A finished local run: where its outputs are, the gate's verdict and the time per step."""
+
+    out: Path
+    passed: bool
+    message: str
+    timings: dict[str, float] = field(default_factory=dict)
+    registration: dict[str, Any] | None = None
+
+
+def _git_commit(repository: Path) -> str:
+    if os.environ.get("GIT_COMMIT"):
+        return os.environ["GIT_COMMIT"]
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=repository, capture_output=True, text=True, check=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return result.stdout.strip() or "unknown"
+
+
+def run_local(
+    config_path: str | Path,
+    model_name: str,
+    out: str | Path,
+    *,
+    min_auc: float | None = None,
+    min_disparate_impact: float | None = None,
+    max_disparate_impact: float | None = None,
+    trigger_reason: str = "local run",
+    log: Callable[[str], None] = print,
+) -> LocalRun:
+    """Run every step into ``out``; gate overrides default to the model's configured gates."""
+    config_path = Path(config_path)
+    config = load_config(config_path)
+    model = model_of(config, model_name)
+    repository = config_path.resolve().parent.parent
+    out = Path(out)
+    for name in OUTPUTS:
+        target = out / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+    settings = str(write_model_settings(model, out))
+    raw = write_raw_fixture(repository / model.dataset, out / RAW_FILE)
+    pre, model_dir = out / "preprocess", out / "model"
+    gate_args = [
+        arg
+        for flag, value in (
+            ("--min-auc", min_auc),
+            ("--min-disparate-impact", min_disparate_impact),
+            ("--max-disparate-impact", max_disparate_impact),
+        )
+        if value is not None
+        for arg in (flag, str(value))
+    ]
+    steps: list[tuple[str, Callable[[], None]]] = [
+        (step_names.PREPROCESS, lambda: preprocess.main(
+            ["--settings", settings, "--input-dir", str(raw.parent), "--output-dir", str(pre)])),
+        (step_names.TRAIN, lambda: (train.main(
+            ["--settings", settings, "--train-dir", str(pre / "train"), "--validation-dir", str(pre / "validation"),
+             "--model-dir", str(model_dir)]), pack(model_dir / MODEL_FILE, model_dir / ARCHIVE))),
+        (step_names.EVALUATE, lambda: evaluate.main(
+            ["--model-dir", str(model_dir), "--splits-dir", str(pre / "splits"), "--metadata-dir", str(pre / "metadata"),
+             "--output-dir", str(out / "evaluation")])),
+        (step_names.FAIRNESS, lambda: fairness.main(
+            ["--settings", settings, "--model-dir", str(model_dir), "--splits-dir", str(pre / "splits"),
+             "--metadata-dir", str(pre / "metadata"), "--evaluation-dir", str(out / "evaluation"),
+             "--output-dir", str(out / "fairness"), *gate_args])),
+        (step_names.MONITORING_BASELINE, lambda: baseline.main(
+            ["--settings", settings, "--splits-dir", str(pre / "splits"), "--metadata-dir", str(pre / "metadata"),
+             "--output-dir", str(out / "baseline")])),
+    ]
+    timings: dict[str, float] = {}
+    total = len(steps) + 1
+    for number, (name, step) in enumerate(steps, start=1):
+        started = time.perf_counter()
+        step()
+        timings[name] = time.perf_counter() - started
+        log(f"[{number}/{total}] {name:<18} done in {timings[name]:5.2f} s")
+
+    started = time.perf_counter()
+    verdict = read_json(out / "fairness" / GATE_FILE)
+    registration = None
+    if verdict["passed"]:
+        registration = registration_request(
+            model_package_group=model_package_group_name(config, model.name),
+            image_uri=xgboost_image_uri(config.region, model.training.xgboost_version, scope="inference"),
+            model_data_url=(model_dir / ARCHIVE).resolve().as_uri(),
+            approval_status=APPROVAL_PENDING,
+            instance_types=serving_instance_types(model),
+            evaluation_uri=(out / "evaluation" / evaluate.EVALUATION_FILE).resolve().as_uri(),
+            bias_uri=(out / "fairness" / fairness.BIAS_FILE).resolve().as_uri(),
+            explainability_uri=(out / "fairness" / fairness.EXPLAINABILITY_FILE).resolve().as_uri(),
+            statistics_uri=(out / "baseline" / baseline.STATISTICS_FILE).resolve().as_uri(),
+            constraints_uri=(out / "baseline" / baseline.CONSTRAINTS_FILE).resolve().as_uri(),
+            metadata={
+                GIT_COMMIT: _git_commit(repository),
+                PIPELINE_EXECUTION: f"local:{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}",
+                DATA_DIGEST: read_json(pre / "metadata" / preprocess.DIGEST_FILE)["digest"],
+                TRIGGER_REASON: trigger_reason,
+                FEATURE_ENCODING: (pre / "metadata" / "encoding.json").resolve().as_uri(),
+            },
+        )
+        write_json(out / REGISTRATION_FILE, registration)
+    timings[step_names.QUALITY_GATE] = time.perf_counter() - started
+    outcome = f"{step_names.REGISTER}: {out / REGISTRATION_FILE}" if registration else f"{step_names.GATE_FAILED}: {verdict['message']}"
+    log(f"[{total}/{total}] {step_names.QUALITY_GATE:<18} done in {timings[step_names.QUALITY_GATE]:5.2f} s -> {outcome}")
+    return LocalRun(out=out, passed=verdict["passed"], message=verdict["message"], timings=timings, registration=registration)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Run the model build pipeline locally on the bundled data.")
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--min-auc", type=float)
+    parser.add_argument("--min-disparate-impact", type=float)
+    parser.add_argument("--max-disparate-impact", type=float)
+    parser.add_argument("--trigger-reason", default="local run")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    started = time.perf_counter()
+    result = run_local(
+        args.config,
+        args.model,
+        args.out,
+        min_auc=args.min_auc,
+        min_disparate_impact=args.min_disparate_impact,
+        max_disparate_impact=args.max_disparate_impact,
+        trigger_reason=args.trigger_reason,
+    )
+    print(f"local run of {args.model} finished in {time.perf_counter() - started:.1f} s: {result.message}")
+    if not result.passed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

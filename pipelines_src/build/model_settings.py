@@ -1,0 +1,60 @@
+"""The model settings the step containers read: ``model_settings.json``.
+
+Steps never import ``stacks`` (the containers do not have it), so the renderer and the
+local runner turn the typed ``ModelConfig`` into this plain JSON document:
+
+- ``model_name``;
+- ``contract``: the data contract (``DataContract.model_dump``);
+- ``sensitive_attributes``: ``[{column, group_values | threshold}]`` (facet *d* of each);
+- ``training``: ``hyperparameters`` (the built-in algorithm's names, ``num_round`` included),
+  ``test_fraction``, ``validation_fraction``, ``seed``, ``exclude_sensitive_attributes``;
+- ``gates``: ``min_auc``, ``disparate_impact_band`` (defaults; the pipeline's parameters
+  and the local runner's flags override them);
+- ``monitoring``: ``baseline_drift_distance`` (the baseline's comparison threshold).
+"""
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipelines_src.build.steps.files import write_json
+
+if TYPE_CHECKING:
+    from stacks.config import PlatformConfig
+    from stacks.config.models import ModelConfig
+
+SETTINGS_FILE = "model_settings.json"
+
+
+def model_settings(model: "ModelConfig") -> dict[str, Any]:
+    return {
+        "model_name": model.name,
+        "contract": model.data_contract.model_dump(mode="json"),
+        "sensitive_attributes": [attribute.model_dump(mode="json") for attribute in model.sensitive_attributes],
+        "training": model.training.model_dump(
+            mode="json", include={"hyperparameters", "test_fraction", "validation_fraction", "seed", "exclude_sensitive_attributes"}
+        ),
+        "gates": model.gates.model_dump(mode="json"),
+        "monitoring": {"baseline_drift_distance": model.monitoring.baseline_drift_distance},
+    }
+
+
+def serving_instance_types(model: "ModelConfig") -> list[str]:
+    """The instance types a registered version declares it runs on: staging's (unless
+    serverless) and prod's."""
+    serving = model.serving
+    types = {serving.prod.instance_type}
+    if not serving.staging.serverless:
+        types.add(serving.staging.instance_type)
+    return sorted(types)
+
+
+def write_model_settings(model: "ModelConfig", folder: str | Path) -> Path:
+    return write_json(Path(folder) / SETTINGS_FILE, model_settings(model))
+
+
+def model_of(config: "PlatformConfig", name: str) -> "ModelConfig":
+    """The model called ``name``; a command-line error listing the declared models otherwise."""
+    for model in config.models:
+        if model.name == name:
+            return model
+    raise SystemExit(f"--model {name!r}: the config declares {[model.name for model in config.models]}")

@@ -1,0 +1,184 @@
+"""Render a model's SageMaker pipeline definition offline, and the step code it runs.
+
+    python -m pipelines_src.build.render --config config/platform.toml --model credit-risk \\
+        --out build/pipelines/credit-risk/
+
+writes ``<out>/definition.json`` (indented, sorted keys) and ``<out>/code/`` (see
+``code_bundle``). No AWS call, no network, and the same inputs give byte-identical
+files. Never imported by ``app.py``: the SageMaker SDK takes seconds to import.
+
+Deploy-time values are CloudFormation ``Fn::Sub`` placeholders unless given (all four
+flags or none):
+
+- ``${PipelineRoleArn}`` (``--role-arn``): the pipeline's execution role ARN; every job runs as it;
+- ``${ArtifactBucket}`` (``--artifact-bucket``): the artifact bucket's name; outputs go under
+  ``pipelines/<model>/`` and ``models/<model>/``;
+- ``${KmsKeyArn}`` (``--kms-key-arn``): the artifact key's ARN, for job volumes, outputs and
+  model artifacts;
+- ``${CodeS3Uri}`` (``--code-s3-uri``): the ``s3://`` URI of the zip of ``<out>/code/`` (the CDK
+  asset's ``s3_object_url``).
+
+ Everything else comes from the config (region, images,
+instance types, gates' defaults, the raw bucket of the ``InputDataUri`` default).
+
+How: the SDK validates what it is given (a role must look like an IAM ARN, code must
+be an ``s3://`` URI), so the pipeline is built with recognizable stand-ins that pass,
+and the stand-ins are then replaced in the JSON text by the placeholders or values.
+The session is a ``PipelineSession`` on a boto3 session with inert credentials, without
+the SDK's user config files, and with telemetry off (``_sdk_environment``): nothing
+leaves the machine.
+"""
+
+import argparse
+import io
+import json
+import logging
+import os
+import re
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
+from dataclasses import astuple, fields
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipelines_src.build.code_bundle import write_code_dir
+from pipelines_src.build.deploy_values import PLACEHOLDERS, DeployValues, stand_ins
+from pipelines_src.build.model_settings import model_of
+from stacks.config import PlatformConfig, load_config
+from stacks.config.models import ModelConfig
+from stacks.naming import build_pipeline_name
+
+if TYPE_CHECKING:
+    from sagemaker.core.workflow.pipeline_context import PipelineSession
+
+DEFINITION_FILE = "definition.json"
+CODE_DIR = "code"
+# A value goes into JSON text as is: no quote, backslash or control character.
+_SAFE_VALUE = re.compile(r'^[^"\\\x00-\x1f]+$')
+
+
+@contextmanager
+def _sdk_environment(region: str) -> Iterator[None]:
+    """What the SDK needs to build a definition offline, undone afterwards:
+
+    - importing it creates a boto3 client, which needs a region and must not look for
+      credentials on the instance metadata service;
+    - building a step validates its role with IAM unless ``SAGEMAKER_VALIDATE_ROLE`` is false;
+    - its telemetry sends a request (after an STS call) per SDK call. The documented opt-out,
+      a ``TelemetryOptOut`` SDK config, makes every config lookup re-validate the config
+      against its JSON schema (15 s per render), so the sender is replaced by a no-op instead.
+    """
+    wanted = {
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION") or region,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "SAGEMAKER_VALIDATE_ROLE": "false",
+    }
+    saved = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    try:
+        from sagemaker.core.telemetry import telemetry_logging
+
+        sender = telemetry_logging._send_telemetry_request
+        telemetry_logging._send_telemetry_request = lambda *args, **kwargs: None
+        try:
+            yield
+        finally:
+            telemetry_logging._send_telemetry_request = sender
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """No log records up to WARNING and no UserWarnings (the SDK's chatter) inside."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            yield
+    finally:
+        logging.disable(previous)
+
+
+def _offline_session(region: str, bucket: str) -> "PipelineSession":
+    import boto3
+    from sagemaker.core.workflow.pipeline_context import PipelineSession
+
+    class OfflineSession(PipelineSession):
+        def default_bucket(self) -> str:
+            # The SDK's own would check that the bucket exists, or create it.
+            return bucket
+
+    boto_session = boto3.Session(aws_access_key_id="render", aws_secret_access_key="render", region_name=region)
+    session = OfflineSession(boto_session=boto_session, default_bucket=bucket)
+    # No SDK defaults from the developer's config files: they would change the definition.
+    session.sagemaker_config = {}
+    return session
+
+
+def render_definition(config: PlatformConfig, model: ModelConfig, values: DeployValues | None = None) -> str:
+    """The pipeline definition JSON of ``model``: placeholders, or the ``DeployValues`` given."""
+    targets = values or PLACEHOLDERS
+    for field, target in zip(fields(DeployValues), astuple(targets)):
+        if not _SAFE_VALUE.match(target):
+            raise ValueError(f"{field.name} {target!r} cannot go into the definition (quotes, backslashes or control characters)")
+    substitute = stand_ins(config.region)
+    with _sdk_environment(config.region):
+        # Imported here, inside the environment the SDK's import needs.
+        from pipelines_src.build.pipeline_definition import build_pipeline
+
+        # The SDK logs and prints its defaults at length while building; none of it is news here.
+        with redirect_stdout(io.StringIO()), _quiet():
+            pipeline = build_pipeline(
+                config,
+                model,
+                pipeline_name=build_pipeline_name(config, model.name),
+                values=substitute,
+                session=_offline_session(config.region, substitute.artifact_bucket),
+            )
+            text = json.dumps(json.loads(pipeline.definition()), indent=2, sort_keys=True) + "\n"
+    for stand_in, target in zip(astuple(substitute), astuple(targets)):
+        text = text.replace(stand_in, target)
+    if "render-stand-in" in text:
+        raise RuntimeError("a stand-in value survived rendering: the definition holds it in a form the renderer does not replace")
+    return text
+
+
+def render(config: PlatformConfig, model: ModelConfig, out: str | Path, values: DeployValues | None = None) -> Path:
+    """Write ``out/definition.json`` and ``out/code/``; returns the definition's path."""
+    out = Path(out)
+    definition = render_definition(config, model, values)
+    write_code_dir(model, out / CODE_DIR)
+    path = out / DEFINITION_FILE
+    path.write_text(definition)
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Render a model's SageMaker pipeline definition offline.")
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--out", required=True)
+    concrete = parser.add_argument_group("deploy-time values (all or none; default: Fn::Sub placeholders)")
+    for flag in ("--role-arn", "--artifact-bucket", "--kms-key-arn", "--code-s3-uri"):
+        concrete.add_argument(flag)
+    args = parser.parse_args(argv)
+    given = [args.role_arn, args.artifact_bucket, args.kms_key_arn, args.code_s3_uri]
+    if any(given) and not all(given):
+        parser.error("give all of --role-arn, --artifact-bucket, --kms-key-arn and --code-s3-uri, or none")
+    started = time.perf_counter()
+    config = load_config(args.config)
+    values = DeployValues(*given) if all(given) else None
+    path = render(config, model_of(config, args.model), args.out, values)
+    print(f"rendered {path} in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

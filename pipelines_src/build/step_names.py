@@ -1,0 +1,17 @@
+"""Stable names of the build pipeline's steps.
+
+Conditions, property references, alarms, the console and the tests refer to steps by
+these names; renaming one is a breaking change for anything that watches executions.
+"""
+
+PREPROCESS = "Preprocess"
+TRAIN = "Train"
+EVALUATE = "Evaluate"
+FAIRNESS = "Fairness"
+MONITORING_BASELINE = "MonitoringBaseline"
+QUALITY_GATE = "QualityGate"
+REGISTER = "RegisterModel"
+GATE_FAILED = "GateFailed"
+
+# The order the steps run in (the gate's branches follow QUALITY_GATE).
+ORDER = (PREPROCESS, TRAIN, EVALUATE, FAIRNESS, MONITORING_BASELINE, QUALITY_GATE)

@@ -1,0 +1,8 @@
+"""The build pipeline's steps: importable pure functions, each behind a thin ``main()``.
+
+Every module runs as ``python -m pipelines_src.build.steps.<step>`` in a SageMaker
+container (its arguments default to the container's ``/opt/ml/...`` paths), in the
+local runner and in tests. Only pandas, numpy, scikit-learn, xgboost, matplotlib and
+(for the fairness step) shap are imported, so they run in the SageMaker XGBoost image;
+the code stays Python 3.10 compatible for that image.
+"""

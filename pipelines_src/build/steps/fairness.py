@@ -1,0 +1,244 @@
+"""Fairness and explainability step: bias metrics, SHAP attributions, an HTML report, the gate verdict.
+
+SageMaker Clarify no longer takes new customers, so this step computes Clarify's
+published metrics with ``pipelines_src.metrics.bias`` for every sensitive attribute of
+the settings (facet *d*: the group the attribute names; *a*: everyone else):
+
+- pre-training, on the training split's labels: class imbalance (CI) and difference in
+  proportions of labels (DPL);
+- post-training, on the model's predictions for the test split: disparate impact (DI),
+  difference in positive proportions in predictions (DPPL) and recall difference (RD,
+  the equal opportunity difference).
+
+Outputs (``--output-dir``):
+
+- ``bias.json``: Clarify's analysis layout (``pre_training_bias_metrics`` /
+  ``post_training_bias_metrics`` → ``facets`` → ``{column: [{value_or_threshold,
+  metrics: [{name, description, value}]}]}``) plus ``disparate_impact``:
+  ``{column: DI}``, the flat values the pipeline's gate reads;
+- ``explainability.json``: global SHAP attributions (``shap.TreeExplainer``,
+  interventional, against a seeded background sample of the training split; log-odds
+  of the positive label) on the test split, as mean |SHAP| per raw column (one-hot
+  features added up per row first) under ``explanations.tree_shap.label0`` and per
+  encoded feature under ``feature_attributions``;
+- ``report.html``: the above with the evaluation, as tables and embedded PNG plots;
+- ``gate.json``: ``gate.gate_verdict`` for the AUC of ``evaluation.json`` and these DIs
+  against ``--min-auc`` and the disparate impact band (the Fail step shows its message).
+"""
+
+import argparse
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shap
+import xgboost as xgb
+
+from pipelines_src.build.steps import container_paths as paths
+from pipelines_src.build.steps.entrypoint import run
+from pipelines_src.build.steps.evaluate import EVALUATION_FILE, THRESHOLD
+from pipelines_src.build.steps.fairness_html import render_report
+from pipelines_src.build.steps.features import ENCODING_FILE, FeatureEncoding
+from pipelines_src.build.steps.files import read_json, read_table, write_json
+from pipelines_src.build.steps.gate import GATE_FILE, Gates, gate_verdict
+from pipelines_src.build.steps.model_artifact import load_booster, predict_scores
+from pipelines_src.metrics import bias
+
+BIAS_FILE = "bias.json"
+EXPLAINABILITY_FILE = "explainability.json"
+REPORT_FILE = "report.html"
+BACKGROUND_ROWS = 100
+BACKGROUND_SEED = 11
+
+PRE_TRAINING = (
+    ("CI", "Class Imbalance (CI)"),
+    ("DPL", "Difference in Positive Proportions in Labels (DPL)"),
+)
+POST_TRAINING = (
+    ("DI", "Disparate Impact (DI)"),
+    ("DPPL", "Difference in Positive Proportions in Predicted Labels (DPPL)"),
+    ("RD", "Recall Difference (RD), the equal opportunity difference"),
+)
+
+logger = logging.getLogger(__name__)
+
+
+def facet_description(attribute: Mapping[str, Any]) -> str:
+    if attribute.get("group_values") is not None:
+        return f"{attribute['column']} in {list(attribute['group_values'])}"
+    return f"{attribute['column']} <= {attribute['threshold']:g}"
+
+
+def _value_or_threshold(attribute: Mapping[str, Any]) -> str:
+    if attribute.get("group_values") is not None:
+        return ",".join(attribute["group_values"])
+    return f"<={attribute['threshold']:g}"
+
+
+def _facet_entry(attribute: Mapping[str, Any], facet_d: np.ndarray, metrics: Sequence[tuple[str, str, float]]) -> dict:
+    return {
+        "value_or_threshold": _value_or_threshold(attribute),
+        "facet_d": facet_description(attribute),
+        "rows_d": int(facet_d.sum()),
+        "rows_a": int((~facet_d).sum()),
+        "metrics": [{"name": name, "description": description, "value": value} for name, description, value in metrics],
+    }
+
+
+def bias_report(
+    attributes: Sequence[Mapping[str, Any]],
+    *,
+    train: pd.DataFrame,
+    train_labels: np.ndarray,
+    test: pd.DataFrame,
+    test_labels: np.ndarray,
+    test_predicted: np.ndarray,
+    label: str,
+    positive_label: str,
+) -> dict[str, Any]:
+    """``bias.json`` for ``attributes``: labels are 0/1 (1 = ``positive_label``), predictions booleans."""
+    pre, post, disparate_impacts = {}, {}, {}
+    for attribute in attributes:
+        column = attribute["column"]
+        train_d = bias.facet_mask(train, attribute)
+        test_d = bias.facet_mask(test, attribute)
+        pre_values = (
+            bias.class_imbalance(train_d),
+            bias.difference_in_proportions_of_labels(train_labels, train_d),
+        )
+        post_values = (
+            bias.disparate_impact(test_predicted, test_d),
+            bias.difference_in_positive_proportions_in_predictions(test_predicted, test_d),
+            bias.equal_opportunity_difference(test_labels, test_predicted, test_d),
+        )
+        pre[column] = [_facet_entry(attribute, train_d, [(*names, value) for names, value in zip(PRE_TRAINING, pre_values)])]
+        post[column] = [_facet_entry(attribute, test_d, [(*names, value) for names, value in zip(POST_TRAINING, post_values)])]
+        disparate_impacts[column] = post_values[0]
+    header = {"label": label, "label_value_or_threshold": positive_label}
+    return {
+        "version": "1.0",
+        "pre_training_bias_metrics": {**header, "dataset": "train split", "facets": pre},
+        "post_training_bias_metrics": {
+            **header,
+            "dataset": "test split",
+            "probability_threshold": THRESHOLD,
+            "facets": post,
+        },
+        "disparate_impact": disparate_impacts,
+    }
+
+
+def shap_attributions(
+    booster: xgb.Booster, background: np.ndarray, explained: np.ndarray, encoding: FeatureEncoding
+) -> dict[str, Any]:
+    """``explainability.json``: mean |SHAP| per raw column and per encoded feature over ``explained``."""
+    explainer = shap.TreeExplainer(booster, data=background, feature_perturbation="interventional")
+    values = np.asarray(explainer.shap_values(explained))
+    per_feature = np.abs(values).mean(axis=0)
+    sources = np.array(encoding.feature_sources)
+    per_column = {
+        column: float(np.abs(values[:, sources == column].sum(axis=1)).mean()) for column in encoding.source_columns
+    }
+    expected_value = float(np.ravel(explainer.expected_value)[0])
+    return {
+        "version": "1.0",
+        "method": "shap.TreeExplainer, interventional feature perturbation",
+        "output": f"log-odds of {encoding.label} = {encoding.positive_label}",
+        "background_rows": int(len(background)),
+        "explained_rows": int(len(explained)),
+        "dataset": "test split",
+        "explanations": {"tree_shap": {"label0": {"expected_value": expected_value, "global_shap_values": per_column}}},
+        "feature_attributions": dict(zip(encoding.feature_names, (float(value) for value in per_feature))),
+    }
+
+
+def background_sample(features: np.ndarray, rows: int = BACKGROUND_ROWS, seed: int = BACKGROUND_SEED) -> np.ndarray:
+    """A seeded sample of ``rows`` training rows: the reference the attributions are measured from."""
+    if len(features) <= rows:
+        return features
+    return features[np.sort(np.random.default_rng(seed).choice(len(features), rows, replace=False))]
+
+
+def fairness(
+    *,
+    booster: xgb.Booster,
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    encoding: FeatureEncoding,
+    attributes: Sequence[Mapping[str, Any]],
+    evaluation: Mapping[str, Any],
+    gates: Gates,
+) -> dict[str, Any]:
+    """Every output of the step, by file name (the HTML as text)."""
+    train_features, test_features = encoding.features(train), encoding.features(test)
+    test_labels = encoding.labels(test)
+    predicted = predict_scores(booster, test_features) >= THRESHOLD
+    bias_json = bias_report(
+        attributes,
+        train=train,
+        train_labels=encoding.labels(train),
+        test=test,
+        test_labels=test_labels,
+        test_predicted=predicted,
+        label=encoding.label,
+        positive_label=encoding.positive_label,
+    )
+    explainability = shap_attributions(booster, background_sample(train_features), test_features, encoding)
+    auc = evaluation["binary_classification_metrics"]["auc"]["value"]
+    verdict = gate_verdict(auc, bias_json["disparate_impact"], gates)
+    return {
+        BIAS_FILE: bias_json,
+        EXPLAINABILITY_FILE: explainability,
+        GATE_FILE: verdict,
+        REPORT_FILE: render_report(evaluation=evaluation, bias_json=bias_json, explainability=explainability, verdict=verdict),
+    }
+
+
+def write_outputs(outputs: Mapping[str, Any], output_dir: str | Path) -> None:
+    output_dir = Path(output_dir)
+    for name, content in outputs.items():
+        if isinstance(content, str):
+            output_dir.mkdir(parents=True, exist_ok=True)
+            (output_dir / name).write_text(content)
+        else:
+            write_json(output_dir / name, content)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--settings", default=paths.SETTINGS)
+    parser.add_argument("--model-dir", default=paths.MODEL)
+    parser.add_argument("--splits-dir", default=paths.SPLITS)
+    parser.add_argument("--metadata-dir", default=paths.METADATA)
+    parser.add_argument("--evaluation-dir", default=paths.EVALUATION)
+    parser.add_argument("--output-dir", default=f"{paths.OUTPUT}/fairness")
+    parser.add_argument("--min-auc", type=float, default=None, help="default: the settings' gates.min_auc")
+    parser.add_argument("--min-disparate-impact", type=float, default=None)
+    parser.add_argument("--max-disparate-impact", type=float, default=None)
+    args = parser.parse_args(argv)
+    settings = read_json(args.settings)
+    defaults = Gates.from_settings(settings["gates"])
+    gates = Gates(
+        args.min_auc if args.min_auc is not None else defaults.min_auc,
+        args.min_disparate_impact if args.min_disparate_impact is not None else defaults.min_disparate_impact,
+        args.max_disparate_impact if args.max_disparate_impact is not None else defaults.max_disparate_impact,
+    )
+    splits = Path(args.splits_dir)
+    outputs = fairness(
+        booster=load_booster(args.model_dir),
+        train=read_table(splits / "train.csv"),
+        test=read_table(splits / "test.csv"),
+        encoding=FeatureEncoding.from_json(read_json(Path(args.metadata_dir) / ENCODING_FILE)),
+        attributes=settings["sensitive_attributes"],
+        evaluation=read_json(Path(args.evaluation_dir) / EVALUATION_FILE),
+        gates=gates,
+    )
+    write_outputs(outputs, args.output_dir)
+    logger.info("%s", outputs[GATE_FILE]["message"])
+
+
+if __name__ == "__main__":
+    run(main)

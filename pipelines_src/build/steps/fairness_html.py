@@ -1,0 +1,70 @@
+"""The fairness and explainability report as one self-contained HTML page (plots embedded)."""
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from pipelines_src.build.steps import plots
+
+_STYLE = (
+    "body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}"
+    "table{border-collapse:collapse;margin:0.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:0.3rem 0.6rem;text-align:left}"
+    ".passed{color:#2e7d32}.failed{color:#c62828}"
+)
+
+
+def _number(value: Any) -> str:
+    return "undefined" if value is None else f"{value:.3f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _bias_rows(section: Mapping[str, Any]) -> list[list[str]]:
+    return [
+        [column, facet["facet_d"], str(facet["rows_d"]), metric["name"], _number(metric["value"])]
+        for column, facets in section["facets"].items()
+        for facet in facets
+        for metric in facet["metrics"]
+    ]
+
+
+def render_report(
+    *, evaluation: Mapping[str, Any], bias_json: Mapping[str, Any], explainability: Mapping[str, Any], verdict: Mapping[str, Any]
+) -> str:
+    metrics = evaluation["binary_classification_metrics"]
+    positive_label = bias_json["post_training_bias_metrics"]["label_value_or_threshold"]
+    band = tuple(verdict["gates"]["disparate_impact_band"])
+    status = "passed" if verdict["passed"] else "failed"
+    figures = [
+        plots.confusion_matrix_figure(metrics["confusion_matrix"], positive_label),
+        plots.disparate_impact_figure(bias_json["disparate_impact"], band),
+        plots.attribution_figure(explainability["explanations"]["tree_shap"]["label0"]["global_shap_values"]),
+    ]
+    images = "".join(f'<p><img alt="figure" src="{plots.png_data_uri(figure)}"></p>' for figure in figures)
+    quality = _table(
+        ["metric", "value", "standard deviation"],
+        [
+            [name, _number(metrics[name]["value"]), _number(metrics[name]["standard_deviation"])]
+            for name in ("auc", "accuracy", "f1", "precision", "recall")
+        ],
+    )
+    bias_header = ["attribute", "group d", "rows in d", "metric", "value"]
+    return (
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Fairness and explainability report</title>"
+        f"<style>{_STYLE}</style></head><body>"
+        "<h1>Fairness and explainability report</h1>"
+        f"<p class=\"{status}\"><strong>{html.escape(verdict['message'])}</strong></p>"
+        f"<h2>Model quality (test split, {evaluation['rows']} rows)</h2>{quality}"
+        f"<h2>Pre-training bias ({html.escape(bias_json['pre_training_bias_metrics']['dataset'])})</h2>"
+        + _table(bias_header, _bias_rows(bias_json["pre_training_bias_metrics"]))
+        + f"<h2>Post-training bias ({html.escape(bias_json['post_training_bias_metrics']['dataset'])})</h2>"
+        + _table(bias_header, _bias_rows(bias_json["post_training_bias_metrics"]))
+        + f"<h2>Plots</h2>{images}"
+        f"<p>Attributions: {html.escape(explainability['method'])}; {html.escape(explainability['output'])}; "
+        f"{explainability['background_rows']} background rows, {explainability['explained_rows']} explained rows.</p>"
+        "</body></html>\n"
+    )

@@ -1,0 +1,71 @@
+"""Registration: what a model version carries into the registry.
+
+In the pipeline, the ``RegisterModel`` step sends this CreateModelPackage request (the
+definition builds it from the same constants); the local runner writes it to
+``registration_request.json`` instead of sending it. A version carries:
+
+- the inference container (the built-in XGBoost image, ``text/csv`` in and out) and
+  its ``model.tar.gz``;
+- ``ModelMetrics``: ``ModelQuality.Statistics`` = ``evaluation.json``, ``Bias.Report`` =
+  ``bias.json``, ``Explainability.Report`` = ``explainability.json``;
+- ``DriftCheckBaselines.ModelDataQuality``: the monitoring baseline's
+  ``statistics.json`` and ``constraints.json``;
+- lineage in ``CustomerMetadataProperties`` (keys in ``METADATA_KEYS``).
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+JSON = "application/json"
+CSV = "text/csv"
+APPROVAL_PENDING = "PendingManualApproval"
+
+GIT_COMMIT = "GitCommit"
+PIPELINE_EXECUTION = "PipelineExecutionArn"
+DATA_DIGEST = "DataDigest"
+TRIGGER_REASON = "TriggerReason"
+FEATURE_ENCODING = "FeatureEncodingUri"
+METADATA_KEYS = (GIT_COMMIT, PIPELINE_EXECUTION, DATA_DIGEST, TRIGGER_REASON, FEATURE_ENCODING)
+
+
+def registration_request(
+    *,
+    model_package_group: str,
+    image_uri: str,
+    model_data_url: str,
+    approval_status: str,
+    instance_types: Sequence[str],
+    evaluation_uri: str,
+    bias_uri: str,
+    explainability_uri: str,
+    statistics_uri: str,
+    constraints_uri: str,
+    metadata: Mapping[str, str],
+) -> dict[str, Any]:
+    """The CreateModelPackage request of one model version; ``metadata`` needs every ``METADATA_KEYS`` key."""
+    missing = [key for key in METADATA_KEYS if not metadata.get(key)]
+    if missing:
+        raise ValueError(f"lineage metadata missing: {missing}")
+    return {
+        "ModelPackageGroupName": model_package_group,
+        "ModelApprovalStatus": approval_status,
+        "InferenceSpecification": {
+            "Containers": [{"Image": image_uri, "ModelDataUrl": model_data_url}],
+            "SupportedContentTypes": [CSV],
+            "SupportedResponseMIMETypes": [CSV],
+            "SupportedRealtimeInferenceInstanceTypes": list(instance_types),
+            "SupportedTransformInstanceTypes": list(instance_types),
+        },
+        "ModelMetrics": {
+            "ModelQuality": {"Statistics": {"ContentType": JSON, "S3Uri": evaluation_uri}},
+            "Bias": {"Report": {"ContentType": JSON, "S3Uri": bias_uri}},
+            "Explainability": {"Report": {"ContentType": JSON, "S3Uri": explainability_uri}},
+        },
+        "DriftCheckBaselines": {
+            "ModelDataQuality": {
+                "Statistics": {"ContentType": JSON, "S3Uri": statistics_uri},
+                "Constraints": {"ContentType": JSON, "S3Uri": constraints_uri},
+            }
+        },
+        "CustomerMetadataProperties": {key: metadata[key] for key in METADATA_KEYS},
+    }

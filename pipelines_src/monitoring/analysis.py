@@ -1,0 +1,195 @@
+"""One monitoring run: capture files + baseline (+ ground truth) in, a ``Report`` out.
+
+``run_monitoring`` is what the container job and the local command both call;
+``analyse`` is the same on data already read. Drift is judged only when the
+window holds at least ``min_window_records`` rows; data quality, model quality
+and fairness are reported for any non-empty window.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import pandas as pd
+
+from pipelines_src.monitoring.baseline import (
+    Baseline,
+    BaselineError,
+    CategoricalBaseline,
+    load_baseline,
+    load_encoding,
+)
+from pipelines_src.monitoring.capture import CaptureWindow, read_capture, read_capture_lines
+from pipelines_src.monitoring.decoding import decode
+from pipelines_src.monitoring.drift import FeatureDrift, feature_drift
+from pipelines_src.monitoring.encoding import EncodedColumn, encoded_features
+from pipelines_src.monitoring.fairness import AttributeFairness, fairness
+from pipelines_src.monitoring.ground_truth import align, read_ground_truth
+from pipelines_src.monitoring.model_quality import ModelQuality, model_quality
+from pipelines_src.monitoring.quality import FeatureQuality, Violation, data_quality, typed_columns
+from pipelines_src.monitoring.settings import JobSettings
+
+
+@dataclass
+class Report:
+    """What a run found (``report`` renders it, ``publish`` turns it into metrics)."""
+
+    endpoint: str
+    settings: JobSettings
+    capture: CaptureWindow
+    window: Optional[Tuple[str, str]] = None
+    generated_at: str = ""
+    drift_evaluated: bool = False
+    drift_note: str = ""
+    drift: List[FeatureDrift] = field(default_factory=list)
+    feature_quality: List[FeatureQuality] = field(default_factory=list)
+    violations: List[Violation] = field(default_factory=list)
+    model_quality: Optional[ModelQuality] = None
+    ground_truth_malformed: Counter = field(default_factory=Counter)
+    fairness: List[AttributeFairness] = field(default_factory=list)
+
+    @property
+    def drifted_features(self) -> List[str]:
+        return [result.feature for result in self.drift if result.drifted]
+
+    @property
+    def flagged_attributes(self) -> List[str]:
+        return [result.attribute for result in self.fairness if result.flags]
+
+
+def input_columns(baseline: Baseline, settings: JobSettings) -> List[str]:
+    """The model's raw input columns: ``settings.features``, else the baseline's features in order."""
+    if settings.features is None:
+        return baseline.feature_names
+    unknown = [name for name in settings.features if name not in baseline.feature_names]
+    if unknown:
+        raise BaselineError(f"statistics.json: no statistics for the model's features {unknown} (settings.features)")
+    return list(settings.features)
+
+
+def run_monitoring(
+    capture_paths: Iterable[Union[str, Path]],
+    baseline_folder: Union[str, Path],
+    settings: JobSettings,
+    *,
+    endpoint: str,
+    ground_truth_paths: Optional[Iterable[Union[str, Path]]] = None,
+    window: Optional[Tuple[str, str]] = None,
+) -> Report:
+    """Read the baseline, the capture files (and ground truth, when given) and analyse them.
+    An ``encoding.json`` beside the baseline is the deployed model version's encoding: it
+    replaces any encoding in ``settings``."""
+    baseline = load_baseline(baseline_folder)
+    encoding = load_encoding(baseline_folder)
+    if encoding is not None:
+        settings = settings.with_encoding(encoding)
+    captured = read_window(capture_paths, baseline, settings, window=window)
+    labels, attributes, malformed_truth = None, None, Counter()
+    if ground_truth_paths is not None:
+        truth = read_ground_truth(ground_truth_paths, positive_label=settings.positive_label)
+        labels, attributes = align(captured.record_keys, captured.row_positions, truth)
+        malformed_truth = truth.malformed
+    report = analyse(captured, baseline, settings, endpoint=endpoint, labels=labels, attributes=attributes,
+                     window=window)
+    report.ground_truth_malformed = malformed_truth
+    return report
+
+
+def read_window(
+    capture_paths: Iterable[Union[str, Path]],
+    baseline: Baseline,
+    settings: JobSettings,
+    *,
+    window: Optional[Tuple[str, str]] = None,
+) -> CaptureWindow:
+    """The captured rows of ``capture_paths`` in the baseline's raw columns (decoded when
+    ``settings`` has an encoding)."""
+    return _read(read_capture, capture_paths, baseline, settings, window)
+
+
+def read_window_lines(lines: Iterable[bytes], baseline: Baseline, settings: JobSettings) -> CaptureWindow:
+    """``read_window`` of capture lines already in memory."""
+    return _read(read_capture_lines, lines, baseline, settings, None)
+
+
+def _read(reader: Callable[..., CaptureWindow], source: Iterable, baseline: Baseline, settings: JobSettings,
+          window: Optional[Tuple[str, str]]) -> CaptureWindow:
+    columns = input_columns(baseline, settings)
+    encoding = settings.encoded_columns()
+    if encoding is None:
+        strings = {feature.name for feature in baseline.features if isinstance(feature, CategoricalBaseline)}
+        return reader(source, columns, string_columns=strings, window=window)
+    return _decoded(reader(source, encoded_features(encoding), window=window), encoding)
+
+
+def _decoded(captured: CaptureWindow, encoding: Sequence[EncodedColumn]) -> CaptureWindow:
+    """``captured`` with its encoded frame turned into raw columns (a raw column is missing
+    when any of its features is)."""
+    missing = set(captured.missing_columns)
+    captured.missing_columns = tuple(
+        column.name for column in encoding if any(feature in missing for feature in column.features)
+    )
+    captured.frame, captured.invalid_values = decode(captured.frame, encoding)
+    return captured
+
+
+def analyse(
+    captured: CaptureWindow,
+    baseline: Baseline,
+    settings: JobSettings,
+    *,
+    endpoint: str,
+    labels: Optional[np.ndarray] = None,
+    attributes: Optional[pd.DataFrame] = None,
+    window: Optional[Tuple[str, str]] = None,
+) -> Report:
+    """Analyse ``captured`` rows; ``labels`` (1.0/0.0/NaN) and ``attributes`` (sensitive attributes
+    the capture lacks) are aligned with its rows."""
+    report = Report(
+        endpoint=endpoint,
+        settings=settings,
+        capture=captured,
+        window=window,
+        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    if captured.rows == 0:
+        report.drift_note = "no captured rows in the window"
+        return report
+    typed = typed_columns(captured.frame, baseline, captured.invalid_values)
+    report.feature_quality, report.violations = data_quality(
+        typed, baseline, rows=captured.rows,
+        missing_columns=captured.missing_columns, extra_columns=captured.extra_columns,
+    )
+    if captured.rows < settings.min_window_records:
+        report.drift_note = (f"{captured.rows} rows, fewer than min_window_records "
+                             f"({settings.min_window_records}): drift not judged")
+    else:
+        report.drift_evaluated = True
+        present = {name: values for name, values in typed.values.items() if name not in captured.missing_columns}
+        report.drift = feature_drift(
+            baseline, present, psi_threshold=settings.psi_threshold,
+            ks_p_value=settings.ks_p_value, chi_square_p_value=settings.chi_square_p_value,
+        )
+    if labels is not None:
+        report.model_quality = model_quality(
+            captured.predictions, labels,
+            prediction_threshold=settings.prediction_threshold, min_auc=settings.min_auc,
+        )
+    report.fairness = fairness(_segments(typed.frame(), attributes, settings), captured.predictions, settings, labels)
+    return report
+
+
+def _segments(columns: pd.DataFrame, attributes: Optional[pd.DataFrame], settings: JobSettings) -> pd.DataFrame:
+    """The typed columns, plus the sensitive attributes only the ground truth gives."""
+    for attribute in settings.sensitive_attributes:
+        name = attribute["column"]
+        if name in columns or attributes is None or name not in attributes:
+            continue
+        values = attributes[name].to_numpy()
+        columns[name] = pd.to_numeric(values, errors="coerce") if attribute.get("threshold") is not None else values
+    return columns

@@ -1,0 +1,165 @@
+"""ApprovalTrigger (dev): a registry decision on a model version reaches its promotion pipeline.
+
+Creates:
+
+- the idempotency table of ``lambdas/approval_trigger`` (partition key ``id``,
+  on-demand, encrypted with ``key``, point-in-time recovery, items expiring by
+  ``expiration``; removal policy as given): SageMaker may send the same state
+  change more than once, and a package must start its pipeline once;
+- the function (``PlatformFunction`` of ``lambdas/approval_trigger``) with
+  ``PIPELINE_BY_GROUP`` (``pipelines``: group name → pipeline name) and
+  ``IDEMPOTENCY_TABLE``; it may start exactly those pipelines;
+- an EventBridge rule on dev's default bus: ``SageMaker Model Package State
+  Change`` events of those groups whose status is ``Approved`` (started) or
+  ``Rejected`` (only recorded by the function), delivered with retries; what
+  cannot be delivered, or fails in the function, lands in the function's
+  dead-letter queue;
+- alarms on that queue holding a message and on function errors, notifying ``topic``.
+
+Exposes ``table``, ``function``, ``rule`` and ``alarms``.
+"""
+
+import json
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from stacks.components.nag import acknowledge
+from stacks.components.platform_function import PlatformFunction
+
+SOURCE = "aws.sagemaker"
+DETAIL_TYPE = "SageMaker Model Package State Change"
+# Approved starts a promotion; Rejected is delivered so the decision is logged, never deployed.
+STATUSES = ["Approved", "Rejected"]
+# Powertools' idempotency layer: record key attribute and TTL attribute.
+IDEMPOTENCY_KEY = "id"
+IDEMPOTENCY_TTL = "expiration"
+RETRY_ATTEMPTS = 8
+MAX_EVENT_AGE = Duration.hours(6)
+# One approval at a time is the normal load; a few more absorb bursts of duplicates.
+RESERVED_CONCURRENCY = 2
+
+
+class ApprovalTrigger(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        pipelines: dict[str, str],
+        key: kms.IKey,
+        topic: sns.ITopic,
+        removal_policy: RemovalPolicy,
+        log_retention: logs.RetentionDays,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.table = dynamodb.Table(
+            self,
+            "IdempotencyTable",
+            partition_key=dynamodb.Attribute(name=IDEMPOTENCY_KEY, type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=key,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=IDEMPOTENCY_TTL,
+            removal_policy=removal_policy,
+        )
+        acknowledge(
+            self.table,
+            "NIST.800.53.R5::NIST.800.53.R5-DynamoDBInBackupPlan",
+            "The table only remembers which approval events were handled, for the idempotency window; losing it "
+            "lets a duplicate event start a second promotion of the same package, which the pipeline's queued "
+            "execution mode and the manual prod approval contain. Point-in-time recovery covers mistakes.",
+        )
+        platform_function = PlatformFunction(
+            self,
+            "Function",
+            handler_folder="approval_trigger",
+            description="Starts a model's promotion pipeline when a version is approved in the registry",
+            log_key=key,
+            log_retention=log_retention,
+            removal_policy=removal_policy,
+            environment={
+                "PIPELINE_BY_GROUP": json.dumps(pipelines, sort_keys=True),
+                "IDEMPOTENCY_TABLE": self.table.table_name,
+            },
+            reserved_concurrency=RESERVED_CONCURRENCY,
+        )
+        self.function = platform_function.function
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                resources=[self.table.table_arn],
+            )
+        )
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                resources=[key.key_arn],
+            )
+        )
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["codepipeline:StartPipelineExecution"],
+                resources=[
+                    stack.format_arn(service="codepipeline", resource=name) for name in sorted(pipelines.values())
+                ],
+            )
+        )
+        self.rule = events.Rule(
+            self,
+            "Rule",
+            description="Approval decisions on the platform's model versions start (or are recorded by) promotion",
+            event_pattern=events.EventPattern(
+                source=[SOURCE],
+                detail_type=[DETAIL_TYPE],
+                detail={"ModelPackageGroupName": sorted(pipelines), "ModelApprovalStatus": STATUSES},
+            ),
+            targets=[
+                targets.LambdaFunction(
+                    self.function,
+                    dead_letter_queue=platform_function.dead_letter_queue,
+                    retry_attempts=RETRY_ATTEMPTS,
+                    max_event_age=MAX_EVENT_AGE,
+                )
+            ],
+        )
+        self.alarms = [
+            cloudwatch.Alarm(
+                self,
+                "DeadLetters",
+                alarm_description="An approval event could not be handled: promote the version by hand or "
+                "redrive the dead-letter queue after fixing the cause.",
+                metric=platform_function.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                    period=Duration.minutes(5), statistic="Maximum"
+                ),
+                threshold=0,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+            cloudwatch.Alarm(
+                self,
+                "Errors",
+                alarm_description="The approval trigger failed; the event is retried, then dead-lettered.",
+                metric=self.function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
+                threshold=0,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+        ]
+        for alarm in self.alarms:
+            alarm.add_alarm_action(cloudwatch_actions.SnsAction(topic))

@@ -1,0 +1,220 @@
+"""DriftJobSchedule: our open-source drift job on one endpoint, on a schedule (engine ``open-source``).
+
+Creates an EventBridge Scheduler schedule whose universal target
+(``sagemaker:createProcessingJob``) starts ``pipelines_src.monitoring.job`` as a
+SageMaker Processing job in the SKLearn container, and the scheduler's role,
+which may only create processing jobs named ``<job_name_prefix>-*`` and pass
+``job_role`` to SageMaker. Each run:
+
+- downloads the job code and the model's settings (``settings_json``, the
+  job's ``JobSettings``: thresholds, label, sensitive attributes), a
+  ``DriftJobCode`` asset, as its one processing input;
+- reads from S3 itself the registered baseline (``statistics.json`` and
+  ``constraints.json`` below ``baseline_s3_uri``, in dev's artifact bucket, which
+  grants object reads only), the endpoint's captured data of the ``window_hours``
+  before the scheduled time (a processing input would download the whole capture
+  history on every run) and the ground truth, when given;
+- writes its JSON and HTML report under ``reports/<endpoint>/<scheduled time>/``
+  of the monitoring bucket and publishes metrics in ``METRIC_NAMESPACE``
+  (``pipelines_src/monitoring/publish.py`` lists them);
+- runs in the account's VPC (``settings``) with the serving key on its volume and
+  outputs. It is not network-isolated: it reaches S3 and CloudWatch through the
+  VPC endpoints.
+
+Why a Processing job and not a Lambda function: a window of a busy endpoint's
+capture (hours of traffic, hundreds of thousands of records) outgrows a
+function's 15 minutes and memory, and the window grows with the schedule; the
+statistics need numpy, pandas and scipy, which the SKLearn image has, while a
+function would need them bundled without Docker into a package near Lambda's
+250 MB unzipped limit; and the job runs the very code the local command runs.
+
+Exposes ``schedule``, ``role`` (the scheduler's) and ``signals`` (the
+``DriftSignals`` the job's metrics give the alarms and dashboard; fairness only
+when ``judges_fairness``, the model having sensitive attributes).
+"""
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
+from constructs import Construct
+
+from stacks.components.drift_job_code import SETTINGS_FILE, DriftJobCode
+from stacks.components.model_alarms import DriftSignals
+from stacks.components.monitoring_settings import MonitoringSettings
+from stacks.components.nag import acknowledge
+
+JOB_MODULE = "pipelines_src.monitoring.job"
+METRIC_NAMESPACE = "MLOpsPlatform/ModelMonitoring"
+
+CODE_INPUT = "/opt/ml/processing/input/code"
+OUTPUT = "/opt/ml/processing/output"
+# The code arrives zipped (a CDK asset): unpack it, then run the job with the model's settings
+# and the container arguments ("$@"; "$0" is the job's label in process listings).
+BOOTSTRAP = (
+    f"set -e; mkdir -p /opt/ml/code; cd /opt/ml/code; python3 -m zipfile -e {CODE_INPUT}/*.zip .; "
+    f'exec python3 -m {JOB_MODULE} --settings-json "$(cat {SETTINGS_FILE})" "$@"'
+)
+MAX_RUNTIME_SECONDS = 3600
+VOLUME_GB = 30
+
+
+class DriftJobSchedule(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        endpoint_name: str,
+        job_name_prefix: str,
+        schedule_expression: str,
+        window_hours: int,
+        capture_s3_uri: str,
+        baseline_s3_uri: str,
+        ground_truth_s3_uri: str | None,
+        settings_json: str,
+        judges_fairness: bool,
+        image_uri: str,
+        instance_type: str,
+        job_role: iam.IRole,
+        settings: MonitoringSettings,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        code = DriftJobCode(self, "JobCode", settings_json=settings_json).asset
+        # The exact object, not the bootstrap bucket: job code is all the job needs from it.
+        job_role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[f"arn:aws:s3:::{code.s3_bucket_name}/{code.s3_object_key}"]
+            )
+        )
+        job_role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[f"arn:aws:s3:::{code.s3_bucket_name}"],
+                conditions={"StringEquals": {"s3:prefix": code.s3_object_key}},
+            )
+        )
+        scheduled_time = scheduler.ContextAttribute.scheduled_time
+        report_folder = settings.monitoring_bucket.s3_url_for_object(f"reports/{endpoint_name}/{scheduled_time}")
+        arguments = [
+            "--endpoint-name", endpoint_name,
+            "--capture-s3-uri", capture_s3_uri,
+            "--window-end", scheduled_time,
+            "--window-hours", str(window_hours),
+            "--baseline-s3-uri", baseline_s3_uri,
+            "--output-dir", OUTPUT,
+            "--metric-namespace", METRIC_NAMESPACE,
+        ]
+        if ground_truth_s3_uri is not None:
+            arguments += ["--ground-truth-s3-uri", ground_truth_s3_uri]
+        request = {
+            "ProcessingJobName": f"{job_name_prefix}-{scheduler.ContextAttribute.execution_id}",
+            "RoleArn": job_role.role_arn,
+            "AppSpecification": {
+                "ImageUri": image_uri,
+                "ContainerEntrypoint": ["/bin/sh", "-c", BOOTSTRAP, "drift-job"],
+                "ContainerArguments": arguments,
+            },
+            "ProcessingInputs": [
+                {
+                    "InputName": "code",
+                    "S3Input": {
+                        "S3Uri": code.s3_object_url,
+                        "LocalPath": CODE_INPUT,
+                        "S3DataType": "S3Prefix",
+                        "S3InputMode": "File",
+                        "S3DataDistributionType": "FullyReplicated",
+                    },
+                }
+            ],
+            "ProcessingOutputConfig": {
+                "KmsKeyId": settings.key_arn,
+                "Outputs": [
+                    {
+                        "OutputName": "report",
+                        "S3Output": {
+                            "S3Uri": report_folder,
+                            "LocalPath": OUTPUT,
+                            "S3UploadMode": "EndOfJob",
+                        },
+                    }
+                ],
+            },
+            "ProcessingResources": {
+                "ClusterConfig": {
+                    "InstanceCount": 1,
+                    "InstanceType": instance_type,
+                    "VolumeSizeInGB": VOLUME_GB,
+                    "VolumeKmsKeyId": settings.key_arn,
+                }
+            },
+            "StoppingCondition": {"MaxRuntimeInSeconds": MAX_RUNTIME_SECONDS},
+            "NetworkConfig": {
+                "EnableNetworkIsolation": False,
+                "EnableInterContainerTrafficEncryption": True,
+                "VpcConfig": settings.vpc_config(),
+            },
+        }
+        stack = Stack.of(self)
+        job_arn_pattern = (
+            f"arn:aws:sagemaker:{stack.region}:{stack.account}:processing-job/{job_name_prefix}-*"
+        )
+        self.role = iam.Role(
+            self,
+            "SchedulerRole",
+            description=f"Starts the drift job of {endpoint_name}",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
+            ),
+        )
+        self.schedule = scheduler.Schedule(
+            self,
+            "Schedule",
+            description=f"Drift job of {endpoint_name}",
+            schedule=scheduler.ScheduleExpression.expression(schedule_expression),
+            target=scheduler_targets.Universal(
+                service="sagemaker",
+                action="createProcessingJob",
+                input=scheduler.ScheduleTargetInput.from_object(request),
+                role=self.role,
+                policy_statements=[
+                    iam.PolicyStatement(
+                        actions=["sagemaker:CreateProcessingJob"],
+                        resources=[job_arn_pattern],
+                    ),
+                    iam.PolicyStatement(
+                        actions=["iam:PassRole"],
+                        resources=[job_role.role_arn],
+                        conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+                    ),
+                ],
+                # A job that cannot be created now will not be created by retrying all day.
+                retry_attempts=2,
+                max_event_age=Duration.hours(1),
+            ),
+        )
+        acknowledge(
+            self.role,
+            f"AwsSolutions-IAM5[Resource::{job_arn_pattern}]",
+            "Each run's job name ends with the scheduler's run id, known only at run time; the prefix holds "
+            "the role to this endpoint's drift jobs.",
+        )
+        period = Duration.hours(min(window_hours, 24))
+        dimensions = {"Endpoint": endpoint_name}
+        self.signals = DriftSignals(
+            feature_drift=[_metric("drifted_features", dimensions, "Maximum", period)],
+            feature_drift_threshold=0,
+            period=period,
+            auc=_metric("auc", dimensions, "Minimum", period) if ground_truth_s3_uri else None,
+            flagged_attributes=_metric("flagged_sensitive_attributes", dimensions, "Maximum", period)
+            if judges_fairness
+            else None,
+            heartbeat=_metric("records_analyzed", dimensions, "SampleCount", Duration.hours(min(2 * window_hours, 24))),
+        )
+
+
+def _metric(name: str, dimensions: dict[str, str], statistic: str, period: Duration) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=METRIC_NAMESPACE, metric_name=name, dimensions_map=dimensions, statistic=statistic, period=period
+    )

@@ -1,0 +1,75 @@
+"""Monitoring alarms crossing from the serving accounts to dev, through dev's default event bus.
+
+``AlarmForwarding`` (staging, prod): an EventBridge rule on the account's
+default bus matching the named alarms' state changes into ALARM, targeting
+dev's default event bus through a role that may only put events there. The
+events arrive unchanged (``account`` still names the serving account), so dev's
+rules can tell staging from prod. Exposes ``rule``.
+
+``ServingAccountsEventIntake`` (dev): the default bus's policy statement letting
+exactly the given accounts put CloudWatch alarm state changes on it. Exposes
+``policy``.
+"""
+
+from aws_cdk import Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+ALARM_SOURCE = "aws.cloudwatch"
+ALARM_DETAIL_TYPE = "CloudWatch Alarm State Change"
+
+
+def default_event_bus_arn(region: str, account_id: str) -> str:
+    return f"arn:aws:events:{region}:{account_id}:event-bus/default"
+
+
+class AlarmForwarding(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, alarm_names: list[str], dev_account_id: str) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        dev_bus = events.EventBus.from_event_bus_arn(
+            self, "DevEventBus", default_event_bus_arn(stack.region, dev_account_id)
+        )
+        role = iam.Role(
+            self,
+            "Role",
+            description="Puts this account's monitoring alarm events on dev's default event bus",
+            assumed_by=iam.ServicePrincipal(
+                "events.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
+            ),
+        )
+        self.rule = events.Rule(
+            self,
+            "Rule",
+            description="Monitoring alarms entering ALARM, forwarded to dev (notification, retraining)",
+            event_pattern=events.EventPattern(
+                source=[ALARM_SOURCE],
+                detail_type=[ALARM_DETAIL_TYPE],
+                detail={"alarmName": sorted(alarm_names), "state": {"value": ["ALARM"]}},
+            ),
+            targets=[targets.EventBus(dev_bus, role=role)],
+        )
+
+
+class ServingAccountsEventIntake(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, account_ids: list[str]) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.policy = events.CfnEventBusPolicy(
+            self,
+            "Policy",
+            event_bus_name="default",
+            statement_id="ServingAccountsPutAlarmEvents",
+            statement={
+                "Effect": "Allow",
+                "Principal": {"AWS": [f"arn:aws:iam::{account_id}:root" for account_id in account_ids]},
+                "Action": "events:PutEvents",
+                "Resource": default_event_bus_arn(stack.region, stack.account),
+                "Condition": {
+                    "ForAllValues:StringEquals": {"events:source": [ALARM_SOURCE]},
+                    "StringEquals": {"events:detail-type": ALARM_DETAIL_TYPE},
+                },
+            },
+        )

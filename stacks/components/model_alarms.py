@@ -1,0 +1,242 @@
+"""ModelAlarms: the CloudWatch alarms that watch one model's endpoint in a serving account.
+
+Alarms are named ``monitoring_alarm_name(config, model, purpose)``; dev's retrain
+rule selects the drift alarms forwarded from prod by these names:
+
+- ``endpoint-5xx``: the share of invocations answered 5xx above
+  ``endpoint_5xx_percent`` for three consecutive 5-minute periods;
+- ``endpoint-latency``: p99 ``ModelLatency`` above ``endpoint_p99_latency_ms``
+  for three consecutive 5-minute periods;
+- ``data-drift`` (when the account captures data): any of the engine's
+  ``DriftSignals.feature_drift`` metrics above its threshold in the last run.
+  Past ten metrics (a metric math alarm's limit) the metrics are split over
+  unnamed alarms that a composite alarm of that name ORs together;
+- ``model-quality`` (with ground truth): the run's AUC below the build gate's ``min_auc``;
+- ``fairness`` (when the engine judges fairness): any sensitive attribute flagged by the run;
+- ``monitoring-silent`` (when the engine reports a heartbeat): no monitoring run
+  reported over two schedule periods (a scheduler, IAM or job failure).
+
+Alarms have no actions: EventBridge forwards their state changes to dev
+(``AlarmForwarding``), which notifies and retrains.
+
+Exposes ``alarms`` (every named alarm), ``alarm_names`` (theirs, as plain strings) and the
+endpoint metrics ``invocations``, ``errors_4xx``, ``errors_5xx`` and ``latency`` (p99).
+"""
+
+from dataclasses import dataclass
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from constructs import Construct
+
+from stacks.components.nag import acknowledge
+from stacks.config import PlatformConfig
+from stacks.config.models import ModelConfig
+from stacks.naming import monitoring_alarm_name
+
+ENDPOINT_5XX = "endpoint-5xx"
+ENDPOINT_LATENCY = "endpoint-latency"
+DATA_DRIFT = "data-drift"
+MODEL_QUALITY = "model-quality"
+FAIRNESS = "fairness"
+MONITORING_SILENT = "monitoring-silent"
+
+ENDPOINT_PERIOD = Duration.minutes(5)
+ENDPOINT_PERIODS_TO_ALARM = 3
+# CloudWatch caps a metric math alarm at ten metrics.
+METRICS_PER_ALARM = 10
+
+
+@dataclass(frozen=True)
+class DriftSignals:
+    """What a monitoring engine publishes, each over ``period``: drift alarms when any
+    ``feature_drift`` metric exceeds ``feature_drift_threshold``; quality when ``auc`` drops
+    below the gate; fairness when ``flagged_attributes`` is above zero; silence when
+    ``heartbeat`` has no data point."""
+
+    feature_drift: list[cloudwatch.IMetric]
+    feature_drift_threshold: float
+    period: Duration
+    auc: cloudwatch.IMetric | None = None
+    flagged_attributes: cloudwatch.IMetric | None = None
+    heartbeat: cloudwatch.IMetric | None = None
+
+
+def retraining_alarm_purposes(model: ModelConfig) -> tuple[str, ...]:
+    """The alarms of a model whose ALARM state in prod starts retraining in dev."""
+    return (DATA_DRIFT, MODEL_QUALITY) if model.monitoring.ground_truth_s3_uri else (DATA_DRIFT,)
+
+
+def captures_data(model: ModelConfig, account_name: str) -> bool:
+    """Whether the model's endpoint in ``account_name`` captures the data drift monitors read
+    (serverless endpoints cannot capture)."""
+    serverless = account_name == "staging" and model.serving.staging.serverless
+    return model.serving.data_capture_percent > 0 and not serverless
+
+
+class ModelAlarms(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PlatformConfig,
+        model: ModelConfig,
+        endpoint_name: str,
+        variant_name: str,
+        drift: DriftSignals | None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self._model = model
+        self.alarms: list[cloudwatch.IAlarm] = []
+        self.alarm_names: list[str] = []
+        metrics = _endpoint_metrics(endpoint_name, variant_name)
+        self.invocations, self.errors_4xx, self.errors_5xx, self.latency = metrics
+        monitoring = model.monitoring
+        self._alarm(
+            "Endpoint5xx",
+            ENDPOINT_5XX,
+            cloudwatch.MathExpression(
+                expression="IF(invocations > 0, 100 * errors / invocations, 0)",
+                using_metrics={"invocations": self.invocations, "errors": self.errors_5xx},
+                label="5xx share of invocations (%)",
+                period=ENDPOINT_PERIOD,
+            ),
+            threshold=monitoring.endpoint_5xx_percent,
+            periods=ENDPOINT_PERIODS_TO_ALARM,
+            description=f"More than {monitoring.endpoint_5xx_percent}% of invocations failed with 5xx.",
+        )
+        self._alarm(
+            "EndpointLatency",
+            ENDPOINT_LATENCY,
+            self.latency,
+            # ModelLatency is reported in microseconds.
+            threshold=monitoring.endpoint_p99_latency_ms * 1000,
+            periods=ENDPOINT_PERIODS_TO_ALARM,
+            description=f"p99 model latency above {monitoring.endpoint_p99_latency_ms} ms.",
+        )
+        if drift is not None:
+            self._drift_alarms(drift)
+
+    def _drift_alarms(self, drift: DriftSignals) -> None:
+        description = (
+            "Features drifted from the training baseline. In prod this starts retraining in dev "
+            f"(at most once per {self._model.monitoring.retrain_min_interval_hours} h)."
+        )
+        chunks = [
+            drift.feature_drift[start : start + METRICS_PER_ALARM]
+            for start in range(0, len(drift.feature_drift), METRICS_PER_ALARM)
+        ]
+        if len(chunks) == 1:
+            self._alarm("DataDrift", DATA_DRIFT, _max_of(chunks[0], drift.period),
+                        threshold=drift.feature_drift_threshold, description=description)
+        else:
+            parts = [
+                self._alarm(f"DataDriftPart{index}", None, _max_of(chunk, drift.period),
+                            threshold=drift.feature_drift_threshold,
+                            description=f"Part {index} of {len(chunks)} of {DATA_DRIFT}.")
+                for index, chunk in enumerate(chunks, start=1)
+            ]
+            composite = cloudwatch.CompositeAlarm(
+                self,
+                "DataDrift",
+                composite_alarm_name=monitoring_alarm_name(self._config, self._model.name, DATA_DRIFT),
+                alarm_description=description,
+                alarm_rule=cloudwatch.AlarmRule.any_of(*parts),
+            )
+            self._no_actions(composite)
+            self.alarms.append(composite)
+            self.alarm_names.append(monitoring_alarm_name(self._config, self._model.name, DATA_DRIFT))
+        if drift.auc is not None:
+            self._alarm(
+                "ModelQuality",
+                MODEL_QUALITY,
+                drift.auc,
+                threshold=self._model.gates.min_auc,
+                comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                description=f"Live AUC below the registration gate ({self._model.gates.min_auc}).",
+            )
+        if drift.flagged_attributes is not None:
+            self._alarm(
+                "Fairness",
+                FAIRNESS,
+                drift.flagged_attributes,
+                threshold=0,
+                description="A sensitive attribute's disparate impact or DPPL left the band the build gate allows.",
+            )
+        if drift.heartbeat is not None:
+            self._alarm(
+                "MonitoringSilent",
+                MONITORING_SILENT,
+                drift.heartbeat,
+                threshold=1,
+                comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                missing=cloudwatch.TreatMissingData.BREACHING,
+                description="No monitoring run reported: check the schedule, the job's logs and its role.",
+            )
+
+    def _alarm(
+        self,
+        construct_id: str,
+        purpose: str | None,
+        metric: cloudwatch.IMetric,
+        *,
+        threshold: float,
+        description: str,
+        periods: int = 1,
+        comparison: cloudwatch.ComparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        missing: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
+    ) -> cloudwatch.Alarm:
+        alarm = cloudwatch.Alarm(
+            self,
+            construct_id,
+            alarm_name=monitoring_alarm_name(self._config, self._model.name, purpose) if purpose else None,
+            alarm_description=description,
+            metric=metric,
+            threshold=threshold,
+            comparison_operator=comparison,
+            evaluation_periods=periods,
+            datapoints_to_alarm=periods,
+            treat_missing_data=missing,
+        )
+        self._no_actions(alarm)
+        if purpose:
+            self.alarms.append(alarm)
+            self.alarm_names.append(monitoring_alarm_name(self._config, self._model.name, purpose))
+        return alarm
+
+    @staticmethod
+    def _no_actions(alarm: cloudwatch.AlarmBase) -> None:
+        acknowledge(
+            alarm,
+            "NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction",
+            "State changes are routed by EventBridge (AlarmForwarding) to dev, where a rule notifies the "
+            "approvers' SNS topic and drift starts retraining; an alarm action would duplicate that path.",
+        )
+
+
+def _endpoint_metrics(endpoint_name: str, variant_name: str) -> tuple[cloudwatch.Metric, ...]:
+    dimensions = {"EndpointName": endpoint_name, "VariantName": variant_name}
+
+    def metric(name: str, statistic: str) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace="AWS/SageMaker", metric_name=name, dimensions_map=dimensions, statistic=statistic,
+            period=ENDPOINT_PERIOD,
+        )
+
+    return (
+        metric("Invocations", "Sum"),
+        metric("Invocation4XXErrors", "Sum"),
+        metric("Invocation5XXErrors", "Sum"),
+        metric("ModelLatency", "p99"),
+    )
+
+
+def _max_of(metrics: list[cloudwatch.IMetric], period: Duration) -> cloudwatch.IMetric:
+    if len(metrics) == 1:
+        return metrics[0]
+    names = {f"m{index}": metric for index, metric in enumerate(metrics)}
+    return cloudwatch.MathExpression(
+        expression=f"MAX([{', '.join(names)}])", using_metrics=names, label="largest feature drift", period=period
+    )

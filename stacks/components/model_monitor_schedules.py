@@ -1,0 +1,272 @@
+"""ModelMonitorSchedules: SageMaker Model Monitor on one endpoint (engine ``sagemaker-model-monitor``).
+
+For accounts already onboarded to Model Monitor and Clarify, which accept no new
+customers. Creates, each as a job definition plus a ``MonitoringSchedule`` on
+``schedule_expression`` (the schedule depends on its definition, which has no
+name attribute to reference):
+
+- data quality, always: the Model Monitor analyzer against the registered
+  ``statistics.json`` and ``constraints.json`` (``baselines``);
+- model quality, when ``ground_truth_uri`` is given: binary classification
+  metrics of the captured predictions against the ground truth;
+- bias drift, when the model has sensitive attributes and ground truth (post-training
+  bias needs labels): Clarify with the analysis config ``baselines.bias_analysis_config``;
+- feature attribution drift, when the model has sensitive attributes: Clarify
+  with ``baselines.explainability_analysis_config``.
+
+A model with sensitive attributes must be given both analysis configs.
+
+Every job runs as ``role`` in the account's VPC (``settings``), with volumes and
+outputs encrypted by the serving key and network isolation, except feature
+attribution: Clarify calls the endpoint to compute SHAP values. Reports go to
+``reports/<endpoint>/<kind>/`` of the monitoring bucket.
+
+Exposes ``feature_drift_metrics`` (``feature_baseline_drift_<feature>``, Model
+Monitor's distance from the baseline, one per feature) and
+``model_quality_metric`` (live AUC, or ``None``), both over ``period``.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from stacks.components.monitoring_settings import MonitoringSettings
+from stacks.components.processing_images import clarify_image, model_monitor_image
+from stacks.config.models import ModelConfig
+
+DATA_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
+MODEL_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/model-metrics"
+ENDPOINT_INPUT = "/opt/ml/processing/input/endpoint"
+GROUND_TRUTH_INPUT = "/opt/ml/processing/input/ground_truth"
+OUTPUT = "/opt/ml/processing/output"
+# The endpoint returns one probability per CSV line; above this, the prediction is positive.
+PROBABILITY_ATTRIBUTE = "0"
+PROBABILITY_THRESHOLD = 0.5
+# Model quality and bias read the hour that ended an hour ago: ground truth gets an hour to land.
+LABELLED_WINDOW = {"startTimeOffset": "-PT2H", "endTimeOffset": "-PT1H"}
+MAX_RUNTIME_SECONDS = 3600
+
+JobDefinition = (
+    sagemaker.CfnDataQualityJobDefinition
+    | sagemaker.CfnModelQualityJobDefinition
+    | sagemaker.CfnModelBiasJobDefinition
+    | sagemaker.CfnModelExplainabilityJobDefinition
+)
+VOLUME_GB = 20
+
+
+@dataclass(frozen=True)
+class ModelMonitorBaselines:
+    """S3 URIs (usually CloudFormation parameter values) of the registered baseline files."""
+
+    statistics: str
+    constraints: str
+    bias_analysis_config: str | None = None
+    explainability_analysis_config: str | None = None
+
+
+class ModelMonitorSchedules(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        model: ModelConfig,
+        features: list[str],
+        endpoint_name: str,
+        schedule_expression: str,
+        period: Duration,
+        baselines: ModelMonitorBaselines,
+        role: iam.IRole,
+        settings: MonitoringSettings,
+        region: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._endpoint_name = endpoint_name
+        self._schedule_expression = schedule_expression
+        self._bucket = settings.monitoring_bucket
+        self._common = {
+            "role_arn": role.role_arn,
+            "endpoint_name": endpoint_name,
+            "job_resources": {
+                "clusterConfig": {
+                    "instanceCount": 1,
+                    "instanceType": model.monitoring.job_instance_type,
+                    "volumeSizeInGb": VOLUME_GB,
+                    "volumeKmsKeyId": settings.key_arn,
+                }
+            },
+            "stopping_condition": {"maxRuntimeInSeconds": MAX_RUNTIME_SECONDS},
+        }
+        self._key_arn = settings.key_arn
+        vpc_config = settings.vpc_config()
+        self._vpc_config = {"securityGroupIds": vpc_config["SecurityGroupIds"], "subnets": vpc_config["Subnets"]}
+        ground_truth = model.monitoring.ground_truth_s3_uri
+        monitor_image = model_monitor_image(region)
+
+        name = self._name("data-quality")
+        self._schedule(
+            "DataQuality",
+            "DataQuality",
+            sagemaker.CfnDataQualityJobDefinition(
+                self,
+                "DataQualityJobDefinition",
+                job_definition_name=name,
+                data_quality_app_specification={"imageUri": monitor_image},
+                data_quality_baseline_config={
+                    "statisticsResource": {"s3Uri": baselines.statistics},
+                    "constraintsResource": {"s3Uri": baselines.constraints},
+                },
+                data_quality_job_input={"endpointInput": self._endpoint_input()},
+                data_quality_job_output_config=self._output("data-quality"),
+                network_config=self._network(isolated=True),
+                **self._common,
+            ),
+        )
+        self.feature_drift_metrics = [
+            cloudwatch.Metric(
+                namespace=DATA_METRICS_NAMESPACE,
+                metric_name=f"feature_baseline_drift_{feature}",
+                dimensions_map={"Endpoint": endpoint_name, "MonitoringSchedule": name},
+                statistic="Maximum",
+                period=period,
+                label=feature,
+            )
+            for feature in features
+        ]
+        self.model_quality_metric: cloudwatch.Metric | None = None
+        if ground_truth is not None:
+            name = self._name("model-quality")
+            self._schedule(
+                "ModelQuality",
+                "ModelQuality",
+                sagemaker.CfnModelQualityJobDefinition(
+                    self,
+                    "ModelQualityJobDefinition",
+                    job_definition_name=name,
+                    model_quality_app_specification={"imageUri": monitor_image, "problemType": "BinaryClassification"},
+                    model_quality_job_input={
+                        "endpointInput": self._endpoint_input(labelled=True),
+                        "groundTruthS3Input": {"s3Uri": ground_truth},
+                    },
+                    model_quality_job_output_config=self._output("model-quality"),
+                    network_config=self._network(isolated=True),
+                    **self._common,
+                ),
+            )
+            self.model_quality_metric = cloudwatch.Metric(
+                namespace=MODEL_METRICS_NAMESPACE,
+                metric_name="auc",
+                dimensions_map={"Endpoint": endpoint_name, "MonitoringSchedule": name},
+                statistic="Minimum",
+                period=period,
+            )
+        if not model.sensitive_attributes:
+            return
+        if baselines.bias_analysis_config is None or baselines.explainability_analysis_config is None:
+            raise ValueError(f"model {model.name!r} has sensitive attributes: Clarify monitors need analysis configs")
+        if ground_truth is not None:
+            self._schedule(
+                "BiasDrift",
+                "ModelBias",
+                sagemaker.CfnModelBiasJobDefinition(
+                    self,
+                    "BiasDriftJobDefinition",
+                    job_definition_name=self._name("bias-drift"),
+                    model_bias_app_specification={
+                        "imageUri": clarify_image(region),
+                        "configUri": baselines.bias_analysis_config,
+                    },
+                    model_bias_job_input={
+                        "endpointInput": self._endpoint_input(labelled=True),
+                        "groundTruthS3Input": {"s3Uri": ground_truth},
+                    },
+                    model_bias_job_output_config=self._output("bias-drift"),
+                    network_config=self._network(isolated=True),
+                    **self._common,
+                ),
+            )
+        self._schedule(
+            "FeatureAttributionDrift",
+            "ModelExplainability",
+            sagemaker.CfnModelExplainabilityJobDefinition(
+                self,
+                "FeatureAttributionDriftJobDefinition",
+                job_definition_name=self._name("feature-attribution-drift"),
+                model_explainability_app_specification={
+                    "imageUri": clarify_image(region),
+                    "configUri": baselines.explainability_analysis_config,
+                },
+                model_explainability_job_input={"endpointInput": self._endpoint_input()},
+                model_explainability_job_output_config=self._output("feature-attribution-drift"),
+                network_config=self._network(isolated=False),
+                **self._common,
+            ),
+        )
+
+    def _name(self, kind: str) -> str:
+        """The job definition's and its schedule's name (CloudWatch dimensions name the schedule)."""
+        return bounded_name(f"{self._endpoint_name}-{kind}")
+
+    def _schedule(self, construct_id: str, monitoring_type: str, definition: JobDefinition) -> None:
+        schedule = sagemaker.CfnMonitoringSchedule(
+            self,
+            f"{construct_id}Schedule",
+            monitoring_schedule_name=definition.job_definition_name,
+            endpoint_name=self._endpoint_name,
+            monitoring_schedule_config={
+                "monitoringJobDefinitionName": definition.job_definition_name,
+                "monitoringType": monitoring_type,
+                "scheduleConfig": {"scheduleExpression": self._schedule_expression},
+            },
+        )
+        schedule.add_dependency(definition)
+
+    def _endpoint_input(self, *, labelled: bool = False) -> dict:
+        endpoint_input: dict = {
+            "endpointName": self._endpoint_name,
+            "localPath": ENDPOINT_INPUT,
+            "s3InputMode": "File",
+            "s3DataDistributionType": "FullyReplicated",
+        }
+        if labelled:
+            endpoint_input.update(
+                probabilityAttribute=PROBABILITY_ATTRIBUTE,
+                probabilityThresholdAttribute=PROBABILITY_THRESHOLD,
+                **LABELLED_WINDOW,
+            )
+        return endpoint_input
+
+    def _output(self, kind: str) -> dict:
+        return {
+            "kmsKeyId": self._key_arn,
+            "monitoringOutputs": [
+                {
+                    "s3Output": {
+                        "s3Uri": self._bucket.s3_url_for_object(f"reports/{self._endpoint_name}/{kind}"),
+                        "localPath": OUTPUT,
+                        "s3UploadMode": "EndOfJob",
+                    }
+                }
+            ],
+        }
+
+    def _network(self, *, isolated: bool) -> dict:
+        return {
+            "enableNetworkIsolation": isolated,
+            "enableInterContainerTrafficEncryption": True,
+            "vpcConfig": self._vpc_config,
+        }
+
+
+def bounded_name(name: str, limit: int = 63) -> str:
+    """``name`` if SageMaker accepts its length, else its head and a digest of the whole (still unique)."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: limit - 9].rstrip('-')}-{digest}"

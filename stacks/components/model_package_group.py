@@ -1,0 +1,100 @@
+"""ModelPackageGroup: a model's registry in dev, readable by the serving accounts, with an approval guard.
+
+Creates an ``AWS::SageMaker::ModelPackageGroup`` named ``name`` whose resource policy:
+
+- lets ``reader_account_ids`` (staging and prod) describe the group, describe and
+  list its versions and create models from them: exactly ``DescribeModelPackageGroup``
+  on the group and ``DescribeModelPackage``, ``ListModelPackages``, ``CreateModel``
+  on its versions, and nothing else;
+- denies everyone but ``approver_role_arn`` any ``UpdateModelPackage`` that sets an
+  approval status (``sagemaker:ModelApprovalStatus`` present in the request), so
+  other updates (e.g. recording deployments in ``CustomerMetadataProperties``) stay
+  possible for roles allowed them;
+- denies everyone a ``CreateModelPackage`` with any status but ``PendingManualApproval``:
+  registering a version as approved would skip the approver.
+
+Identity policies grant the approver role itself (see ``persona_policies``); this
+policy is the guard no identity policy can widen. Removal policy as given.
+Exposes ``group`` (the L1), ``group_arn`` and ``versions_arn`` (a pattern for its versions).
+"""
+
+from typing import Any
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+READER_ACTIONS_ON_GROUP = ("sagemaker:DescribeModelPackageGroup",)
+READER_ACTIONS_ON_VERSIONS = ("sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages", "sagemaker:CreateModel")
+REGISTRATION_STATUS = "PendingManualApproval"
+
+
+class ModelPackageGroup(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        description: str,
+        reader_account_ids: list[str],
+        approver_role_arn: str,
+        removal_policy: RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        # SageMaker lowercases names in ARNs.
+        self.group_arn = stack.format_arn(service="sagemaker", resource="model-package-group", resource_name=name.lower())
+        self.versions_arn = stack.format_arn(service="sagemaker", resource="model-package", resource_name=f"{name.lower()}/*")
+        self.group = sagemaker.CfnModelPackageGroup(
+            self,
+            "Resource",
+            model_package_group_name=name,
+            model_package_group_description=description,
+            model_package_group_policy=self._policy(reader_account_ids, approver_role_arn),
+        )
+        self.group.apply_removal_policy(removal_policy)
+
+    def _policy(self, reader_account_ids: list[str], approver_role_arn: str) -> dict[str, Any]:
+        readers = {"AWS": [f"arn:aws:iam::{account_id}:root" for account_id in reader_account_ids]}
+        return {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "ServingAccountsDescribeGroup",
+                    "Effect": "Allow",
+                    "Principal": readers,
+                    "Action": list(READER_ACTIONS_ON_GROUP),
+                    "Resource": self.group_arn,
+                },
+                {
+                    "Sid": "ServingAccountsReadVersionsAndCreateModels",
+                    "Effect": "Allow",
+                    "Principal": readers,
+                    "Action": list(READER_ACTIONS_ON_VERSIONS),
+                    "Resource": self.versions_arn,
+                },
+                {
+                    "Sid": "OnlyApproverSetsApprovalStatus",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "sagemaker:UpdateModelPackage",
+                    "Resource": self.versions_arn,
+                    "Condition": {
+                        "Null": {"sagemaker:ModelApprovalStatus": "false"},
+                        "ArnNotEquals": {"aws:PrincipalArn": approver_role_arn},
+                    },
+                },
+                {
+                    "Sid": "RegisterOnlyPendingVersions",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "sagemaker:CreateModelPackage",
+                    "Resource": self.versions_arn,
+                    "Condition": {
+                        "Null": {"sagemaker:ModelApprovalStatus": "false"},
+                        "StringNotEquals": {"sagemaker:ModelApprovalStatus": REGISTRATION_STATUS},
+                    },
+                },
+            ],
+        }

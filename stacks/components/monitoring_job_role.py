@@ -1,0 +1,188 @@
+"""MonitoringJobRole: the role every monitoring job of a serving account runs as (either engine).
+
+Named ``serving_role_names(config).monitoring_job``: dev's artifact bucket and
+key grant it, by ARN, reads of the baselines the build pipeline registered
+(``models/*``). The role may:
+
+- read the endpoints' captured data (``capture_prefixes`` of ``data_capture_bucket``)
+  and the ground truth (``ground_truth_uris``);
+- read the baselines in dev's artifact bucket and decrypt them with dev's artifact key;
+- write reports under ``reports/`` of ``monitoring_bucket``;
+- use the serving key (``key_arn``) for data, job volumes and outputs;
+- pull the job ``images``, write the logs of processing jobs and create the
+  network interfaces of jobs in the VPC;
+- put metrics, only in ``metric_namespaces`` (and SageMaker's processing-job namespace);
+- invoke ``invocable_endpoints`` (Clarify's feature attribution jobs call the model).
+
+Exposes ``role``.
+"""
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from stacks.components.nag import acknowledge, as_nag_renders
+from stacks.components.processing_images import repository_arn
+from stacks.config import PlatformConfig
+from stacks.cross_account import serving_role_names
+from stacks.naming import artifact_key_alias, dev_bucket_name
+
+BASELINE_PREFIX = "models/"
+REPORT_PREFIX = "reports/"
+# Processing jobs publish their instance metrics here with the job's role.
+PROCESSING_JOB_METRICS = "/aws/sagemaker/ProcessingJobs"
+
+
+class MonitoringJobRole(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PlatformConfig,
+        key_arn: str,
+        data_capture_bucket: s3.IBucket,
+        monitoring_bucket: s3.IBucket,
+        capture_prefixes: list[str],
+        ground_truth_uris: list[str],
+        images: list[str],
+        metric_namespaces: list[str],
+        invocable_endpoints: list[str],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._stack = Stack.of(self)
+        self.role = iam.Role(
+            self,
+            "Role",
+            role_name=serving_role_names(config).monitoring_job,
+            description="Monitoring jobs: read captured data and baselines, write reports and metrics",
+            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+        )
+        captured = [data_capture_bucket.arn_for_objects(f"{prefix}*") for prefix in capture_prefixes]
+        reports = monitoring_bucket.arn_for_objects(f"{REPORT_PREFIX}*")
+        self._allow("ReadCapturedData", ["s3:GetObject"], captured)
+        self._allow(
+            "ListCapturedData",
+            ["s3:ListBucket"],
+            [data_capture_bucket.bucket_arn],
+            {"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in capture_prefixes]}},
+        )
+        self._allow("WriteReports", ["s3:PutObject"], [reports])
+        self._allow("UseServingKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [key_arn])
+        self._allow(
+            "UseServingKeyForJobVolumes",
+            ["kms:CreateGrant"],
+            [key_arn],
+            {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        )
+        self._allow_baselines(config)
+        if ground_truth_uris:
+            self._allow_ground_truth(ground_truth_uris)
+        self._allow(
+            "PullJobImages",
+            ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            sorted({repository_arn(image) for image in images}),
+        )
+        job_logs = f"arn:aws:logs:{self._stack.region}:{self._stack.account}:log-group:/aws/sagemaker/ProcessingJobs:*"
+        self._allow(
+            "ProcessingJobLogs",
+            ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            [job_logs],
+        )
+        self._allow(
+            "JobNetworkInterfaces",
+            [
+                "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs",
+                "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
+            ],
+            ["*"],
+        )
+        self._allow("PullTokens", ["ecr:GetAuthorizationToken"], ["*"])
+        self._allow(
+            "PutMonitoringMetrics",
+            ["cloudwatch:PutMetricData"],
+            ["*"],
+            {"StringEquals": {"cloudwatch:namespace": [*metric_namespaces, PROCESSING_JOB_METRICS]}},
+        )
+        if invocable_endpoints:
+            self._allow(
+                "InvokeMonitoredEndpoints",
+                ["sagemaker:InvokeEndpoint"],
+                [self._stack.format_arn(service="sagemaker", resource="endpoint", resource_name=name.lower())
+                 for name in invocable_endpoints],
+            )
+        self._acknowledge(
+            {
+                "Resource::*": (
+                    "ecr:GetAuthorizationToken, the EC2 network-interface actions of a job in a VPC and "
+                    "cloudwatch:PutMetricData support no resource-level permissions; PutMetricData is held to "
+                    "the monitoring namespaces by a condition."
+                ),
+                f"Resource::{job_logs}": (
+                    "Each processing job writes log streams named after itself, created at run time, in "
+                    "SageMaker's processing-job log group."
+                ),
+                f"Resource::{as_nag_renders(self, reports)}": (
+                    "Each run writes a new report folder, named by its endpoint and scheduled time, below reports/."
+                ),
+                **{
+                    f"Resource::{as_nag_renders(self, objects)}": (
+                        "SageMaker names captured-data objects at run time, by hour, below the endpoint's capture "
+                        "prefix; reads are held to that prefix."
+                    )
+                    for objects in captured
+                },
+                f"Resource::arn:aws:s3:::{dev_bucket_name(config, 'artifacts')}/{BASELINE_PREFIX}*": (
+                    "Every registered model version keeps its baselines below models/; which one a run reads is a "
+                    "stack parameter set at deployment. Dev's bucket policy grants this role no more than that prefix."
+                ),
+                f"Resource::arn:aws:kms:{config.region}:{config.accounts.dev.account_id}:key/*": (
+                    "Dev's artifact key has a generated id in another account; the kms:ResourceAliases condition "
+                    "holds the statement to the key carrying the platform's artifact alias."
+                ),
+            }
+        )
+
+    def _allow(self, sid: str, actions: list[str], resources: list[str], conditions: dict | None = None) -> None:
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(sid=sid, actions=actions, resources=resources, conditions=conditions)
+        )
+
+    def _allow_baselines(self, config: PlatformConfig) -> None:
+        bucket_arn = f"arn:aws:s3:::{dev_bucket_name(config, 'artifacts')}"
+        self._allow("ReadRegisteredBaselines", ["s3:GetObject"], [f"{bucket_arn}/{BASELINE_PREFIX}*"])
+        self._allow(
+            "DecryptRegisteredBaselines",
+            ["kms:Decrypt"],
+            [f"arn:aws:kms:{config.region}:{config.accounts.dev.account_id}:key/*"],
+            {
+                "ForAnyValue:StringEquals": {"kms:ResourceAliases": artifact_key_alias(config)},
+                "StringEquals": {"kms:ViaService": f"s3.{config.region}.amazonaws.com"},
+            },
+        )
+
+    def _allow_ground_truth(self, uris: list[str]) -> None:
+        locations = sorted({tuple(uri.removeprefix("s3://").partition("/")[::2]) for uri in uris})
+        objects = [f"arn:aws:s3:::{bucket}/{prefix}*" for bucket, prefix in locations]
+        self._allow("ReadGroundTruth", ["s3:GetObject"], objects)
+        self._allow(
+            "ListGroundTruth",
+            ["s3:ListBucket"],
+            sorted({f"arn:aws:s3:::{bucket}" for bucket, _ in locations}),
+            {"StringLike": {"s3:prefix": sorted({f"{prefix}*" for _, prefix in locations})}},
+        )
+        self._acknowledge(
+            {
+                f"Resource::{pattern}": (
+                    "Ground truth arrives as new objects below the configured ground_truth_s3_uri; "
+                    "reads are held to it."
+                )
+                for pattern in objects
+            }
+        )
+
+    def _acknowledge(self, findings: dict[str, str]) -> None:
+        for finding, reason in findings.items():
+            acknowledge(self.role, f"AwsSolutions-IAM5[{finding}]", reason)

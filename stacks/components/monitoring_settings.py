@@ -1,0 +1,69 @@
+"""MonitoringSettings: what a Monitoring stack takes from its account, resolved at deploy time.
+
+Like Endpoint stacks (``EndpointSettings``), the Monitoring stack reads the
+account's workload subnets and security group, serving key and data-capture
+bucket from ServingFoundation's SSM parameters, plus the monitoring bucket
+(``MONITORING_BUCKET``, published by ServingFoundation too), as SSM-typed
+CloudFormation parameters. Parameters rather than cross-stack exports: the
+foundation's buckets are not pinned by the monitors, and IAM statements name
+the buckets as ``<Parameter>`` placeholders that acknowledgements can spell
+(``as_nag_renders``).
+
+Exposes ``subnet_ids`` (one string token per subnet: EventBridge Scheduler
+inputs are JSON text, which cannot embed a list token), ``security_group_id``,
+``key_arn``, ``data_capture_bucket`` and ``monitoring_bucket``.
+
+``publish_monitoring_bucket`` (ServingFoundation) writes the monitoring bucket's parameter.
+"""
+
+from aws_cdk import CfnParameter, Fn, Stack
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from stacks.components.endpoint_settings import EndpointSettings
+from stacks.config import PlatformConfig
+from stacks.config.accounts import AccountConfig, ImportedNetwork
+from stacks.naming import serving_parameter_name
+
+MONITORING_BUCKET = "monitoring-bucket"
+
+
+class MonitoringSettings(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig, account: AccountConfig) -> None:
+        super().__init__(scope, construct_id)
+        endpoint_settings = EndpointSettings(self, "Endpoint", config=config)
+        subnet_count = (
+            len(account.network.subnet_ids)
+            if isinstance(account.network, ImportedNetwork)
+            else account.network.availability_zone_count
+        )
+        self.subnet_ids = [Fn.select(index, endpoint_settings.subnet_ids) for index in range(subnet_count)]
+        self.security_group_id = endpoint_settings.security_group_id
+        self.key_arn = endpoint_settings.key_arn
+        self.data_capture_bucket = s3.Bucket.from_bucket_name(
+            self, "DataCaptureBucket", endpoint_settings.data_capture_bucket
+        )
+        monitoring_bucket_name = CfnParameter(
+            Stack.of(self),
+            "MonitoringBucket",
+            type="AWS::SSM::Parameter::Value<String>",
+            default=serving_parameter_name(config, MONITORING_BUCKET),
+            description="SSM parameter holding the account's monitoring bucket (ServingFoundation)",
+        ).value_as_string
+        self.monitoring_bucket = s3.Bucket.from_bucket_name(self, "MonitoringBucket", monitoring_bucket_name)
+
+    def vpc_config(self) -> dict[str, list[str]]:
+        """A SageMaker job's ``VpcConfig``, keys as the API and CloudFormation spell them."""
+        return {"SecurityGroupIds": [self.security_group_id], "Subnets": self.subnet_ids}
+
+
+def publish_monitoring_bucket(scope: Construct, *, config: PlatformConfig, bucket: s3.IBucket) -> ssm.StringParameter:
+    """The SSM parameter MonitoringSettings reads the monitoring bucket's name from."""
+    return ssm.StringParameter(
+        scope,
+        "MonitoringBucketName",
+        parameter_name=serving_parameter_name(config, MONITORING_BUCKET),
+        string_value=bucket.bucket_name,
+        description="Bucket the account's monitoring jobs write their reports to",
+    )

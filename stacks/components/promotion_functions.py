@@ -1,0 +1,106 @@
+"""PromotionFunctions (dev): the Lambda functions promotion pipelines invoke between deployments.
+
+- ``smoke_test`` (``lambdas/smoke_test``): assumes staging's ``smoke_tester`` and
+  invokes the staging endpoint. Its role has the fixed name
+  ``promotion_role_names(config).smoke_test_function``, the only principal
+  staging's smoke tester trusts;
+- ``recorder`` (``lambdas/deployment_recorder``): notes a deployment (account,
+  endpoint, time, pipeline execution) on the model version. It may describe and
+  update the versions of the configured registry groups, and nothing else of
+  the registry.
+
+Both report their outcome to CodePipeline (``PutJobSuccessResult`` /
+``PutJobFailureResult``, granted by the invoke actions). Exposes ``smoke_test``
+and ``recorder`` (functions).
+"""
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from stacks.components.nag import acknowledge
+from stacks.components.platform_function import PlatformFunction
+from stacks.config import PlatformConfig
+from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
+from stacks.naming import model_package_group_name
+
+# A pipeline runs one action of each at a time; a second slot covers a retry.
+RESERVED_CONCURRENCY = 2
+SMOKE_TEST_TIMEOUT = Duration.minutes(5)
+
+
+class PromotionFunctions(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PlatformConfig,
+        key: kms.IKey,
+        removal_policy: RemovalPolicy,
+        log_retention: logs.RetentionDays,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        common = {
+            "log_key": key, "log_retention": log_retention, "removal_policy": removal_policy,
+            "reserved_concurrency": RESERVED_CONCURRENCY,
+        }
+        smoke_tester = role_arn(config, "staging", serving_role_names(config).smoke_tester)
+        self.smoke_test = PlatformFunction(
+            self,
+            "SmokeTest",
+            handler_folder="smoke_test",
+            description="Invokes the staging endpoint with test samples and checks schema, errors and latency",
+            environment={"SMOKE_TESTER_ROLE_ARN": smoke_tester},
+            timeout=SMOKE_TEST_TIMEOUT,
+            **common,
+        ).function
+        # Staging's smoke tester trusts this role by name (aws:PrincipalArn).
+        self.smoke_test.role.node.default_child.add_property_override(
+            "RoleName", promotion_role_names(config).smoke_test_function
+        )
+        self.smoke_test.add_to_role_policy(
+            iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[smoke_tester])
+        )
+        self.recorder = PlatformFunction(
+            self,
+            "DeploymentRecorder",
+            handler_folder="deployment_recorder",
+            description="Records a deployment of a model version (account, endpoint, time, execution) on the version",
+            **common,
+        ).function
+        for function in (self.smoke_test, self.recorder):
+            # CodePipeline invokes asynchronously; failed invocations go to the dead-letter
+            # queue PlatformFunction encrypts with ``key``, which Lambda writes as the function.
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[key.key_arn])
+            )
+            acknowledge(
+                function,
+                "AwsSolutions-IAM5[Resource::*]",
+                "Besides X-Ray's actions, CodePipeline's PutJobSuccessResult and PutJobFailureResult (granted by "
+                "the invoke action) support no resource-level permissions; the job id in the call scopes them.",
+            )
+        stack = Stack.of(self)
+        versions = [
+            stack.format_arn(
+                service="sagemaker", resource="model-package",
+                resource_name=f"{model_package_group_name(config, model.name).lower()}/*",
+            )
+            for model in config.models
+        ]
+        self.recorder.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["sagemaker:DescribeModelPackage", "sagemaker:UpdateModelPackage"],
+                resources=versions,
+            )
+        )
+        for pattern in versions:
+            acknowledge(
+                self.recorder,
+                f"AwsSolutions-IAM5[Resource::{pattern}]",
+                "Any version of the model's registry group may be deployed and recorded; the group's policy "
+                "denies this role changing a version's approval status.",
+            )

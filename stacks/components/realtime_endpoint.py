@@ -1,0 +1,273 @@
+"""RealtimeEndpoint: a model version from dev's registry served behind a fixed endpoint name.
+
+Creates:
+
+- an ``AWS::SageMaker::Model`` whose one container is ``model_package_arn`` (a
+  version in dev's registry), running as ``execution_role_arn``, in the given
+  subnets and security group, network-isolated;
+- an endpoint config with one variant ``VARIANT_NAME``: ``instance_type`` ×
+  ``instance_count``, or serverless when ``serverless`` is given (which cannot
+  capture data nor take a volume key); otherwise capturing ``capture_percent``
+  (none at 0) of requests and responses (CSV) below ``DATA_CAPTURE_PREFIX`` of
+  ``data_capture_bucket``, encrypted with ``key_arn``, which also encrypts volumes;
+- the endpoint, named ``endpoint_name``, updated blue/green (``canary`` of
+  capacity first, or all at once) and rolled back when either rollback alarm
+  fires while the new fleet bakes;
+- the rollback alarms, named ``rollback_alarm_names``: the share of 5xx answers above
+  ``max_5xx_percent``, p99 model latency above ``max_p99_latency_ms``, each over
+  two consecutive minutes;
+- with ``autoscaling``: target tracking on invocations per instance.
+
+The model and the endpoint config have CloudFormation-generated names, so a new
+package replaces both without collisions while the endpoint keeps its name and
+is updated in place. Exposes ``model``, ``endpoint_config``, ``endpoint`` and
+``rollback_alarms``.
+"""
+
+from dataclasses import dataclass
+
+from aws_cdk import Duration
+from aws_cdk import aws_applicationautoscaling as autoscaling
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from stacks.components.nag import acknowledge
+
+VARIANT_NAME = "AllTraffic"
+# SageMaker writes captured data below <destination>/<endpoint>/<variant>/; the monitors read there.
+DATA_CAPTURE_PREFIX = "data-capture"
+CSV_CONTENT_TYPES = ["text/csv"]
+ROLLBACK_PERIOD = Duration.minutes(1)
+ROLLBACK_PERIODS_TO_ALARM = 2
+# Provisioning a new fleet takes minutes on top of the baking time.
+PROVISIONING_ALLOWANCE_SECONDS = 1800
+SCALE_IN_COOLDOWN = Duration.minutes(5)
+SCALE_OUT_COOLDOWN = Duration.minutes(1)
+
+
+@dataclass(frozen=True)
+class Serverless:
+    memory_mb: int
+    max_concurrency: int
+
+
+@dataclass(frozen=True)
+class Canary:
+    """Shift ``percent`` of capacity first, then the rest, ``bake_minutes`` apart, and keep the
+    old fleet ``bake_minutes`` longer."""
+
+    percent: int
+    bake_minutes: int
+
+
+@dataclass(frozen=True)
+class Autoscaling:
+    min_instances: int
+    max_instances: int
+    target_invocations_per_instance: int
+
+
+@dataclass(frozen=True)
+class RollbackThresholds:
+    max_5xx_percent: float
+    max_p99_latency_ms: int
+
+
+class RealtimeEndpoint(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        endpoint_name: str,
+        model_package_arn: str,
+        execution_role_arn: str,
+        subnet_ids: list[str],
+        security_group_id: str,
+        key_arn: str,
+        data_capture_bucket: str,
+        capture_percent: int,
+        instance_type: str,
+        instance_count: int,
+        rollback: RollbackThresholds,
+        rollback_alarm_names: tuple[str, str],
+        serverless: Serverless | None = None,
+        canary: Canary | None = None,
+        autoscaling: Autoscaling | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.model = sagemaker.CfnModel(
+            self,
+            "Model",
+            execution_role_arn=execution_role_arn,
+            containers=[sagemaker.CfnModel.ContainerDefinitionProperty(model_package_name=model_package_arn)],
+            vpc_config=sagemaker.CfnModel.VpcConfigProperty(security_group_ids=[security_group_id], subnets=subnet_ids),
+            enable_network_isolation=True,
+        )
+        self.endpoint_config = self._endpoint_config(
+            key_arn, data_capture_bucket, capture_percent, instance_type, instance_count, serverless
+        )
+        self.rollback_alarms = self._rollback_alarms(endpoint_name, rollback, rollback_alarm_names)
+        self.endpoint = sagemaker.CfnEndpoint(
+            self,
+            "Endpoint",
+            endpoint_name=endpoint_name,
+            endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
+            deployment_config=sagemaker.CfnEndpoint.DeploymentConfigProperty(
+                blue_green_update_policy=_blue_green(canary),
+                auto_rollback_configuration=sagemaker.CfnEndpoint.AutoRollbackConfigProperty(
+                    alarms=[sagemaker.CfnEndpoint.AlarmProperty(alarm_name=alarm.alarm_name)
+                            for alarm in self.rollback_alarms]
+                ),
+            ),
+        )
+        if autoscaling is not None:
+            self._autoscale(endpoint_name, autoscaling)
+
+    def _endpoint_config(
+        self,
+        key_arn: str,
+        data_capture_bucket: str,
+        capture_percent: int,
+        instance_type: str,
+        instance_count: int,
+        serverless: Serverless | None,
+    ) -> sagemaker.CfnEndpointConfig:
+        variant = sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+            variant_name=VARIANT_NAME,
+            model_name=self.model.attr_model_name,
+            initial_variant_weight=1,
+            **(
+                {"serverless_config": sagemaker.CfnEndpointConfig.ServerlessConfigProperty(
+                    memory_size_in_mb=serverless.memory_mb, max_concurrency=serverless.max_concurrency)}
+                if serverless
+                else {"instance_type": instance_type, "initial_instance_count": instance_count}
+            ),
+        )
+        if serverless:
+            config = sagemaker.CfnEndpointConfig(self, "EndpointConfig", production_variants=[variant])
+            for finding in (
+                "AwsSolutions-SM2",
+                "NIST.800.53.R5::NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured",
+            ):
+                acknowledge(
+                    config,
+                    finding,
+                    "A serverless variant has no ML storage volume to encrypt and SageMaker rejects a KmsKeyId "
+                    "for it; serverless is a staging-only cost option (config: serving.staging.serverless).",
+                )
+            return config
+        capture = None if capture_percent == 0 else sagemaker.CfnEndpointConfig.DataCaptureConfigProperty(
+            enable_capture=True,
+            initial_sampling_percentage=capture_percent,
+            destination_s3_uri=f"s3://{data_capture_bucket}/{DATA_CAPTURE_PREFIX}",
+            kms_key_id=key_arn,
+            capture_options=[
+                sagemaker.CfnEndpointConfig.CaptureOptionProperty(capture_mode=mode) for mode in ("Input", "Output")
+            ],
+            capture_content_type_header=sagemaker.CfnEndpointConfig.CaptureContentTypeHeaderProperty(
+                csv_content_types=CSV_CONTENT_TYPES
+            ),
+        )
+        return sagemaker.CfnEndpointConfig(
+            self, "EndpointConfig", production_variants=[variant], kms_key_id=key_arn, data_capture_config=capture
+        )
+
+    def _rollback_alarms(
+        self, endpoint_name: str, thresholds: RollbackThresholds, names: tuple[str, str]
+    ) -> list[cloudwatch.Alarm]:
+        dimensions = {"EndpointName": endpoint_name, "VariantName": VARIANT_NAME}
+
+        def metric(name: str, statistic: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="AWS/SageMaker", metric_name=name, dimensions_map=dimensions,
+                statistic=statistic, period=ROLLBACK_PERIOD,
+            )
+
+        errors = cloudwatch.MathExpression(
+            expression="IF(invocations > 0, 100 * errors / invocations, 0)",
+            using_metrics={"invocations": metric("Invocations", "Sum"), "errors": metric("Invocation5XXErrors", "Sum")},
+            label="5xx share of invocations (%)",
+            period=ROLLBACK_PERIOD,
+        )
+        alarms = [
+            cloudwatch.Alarm(
+                self,
+                construct_id,
+                alarm_name=name,
+                alarm_description=description,
+                metric=alarm_metric,
+                threshold=threshold,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=ROLLBACK_PERIODS_TO_ALARM,
+                datapoints_to_alarm=ROLLBACK_PERIODS_TO_ALARM,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            for construct_id, name, alarm_metric, threshold, description in (
+                ("Rollback5xx", names[0], errors, thresholds.max_5xx_percent,
+                 f"More than {thresholds.max_5xx_percent}% 5xx answers: a deployment in progress rolls back."),
+                # ModelLatency is reported in microseconds.
+                ("RollbackLatency", names[1], metric("ModelLatency", "p99"), thresholds.max_p99_latency_ms * 1000,
+                 f"p99 model latency above {thresholds.max_p99_latency_ms} ms: a deployment in progress rolls back."),
+            )
+        ]
+        for alarm in alarms:
+            acknowledge(
+                alarm,
+                "NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction",
+                "SageMaker's deployment guardrail watches this alarm and rolls the endpoint back; people are "
+                "notified by the Monitoring stack's endpoint alarms, forwarded to dev.",
+            )
+        return alarms
+
+    def _autoscale(self, endpoint_name: str, settings: Autoscaling) -> None:
+        # L1 on purpose: the L2 ScalableTarget creates an IAM role, which the Endpoint stack's
+        # CloudFormation role may not; Application Auto Scaling uses its service-linked role.
+        target = autoscaling.CfnScalableTarget(
+            self,
+            "ScalableTarget",
+            service_namespace="sagemaker",
+            scalable_dimension="sagemaker:variant:DesiredInstanceCount",
+            resource_id=f"endpoint/{endpoint_name}/variant/{VARIANT_NAME}",
+            min_capacity=settings.min_instances,
+            max_capacity=settings.max_instances,
+        )
+        target.add_resource_dependency(self.endpoint)
+        policy = autoscaling.CfnScalingPolicy
+        policy(
+            self,
+            "InvocationsPerInstance",
+            policy_name=f"{endpoint_name}-invocations-per-instance",
+            policy_type="TargetTrackingScaling",
+            scaling_target_id=target.ref,
+            target_tracking_scaling_policy_configuration=policy.TargetTrackingScalingPolicyConfigurationProperty(
+                target_value=settings.target_invocations_per_instance,
+                predefined_metric_specification=policy.PredefinedMetricSpecificationProperty(
+                    predefined_metric_type="SageMakerVariantInvocationsPerInstance"
+                ),
+                scale_in_cooldown=int(SCALE_IN_COOLDOWN.to_seconds()),
+                scale_out_cooldown=int(SCALE_OUT_COOLDOWN.to_seconds()),
+            ),
+        )
+
+
+def _blue_green(canary: Canary | None) -> sagemaker.CfnEndpoint.BlueGreenUpdatePolicyProperty:
+    if canary is None:
+        return sagemaker.CfnEndpoint.BlueGreenUpdatePolicyProperty(
+            traffic_routing_configuration=sagemaker.CfnEndpoint.TrafficRoutingConfigProperty(
+                type="ALL_AT_ONCE", wait_interval_in_seconds=0
+            ),
+            termination_wait_in_seconds=0,
+            maximum_execution_timeout_in_seconds=PROVISIONING_ALLOWANCE_SECONDS,
+        )
+    bake_seconds = canary.bake_minutes * 60
+    return sagemaker.CfnEndpoint.BlueGreenUpdatePolicyProperty(
+        traffic_routing_configuration=sagemaker.CfnEndpoint.TrafficRoutingConfigProperty(
+            type="CANARY",
+            canary_size=sagemaker.CfnEndpoint.CapacitySizeProperty(type="CAPACITY_PERCENT", value=canary.percent),
+            wait_interval_in_seconds=bake_seconds,
+        ),
+        termination_wait_in_seconds=bake_seconds,
+        maximum_execution_timeout_in_seconds=2 * bake_seconds + PROVISIONING_ALLOWANCE_SECONDS,
+    )

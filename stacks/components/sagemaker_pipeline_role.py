@@ -1,0 +1,191 @@
+"""SageMakerPipelineRole: the role a SageMaker model build pipeline and the jobs it starts run as.
+
+Trusted by SageMaker only. The role may:
+
+- read the objects and list the contents of ``input_buckets`` and decrypt them with ``input_keys``;
+- read, write and list ``artifact_prefixes`` of ``artifact_bucket``, and encrypt and decrypt
+  with ``artifact_key`` (also for job volumes: grants for AWS resources only);
+- read the step code (``code_asset``) and the values of ``secrets`` (e.g. the PII
+  pseudonymization key);
+- create, describe, stop and tag the processing and training jobs pipelines start
+  (SageMaker names them ``pipelines-<execution>-<step>-<suffix>``);
+- register model versions in ``model_package_group`` only, and only as ``PendingManualApproval``;
+- pass itself to SageMaker, and no other role to anyone;
+- pull the container images of ``image_repositories`` (AWS's SageMaker images);
+- write the jobs' logs and metrics.
+
+No statement has a wildcard action; every wildcard resource is acknowledged (cdk-nag
+AwsSolutions-IAM5) next to the statement, with its reason. Exposes ``role``.
+"""
+
+from aws_cdk import ArnFormat, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_assets as s3_assets
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from stacks.components.nag import acknowledge
+from stacks.rendered_pipelines import EcrRepository
+
+JOB_NAME_PREFIX = "pipelines-"
+JOB_KINDS = {"processing-job": "Processing", "training-job": "Training"}
+JOB_LOG_GROUPS = ("/aws/sagemaker/ProcessingJobs", "/aws/sagemaker/TrainingJobs")
+APPROVAL_STATUS_ON_REGISTRATION = "PendingManualApproval"
+
+
+class SageMakerPipelineRole(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        model_package_group: str,
+        input_buckets: list[s3.IBucket],
+        input_keys: list[kms.IKey],
+        artifact_bucket: s3.IBucket,
+        artifact_key: kms.IKey,
+        artifact_prefixes: list[str],
+        code_asset: s3_assets.Asset,
+        secrets: list[secretsmanager.ISecret],
+        image_repositories: tuple[EcrRepository, ...],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._stack = Stack.of(self)
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+            description=f"SageMaker model build pipeline of {model_package_group} and its jobs",
+        )
+        self._allow(
+            "ReadInputData",
+            ["s3:GetObject"],
+            [bucket.arn_for_objects("*") for bucket in input_buckets],
+            wildcard_reason="The input data's S3 URI is a pipeline parameter chosen at start; reads only, "
+            "of the platform's raw and curated data buckets only.",
+        )
+        self._allow("ListInputData", ["s3:ListBucket"], [bucket.bucket_arn for bucket in input_buckets])
+        self._allow("DecryptInputData", ["kms:Decrypt"], [key.key_arn for key in input_keys])
+        self._allow_artifacts(artifact_bucket, artifact_key, artifact_prefixes)
+        self._allow("ReadStepCode", ["s3:GetObject"], [code_asset.bucket.arn_for_objects(code_asset.s3_object_key)])
+        # Processing inputs of type S3Prefix list their prefix before downloading it.
+        self._allow(
+            "ListStepCode",
+            ["s3:ListBucket"],
+            [code_asset.bucket.bucket_arn],
+            {"StringEquals": {"s3:prefix": code_asset.s3_object_key}},
+        )
+        self._allow_secrets(secrets)
+        self._allow(
+            "RunPipelineJobs",
+            [f"sagemaker:{verb}{kind}Job" for kind in JOB_KINDS.values() for verb in ("Create", "Describe", "Stop")]
+            + ["sagemaker:AddTags"],
+            [self._sagemaker_arn(resource, f"{JOB_NAME_PREFIX}*") for resource in JOB_KINDS],
+            wildcard_reason="SageMaker names each job a pipeline starts after the execution and step; "
+            "the prefix limits the role to jobs that pipelines start.",
+        )
+        self._allow(
+            "RegisterPendingModelVersions",
+            ["sagemaker:CreateModelPackage"],
+            [self._sagemaker_arn("model-package", f"{model_package_group.lower()}/*")],
+            {"StringEquals": {"sagemaker:ModelApprovalStatus": APPROVAL_STATUS_ON_REGISTRATION}},
+            wildcard_reason="SageMaker numbers each new version of the group; the role registers into this "
+            "model's group only, and only versions waiting for approval (condition).",
+        )
+        self._allow(
+            "PassItselfToSageMaker",
+            ["iam:PassRole"],
+            [self.role.role_arn],
+            {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        )
+        self._allow_images(image_repositories)
+        self._allow(
+            "WriteJobLogs",
+            ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            [
+                self._stack.format_arn(
+                    service="logs", resource="log-group", resource_name=f"{group}:*", arn_format=ArnFormat.COLON_RESOURCE_NAME
+                )
+                for group in JOB_LOG_GROUPS
+            ],
+            wildcard_reason="SageMaker writes one log stream per job instance into these two log groups.",
+        )
+        self._allow(
+            "PutJobMetrics",
+            ["cloudwatch:PutMetricData"],
+            ["*"],
+            {"StringEquals": {"cloudwatch:namespace": list(JOB_LOG_GROUPS)}},
+        )
+        acknowledge(
+            self.role,
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            "Only ecr:GetAuthorizationToken and cloudwatch:PutMetricData, which support no resource-level "
+            "permissions; the metrics are limited to SageMaker's job namespaces by condition.",
+        )
+
+    def _allow(
+        self,
+        sid: str,
+        actions: list[str],
+        resources: list[str],
+        conditions: dict | None = None,
+        *,
+        wildcard_reason: str | None = None,
+    ) -> None:
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(sid=sid, actions=actions, resources=resources, conditions=conditions)
+        )
+        if wildcard_reason:
+            for resource in resources:
+                acknowledge(self.role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{resource}]", wildcard_reason)
+
+    def _sagemaker_arn(self, resource: str, name: str) -> str:
+        return self._stack.format_arn(service="sagemaker", resource=resource, resource_name=name)
+
+    def _allow_artifacts(self, bucket: s3.IBucket, key: kms.IKey, prefixes: list[str]) -> None:
+        self._allow(
+            "ReadWriteArtifacts",
+            ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+            [bucket.arn_for_objects(f"{prefix}*") for prefix in prefixes],
+            wildcard_reason="Steps write their outputs as objects named per execution, under this model's "
+            "prefixes of the artifact bucket only; no deletes.",
+        )
+        self._allow(
+            "ListArtifacts",
+            ["s3:ListBucket"],
+            [bucket.bucket_arn],
+            {"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in prefixes]}},
+        )
+        self._allow("UseArtifactKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [key.key_arn])
+        self._allow(
+            "UseArtifactKeyForJobVolumes",
+            ["kms:CreateGrant"],
+            [key.key_arn],
+            {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        )
+
+    def _allow_secrets(self, secrets: list[secretsmanager.ISecret]) -> None:
+        # Not Secret.grant_read: it also names this role in the key's policy, and the key lives
+        # in a stack deployed before this one.
+        if not secrets:
+            return
+        self._allow("ReadSecrets", ["secretsmanager:GetSecretValue"], [secret.secret_arn for secret in secrets])
+        keys = sorted({secret.encryption_key.key_arn for secret in secrets if secret.encryption_key}, key=str)
+        if keys:
+            self._allow(
+                "DecryptSecrets",
+                ["kms:Decrypt"],
+                keys,
+                {"StringEquals": {"kms:ViaService": f"secretsmanager.{self._stack.region}.amazonaws.com"}},
+            )
+
+    def _allow_images(self, repositories: tuple[EcrRepository, ...]) -> None:
+        self._allow("ReadImageRegistryToken", ["ecr:GetAuthorizationToken"], ["*"])
+        if repositories:
+            self._allow(
+                "PullStepImages",
+                ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                [repository.arn for repository in repositories],
+            )

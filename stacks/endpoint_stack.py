@@ -1,0 +1,123 @@
+"""EndpointStack (staging, prod): one model's endpoint, deployed only by the promotion pipeline.
+
+Synthesized with the rest of the app so its template sits in ``cdk.out``, where
+the pipeline's synth step picks it up. It is self-contained so the pipeline can
+deploy it on its own, any time after ServingFoundation:
+
+- the stack name is fixed (``endpoint_stack_name``), the same in both accounts;
+- ``ModelPackageArn`` (a version of the model's group in dev's registry) is the
+  one parameter the pipeline sets;
+- subnets, security group, data-capture bucket and key come from SSM parameters
+  of ServingFoundation, resolved by CloudFormation at deploy time
+  (``EndpointSettings``), not from exports or tokens of other stacks;
+- the deploy and execution roles in the cloud assembly are the fixed-name
+  ``endpoint_deployer`` and ``cloudformation_execution``, and there is no CDK
+  bootstrap version parameter: no asset, no bootstrap resource is involved.
+  ``cdk deploy`` of this stack fails on purpose (only dev's pipeline may assume
+  the deployer role).
+
+Staging: one small instance, or serverless (no data capture) when the config
+says so; all-at-once blue/green. Prod: ``min_instances`` behind target-tracking
+autoscaling, canary blue/green. Both roll back on the rollback alarms.
+"""
+
+from aws_cdk import BootstraplessSynthesizer, CfnParameter, Stack
+from constructs import Construct
+
+from stacks.components.endpoint_settings import EndpointSettings
+from stacks.components.realtime_endpoint import (
+    Autoscaling,
+    Canary,
+    RealtimeEndpoint,
+    RollbackThresholds,
+    Serverless,
+)
+from stacks.config import PlatformConfig
+from stacks.config.models import ModelConfig
+from stacks.cross_account import role_arn, serving_role_names
+from stacks.naming import endpoint_name, endpoint_stack_name, model_package_group_name, rollback_alarm_name
+
+MODEL_PACKAGE_PARAMETER = "ModelPackageArn"
+
+
+class EndpointStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PlatformConfig,
+        model: ModelConfig,
+        account_name: str,
+        **kwargs,
+    ) -> None:
+        names = serving_role_names(config)
+        super().__init__(
+            scope,
+            construct_id,
+            stack_name=endpoint_stack_name(config, model.name),
+            synthesizer=BootstraplessSynthesizer(
+                deploy_role_arn=role_arn(config, account_name, names.endpoint_deployer),
+                cloud_formation_execution_role_arn=role_arn(config, account_name, names.cloudformation_execution),
+            ),
+            description=f"Endpoint of model {model.name}; deployed by the promotion pipeline",
+            **kwargs,
+        )
+        group = model_package_group_name(config, model.name)
+        package = CfnParameter(
+            self,
+            MODEL_PACKAGE_PARAMETER,
+            type="String",
+            description=f"The approved version of {group} in dev's model registry to serve",
+            allowed_pattern=(
+                rf"^arn:aws[a-z-]*:sagemaker:{config.region}:{config.accounts.dev.account_id}"
+                rf":model-package/{group.lower()}/[0-9]+$"
+            ),
+            constraint_description=f"a model package ARN of group {group} in the dev account",
+        )
+        settings = EndpointSettings(self, "Settings", config=config)
+        serving = model.serving
+        prod = account_name == "prod"
+        staging = serving.staging
+        RealtimeEndpoint(
+            self,
+            "Endpoint",
+            endpoint_name=endpoint_name(config, model.name),
+            model_package_arn=package.value_as_string,
+            execution_role_arn=role_arn(config, account_name, names.model_execution),
+            subnet_ids=settings.subnet_ids,
+            security_group_id=settings.security_group_id,
+            key_arn=settings.key_arn,
+            data_capture_bucket=settings.data_capture_bucket,
+            capture_percent=serving.data_capture_percent,
+            instance_type=serving.prod.instance_type if prod else staging.instance_type,
+            instance_count=serving.prod.min_instances if prod else 1,
+            rollback=RollbackThresholds(
+                max_5xx_percent=model.monitoring.endpoint_5xx_percent,
+                max_p99_latency_ms=model.monitoring.endpoint_p99_latency_ms,
+            ),
+            rollback_alarm_names=(
+                rollback_alarm_name(config, model.name, "5xx"),
+                rollback_alarm_name(config, model.name, "latency"),
+            ),
+            serverless=(
+                Serverless(memory_mb=staging.serverless_memory_mb, max_concurrency=staging.serverless_max_concurrency)
+                if staging.serverless and not prod
+                else None
+            ),
+            canary=Canary(percent=serving.prod.canary_percent, bake_minutes=serving.prod.bake_minutes) if prod else None,
+            autoscaling=(
+                Autoscaling(
+                    min_instances=serving.prod.min_instances,
+                    max_instances=serving.prod.max_instances,
+                    target_invocations_per_instance=serving.prod.target_invocations_per_instance,
+                )
+                if prod
+                else None
+            ),
+        )
+
+
+def endpoint_stack_id(model_name: str) -> str:
+    """The construct id of a model's Endpoint stack in its stage (``credit-risk`` → ``CreditRiskEndpoint``)."""
+    return "".join(part.capitalize() for part in model_name.split("-")) + "Endpoint"

@@ -1,0 +1,209 @@
+"""MonitoringStack (staging, prod): watches every model's endpoint and tells dev when it drifts.
+
+Per model: the configured engine's monitors on the endpoint's captured data
+(``DriftJobSchedule`` for ``open-source``, the default; ``ModelMonitorSchedules``
+for ``sagemaker-model-monitor``), skipped where the endpoint cannot capture
+(serverless staging); ``ModelAlarms`` on drift and endpoint health; a
+``ModelDashboard``. Per account: the ``MonitoringJobRole`` both engines run as,
+and ``AlarmForwarding`` of every named alarm to dev's event bus. The account's
+subnets, key and buckets come from ServingFoundation's SSM parameters
+(``MonitoringSettings``), so the stack deploys after ServingFoundation.
+
+Baselines are CloudFormation parameters, because synth is offline and each
+model version registers its own: ``<Model>BaselineUri`` is the S3 folder of dev's
+artifact bucket holding the ``statistics.json`` and ``constraints.json`` the
+served version registered as drift-check baselines
+(``models/<model>/<build execution>/baseline/``). Whoever deploys the stack sets
+it to the approved version's folder; the default, ``models/<model>/baseline/``,
+holds a baseline only if one is copied there; until then every run fails (with
+the open-source engine, ``monitoring-silent`` then fires). With Model Monitor and sensitive attributes,
+``<Model>BiasAnalysisConfigUri`` and ``<Model>ExplainabilityAnalysisConfigUri``
+name the Clarify analysis configs.
+"""
+
+import re
+
+from aws_cdk import CfnParameter, Duration, Fn, Stack
+from constructs import Construct
+
+from pipelines_src.monitoring.settings import settings_for_model
+from stacks.components.drift_job_schedule import METRIC_NAMESPACE, DriftJobSchedule
+from stacks.components.event_forwarding import AlarmForwarding
+from stacks.components.model_alarms import DriftSignals, ModelAlarms, captures_data
+from stacks.components.model_dashboard import ModelDashboard
+from stacks.components.model_monitor_schedules import ModelMonitorBaselines, ModelMonitorSchedules, bounded_name
+from stacks.components.monitoring_job_role import MonitoringJobRole
+from stacks.components.monitoring_settings import MonitoringSettings
+from stacks.components.processing_images import clarify_image, model_monitor_image, sklearn_image
+from stacks.components.realtime_endpoint import DATA_CAPTURE_PREFIX, VARIANT_NAME
+from stacks.config import PlatformConfig
+from stacks.config.models import ModelConfig
+from stacks.naming import dev_bucket_name, endpoint_name
+
+MODEL_MONITOR = "sagemaker-model-monitor"
+# Processing job names are at most 63 characters; the scheduler appends a run id.
+JOB_NAME_PREFIX_LENGTH = 26
+
+
+class MonitoringStack(Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: PlatformConfig, account_name: str, **kwargs
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self._config = config
+        self._settings = MonitoringSettings(
+            self, "Settings", config=config, account=getattr(config.accounts, account_name)
+        )
+        monitored = [model for model in config.models if captures_data(model, account_name)]
+        self._job_role = (
+            MonitoringJobRole(
+                self,
+                "MonitoringJobRole",
+                config=config,
+                key_arn=self._settings.key_arn,
+                data_capture_bucket=self._settings.data_capture_bucket,
+                monitoring_bucket=self._settings.monitoring_bucket,
+                capture_prefixes=[_capture_prefix(config, model) for model in monitored],
+                ground_truth_uris=[
+                    model.monitoring.ground_truth_s3_uri for model in monitored if model.monitoring.ground_truth_s3_uri
+                ],
+                images=sorted({image for model in monitored for image in _images(model, self.region)}),
+                metric_namespaces=[METRIC_NAMESPACE],
+                invocable_endpoints=[
+                    endpoint_name(config, model.name)
+                    for model in monitored
+                    if model.monitoring.engine == MODEL_MONITOR and model.sensitive_attributes
+                ],
+            ).role
+            if monitored
+            else None
+        )
+        alarm_names: list[str] = []
+        for model in config.models:
+            model_id = _pascal(model.name)
+            drift = self._monitor(model, model_id) if model in monitored else None
+            alarms = ModelAlarms(
+                self,
+                f"{model_id}Alarms",
+                config=config,
+                model=model,
+                endpoint_name=endpoint_name(config, model.name),
+                variant_name=VARIANT_NAME,
+                drift=drift,
+            )
+            ModelDashboard(self, f"{model_id}Dashboard", model_name=model.name, alarms=alarms, drift=drift)
+            alarm_names += alarms.alarm_names
+        AlarmForwarding(
+            self, "AlarmForwarding", alarm_names=alarm_names, dev_account_id=config.accounts.dev.account_id
+        )
+
+    def _monitor(self, model: ModelConfig, model_id: str) -> DriftSignals:
+        baseline_uri = self._uri_parameter(
+            f"{model_id}BaselineUri",
+            _baseline_folder(self._config, model),
+            f"S3 folder with the registered statistics.json and constraints.json of {model.name}",
+            folder=True,
+        )
+        if model.monitoring.engine == MODEL_MONITOR:
+            return self._model_monitor(model, model_id, baseline_uri)
+        return self._drift_job(model, model_id, baseline_uri)
+
+    def _drift_job(self, model: ModelConfig, model_id: str, baseline_uri: str) -> DriftSignals:
+        endpoint = endpoint_name(self._config, model.name)
+        return DriftJobSchedule(
+            self,
+            f"{model_id}DriftJob",
+            endpoint_name=endpoint,
+            job_name_prefix=bounded_name(f"{endpoint}-drift", JOB_NAME_PREFIX_LENGTH),
+            schedule_expression=model.monitoring.schedule,
+            window_hours=schedule_interval_hours(model.monitoring.schedule),
+            capture_s3_uri=self._settings.data_capture_bucket.s3_url_for_object(_capture_prefix(self._config, model)),
+            baseline_s3_uri=baseline_uri,
+            ground_truth_s3_uri=model.monitoring.ground_truth_s3_uri,
+            settings_json=settings_for_model(model).to_json(),
+            judges_fairness=bool(model.sensitive_attributes),
+            image_uri=sklearn_image(self.region),
+            instance_type=model.monitoring.job_instance_type,
+            job_role=self._job_role,
+            settings=self._settings,
+        ).signals
+
+    def _model_monitor(self, model: ModelConfig, model_id: str, baseline_uri: str) -> DriftSignals:
+        period = Duration.hours(min(schedule_interval_hours(model.monitoring.schedule), 24))
+        clarify_configs = {}
+        if model.sensitive_attributes:
+            clarify_configs = {
+                f"{kind}_analysis_config": self._uri_parameter(
+                    f"{model_id}{kind.capitalize()}AnalysisConfigUri",
+                    f"{_baseline_folder(self._config, model)}clarify/{kind}_analysis_config.json",
+                    f"Clarify analysis config of {model.name}'s {kind} monitor",
+                )
+                for kind in ("bias", "explainability")
+            }
+        schedules = ModelMonitorSchedules(
+            self,
+            f"{model_id}ModelMonitor",
+            model=model,
+            features=list(settings_for_model(model).features),
+            endpoint_name=endpoint_name(self._config, model.name),
+            schedule_expression=model.monitoring.schedule,
+            period=period,
+            baselines=ModelMonitorBaselines(
+                statistics=Fn.join("", [baseline_uri, "statistics.json"]),
+                constraints=Fn.join("", [baseline_uri, "constraints.json"]),
+                **clarify_configs,
+            ),
+            role=self._job_role,
+            settings=self._settings,
+            region=self.region,
+        )
+        return DriftSignals(
+            feature_drift=schedules.feature_drift_metrics,
+            feature_drift_threshold=model.monitoring.baseline_drift_distance,
+            period=period,
+            auc=schedules.model_quality_metric,
+        )
+
+    def _uri_parameter(self, parameter_id: str, default: str, description: str, *, folder: bool = False) -> str:
+        return CfnParameter(
+            self,
+            parameter_id,
+            type="String",
+            default=default,
+            description=description,
+            allowed_pattern=r"^s3://[a-z0-9.-]{3,63}/.+/$" if folder else r"^s3://[a-z0-9.-]{3,63}/.+$",
+            constraint_description="an s3:// URI" + (" ending with /" if folder else ""),
+        ).value_as_string
+
+
+def schedule_interval_hours(expression: str) -> int:
+    """Hours between two runs of a (validated) scheduler expression: the window a run analyses.
+    Crons other than hourly and every-N-hours count as daily."""
+    rate = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", expression)
+    if rate:
+        value, unit = int(rate.group(1)), rate.group(2)
+        return {"minute": max(1, -(-value // 60)), "hour": value, "day": 24 * value}[unit]
+    hours_field = expression.removeprefix("cron(").split()[1]
+    if hours_field == "*":
+        return 1
+    if "/" in hours_field:
+        return int(hours_field.split("/")[1])
+    return 24
+
+
+def _capture_prefix(config: PlatformConfig, model: ModelConfig) -> str:
+    return f"{DATA_CAPTURE_PREFIX}/{endpoint_name(config, model.name)}/"
+
+
+def _images(model: ModelConfig, region: str) -> list[str]:
+    if model.monitoring.engine != MODEL_MONITOR:
+        return [sklearn_image(region)]
+    return [model_monitor_image(region), *([clarify_image(region)] if model.sensitive_attributes else [])]
+
+
+def _baseline_folder(config: PlatformConfig, model: ModelConfig) -> str:
+    return f"s3://{dev_bucket_name(config, 'artifacts')}/models/{model.name}/baseline/"
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("-"))

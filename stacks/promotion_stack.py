@@ -1,0 +1,137 @@
+"""PromotionStack (dev): from an approval click in the registry to an endpoint in prod.
+
+- ``PipelineArtifacts``: the pipelines' artifact bucket and key, readable by the
+  staging and prod endpoint deployers;
+- ``EndpointTemplateSynth``: renders the Endpoint templates from the repository;
+- ``PromotionFunctions``: the smoke test and the deployment recorder;
+- one ``PromotionPipeline`` per model, all running as one fixed-name role
+  (``promotion_role_names(config).pipeline``) that the serving deployers trust;
+- ``ApprovalTrigger``: registry decisions of the models' groups start their
+  pipeline (approved) or are recorded (rejected), once per package;
+- the approvers' SNS topic (``approver_emails``): prod approval requests and the
+  trigger's alarms.
+
+One KMS key (rotated) encrypts the topic, the idempotency table, the functions'
+logs and dead-letter queues; the artifacts have their own, shared with staging
+and prod.
+"""
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from stacks.account_settings import log_retention_of, removal_policy_of
+from stacks.components.approval_trigger import ApprovalTrigger
+from stacks.components.endpoint_template_synth import EndpointTemplateSynth
+from stacks.components.nag import acknowledge, as_nag_renders
+from stacks.components.pipeline_artifacts import PipelineArtifacts
+from stacks.components.promotion_functions import PromotionFunctions
+from stacks.components.promotion_pipeline import PromotionPipeline
+from stacks.config import PlatformConfig
+from stacks.cross_account import promotion_role_names
+from stacks.naming import model_package_group_name, promotion_pipeline_name
+
+
+class PromotionStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PlatformConfig,
+        access_log_bucket: s3.IBucket,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        account = config.accounts.dev
+        removal_policy = removal_policy_of(account)
+        log_retention = log_retention_of(account)
+        key = self._key(removal_policy)
+        topic = sns.Topic(self, "ApprovalTopic", display_name="Model promotion", master_key=key, enforce_ssl=True)
+        for email in config.approver_emails:
+            topic.add_subscription(subscriptions.EmailSubscription(email))
+        artifacts = PipelineArtifacts(
+            self, "PipelineArtifacts", config=config, access_log_bucket=access_log_bucket, removal_policy=removal_policy
+        )
+        template_synth = EndpointTemplateSynth(self, "EndpointTemplateSynth", key=artifacts.key)
+        functions = PromotionFunctions(
+            self, "Functions", config=config, key=key, removal_policy=removal_policy, log_retention=log_retention
+        )
+        role = iam.Role(
+            self,
+            "PipelineRole",
+            role_name=promotion_role_names(config).pipeline,
+            description="Every promotion pipeline and its actions; the serving accounts' deployers trust it by name",
+            assumed_by=iam.ServicePrincipal(
+                "codepipeline.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": self.account}}
+            ),
+        )
+        for model in config.models:
+            PromotionPipeline(
+                self,
+                "".join(part.capitalize() for part in model.name.split("-")) + "Pipeline",
+                config=config,
+                model=model,
+                role=role,
+                artifact_store=artifacts.store,
+                template_synth=template_synth.project,
+                smoke_test=functions.smoke_test,
+                recorder=functions.recorder,
+                approval_topic=topic,
+            )
+        artifacts.acknowledge_grants(role)
+        artifacts.acknowledge_grants(template_synth.project)
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "CodePipeline's Lambda invoke action lists functions (lambda:ListFunctions has no resource-level "
+            "permissions); invoking is held to the smoke test and the recorder.",
+        )
+        for function in (functions.smoke_test, functions.recorder):
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::{as_nag_renders(self, function.function_arn + ':*')}]",
+                "CDK's invoke grant also covers the function's versions and aliases (ARN suffix); it names "
+                "this one function.",
+            )
+        self.trigger = ApprovalTrigger(
+            self,
+            "ApprovalTrigger",
+            pipelines={
+                model_package_group_name(config, model.name): promotion_pipeline_name(config, model.name)
+                for model in config.models
+            },
+            key=key,
+            topic=topic,
+            removal_policy=removal_policy,
+            log_retention=log_retention,
+        )
+
+    def _key(self, removal_policy: RemovalPolicy) -> kms.Key:
+        key = kms.Key(
+            self,
+            "Key",
+            description="Promotion: approval topic, idempotency table, function logs and dead letters",
+            enable_key_rotation=True,
+            removal_policy=removal_policy,
+        )
+        for sid, service, actions, conditions in (
+            ("CloudWatchLogsEncryptsFunctionLogs", f"logs.{self.region}.amazonaws.com",
+             ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+             {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{self.region}:{self.account}:*"}}),
+            # Undeliverable approval events go to the trigger's encrypted dead-letter queue.
+            ("EventBridgeSendsDeadLetters", "events.amazonaws.com", ["kms:Decrypt", "kms:GenerateDataKey"], None),
+            # The trigger's alarms notify the encrypted approvers' topic.
+            ("CloudWatchAlarmsNotify", "cloudwatch.amazonaws.com", ["kms:Decrypt", "kms:GenerateDataKey"], None),
+        ):
+            key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid=sid, actions=actions, principals=[iam.ServicePrincipal(service)], resources=["*"],
+                    conditions=conditions,
+                )
+            )
+        return key

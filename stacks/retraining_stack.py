@@ -1,0 +1,95 @@
+"""RetrainingStack (dev): where staging's and prod's monitoring alarms land.
+
+- ``ServingAccountsEventIntake``: dev's default event bus accepts CloudWatch alarm
+  events from the staging and prod accounts, and from no other account;
+- ``AlarmNotifications``: every forwarded alarm entering ALARM reaches the
+  approvers (``approver_emails``) through an encrypted SNS topic;
+- ``RetrainTrigger``: a model's drift alarm from prod starts its build pipeline
+  with ``TriggerReason`` = ``drift:prod:<model>:<alarm>``, at most once per
+  ``retrain_min_interval_hours``. Staging's drift never retrains: its traffic
+  is smoke tests, not customers.
+
+One KMS key (rotated) encrypts the topic, the table, the function's logs and
+its dead-letter queue.
+"""
+
+from typing import Any
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from stacks.account_settings import log_retention_of, removal_policy_of
+from stacks.components.alarm_notifications import AlarmNotifications, allow_events_to_use
+from stacks.components.event_forwarding import ServingAccountsEventIntake
+from stacks.components.model_alarms import captures_data, retraining_alarm_purposes
+from stacks.components.retrain_trigger import RetrainTrigger
+from stacks.config import PlatformConfig
+from stacks.cross_account import serving_account_ids
+from stacks.naming import build_pipeline_name, monitoring_alarm_name
+
+RETRAINING_ACCOUNT = "prod"
+
+
+def retrain_settings(config: PlatformConfig) -> dict[str, Any]:
+    """The retrain function's settings: prod's drift alarms, each model's pipeline and window."""
+    models = [model for model in config.models if captures_data(model, RETRAINING_ACCOUNT)]
+    return {
+        "accounts": {config.accounts.prod.account_id: RETRAINING_ACCOUNT},
+        "alarms": {
+            monitoring_alarm_name(config, model.name, purpose): model.name
+            for model in models
+            for purpose in retraining_alarm_purposes(model)
+        },
+        "models": {
+            model.name: {
+                "pipeline": build_pipeline_name(config, model.name),
+                "min_interval_hours": model.monitoring.retrain_min_interval_hours,
+            }
+            for model in models
+        },
+    }
+
+
+class RetrainingStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        account = config.accounts.dev
+        key = kms.Key(
+            self,
+            "Key",
+            description="Monitoring alarm notifications and the retrain trigger's state and logs",
+            enable_key_rotation=True,
+            removal_policy=removal_policy_of(account),
+        )
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchLogsEncryptsFunctionLogs",
+                actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                principals=[iam.ServicePrincipal(f"logs.{self.region}.amazonaws.com")],
+                resources=["*"],
+                conditions={
+                    "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{self.region}:{self.account}:*"}
+                },
+            )
+        )
+        allow_events_to_use(key)
+        ServingAccountsEventIntake(self, "ServingAccountsEventIntake", account_ids=serving_account_ids(config))
+        AlarmNotifications(
+            self,
+            "AlarmNotifications",
+            key=key,
+            emails=list(config.approver_emails),
+            account_ids=serving_account_ids(config),
+        )
+        settings = retrain_settings(config)
+        if settings["models"]:
+            RetrainTrigger(
+                self,
+                "RetrainTrigger",
+                settings=settings,
+                key=key,
+                removal_policy=removal_policy_of(account),
+                log_retention=log_retention_of(account),
+            )

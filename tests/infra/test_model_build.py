@@ -1,0 +1,430 @@
+"""ModelBuild stack (dev): the SageMaker build pipeline, its role, and CI/CD on git push."""
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App, Stack
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Match, Template
+
+from pipelines_src.build import step_names
+from stacks.components.build_pipeline_ci import BUILDSPEC
+from stacks.components.sagemaker_pipeline import SageMakerPipeline, UnknownPlaceholderError
+from stacks.config import ConfigError, PlatformConfig, parse_config
+from stacks.config.platform import Source
+from stacks.platform_app import build_app
+from stacks.rendered_pipelines import RENDERED_PIPELINES_DIR, BuildOutputError, RenderedPipeline, load_rendered_pipeline
+from tests.synth import REPO_ROOT, SynthesizedApp, cdk_json_context
+
+MODEL = "credit-risk"
+PIPELINE_NAME = "mlops-credit-risk-build"
+ARTIFACT_BUCKET = "mlops-artifacts-111111111111-eu-west-1"
+# Pinned: a new logical id replaces the secret, and a new key changes every pseudonym.
+PII_KEY_SECRET_ID = "CreditRiskPiiHashKey4600CF46"
+
+
+def resources_of(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {name: body for name, body in template["Resources"].items() if body["Type"] == resource_type}
+
+
+def role_statements(template: dict[str, Any], role_id: str) -> list[dict[str, Any]]:
+    """Every statement of the policies attached to the role ``role_id``."""
+    return [
+        statement
+        for policy in resources_of(template, "AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def only(resources: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    assert len(resources) == 1, sorted(resources)
+    return next(iter(resources.items()))
+
+
+@pytest.fixture(scope="module")
+def model_build(synthesized: SynthesizedApp) -> dict[str, Any]:
+    return synthesized.templates["Dev/ModelBuild"]
+
+
+@pytest.fixture(scope="module")
+def sagemaker_pipeline(model_build: dict[str, Any]) -> dict[str, Any]:
+    return only(resources_of(model_build, "AWS::SageMaker::Pipeline"))[1]["Properties"]
+
+
+@pytest.fixture(scope="module")
+def pipeline_role_id(sagemaker_pipeline: dict[str, Any]) -> str:
+    return sagemaker_pipeline["RoleArn"]["Fn::GetAtt"][0]
+
+
+@pytest.fixture(scope="module")
+def pipeline_role_statements(model_build: dict[str, Any], pipeline_role_id: str) -> list[dict[str, Any]]:
+    return role_statements(model_build, pipeline_role_id)
+
+
+@pytest.fixture(scope="module")
+def definition_sub(sagemaker_pipeline: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    body, variables = sagemaker_pipeline["PipelineDefinition"]["PipelineDefinitionBody"]["Fn::Sub"]
+    return body, variables
+
+
+@pytest.fixture(scope="module")
+def definition(definition_sub: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    """The definition as SageMaker receives it, with each deploy-time value shown as <Name>."""
+    body, _ = definition_sub
+    return json.loads(re.sub(r"\$\{([^}!]+)\}", r"<\1>", body))
+
+
+def as_list(value: str | list[str]) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
+def statement(statements: list[dict[str, Any]], sid: str) -> dict[str, Any]:
+    return next(item for item in statements if item.get("Sid") == sid)
+
+
+# --- the SageMaker pipeline ---------------------------------------------------------
+
+
+def test_pipeline_has_the_build_pipeline_name_and_a_role_only_sagemaker_assumes(model_build, sagemaker_pipeline) -> None:
+    assert sagemaker_pipeline["PipelineName"] == PIPELINE_NAME
+    role = model_build["Resources"][sagemaker_pipeline["RoleArn"]["Fn::GetAtt"][0]]
+    assert role["Type"] == "AWS::IAM::Role"
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}}
+    ]
+
+
+def test_definition_runs_the_build_steps_in_order(definition) -> None:
+    assert [step["Name"] for step in definition["Steps"]] == list(step_names.ORDER)
+
+
+def test_definition_gates_registration_and_fails_otherwise(definition) -> None:
+    gate = next(step for step in definition["Steps"] if step["Name"] == step_names.QUALITY_GATE)
+    assert gate["Type"] == "Condition"
+    assert [step["Name"] for step in gate["Arguments"]["IfSteps"]] == [step_names.REGISTER]
+    assert [(step["Name"], step["Type"]) for step in gate["Arguments"]["ElseSteps"]] == [(step_names.GATE_FAILED, "Fail")]
+
+
+def test_deploy_time_values_are_the_role_bucket_key_and_code_asset(definition_sub, pipeline_role_id) -> None:
+    _, variables = definition_sub
+    assert variables["PipelineRoleArn"] == {"Fn::GetAtt": [pipeline_role_id, "Arn"]}
+    assert variables["ArtifactBucket"] == ARTIFACT_BUCKET
+    assert "Dev-Data" in json.dumps(variables["KmsKeyArn"])
+    assert re.fullmatch(r"s3://cdk-[a-z0-9]+-assets-111111111111-eu-west-1/[0-9a-f]{64}\.zip", variables["CodeS3Uri"])
+
+
+def test_step_code_ships_as_an_asset_of_the_rendered_code_folder(synthesized: SynthesizedApp, definition_sub) -> None:
+    _, variables = definition_sub
+    asset_hash = Path(variables["CodeS3Uri"]).stem
+    manifest = next(synthesized.outdir.glob("assembly-Dev/DevModelBuild*.assets.json"))
+    source = json.loads(manifest.read_text())["files"][asset_hash]["source"]
+    assert source["packaging"] == "zip"
+    shipped = synthesized.outdir / "assembly-Dev" / source["path"]
+    rendered = RENDERED_PIPELINES_DIR / MODEL / "code"
+
+    def files(root: Path) -> set[str]:
+        return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file() and "__pycache__" not in path.parts}
+
+    assert files(shipped) == files(rendered) != set()
+
+
+# --- the PII pseudonymization key -------------------------------------------------------
+
+
+def test_pii_key_secret_is_the_one_the_pipeline_reads_by_default(model_build, definition) -> None:
+    default = next(item["DefaultValue"] for item in definition["Parameters"] if item["Name"] == "PiiKeySecretId")
+    secret = model_build["Resources"][PII_KEY_SECRET_ID]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["Name"] == default == "mlops/credit-risk/pii-hash-key"
+
+
+def test_pii_key_secret_is_generated_and_encrypted_with_the_data_key(model_build) -> None:
+    properties = model_build["Resources"][PII_KEY_SECRET_ID]["Properties"]
+    assert properties["GenerateSecretString"]["PasswordLength"] >= 32
+    assert "DataKey" in json.dumps(properties["KmsKeyId"])
+
+
+# --- the pipeline role ----------------------------------------------------------------
+
+
+def test_pipeline_role_reads_exactly_the_step_code_object(pipeline_role_statements, definition_sub) -> None:
+    _, variables = definition_sub
+    bucket, key = variables["CodeS3Uri"].removeprefix("s3://").split("/", 1)
+    assert statement(pipeline_role_statements, "ReadStepCode")["Resource"] == f"arn:aws:s3:::{bucket}/{key}"
+    listing = statement(pipeline_role_statements, "ListStepCode")
+    assert (listing["Resource"], listing["Condition"]) == (f"arn:aws:s3:::{bucket}", {"StringEquals": {"s3:prefix": key}})
+
+
+def test_pipeline_role_reads_only_its_pii_key_secret(pipeline_role_statements) -> None:
+    reading = [item for item in pipeline_role_statements if "secretsmanager:GetSecretValue" in as_list(item["Action"])]
+    assert [item["Resource"] for item in reading] == [{"Ref": PII_KEY_SECRET_ID}]
+
+
+def test_pipeline_role_has_no_wildcard_actions(pipeline_role_statements) -> None:
+    actions = [action for item in pipeline_role_statements for action in as_list(item["Action"])]
+    assert actions and not [action for action in actions if "*" in action]
+
+
+def test_pipeline_role_registers_only_pending_versions_in_the_models_group(pipeline_role_statements) -> None:
+    registering = [item for item in pipeline_role_statements if "sagemaker:CreateModelPackage" in as_list(item["Action"])]
+    assert registering == [
+        {
+            "Sid": "RegisterPendingModelVersions",
+            "Action": "sagemaker:CreateModelPackage",
+            "Condition": {"StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}},
+            "Effect": "Allow",
+            "Resource": "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-credit-risk/*",
+        }
+    ]
+
+
+def test_pipeline_role_passes_only_itself_and_only_to_sagemaker(pipeline_role_statements, pipeline_role_id) -> None:
+    passing = [item for item in pipeline_role_statements if "iam:PassRole" in as_list(item["Action"])]
+    assert len(passing) == 1
+    assert passing[0]["Resource"] == {"Fn::GetAtt": [pipeline_role_id, "Arn"]}
+    assert passing[0]["Condition"] == {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
+
+
+def test_pipeline_role_writes_only_under_its_models_prefixes(pipeline_role_statements) -> None:
+    writable = [
+        resource
+        for item in pipeline_role_statements
+        if "s3:PutObject" in as_list(item["Action"])
+        for resource in as_list(item["Resource"])
+    ]
+    bucket = f"arn:aws:s3:::{ARTIFACT_BUCKET}"
+    assert sorted(writable) == [f"{bucket}/models/{MODEL}/*", f"{bucket}/pipelines/{MODEL}/*"]
+
+
+def test_pipeline_role_starts_only_pipeline_jobs(pipeline_role_statements) -> None:
+    jobs = statement(pipeline_role_statements, "RunPipelineJobs")
+    assert sorted(jobs["Resource"]) == [
+        "arn:aws:sagemaker:eu-west-1:111111111111:processing-job/pipelines-*",
+        "arn:aws:sagemaker:eu-west-1:111111111111:training-job/pipelines-*",
+    ]
+
+
+def test_pipeline_role_pulls_only_the_images_the_definition_uses(pipeline_role_statements, definition_sub) -> None:
+    body, _ = definition_sub
+    images = set(re.findall(r"(\d{12})\.dkr\.ecr\.eu-west-1\.amazonaws\.com/([a-z0-9._/-]+):", body))
+    pulls = statement(pipeline_role_statements, "PullStepImages")
+    assert images and sorted(as_list(pulls["Resource"])) == sorted(
+        f"arn:aws:ecr:eu-west-1:{account}:repository/{name}" for account, name in images
+    )
+
+
+# --- CI/CD on git push ------------------------------------------------------------------
+
+
+def test_code_pipeline_is_v2_and_starts_on_pushes_to_the_branch_that_touch_the_model(model_build) -> None:
+    Template.from_json(model_build).has_resource_properties(
+        "AWS::CodePipeline::Pipeline",
+        {
+            "PipelineType": "V2",
+            "Triggers": [
+                {
+                    "ProviderType": "CodeStarSourceConnection",
+                    "GitConfiguration": {
+                        "SourceActionName": "Source",
+                        "Push": [
+                            {
+                                "Branches": {"Includes": ["main"]},
+                                "FilePaths": {"Includes": ["pipelines_src/**", "config/**", "data/**", "buildspecs/**"]},
+                            }
+                        ],
+                    },
+                }
+            ],
+        },
+    )
+
+
+def test_source_is_the_configured_connection_repository_and_branch(model_build, platform_config: PlatformConfig) -> None:
+    Template.from_json(model_build).has_resource_properties(
+        "AWS::CodePipeline::Pipeline",
+        {
+            "Stages": Match.array_with(
+                [
+                    {
+                        "Name": "Source",
+                        "Actions": [
+                            Match.object_like(
+                                {
+                                    "ActionTypeId": Match.object_like({"Provider": "CodeStarSourceConnection"}),
+                                    "Configuration": {
+                                        "ConnectionArn": platform_config.source.connection_arn,
+                                        "FullRepositoryId": "example-org/mlops-platform",
+                                        "BranchName": "main",
+                                    },
+                                }
+                            )
+                        ],
+                    }
+                ]
+            )
+        },
+    )
+
+
+def test_pipeline_may_use_a_codeconnections_connection(model_build, platform_config: PlatformConfig) -> None:
+    _, pipeline = only(resources_of(model_build, "AWS::CodePipeline::Pipeline"))
+    statements = role_statements(model_build, pipeline["Properties"]["RoleArn"]["Fn::GetAtt"][0])
+    assert statement(statements, "UseCodeConnection") == {
+        "Sid": "UseCodeConnection",
+        "Action": "codeconnections:UseConnection",
+        "Effect": "Allow",
+        "Resource": platform_config.source.connection_arn,
+    }
+
+
+def test_build_runs_the_repository_buildspec_with_the_models_pipeline_settings(model_build, pipeline_role_id) -> None:
+    _, project = only(resources_of(model_build, "AWS::CodeBuild::Project"))
+    properties = project["Properties"]
+    assert properties["Source"] == {"Type": "CODEPIPELINE", "BuildSpec": "buildspecs/model_build.yml"}
+    variables = {item["Name"]: item["Value"] for item in properties["Environment"]["EnvironmentVariables"]}
+    assert variables["MODEL_NAME"] == MODEL
+    assert variables["PIPELINE_NAME"] == PIPELINE_NAME
+    assert variables["PIPELINE_ROLE_ARN"] == {"Fn::GetAtt": [pipeline_role_id, "Arn"]}
+    assert variables["ARTIFACT_BUCKET"] == ARTIFACT_BUCKET
+    assert "Dev-Data" in json.dumps(variables["KMS_KEY_ARN"])
+    assert properties["Environment"]["PrivilegedMode"] is False
+    assert "VpcConfig" not in properties
+
+
+def test_build_receives_the_commit_of_the_push(model_build) -> None:
+    _, pipeline = only(resources_of(model_build, "AWS::CodePipeline::Pipeline"))
+    build_stage = next(stage for stage in pipeline["Properties"]["Stages"] if stage["Name"] == "Build")
+    for action in build_stage["Actions"]:
+        variables = json.loads(action["Configuration"]["EnvironmentVariables"])
+        assert {"name": "GIT_COMMIT", "type": "PLAINTEXT", "value": "#{Source_Source_NS.CommitId}"} in variables
+
+
+def test_build_may_upsert_and_start_only_its_model_pipeline_and_pass_only_its_role(model_build, pipeline_role_id) -> None:
+    _, project = only(resources_of(model_build, "AWS::CodeBuild::Project"))
+    statements = role_statements(model_build, project["Properties"]["ServiceRole"]["Fn::GetAtt"][0])
+    upsert = statement(statements, "UpsertAndStartTheModelPipeline")
+    assert upsert["Resource"] == f"arn:aws:sagemaker:eu-west-1:111111111111:pipeline/{PIPELINE_NAME}"
+    assert "sagemaker:StartPipelineExecution" in upsert["Action"]
+    passing = [item for item in statements if "iam:PassRole" in as_list(item["Action"])]
+    assert [item["Resource"] for item in passing] == [{"Fn::GetAtt": [pipeline_role_id, "Arn"]}]
+
+
+def test_artifacts_and_build_logs_are_encrypted_with_the_artifact_key(model_build) -> None:
+    _, pipeline = only(resources_of(model_build, "AWS::CodePipeline::Pipeline"))
+    store = pipeline["Properties"]["ArtifactStore"]
+    assert store["Location"] == ARTIFACT_BUCKET
+    key = store["EncryptionKey"]["Id"]
+    assert "ArtifactKey" in json.dumps(key)
+    _, project = only(resources_of(model_build, "AWS::CodeBuild::Project"))
+    assert project["Properties"]["EncryptionKey"] == key
+    _, log_group = only(resources_of(model_build, "AWS::Logs::LogGroup"))
+    assert log_group["Properties"]["KmsKeyId"] == key
+
+
+def test_cloudwatch_logs_may_use_the_artifact_key_only_for_model_build_log_groups(synthesized: SynthesizedApp) -> None:
+    synthesized.template("Dev/Data").has_resource_properties(
+        "AWS::KMS::Key",
+        {
+            "Description": Match.string_like_regexp("ML artifacts"),
+            "KeyPolicy": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Principal": {"Service": "logs.eu-west-1.amazonaws.com"},
+                                "Condition": {
+                                    "ArnLike": {
+                                        "kms:EncryptionContext:aws:logs:arn":
+                                            "arn:aws:logs:eu-west-1:111111111111:log-group:Dev-ModelBuild-*"
+                                    }
+                                },
+                            }
+                        )
+                    ]
+                )
+            },
+        },
+    )
+
+
+def test_buildspec_uses_only_variables_the_build_defines(model_build) -> None:
+    _, project = only(resources_of(model_build, "AWS::CodeBuild::Project"))
+    defined = {item["Name"] for item in project["Properties"]["Environment"]["EnvironmentVariables"]} | {"GIT_COMMIT"}
+    used = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]*)", (REPO_ROOT / BUILDSPEC).read_text()))
+    assert used and used <= defined
+
+
+# --- the CodeCommit variant ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def codecommit_model_build(platform_config: PlatformConfig, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    config = platform_config.model_copy(
+        update={"source": Source(provider="codecommit", repository="mlops-platform", branch="release")}
+    )
+    app = build_app(config, context=cdk_json_context(), outdir=str(tmp_path_factory.mktemp("codecommit")), nag=False)
+    return Template.from_stack(app.node.find_child("Dev").node.find_child("ModelBuild")).to_json()
+
+
+def test_codecommit_source_reads_the_configured_repository_and_branch(codecommit_model_build) -> None:
+    _, pipeline = only(resources_of(codecommit_model_build, "AWS::CodePipeline::Pipeline"))
+    source = next(stage for stage in pipeline["Properties"]["Stages"] if stage["Name"] == "Source")["Actions"][0]
+    assert source["ActionTypeId"]["Provider"] == "CodeCommit"
+    assert source["Configuration"] == {"RepositoryName": "mlops-platform", "BranchName": "release", "PollForSourceChanges": False}
+
+
+def test_codecommit_pushes_to_the_branch_start_the_pipeline_through_eventbridge(codecommit_model_build) -> None:
+    _, pipeline = only(resources_of(codecommit_model_build, "AWS::CodePipeline::Pipeline"))
+    assert "Triggers" not in pipeline["Properties"]
+    Template.from_json(codecommit_model_build).has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": Match.object_like(
+                {
+                    "source": ["aws.codecommit"],
+                    "resources": ["arn:aws:codecommit:eu-west-1:111111111111:mlops-platform"],
+                    "detail": Match.object_like({"referenceName": ["release"]}),
+                }
+            ),
+            "State": "ENABLED",
+        },
+    )
+
+
+def test_codecommit_source_needs_a_repository_name_without_owner(platform_config: PlatformConfig) -> None:
+    raw = platform_config.model_dump()
+    raw["source"] = {"provider": "codecommit", "repository": "example-org/mlops-platform"}
+    with pytest.raises(ConfigError, match=r"source: repository 'example-org/mlops-platform' must be a CodeCommit"):
+        parse_config(raw)
+
+
+# --- build outputs -----------------------------------------------------------------------
+
+
+def test_a_missing_rendered_pipeline_fails_naming_the_make_command(tmp_path: Path) -> None:
+    with pytest.raises(BuildOutputError, match=r"make build/pipelines/churn/definition\.json"):
+        load_rendered_pipeline("churn", tmp_path)
+
+
+def test_a_placeholder_the_app_does_not_provide_fails_synth_naming_it(tmp_path: Path) -> None:
+    rendered = RenderedPipeline(model_name=MODEL, definition='{"Steps": ["${TrainingImage}"]}', code_dir=tmp_path)
+    stack = Stack(App(), "Scratch", env={"account": "111111111111", "region": "eu-west-1"})
+    with pytest.raises(UnknownPlaceholderError, match=r"\$\{TrainingImage\}"):
+        SageMakerPipeline(
+            stack,
+            "Pipeline",
+            rendered=rendered,
+            pipeline_name=PIPELINE_NAME,
+            model_package_group="mlops-credit-risk",
+            input_buckets=[],
+            input_keys=[],
+            artifact_bucket=s3.Bucket.from_bucket_name(stack, "Artifacts", ARTIFACT_BUCKET),
+            artifact_key=kms.Key.from_key_arn(stack, "Key", "arn:aws:kms:eu-west-1:111111111111:key/example"),
+            artifact_prefixes=["models/credit-risk/"],
+            secrets=[],
+        )

@@ -1,0 +1,701 @@
+"""Staging's and prod's Monitoring stacks, with either engine: monitors, alarms, forwarding to dev, dashboards.
+
+The committed config selects the open-source engine (the session's ``synthesized`` app);
+a variant selecting Model Monitor, with ground truth, is synthesized once here, with
+cdk-nag on, and linted.
+"""
+
+import json
+import math
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from pipelines_src.monitoring.settings import settings_for_model
+from stacks.components.model_monitor_schedules import bounded_name
+from stacks.components.processing_images import REGISTRIES, clarify_image, sklearn_image
+from stacks.config import PlatformConfig
+from stacks.config.accounts import SUPPORTED_REGIONS
+from stacks.monitoring_stack import schedule_interval_hours
+from tests.synth import SynthesizedApp, synthesize
+
+SERVING = ("Staging", "Prod")
+TARGET = "sagemaker:createProcessingJob"
+ZONES = {"Staging": 2, "Prod": 3}
+ACCOUNTS = {"Staging": "222222222222", "Prod": "333333333333"}
+DEV = "111111111111"
+GROUND_TRUTH = "s3://mlops-ground-truth/credit-risk/"
+SDK_IMAGE_TABLES = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / (
+    "site-packages/sagemaker/core/image_uri_config"
+)
+
+
+def resources(template: Template, resource_type: str) -> dict[str, Any]:
+    return template.find_resources(resource_type)
+
+
+def render(value: Any) -> str:
+    """A template string value with its intrinsics spelled out, e.g. ``{Ref:KeyArn}``."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        delimiter, parts = value["Fn::Join"]
+        return delimiter.join(render(part) for part in parts)
+    if "Ref" in value:
+        return f"{{Ref:{value['Ref']}}}"
+    if "Fn::GetAtt" in value:
+        return f"{{GetAtt:{'.'.join(value['Fn::GetAtt'])}}}"
+    if "Fn::Select" in value:
+        index, listed = value["Fn::Select"]
+        return f"{{Select:{index}:{render(listed)}}}"
+    raise AssertionError(f"unexpected intrinsic {value}")
+
+
+def drift_job_request(template: Template) -> dict[str, Any]:
+    [schedule] = resources(template, "AWS::Scheduler::Schedule").values()
+    return json.loads(render(schedule["Properties"]["Target"]["Input"]))
+
+
+def arguments(request: dict[str, Any]) -> dict[str, str]:
+    values = request["AppSpecification"]["ContainerArguments"]
+    return dict(zip(values[::2], values[1::2]))
+
+
+def statements(template: Template, role_prefix: str) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in resources(template, "AWS::IAM::Policy").values()
+        if policy["Properties"]["Roles"][0]["Ref"].startswith(role_prefix)
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def alarm_names(template: Template) -> set[str]:
+    return {
+        alarm["Properties"]["AlarmName"]
+        for resource_type in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+        for alarm in resources(template, resource_type).values()
+        if "AlarmName" in alarm["Properties"]
+    }
+
+
+# --- the open-source engine (committed config) ---------------------------------------------
+
+
+@pytest.fixture(scope="module", params=SERVING)
+def monitoring(request: pytest.FixtureRequest, synthesized: SynthesizedApp) -> tuple[str, Template]:
+    return request.param, synthesized.template(f"{request.param}/Monitoring")
+
+
+def test_monitoring_reads_the_account_settings_serving_foundation_publishes(
+    monitoring: tuple[str, Template], synthesized: SynthesizedApp
+) -> None:
+    stage, template = monitoring
+    parameters = template.to_json()["Parameters"]
+    settings = ("SubnetIds", "KeyArn", "DataCaptureBucket", "MonitoringBucket")
+    assert {name: parameters[name]["Default"] for name in settings} == {
+        "SubnetIds": "/mlops/serving/subnet-ids",
+        "KeyArn": "/mlops/serving/key-arn",
+        "DataCaptureBucket": "/mlops/serving/data-capture-bucket",
+        "MonitoringBucket": "/mlops/serving/monitoring-bucket",
+    }
+    synthesized.template(f"{stage}/ServingFoundation").has_resource_properties(
+        "AWS::SSM::Parameter", {"Name": "/mlops/serving/monitoring-bucket", "Value": Match.any_value()}
+    )
+
+
+def test_open_source_engine_starts_a_processing_job_on_the_configured_schedule(
+    monitoring: tuple[str, Template], platform_config: PlatformConfig
+) -> None:
+    _, template = monitoring
+    template.has_resource_properties(
+        "AWS::Scheduler::Schedule",
+        {
+            "ScheduleExpression": platform_config.models[0].monitoring.schedule,
+            "Target": {
+                "Arn": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":scheduler:::aws-sdk:{TARGET}"]]},
+                "RetryPolicy": {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600},
+            },
+        },
+    )
+
+
+def test_drift_job_runs_the_monitoring_package_in_the_sklearn_image(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    request = drift_job_request(template)
+    entrypoint = request["AppSpecification"]["ContainerEntrypoint"]
+
+    assert request["AppSpecification"]["ImageUri"] == sklearn_image("eu-west-1")
+    assert entrypoint[:2] == ["/bin/sh", "-c"]
+    assert "python3 -m pipelines_src.monitoring.job" in entrypoint[2]
+    assert [(item["InputName"], item["S3Input"]["LocalPath"]) for item in request["ProcessingInputs"]] == [
+        ("code", "/opt/ml/processing/input/code")
+    ]
+
+
+def test_drift_job_reads_the_endpoint_capture_and_the_registered_baseline(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    args = arguments(drift_job_request(template))
+
+    assert args["--endpoint-name"] == "mlops-credit-risk"
+    assert args["--capture-s3-uri"] == "s3://{Ref:DataCaptureBucket}/data-capture/mlops-credit-risk/"
+    assert args["--baseline-s3-uri"] == "{Ref:CreditRiskBaselineUri}"
+    assert args["--window-end"] == "<aws.scheduler.scheduled-time>"
+    assert template.to_json()["Parameters"]["CreditRiskBaselineUri"]["Default"] == (
+        f"s3://mlops-artifacts-{DEV}-eu-west-1/models/credit-risk/baseline/"
+    )
+
+
+def test_drift_job_analyses_one_schedule_period_and_publishes_in_our_namespace(
+    monitoring: tuple[str, Template]
+) -> None:
+    _, template = monitoring
+    args = arguments(drift_job_request(template))
+
+    assert (args["--window-hours"], args["--metric-namespace"]) == ("1", "MLOpsPlatform/ModelMonitoring")
+
+
+def test_drift_job_arguments_fit_the_processing_api_limit(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    app = drift_job_request(template)["AppSpecification"]
+
+    # CreateProcessingJob takes at most 256 characters per entrypoint element and argument.
+    assert max(len(value) for value in [*app["ContainerEntrypoint"], *app["ContainerArguments"]]) <= 256
+
+
+def test_drift_job_is_encrypted_and_runs_in_every_workload_subnet(monitoring: tuple[str, Template]) -> None:
+    stage, template = monitoring
+    request = drift_job_request(template)
+
+    assert request["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] == "{Ref:KeyArn}"
+    assert request["ProcessingOutputConfig"]["KmsKeyId"] == "{Ref:KeyArn}"
+    assert request["NetworkConfig"]["VpcConfig"] == {
+        "SecurityGroupIds": ["{Ref:SecurityGroupId}"],
+        "Subnets": [f"{{Select:{index}:{{Ref:SubnetIds}}}}" for index in range(ZONES[stage])],
+    }
+    assert request["NetworkConfig"]["EnableInterContainerTrafficEncryption"] is True
+
+
+def test_drift_job_writes_one_report_folder_per_scheduled_run(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    [output] = drift_job_request(template)["ProcessingOutputConfig"]["Outputs"]
+
+    assert output["S3Output"]["S3Uri"] == (
+        "s3://{Ref:MonitoringBucket}/reports/mlops-credit-risk/<aws.scheduler.scheduled-time>"
+    )
+    assert drift_job_request(template)["ProcessingJobName"] == "mlops-credit-risk-drift-<aws.scheduler.execution-id>"
+
+
+def test_scheduler_may_only_create_this_endpoints_drift_jobs_as_the_job_role(monitoring: tuple[str, Template]) -> None:
+    stage, template = monitoring
+    account = ACCOUNTS[stage]
+
+    [create, pass_role] = statements(template, "CreditRiskDriftJobSchedulerRole")
+    assert create["Action"] == "sagemaker:CreateProcessingJob"
+    assert create["Resource"] == f"arn:aws:sagemaker:eu-west-1:{account}:processing-job/mlops-credit-risk-drift-*"
+    assert pass_role["Action"] == "iam:PassRole"
+    assert pass_role["Resource"]["Fn::GetAtt"][0].startswith("MonitoringJobRole")
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
+
+
+def test_job_role_puts_metrics_only_in_the_monitoring_namespaces(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    [put_metrics] = [s for s in statements(template, "MonitoringJobRole") if s["Action"] == "cloudwatch:PutMetricData"]
+
+    assert put_metrics["Condition"] == {
+        "StringEquals": {"cloudwatch:namespace": ["MLOpsPlatform/ModelMonitoring", "/aws/sagemaker/ProcessingJobs"]}
+    }
+
+
+def test_job_role_reads_only_its_endpoints_capture_baselines_and_code(monitoring: tuple[str, Template]) -> None:
+    stage, template = monitoring
+    reads = sorted(
+        render(resource)
+        for statement in statements(template, "MonitoringJobRole")
+        if statement["Action"] == "s3:GetObject"
+        for resource in (statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]])
+    )
+    code = f"arn:aws:s3:::cdk-hnb659fds-assets-{ACCOUNTS[stage]}-eu-west-1/"
+
+    assert [read for read in reads if not read.startswith(code)] == [
+        "arn:aws:s3:::mlops-artifacts-111111111111-eu-west-1/models/*",
+        "arn:aws:s3:::{Ref:DataCaptureBucket}/data-capture/mlops-credit-risk/*",
+    ]
+    assert [read.removeprefix(code)[-4:] for read in reads if read.startswith(code)] == [".zip"]
+
+
+def test_job_role_has_the_name_devs_artifact_bucket_grants_baseline_reads_to(
+    monitoring: tuple[str, Template], synthesized: SynthesizedApp
+) -> None:
+    _, template = monitoring
+    template.has_resource_properties("AWS::IAM::Role", {"RoleName": "mlops-monitoring-job"})
+    synthesized.template("Dev/Data").has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Sid": "ServingMonitorsReadBaselines",
+                                "Action": "s3:GetObject",
+                                "Condition": {
+                                    "ArnEquals": {
+                                        "aws:PrincipalArn": [
+                                            "arn:aws:iam::222222222222:role/mlops-monitoring-job",
+                                            "arn:aws:iam::333333333333:role/mlops-monitoring-job",
+                                        ]
+                                    }
+                                },
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+
+
+def job_code_folder(template: Template, synthesized: SynthesizedApp) -> Path:
+    code = drift_job_request(template)["ProcessingInputs"][0]["S3Input"]["S3Uri"]
+    asset_hash = code.rsplit("/", 1)[1].removesuffix(".zip")
+    [folder] = synthesized.outdir.glob(f"**/asset.{asset_hash}")
+    return folder
+
+
+def test_job_code_ships_only_the_monitoring_and_metrics_packages(
+    monitoring: tuple[str, Template], synthesized: SynthesizedApp
+) -> None:
+    _, template = monitoring
+    folder = job_code_folder(template, synthesized)
+
+    assert {path.name for path in folder.iterdir()} == {"pipelines_src", "settings.json"}
+    assert {path.name for path in (folder / "pipelines_src").iterdir()} == {"__init__.py", "monitoring", "metrics"}
+    assert (folder / "pipelines_src" / "monitoring" / "job.py").is_file()
+    assert not list(folder.rglob("__pycache__"))
+
+
+def test_job_settings_are_the_models_from_the_config(
+    monitoring: tuple[str, Template], synthesized: SynthesizedApp, platform_config: PlatformConfig
+) -> None:
+    _, template = monitoring
+    settings = (job_code_folder(template, synthesized) / "settings.json").read_text()
+    script = drift_job_request(template)["AppSpecification"]["ContainerEntrypoint"][2]
+
+    assert settings == settings_for_model(platform_config.models[0]).to_json()
+    assert '--settings-json "$(cat settings.json)"' in script
+
+
+def test_job_bootstrap_unpacks_the_code_and_hands_the_job_its_settings(
+    synthesized: SynthesizedApp, tmp_path: Path
+) -> None:
+    template = synthesized.template("Prod/Monitoring")
+    script = drift_job_request(template)["AppSpecification"]["ContainerEntrypoint"][2]
+    # The container's /opt/ml, moved under tmp_path: SageMaker downloads the asset zip into the code input.
+    container = tmp_path / "opt" / "ml"
+    code_input = container / "processing" / "input" / "code"
+    code_input.mkdir(parents=True)
+    folder = job_code_folder(template, synthesized)
+    with zipfile.ZipFile(code_input / "code.zip", "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            archive.write(path, path.relative_to(folder))
+    (tmp_path / "capture").mkdir()
+
+    result = subprocess.run(
+        ["/bin/sh", "-c", script.replace("/opt/ml", str(container)), "drift-job",
+         "--endpoint-name", "mlops-credit-risk", "--capture-dir", str(tmp_path / "capture"),
+         "--baseline-dir", str(tmp_path / "no-baseline"), "--output-dir", str(tmp_path / "output")],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+
+    # The job ran and parsed its settings: it stops at the first missing input, the baseline.
+    assert result.returncode == 2, result.stderr
+    assert "statistics.json" in result.stderr and "settings" not in result.stderr
+
+
+def test_open_source_engine_creates_no_model_monitor_resources(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    for resource_type in ("AWS::SageMaker::MonitoringSchedule", "AWS::SageMaker::DataQualityJobDefinition"):
+        template.resource_count_is(resource_type, 0)
+
+
+# --- alarms, forwarding, dashboards ------------------------------------------------------------
+
+
+def test_each_serving_account_has_named_drift_and_health_alarms(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    assert alarm_names(template) == {
+        "mlops-credit-risk-endpoint-5xx",
+        "mlops-credit-risk-endpoint-latency",
+        "mlops-credit-risk-data-drift",
+        "mlops-credit-risk-fairness",
+        "mlops-credit-risk-monitoring-silent",
+    }
+
+
+def test_data_drift_alarm_fires_when_the_last_run_flags_any_feature(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "AlarmName": "mlops-credit-risk-data-drift",
+            "Namespace": "MLOpsPlatform/ModelMonitoring",
+            "MetricName": "drifted_features",
+            "Dimensions": [{"Name": "Endpoint", "Value": "mlops-credit-risk"}],
+            "Statistic": "Maximum",
+            "Period": 3600,
+            "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+        },
+    )
+
+
+def test_fairness_alarm_fires_when_the_run_flags_a_sensitive_attribute(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "AlarmName": "mlops-credit-risk-fairness",
+            "Namespace": "MLOpsPlatform/ModelMonitoring",
+            "MetricName": "flagged_sensitive_attributes",
+            "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold",
+        },
+    )
+
+
+def test_monitoring_silent_alarm_treats_a_missing_run_as_breaching(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "AlarmName": "mlops-credit-risk-monitoring-silent",
+            "MetricName": "records_analyzed",
+            "Statistic": "SampleCount",
+            "Period": 7200,
+            "ComparisonOperator": "LessThanThreshold",
+            "Threshold": 1,
+            "TreatMissingData": "breaching",
+        },
+    )
+
+
+def test_endpoint_5xx_alarm_watches_the_share_of_failed_invocations(
+    monitoring: tuple[str, Template], platform_config: PlatformConfig
+) -> None:
+    _, template = monitoring
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "AlarmName": "mlops-credit-risk-endpoint-5xx",
+            "Threshold": platform_config.models[0].monitoring.endpoint_5xx_percent,
+            "EvaluationPeriods": 3,
+            "Metrics": Match.array_with(
+                [Match.object_like({"Expression": "IF(invocations > 0, 100 * errors / invocations, 0)"})]
+            ),
+        },
+    )
+
+
+def test_endpoint_latency_alarm_compares_p99_in_microseconds(
+    monitoring: tuple[str, Template], platform_config: PlatformConfig
+) -> None:
+    _, template = monitoring
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "AlarmName": "mlops-credit-risk-endpoint-latency",
+            "MetricName": "ModelLatency",
+            "Namespace": "AWS/SageMaker",
+            "Dimensions": Match.array_with([{"Name": "VariantName", "Value": "AllTraffic"}]),
+            "ExtendedStatistic": "p99",
+            "Threshold": platform_config.models[0].monitoring.endpoint_p99_latency_ms * 1000,
+        },
+    )
+
+
+def test_alarms_entering_alarm_are_forwarded_to_devs_default_bus(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {
+                "source": ["aws.cloudwatch"],
+                "detail-type": ["CloudWatch Alarm State Change"],
+                "detail": {"alarmName": sorted(alarm_names(template)), "state": {"value": ["ALARM"]}},
+            },
+            "Targets": [
+                Match.object_like(
+                    {"Arn": f"arn:aws:events:eu-west-1:{DEV}:event-bus/default", "RoleArn": Match.any_value()}
+                )
+            ],
+        },
+    )
+
+
+def test_forwarding_role_may_only_put_events_on_devs_bus(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    assert statements(template, "AlarmForwardingRole") == [
+        {
+            "Action": "events:PutEvents",
+            "Effect": "Allow",
+            "Resource": f"arn:aws:events:eu-west-1:{DEV}:event-bus/default",
+        }
+    ]
+
+
+def test_devs_retrain_rule_names_exactly_prods_drift_alarms(synthesized: SynthesizedApp) -> None:
+    prod_alarms = alarm_names(synthesized.template("Prod/Monitoring"))
+    rules = resources(synthesized.template("Dev/Retraining"), "AWS::Events::Rule").values()
+    [retrain_rule] = [rule for rule in rules if "alarmName" in rule["Properties"]["EventPattern"]["detail"]]
+    named = set(retrain_rule["Properties"]["EventPattern"]["detail"]["alarmName"])
+
+    assert named == {name for name in prod_alarms if name.endswith(("data-drift", "model-quality"))}
+    assert named <= prod_alarms
+
+
+def test_each_account_has_a_dashboard_of_traffic_errors_latency_and_drift(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    [dashboard] = resources(template, "AWS::CloudWatch::Dashboard").values()
+    body = render(dashboard["Properties"]["DashboardBody"])
+
+    for metric in ("Invocations", "Invocation5XXErrors", "Invocation4XXErrors", "ModelLatency", "drifted_features"):
+        assert f'"{metric}"' in body
+    assert '"alarms":[' in body
+
+
+# --- the Model Monitor engine (a config variant, synthesized once) -----------------------------
+
+
+@pytest.fixture(scope="module")
+def model_monitor_app(platform_config: PlatformConfig, tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
+    model = platform_config.models[0]
+    monitoring = model.monitoring.model_copy(
+        update={"engine": "sagemaker-model-monitor", "ground_truth_s3_uri": GROUND_TRUTH}
+    )
+    variant = platform_config.model_copy(update={"models": (model.model_copy(update={"monitoring": monitoring}),)})
+    return synthesize(variant, outdir=tmp_path_factory.mktemp("model-monitor.out"))
+
+
+@pytest.fixture(scope="module")
+def model_monitor(model_monitor_app: SynthesizedApp) -> Template:
+    return model_monitor_app.template("Prod/Monitoring")
+
+
+def test_model_monitor_variant_synthesizes_with_a_clean_validation_report(model_monitor_app: SynthesizedApp) -> None:
+    report = json.loads((model_monitor_app.outdir / "validation-report.json").read_text())
+    assert [plugin["violations"] for plugin in report["pluginReports"] if plugin["violations"]] == []
+
+
+def test_model_monitor_variant_passes_cfn_lint(model_monitor_app: SynthesizedApp) -> None:
+    # The stacks the engine changes: both accounts' Monitoring and dev's Retraining (its retrain rule).
+    templates = sorted(
+        str(path) for pattern in ("*Monitoring*.template.json", "*Retraining*.template.json")
+        for path in model_monitor_app.outdir.rglob(pattern)
+    )
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), "--ignore-checks", "W3005", "--format", "parseable", "--",
+         *templates],
+        capture_output=True,
+        text=True,
+    )
+    assert len(templates) == 3 and result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("definition_type", "monitoring_type", "name"),
+    [
+        ("AWS::SageMaker::DataQualityJobDefinition", "DataQuality", "mlops-credit-risk-data-quality"),
+        ("AWS::SageMaker::ModelQualityJobDefinition", "ModelQuality", "mlops-credit-risk-model-quality"),
+        ("AWS::SageMaker::ModelBiasJobDefinition", "ModelBias", "mlops-credit-risk-bias-drift"),
+        (
+            "AWS::SageMaker::ModelExplainabilityJobDefinition",
+            "ModelExplainability",
+            "mlops-credit-risk-feature-attribution-drift",
+        ),
+    ],
+)
+def test_model_monitor_schedules_each_monitor_after_creating_its_job_definition(
+    model_monitor: Template, definition_type: str, monitoring_type: str, name: str
+) -> None:
+    [(definition_id, definition)] = resources(model_monitor, definition_type).items()
+    assert definition["Properties"]["JobDefinitionName"] == name
+    model_monitor.has_resource(
+        "AWS::SageMaker::MonitoringSchedule",
+        {
+            "Properties": {
+                "MonitoringScheduleName": name,
+                "EndpointName": "mlops-credit-risk",
+                "MonitoringScheduleConfig": {
+                    "MonitoringJobDefinitionName": name,
+                    "MonitoringType": monitoring_type,
+                    "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+                },
+            },
+            "DependsOn": [definition_id],
+        },
+    )
+
+
+def test_model_monitor_jobs_are_encrypted_in_the_vpc_and_isolated_unless_they_call_the_model(
+    model_monitor: Template,
+) -> None:
+    definitions = {
+        resource_type: next(iter(resources(model_monitor, f"AWS::SageMaker::{resource_type}").values()))["Properties"]
+        for resource_type in ("DataQualityJobDefinition", "ModelQualityJobDefinition", "ModelBiasJobDefinition",
+                              "ModelExplainabilityJobDefinition")
+    }
+    for resource_type, properties in definitions.items():
+        network = properties["NetworkConfig"]
+        assert network["EnableNetworkIsolation"] is (resource_type != "ModelExplainabilityJobDefinition")
+        assert network["VpcConfig"]["Subnets"] == [
+            {"Fn::Select": [index, {"Ref": "SubnetIds"}]} for index in range(ZONES["Prod"])
+        ]
+        assert properties["JobResources"]["ClusterConfig"]["VolumeKmsKeyId"] == {"Ref": "KeyArn"}
+        output_config = next(value for key, value in properties.items() if key.endswith("OutputConfig"))
+        assert output_config["KmsKeyId"] == {"Ref": "KeyArn"}
+
+
+def test_data_quality_monitor_compares_with_the_registered_baseline_files(model_monitor: Template) -> None:
+    def in_baseline_folder(name: str) -> dict:
+        return {"S3Uri": {"Fn::Join": ["", [{"Ref": "CreditRiskBaselineUri"}, name]]}}
+
+    model_monitor.has_resource_properties(
+        "AWS::SageMaker::DataQualityJobDefinition",
+        {
+            "DataQualityBaselineConfig": {
+                "StatisticsResource": in_baseline_folder("statistics.json"),
+                "ConstraintsResource": in_baseline_folder("constraints.json"),
+            }
+        },
+    )
+
+
+def test_labelled_monitors_read_the_configured_ground_truth(model_monitor: Template) -> None:
+    for resource_type, job_input in (
+        ("AWS::SageMaker::ModelQualityJobDefinition", "ModelQualityJobInput"),
+        ("AWS::SageMaker::ModelBiasJobDefinition", "ModelBiasJobInput"),
+    ):
+        model_monitor.has_resource_properties(
+            resource_type, {job_input: Match.object_like({"GroundTruthS3Input": {"S3Uri": GROUND_TRUTH}})}
+        )
+
+
+def test_clarify_monitors_read_their_analysis_configs_from_parameters(model_monitor: Template) -> None:
+    for kind, parameter in (("ModelBias", "CreditRiskBiasAnalysisConfigUri"),
+                            ("ModelExplainability", "CreditRiskExplainabilityAnalysisConfigUri")):
+        model_monitor.has_resource_properties(
+            f"AWS::SageMaker::{kind}JobDefinition",
+            {f"{kind}AppSpecification": {"ConfigUri": {"Ref": parameter}, "ImageUri": clarify_image("eu-west-1")}},
+        )
+
+
+def test_model_monitor_drift_alarm_covers_every_feature_ten_metrics_per_alarm(
+    model_monitor: Template, platform_config: PlatformConfig
+) -> None:
+    features = settings_for_model(platform_config.models[0]).features
+    parts = [
+        alarm["Properties"] for alarm in resources(model_monitor, "AWS::CloudWatch::Alarm").values()
+        if "AlarmName" not in alarm["Properties"]
+    ]
+    watched = [
+        query["MetricStat"]["Metric"] for part in parts for query in part["Metrics"] if "MetricStat" in query
+    ]
+
+    assert len(parts) == math.ceil(len(features) / 10)
+    assert all(sum("MetricStat" in query for query in part["Metrics"]) <= 10 for part in parts)
+    assert sorted(metric["MetricName"] for metric in watched) == sorted(f"feature_baseline_drift_{f}" for f in features)
+    assert {metric["Namespace"] for metric in watched} == {"aws/sagemaker/Endpoints/data-metrics"}
+    assert all(
+        metric["Dimensions"] == [
+            {"Name": "Endpoint", "Value": "mlops-credit-risk"},
+            {"Name": "MonitoringSchedule", "Value": "mlops-credit-risk-data-quality"},
+        ]
+        for metric in watched
+    )
+    assert {part["Threshold"] for part in parts} == {platform_config.models[0].monitoring.baseline_drift_distance}
+    [composite] = resources(model_monitor, "AWS::CloudWatch::CompositeAlarm").values()
+    assert composite["Properties"]["AlarmName"] == "mlops-credit-risk-data-drift"
+    assert render(composite["Properties"]["AlarmRule"]).count("ALARM(") == len(parts)
+    assert " OR " in render(composite["Properties"]["AlarmRule"])
+
+
+def test_model_quality_alarm_fires_below_the_registration_gate(
+    model_monitor: Template, platform_config: PlatformConfig
+) -> None:
+    model_monitor.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "AlarmName": "mlops-credit-risk-model-quality",
+            "Namespace": "aws/sagemaker/Endpoints/model-metrics",
+            "MetricName": "auc",
+            "ComparisonOperator": "LessThanThreshold",
+            "Threshold": platform_config.models[0].gates.min_auc,
+        },
+    )
+
+
+def test_model_monitor_engine_runs_no_drift_job(model_monitor: Template) -> None:
+    model_monitor.resource_count_is("AWS::Scheduler::Schedule", 0)
+
+
+def test_model_quality_drift_also_retrains(model_monitor_app: SynthesizedApp) -> None:
+    rules = resources(model_monitor_app.template("Dev/Retraining"), "AWS::Events::Rule").values()
+    [retrain_rule] = [rule for rule in rules if "alarmName" in rule["Properties"]["EventPattern"]["detail"]]
+
+    assert retrain_rule["Properties"]["EventPattern"]["detail"]["alarmName"] == [
+        "mlops-credit-risk-data-drift",
+        "mlops-credit-risk-model-quality",
+    ]
+
+
+# --- pure helpers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "hours"),
+    [
+        ("cron(0 * ? * * *)", 1),
+        ("cron(0 3 ? * * *)", 24),
+        ("cron(0 2/6 ? * * *)", 6),
+        ("rate(90 minutes)", 2),
+        ("rate(3 hours)", 3),
+        ("rate(2 days)", 48),
+    ],
+)
+def test_a_run_analyses_the_time_since_the_previous_run(expression: str, hours: int) -> None:
+    assert schedule_interval_hours(expression) == hours
+
+
+def test_long_names_are_shortened_but_stay_distinct() -> None:
+    long_a, long_b = "a" * 60 + "-data-quality", "a" * 60 + "-model-quality"
+
+    assert bounded_name("short-name") == "short-name"
+    assert len(bounded_name(long_a)) == 63 and bounded_name(long_a) != bounded_name(long_b)
+
+
+def test_image_registries_match_the_sagemaker_sdk_tables() -> None:
+    tables = {
+        name: json.loads((SDK_IMAGE_TABLES / f"{name}.json").read_text())
+        for name in ("sklearn", "model-monitor", "clarify")
+    }
+    sdk = {
+        region: (
+            tables["sklearn"]["training"]["versions"]["1.2-1"]["registries"][region],
+            tables["model-monitor"]["versions"][""]["registries"][region],
+            tables["clarify"]["processing"]["versions"]["1.0"]["registries"].get(region),
+        )
+        for region in SUPPORTED_REGIONS
+    }
+    assert REGISTRIES == sdk
+
+
+def test_clarify_monitors_in_a_region_without_clarify_fail_naming_the_region() -> None:
+    with pytest.raises(ValueError, match="me-central-1"):
+        clarify_image("me-central-1")

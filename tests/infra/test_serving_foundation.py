@@ -1,0 +1,317 @@
+"""ServingFoundation (staging, prod): keys, buckets, the roles dev relies on, and what dev grants them."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from stacks.components.cross_account_roles import XGBOOST_REPOSITORY
+from stacks.components.processing_images import REGISTRIES
+from stacks.config import PlatformConfig
+from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
+from stacks.naming import dev_bucket_name, endpoint_name, endpoint_stack_name, serving_parameter_name
+from tests.synth import SynthesizedApp
+
+SERVING = ("staging", "prod")
+STAGES = {"staging": "Staging", "prod": "Prod"}
+# Pinned: renaming one replaces the resource, and with it the data or the key.
+STATEFUL_LOGICAL_IDS = {
+    "Key961B73FD": "AWS::KMS::Key",
+    "AccessLogsBucketCD784A59": "AWS::S3::Bucket",
+    "DataCaptureBucketA9343715": "AWS::S3::Bucket",
+    "MonitoringBucket6E99F8B2": "AWS::S3::Bucket",
+}
+CHANGES_TO_MODEL_PACKAGES = {
+    "sagemaker:UpdateModelPackage", "sagemaker:CreateModelPackage", "sagemaker:DeleteModelPackage",
+    "sagemaker:UpdateModelPackageGroup", "sagemaker:PutModelPackageGroupPolicy",
+}
+
+
+def _foundation(synthesized: SynthesizedApp, account: str) -> Template:
+    return synthesized.template(f"{STAGES[account]}/ServingFoundation")
+
+
+def _role(template: Template, role_name: str) -> tuple[str, dict]:
+    roles = template.find_resources("AWS::IAM::Role", {"Properties": {"RoleName": role_name}})
+    assert len(roles) == 1, f"expected one role named {role_name}, found {sorted(roles)}"
+    return next(iter(roles.items()))
+
+
+def _statements(template: Template, role_name: str) -> list[dict]:
+    logical_id, _ = _role(template, role_name)
+    policies = template.find_resources("AWS::IAM::Policy")
+    return [
+        statement
+        for policy in policies.values()
+        if {"Ref": logical_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def _actions(statements: list[dict]) -> set[str]:
+    return {action for statement in statements for action in _as_list(statement["Action"])}
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_stateful_resources_keep_their_logical_ids_and_are_retained(synthesized, account):
+    resources = _foundation(synthesized, account).to_json()["Resources"]
+    for logical_id, resource_type in STATEFUL_LOGICAL_IDS.items():
+        assert resources[logical_id]["Type"] == resource_type
+        assert resources[logical_id]["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_capture_and_monitoring_buckets_are_encrypted_with_the_serving_key(synthesized, account):
+    template = _foundation(synthesized, account)
+    for bucket in ("DataCaptureBucketA9343715", "MonitoringBucket6E99F8B2"):
+        encryption = template.to_json()["Resources"][bucket]["Properties"]["BucketEncryption"]
+        assert encryption["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
+            "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["Key961B73FD", "Arn"]},
+        }
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_endpoint_settings_are_published_under_the_names_endpoint_stacks_read(synthesized, platform_config, account):
+    template = _foundation(synthesized, account)
+    template.has_resource_properties(
+        "AWS::SSM::Parameter",
+        {"Name": serving_parameter_name(platform_config, "subnet-ids"), "Type": "StringList"},
+    )
+    template.has_resource_properties(
+        "AWS::SSM::Parameter",
+        {"Name": serving_parameter_name(platform_config, "data-capture-bucket"),
+         "Value": {"Ref": "DataCaptureBucketA9343715"}},
+    )
+    template.has_resource_properties(
+        "AWS::SSM::Parameter",
+        {"Name": serving_parameter_name(platform_config, "key-arn"), "Value": {"Fn::GetAtt": ["Key961B73FD", "Arn"]}},
+    )
+    template.has_resource_properties(
+        "AWS::SSM::Parameter",
+        {"Name": serving_parameter_name(platform_config, "security-group-id"), "Value": Match.any_value()},
+    )
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_endpoint_deployer_trusts_only_devs_promotion_pipeline_role(synthesized, platform_config, account):
+    _, role = _role(_foundation(synthesized, account), serving_role_names(platform_config).endpoint_deployer)
+    dev = platform_config.accounts.dev.account_id
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{dev}:root"},
+            "Condition": {
+                "ArnEquals": {"aws:PrincipalArn": role_arn(platform_config, "dev", promotion_role_names(platform_config).pipeline)}
+            },
+        }
+    ]
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_endpoint_deployer_deploys_only_endpoint_stacks_with_the_cloudformation_execution_role(
+    synthesized, platform_config, account
+):
+    template = _foundation(synthesized, account)
+    statements = _statements(template, serving_role_names(platform_config).endpoint_deployer)
+    stack_statements = [s for s in statements if any(a.startswith("cloudformation:") for a in _as_list(s["Action"]))]
+    stacks = {
+        resource for s in stack_statements if s["Action"] != "cloudformation:ValidateTemplate"
+        for resource in _as_list(s["Resource"])
+    }
+    account_id = getattr(platform_config.accounts, account).account_id
+    assert stacks == {
+        f"arn:aws:cloudformation:{platform_config.region}:{account_id}:stack/"
+        f"{endpoint_stack_name(platform_config, model.name)}/*"
+        for model in platform_config.models
+    }
+    cfn_role_id, _ = _role(template, serving_role_names(platform_config).cloudformation_execution)
+    (pass_role,) = [s for s in statements if s["Action"] == "iam:PassRole"]
+    assert pass_role["Resource"] == {"Fn::GetAtt": [cfn_role_id, "Arn"]}
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}
+    assert "cloudformation:DeleteStack" not in _actions(statements)
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_cloudformation_execution_role_is_trusted_by_cloudformation_in_its_account_only(
+    synthesized, platform_config, account
+):
+    _, role = _role(_foundation(synthesized, account), serving_role_names(platform_config).cloudformation_execution)
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudformation.amazonaws.com"},
+            "Condition": {"StringEquals": {"aws:SourceAccount": getattr(platform_config.accounts, account).account_id}},
+        }
+    ]
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_cloudformation_execution_role_is_limited_to_the_endpoint_stacks_resource_types(
+    synthesized, platform_config, account
+):
+    actions = _actions(_statements(_foundation(synthesized, account),
+                                   serving_role_names(platform_config).cloudformation_execution))
+    services = {action.split(":")[0] for action in actions}
+    assert services <= {"sagemaker", "cloudwatch", "application-autoscaling", "iam", "kms", "ssm"}
+    assert {action for action in actions if action.startswith("iam:")} <= {"iam:PassRole", "iam:CreateServiceLinkedRole"}
+    assert not any(action == "*" or action.endswith(":*") for action in actions)
+    assert not actions & CHANGES_TO_MODEL_PACKAGES
+    assert {"sagemaker:CreateModel", "sagemaker:CreateEndpointConfig", "sagemaker:CreateEndpoint",
+            "sagemaker:UpdateEndpoint", "cloudwatch:PutMetricAlarm"} <= actions
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_cloudformation_execution_role_passes_only_the_model_execution_role_to_sagemaker(
+    synthesized, platform_config, account
+):
+    template = _foundation(synthesized, account)
+    names = serving_role_names(platform_config)
+    model_execution_id, _ = _role(template, names.model_execution)
+    pass_roles = [s for s in _statements(template, names.cloudformation_execution) if "iam:PassRole" in _as_list(s["Action"])]
+    assert pass_roles == [
+        {
+            "Sid": "PassModelExecutionRole",
+            "Action": "iam:PassRole",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [model_execution_id, "Arn"]},
+            "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        }
+    ]
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_models_are_created_only_from_the_configured_registry_groups_in_dev(synthesized, platform_config, account):
+    statements = _statements(_foundation(synthesized, account), serving_role_names(platform_config).cloudformation_execution)
+    (from_registry,) = [s for s in statements if s.get("Sid") == "ModelsFromDevRegistry"]
+    dev = platform_config.accounts.dev.account_id
+    assert _as_list(from_registry["Resource"]) == [
+        f"arn:aws:sagemaker:{platform_config.region}:{dev}:model-package/mlops-{model.name}/*"
+        for model in platform_config.models
+    ]
+
+
+def test_only_prod_may_register_endpoint_autoscaling(synthesized, platform_config):
+    name = serving_role_names(platform_config).cloudformation_execution
+    staging = _actions(_statements(_foundation(synthesized, "staging"), name))
+    prod = _actions(_statements(_foundation(synthesized, "prod"), name))
+    assert not any(action.startswith("application-autoscaling:") for action in staging)
+    assert "iam:CreateServiceLinkedRole" not in staging
+    assert "application-autoscaling:RegisterScalableTarget" in prod
+
+
+def test_smoke_tester_trusts_only_devs_smoke_test_function_and_invokes_only_the_endpoints(synthesized, platform_config):
+    template = _foundation(synthesized, "staging")
+    name = serving_role_names(platform_config).smoke_tester
+    _, role = _role(template, name)
+    dev = platform_config.accounts.dev.account_id
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{dev}:root"},
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": role_arn(
+                platform_config, "dev", promotion_role_names(platform_config).smoke_test_function)}},
+        }
+    ]
+    staging = platform_config.accounts.staging.account_id
+    assert _statements(template, name) == [
+        {
+            "Sid": "InvokeModelEndpoints",
+            "Action": "sagemaker:InvokeEndpoint",
+            "Effect": "Allow",
+            "Resource": f"arn:aws:sagemaker:{platform_config.region}:{staging}:endpoint/"
+                        f"{endpoint_name(platform_config, platform_config.models[0].name)}",
+        }
+    ]
+
+
+def test_prod_has_no_smoke_tester(synthesized, platform_config):
+    roles = _foundation(synthesized, "prod").find_resources(
+        "AWS::IAM::Role", {"Properties": {"RoleName": serving_role_names(platform_config).smoke_tester}}
+    )
+    assert roles == {}
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_model_execution_role_reads_dev_model_artifacts_and_writes_captured_data(synthesized, platform_config, account):
+    statements = {
+        s["Sid"]: s for s in _statements(_foundation(synthesized, account), serving_role_names(platform_config).model_execution)
+    }
+    assert statements["ReadModelArtifacts"]["Resource"] == (
+        f"arn:aws:s3:::{dev_bucket_name(platform_config, 'artifacts')}/models/*"
+    )
+    assert statements["DecryptModelArtifacts"]["Condition"] == {
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/mlops-artifacts"}
+    }
+    assert statements["WriteCapturedData"]["Resource"] == {
+        "Fn::Join": ["", [{"Fn::GetAtt": ["DataCaptureBucketA9343715", "Arn"]}, "/*"]]
+    }
+    assert statements["PullXgboostImage"]["Resource"] == (
+        f"arn:aws:ecr:{platform_config.region}:{REGISTRIES[platform_config.region][0]}:repository/{XGBOOST_REPOSITORY}"
+    )
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_no_serving_role_can_change_a_model_package(synthesized, account):
+    policies = _foundation(synthesized, account).find_resources("AWS::IAM::Policy")
+    actions = {
+        action
+        for policy in policies.values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        for action in _as_list(statement["Action"])
+    }
+    assert not actions & CHANGES_TO_MODEL_PACKAGES
+    assert not any(action in ("*", "sagemaker:*") for action in actions)
+
+
+def test_registry_lets_serving_accounts_read_versions_and_create_models_but_not_change_them(synthesized, platform_config):
+    (group,) = synthesized.template("Dev/Registry").find_resources("AWS::SageMaker::ModelPackageGroup").values()
+    statements = group["Properties"]["ModelPackageGroupPolicy"]["Statement"]
+    serving_roots = {f"arn:aws:iam::{getattr(platform_config.accounts, a).account_id}:root" for a in SERVING}
+    granted = {
+        action
+        for statement in statements
+        if statement["Effect"] == "Allow" and set(_as_list(statement["Principal"]["AWS"])) & serving_roots
+        for action in _as_list(statement["Action"])
+    }
+    assert granted == {
+        "sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages",
+        "sagemaker:CreateModel",
+    }
+
+
+def test_dev_artifact_grants_name_the_model_execution_roles_serving_accounts_create(synthesized, platform_config):
+    bucket_policies = synthesized.template("Dev/Data").find_resources("AWS::S3::BucketPolicy")
+    (grant,) = [
+        statement
+        for policy in bucket_policies.values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement.get("Sid") == "ServingAccountsReadModelArtifacts"
+    ]
+    created = {
+        role_arn(platform_config, account, _role(_foundation(synthesized, account),
+                                                 serving_role_names(platform_config).model_execution)[1]
+                 ["Properties"]["RoleName"])
+        for account in SERVING
+    }
+    assert set(grant["Condition"]["ArnEquals"]["aws:PrincipalArn"]) == created
+    assert grant["Action"] == "s3:GetObject"
+
+
+def test_xgboost_images_come_from_the_registries_the_sdk_names(platform_config) -> None:
+    # The SDK is read as data, not imported: importing it costs seconds.
+    package = Path(importlib.util.find_spec("sagemaker").submodule_search_locations[0])
+    config = json.loads((package / "core" / "image_uri_config" / "xgboost.json").read_text())
+    version = platform_config.models[0].training.xgboost_version
+    registries = config["inference"]["versions"][version]["registries"]
+    assert {region: registries[region] for region in REGISTRIES} == {
+        region: accounts[0] for region, accounts in REGISTRIES.items()
+    }

@@ -1,0 +1,284 @@
+"""The approval trigger: approved versions start their promotion once; nothing else starts anything."""
+
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
+from moto import mock_aws
+from pydantic import ValidationError
+
+from tests.lambda_handlers import load_handler
+from tests.promotion_fixtures import IDEMPOTENCY_TABLE, create_idempotency_table, create_promotion_pipeline, executions
+
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+handler_module = load_handler("approval_trigger")
+
+from approval_event import ModelPackageStateChangeEvent  # noqa: E402
+from promotion import (  # noqa: E402
+    Action,
+    Promotion,
+    TriggerSettings,
+    UnknownModelGroupError,
+    client_request_token,
+    decide,
+    start_promotion,
+)
+
+EVENTS = Path(__file__).resolve().parents[1] / "events" / "approval_trigger"
+REGION = "eu-west-1"
+PIPELINE = "mlops-credit-risk-promotion"
+PIPELINES = {"mlops-credit-risk": PIPELINE}
+PACKAGE_ARN = "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-credit-risk/3"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+def change(name: str):
+    return ModelPackageStateChangeEvent.model_validate(fixture(name)).detail
+
+
+SETTINGS = TriggerSettings(pipelines=PIPELINES)
+
+
+# The decision ---------------------------------------------------------------------------
+
+
+def test_approved_version_is_promoted_by_its_groups_pipeline() -> None:
+    decision = decide(change("approved"), SETTINGS)
+
+    assert decision.action is Action.PROMOTE
+    assert decision.promotion == Promotion(PIPELINE, PACKAGE_ARN, client_request_token(PACKAGE_ARN))
+
+
+def test_rejected_version_is_only_recorded() -> None:
+    decision = decide(change("rejected"), SETTINGS)
+
+    assert (decision.action, decision.promotion) == (Action.RECORD_REJECTION, None)
+
+
+def test_version_pending_approval_is_ignored() -> None:
+    decision = decide(change("pending_manual_approval"), SETTINGS)
+
+    assert (decision.action, decision.promotion) == (Action.IGNORE, None)
+
+
+def test_group_without_pipeline_is_an_error_naming_the_group() -> None:
+    with pytest.raises(UnknownModelGroupError, match="'fraud-detection'"):
+        decide(change("other_group"), SETTINGS)
+
+
+def test_request_token_depends_on_the_package_arn_only() -> None:
+    other_version = PACKAGE_ARN.replace("/3", "/4")
+
+    assert client_request_token(PACKAGE_ARN) == client_request_token(PACKAGE_ARN)
+    assert client_request_token(PACKAGE_ARN) != client_request_token(other_version)
+
+
+def test_start_names_the_package_as_pipeline_variable_and_sends_the_token() -> None:
+    codepipeline = boto3.client("codepipeline", region_name=REGION)
+    promotion = Promotion(PIPELINE, PACKAGE_ARN, client_request_token(PACKAGE_ARN))
+    with Stubber(codepipeline) as stub:
+        stub.add_response(
+            "start_pipeline_execution",
+            {"pipelineExecutionId": "0d9a3c7e-1b2f-4e6a-8c5d-7f0e2b4a6c81"},
+            {
+                "name": PIPELINE,
+                "variables": [{"name": "ModelPackageArn", "value": PACKAGE_ARN}],
+                "clientRequestToken": client_request_token(PACKAGE_ARN),
+            },
+        )
+
+        started = start_promotion(codepipeline, promotion)
+
+    assert started == {"pipeline": PIPELINE, "execution_id": "0d9a3c7e-1b2f-4e6a-8c5d-7f0e2b4a6c81"}
+
+
+@pytest.mark.parametrize("value", [None, "", "not json", "[]", "{}", '{"not a group!": "pipeline"}'])
+def test_bad_pipeline_map_is_an_error_naming_the_variable(value: str | None) -> None:
+    with pytest.raises(ValueError, match="PIPELINE_BY_GROUP"):
+        TriggerSettings.from_environment(value)
+
+
+# The event ------------------------------------------------------------------------------
+
+
+def test_package_arn_must_name_the_events_group_and_version() -> None:
+    with pytest.raises(ValidationError, match="is not version 3 of group 'mlops-credit-risk'"):
+        ModelPackageStateChangeEvent.model_validate(fixture("malformed_arn_of_another_group"))
+
+
+def test_package_must_live_in_the_account_that_sent_the_event() -> None:
+    event = fixture("approved")
+    event["account"] = "999999999999"
+
+    with pytest.raises(ValidationError, match="in account 111111111111, the event came from 999999999999"):
+        ModelPackageStateChangeEvent.model_validate(event)
+
+
+# The handler ----------------------------------------------------------------------------
+
+
+@dataclass
+class FakeContext:
+    function_name: str = "approval-trigger"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:111111111111:function:approval-trigger"
+    aws_request_id: str = "2b7e9c41-6d0a-4f3e-9b18-5c2d7a0e4f96"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 25_000
+
+
+@dataclass
+class Aws:
+    dynamodb: Any
+    codepipeline: Any
+    iam: Any
+
+    def executions(self) -> list[dict[str, Any]]:
+        return executions(self.codepipeline, PIPELINE)
+
+    def records(self) -> list[dict[str, Any]]:
+        return self.dynamodb.scan(TableName=IDEMPOTENCY_TABLE)["Items"]
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Aws:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("PIPELINE_BY_GROUP", json.dumps(PIPELINES))
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", IDEMPOTENCY_TABLE)
+    with mock_aws():
+        for cached in (handler_module._settings, handler_module._promote_once):
+            cached.cache_clear()
+        world = Aws(
+            boto3.client("dynamodb", region_name=REGION),
+            boto3.client("codepipeline", region_name=REGION),
+            boto3.client("iam", region_name=REGION),
+        )
+        create_idempotency_table(world.dynamodb)
+        create_promotion_pipeline(world.iam, world.codepipeline, PIPELINE)
+        yield world
+
+
+def invoke(name: str) -> dict[str, str]:
+    return handler_module.handler(fixture(name), FakeContext())
+
+
+@pytest.fixture
+def log_lines(monkeypatch: pytest.MonkeyPatch):
+    """The function's JSON log lines (its Logger's stream was bound to stdout at import)."""
+    stream = io.StringIO()
+    monkeypatch.setattr(handler_module.logger.registered_handler, "stream", stream)
+    return lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_approved_event_starts_one_execution_with_the_package_arn(aws: Aws) -> None:
+    result = invoke("approved")
+
+    [execution] = aws.executions()
+    assert execution["variables"] == [{"name": "ModelPackageArn", "resolvedValue": PACKAGE_ARN}]
+    assert result == {
+        "outcome": "started",
+        "group": "mlops-credit-risk",
+        "model_package_arn": PACKAGE_ARN,
+        "pipeline": PIPELINE,
+        "execution_id": execution["pipelineExecutionId"],
+    }
+
+
+def test_approval_resent_with_a_new_event_id_starts_nothing_more(aws: Aws) -> None:
+    first = invoke("approved")
+
+    again = invoke("approved_resent")
+
+    assert again["outcome"] == "duplicate"
+    assert again["execution_id"] == first["execution_id"]
+    assert len(aws.executions()) == 1
+
+
+def test_redelivered_approval_starts_nothing_more(aws: Aws) -> None:
+    invoke("approved")
+
+    again = invoke("approved")
+
+    assert again["outcome"] == "duplicate"
+    assert len(aws.executions()) == 1
+
+
+def test_idempotency_record_is_keyed_by_the_package_not_the_event(aws: Aws) -> None:
+    invoke("approved")
+    invoke("approved_resent")
+
+    [record] = aws.records()
+    assert record["id"]["S"].startswith("promotion#")
+    assert record["status"]["S"] == "COMPLETED"
+
+
+def test_rejected_event_starts_nothing_and_logs_the_decision(aws: Aws, log_lines) -> None:
+    result = invoke("rejected")
+
+    assert result["outcome"] == "rejection-recorded"
+    assert aws.executions() == []
+    assert aws.records() == []
+    [line] = [line for line in log_lines() if line["message"] == "rejected version recorded, never deployed"]
+    assert line["model_package_arn"] == PACKAGE_ARN
+    assert line["approval_description"] == "disparate impact on age below band"
+
+
+def test_log_lines_carry_the_event_id_as_correlation_id(aws: Aws, log_lines) -> None:
+    invoke("rejected")
+
+    assert {line["correlation_id"] for line in log_lines()} == {fixture("rejected")["id"]}
+
+
+def test_event_of_a_version_pending_approval_starts_nothing(aws: Aws) -> None:
+    result = invoke("pending_manual_approval")
+
+    assert result["outcome"] == "ignored"
+    assert aws.executions() == []
+
+
+def test_event_of_a_group_without_pipeline_fails_without_side_effect(aws: Aws) -> None:
+    with pytest.raises(UnknownModelGroupError):
+        invoke("other_group")
+
+    assert aws.executions() == []
+    assert aws.records() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("malformed_without_package_arn", "detail.ModelPackageArn"),
+        ("malformed_arn_of_another_group", "detail"),
+        ("malformed_not_from_sagemaker", "source"),
+    ],
+)
+def test_malformed_event_fails_naming_the_field_without_side_effect(aws: Aws, name: str, field: str) -> None:
+    with pytest.raises(ValueError, match=f"malformed .*{field}"):
+        invoke(name)
+
+    assert aws.executions() == []
+    assert aws.records() == []
+
+
+def test_failed_start_leaves_the_approval_to_a_retry(aws: Aws) -> None:
+    definition = aws.codepipeline.get_pipeline(name=PIPELINE)["pipeline"]
+    aws.codepipeline.delete_pipeline(name=PIPELINE)
+    with pytest.raises(ClientError, match="PipelineNotFoundException"):
+        invoke("approved")
+    aws.codepipeline.create_pipeline(pipeline=definition)
+
+    retried = invoke("approved")
+
+    assert retried["outcome"] == "started"
+    assert len(aws.executions()) == 1

@@ -1,0 +1,256 @@
+"""The retrain trigger: prod drift alarms start the build pipeline, at most once per model and window."""
+
+import copy
+import importlib.util
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+from pydantic import ValidationError
+
+REPO = Path(__file__).resolve().parents[2]
+FUNCTION_DIR = REPO / "lambdas" / "retrain_trigger"
+EVENTS = REPO / "tests" / "events" / "retrain_trigger"
+# The function's modules import each other by name, as they do in the Lambda runtime.
+sys.path.insert(0, str(FUNCTION_DIR))
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+
+from alarm_event import AlarmStateChangeEvent  # noqa: E402
+from retrain import Outcome, RetrainSettings, retrain_on_alarm, sagemaker_pipeline_starter  # noqa: E402
+from retrain_slots import RetrainSlots  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("retrain_trigger_handler", FUNCTION_DIR / "handler.py")
+handler_module = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(handler_module)
+
+REGION = "eu-west-1"
+TABLE = "retrain-slots"
+SETTINGS = {
+    "accounts": {"333333333333": "prod"},
+    "alarms": {
+        "mlops-credit-risk-data-drift": "credit-risk",
+        "mlops-credit-risk-model-quality": "credit-risk",
+        "mlops-churn-data-drift": "churn",
+    },
+    "models": {
+        "credit-risk": {"pipeline": "mlops-credit-risk-build", "min_interval_hours": 24},
+        "churn": {"pipeline": "mlops-churn-build", "min_interval_hours": 6},
+    },
+}
+T0 = datetime(2026, 11, 5, 10, 12, 31, tzinfo=UTC)
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+def alarm(event_id: str, alarm_name: str = "mlops-credit-risk-data-drift") -> AlarmStateChangeEvent:
+    event = copy.deepcopy(fixture("prod_data_drift_alarm"))
+    event["id"] = event_id
+    event["detail"]["alarmName"] = alarm_name
+    return AlarmStateChangeEvent.model_validate(event)
+
+
+def event_id(number: int) -> str:
+    return f"00000000-0000-4000-8000-{number:012d}"
+
+
+@dataclass
+class Aws:
+    dynamodb: Any
+    sagemaker: Any
+
+    def executions(self, pipeline: str = "mlops-credit-risk-build") -> list[dict[str, Any]]:
+        return self.sagemaker.list_pipeline_executions(PipelineName=pipeline)["PipelineExecutionSummaries"]
+
+    def items(self) -> list[dict[str, Any]]:
+        return self.dynamodb.scan(TableName=TABLE)["Items"]
+
+
+@pytest.fixture
+def aws() -> Aws:
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        dynamodb.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        sagemaker = boto3.client("sagemaker", region_name=REGION)
+        for model in SETTINGS["models"].values():
+            sagemaker.create_pipeline(
+                PipelineName=model["pipeline"],
+                PipelineDefinition=json.dumps(
+                    {"Version": "2020-12-01", "Parameters": [{"Name": "TriggerReason", "Type": "String"}], "Steps": []}
+                ),
+                RoleArn="arn:aws:iam::111111111111:role/pipeline",
+            )
+        yield Aws(dynamodb, sagemaker)
+
+
+def decide(aws: Aws, event: AlarmStateChangeEvent, now: datetime) -> Outcome:
+    decision = retrain_on_alarm(
+        event,
+        settings=RetrainSettings.model_validate(SETTINGS),
+        slots=RetrainSlots(aws.dynamodb, TABLE),
+        start=sagemaker_pipeline_starter(aws.sagemaker),
+        now=now,
+    )
+    return decision.outcome
+
+
+@dataclass
+class FakeContext:
+    function_name: str = "retrain-trigger"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:111111111111:function:retrain-trigger"
+    aws_request_id: str = "6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+
+
+@pytest.fixture
+def invoke(aws: Aws, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TABLE_NAME", TABLE)
+    monkeypatch.setenv("RETRAIN_SETTINGS", json.dumps(SETTINGS))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    for cached in (handler_module._settings, handler_module._slots, handler_module._sagemaker):
+        cached.cache_clear()
+
+    def call(event: dict[str, Any]) -> dict[str, str]:
+        return handler_module.handler(event, FakeContext())
+
+    return call
+
+
+def test_prod_drift_alarm_starts_the_build_pipeline_naming_the_trigger(aws: Aws, invoke) -> None:
+    result = invoke(fixture("prod_data_drift_alarm"))
+
+    assert result["outcome"] == "started"
+    [execution] = aws.executions()
+    parameters = aws.sagemaker.list_pipeline_parameters_for_execution(
+        PipelineExecutionArn=execution["PipelineExecutionArn"]
+    )["PipelineParameters"]
+    assert parameters == [{"Name": "TriggerReason", "Value": "drift:prod:credit-risk:mlops-credit-risk-data-drift"}]
+
+
+def test_model_slot_records_the_execution_it_started(aws: Aws, invoke) -> None:
+    result = invoke(fixture("prod_data_drift_alarm"))
+
+    slot = aws.dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "model#credit-risk"}})["Item"]
+    assert slot["execution_arn"]["S"] == result["execution_arn"]
+
+
+def test_flapping_alarm_starts_one_retraining_per_window(aws: Aws) -> None:
+    flaps = [T0, T0 + timedelta(minutes=10), T0 + timedelta(hours=2), T0 + timedelta(hours=23, minutes=59)]
+
+    outcomes = [decide(aws, alarm(event_id(number)), now) for number, now in enumerate(flaps)]
+
+    assert outcomes == [Outcome.STARTED] + [Outcome.RATE_LIMITED] * 3
+    assert len(aws.executions()) == 1
+
+
+def test_alarm_after_the_window_starts_the_next_retraining(aws: Aws) -> None:
+    first = decide(aws, alarm(event_id(1)), T0)
+    second = decide(aws, alarm(event_id(2)), T0 + timedelta(hours=24))
+
+    assert (first, second) == (Outcome.STARTED, Outcome.STARTED)
+    assert len(aws.executions()) == 2
+
+
+def test_any_drift_alarm_of_a_model_shares_its_window(aws: Aws) -> None:
+    decide(aws, alarm(event_id(1), "mlops-credit-risk-data-drift"), T0)
+
+    outcome = decide(aws, alarm(event_id(2), "mlops-credit-risk-model-quality"), T0 + timedelta(hours=1))
+
+    assert outcome is Outcome.RATE_LIMITED
+
+
+def test_window_is_kept_per_model(aws: Aws) -> None:
+    decide(aws, alarm(event_id(1), "mlops-credit-risk-data-drift"), T0)
+
+    outcome = decide(aws, alarm(event_id(2), "mlops-churn-data-drift"), T0 + timedelta(minutes=1))
+
+    assert outcome is Outcome.STARTED
+    assert len(aws.executions("mlops-churn-build")) == 1
+
+
+def test_redelivered_event_starts_nothing_twice(aws: Aws) -> None:
+    deliveries = [T0, T0 + timedelta(minutes=1), T0 + timedelta(hours=30)]
+
+    outcomes = [decide(aws, alarm(event_id(1)), now) for now in deliveries]
+
+    assert outcomes == [Outcome.STARTED, Outcome.DUPLICATE, Outcome.DUPLICATE]
+    assert len(aws.executions()) == 1
+
+
+def test_redelivered_rate_limited_event_stays_a_no_op_after_the_window(aws: Aws) -> None:
+    decide(aws, alarm(event_id(1)), T0)
+    limited = decide(aws, alarm(event_id(2)), T0 + timedelta(hours=1))
+
+    redelivered = decide(aws, alarm(event_id(2)), T0 + timedelta(hours=25))
+
+    assert (limited, redelivered) == (Outcome.RATE_LIMITED, Outcome.DUPLICATE)
+    assert len(aws.executions()) == 1
+
+
+def test_failed_start_frees_the_window_for_a_retry_of_the_event(aws: Aws) -> None:
+    settings = RetrainSettings.model_validate(SETTINGS)
+    slots = RetrainSlots(aws.dynamodb, TABLE)
+    event = alarm(event_id(1))
+
+    def unavailable(pipeline: str, reason: str, token: str) -> str:
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "StartPipelineExecution")
+
+    with pytest.raises(ClientError, match="ThrottlingException"):
+        retrain_on_alarm(event, settings=settings, slots=slots, start=unavailable, now=T0)
+    retried = retrain_on_alarm(
+        event,
+        settings=settings,
+        slots=slots,
+        start=sagemaker_pipeline_starter(aws.sagemaker),
+        now=T0 + timedelta(minutes=1),
+    )
+
+    assert retried.outcome is Outcome.STARTED
+    assert len(aws.executions()) == 1
+
+
+@pytest.mark.parametrize("name", ["malformed_without_alarm_name", "malformed_not_an_alarm"])
+def test_malformed_event_is_rejected_without_side_effects(aws: Aws, invoke, name: str) -> None:
+    result = invoke(fixture(name))
+
+    assert result["outcome"] == "rejected"
+    assert aws.items() == []
+    assert aws.executions() == []
+
+
+def test_rejection_names_the_missing_field(invoke) -> None:
+    result = invoke(fixture("malformed_without_alarm_name"))
+
+    assert "detail.alarmName" in result["detail"]
+
+
+@pytest.mark.parametrize(
+    "name", ["prod_data_drift_back_to_ok", "staging_data_drift_alarm", "prod_endpoint_5xx_alarm"]
+)
+def test_alarms_that_must_not_retrain_are_ignored_without_side_effects(aws: Aws, invoke, name: str) -> None:
+    result = invoke(fixture(name))
+
+    assert result["outcome"] == "ignored"
+    assert aws.items() == []
+    assert aws.executions() == []
+
+
+def test_settings_reject_alarms_of_models_without_a_pipeline() -> None:
+    broken = {**SETTINGS, "alarms": {"mlops-fraud-data-drift": "fraud"}}
+
+    with pytest.raises(ValidationError, match="fraud"):
+        RetrainSettings.model_validate(broken)

@@ -1,0 +1,372 @@
+"""The smoke test: the staging endpoint must answer every sample with a probability, rarely fail and be fast.
+
+The verdict is pure; calls go through botocore Stubbers (moto's endpoints answer a
+canned body and cannot fail on demand).
+"""
+
+import io
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.response import StreamingBody
+from botocore.stub import ANY, Stubber
+
+from stacks.config import PlatformConfig
+from tests.lambda_handlers import load_handler
+from tests.smoke_samples import encoded_test_split, sample_file
+
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+handler_module = load_handler("smoke_test")
+
+from endpoint_probe import probe, response_error, staging_runtime  # noqa: E402
+from smoke_samples import MissingSamplesError, load_payloads  # noqa: E402
+from smoke_verdict import Observation, Thresholds, evaluate, p95  # noqa: E402
+
+EVENTS = Path(__file__).resolve().parents[1] / "events" / "smoke_test"
+REGION = "eu-west-1"
+ENDPOINT = "mlops-credit-risk"
+ROLE_ARN = "arn:aws:iam::222222222222:role/mlops-smoke-tester"
+THRESHOLDS = Thresholds(samples=20, max_error_rate=0.0, max_p95_latency_ms=500)
+
+
+def fast(count: int, latency_ms: float = 40.0) -> list[Observation]:
+    return [Observation(latency_ms) for _ in range(count)]
+
+
+# The verdict ----------------------------------------------------------------------------
+
+
+def test_all_answers_correct_and_fast_pass() -> None:
+    verdict = evaluate(fast(20), THRESHOLDS)
+
+    assert verdict.passed
+    assert (verdict.sent, verdict.errors, verdict.p95_latency_ms) == (20, 0, 40.0)
+
+
+def test_p95_is_the_nearest_rank() -> None:
+    assert p95([float(value) for value in range(1, 21)]) == 19.0
+    assert p95([float(value) for value in range(100, 0, -1)]) == 95.0
+    assert p95([7.0]) == 7.0
+
+
+def test_one_error_fails_when_none_is_tolerated() -> None:
+    verdict = evaluate(fast(19) + [Observation(30.0, "ModelError: boom")], THRESHOLDS)
+
+    assert not verdict.passed
+    assert verdict.problems == ("error rate 5.00% above 0.00%",)
+
+
+def test_errors_within_the_tolerated_rate_pass() -> None:
+    tolerant = Thresholds(samples=20, max_error_rate=0.1, max_p95_latency_ms=500)
+
+    verdict = evaluate(fast(18) + [Observation(30.0, "ModelError: boom")] * 2, tolerant)
+
+    assert verdict.passed
+    assert verdict.error_rate == pytest.approx(0.1)
+
+
+def test_slow_p95_fails_naming_the_latency() -> None:
+    verdict = evaluate(fast(18) + fast(2, latency_ms=900.0), THRESHOLDS)
+
+    assert not verdict.passed
+    assert verdict.problems == ("p95 latency 900 ms above 500 ms",)
+
+
+def test_one_slow_answer_in_twenty_stays_under_p95() -> None:
+    verdict = evaluate(fast(19) + fast(1, latency_ms=900.0), THRESHOLDS)
+
+    assert verdict.passed
+
+
+def test_failed_calls_do_not_count_towards_latency() -> None:
+    tolerant = Thresholds(samples=20, max_error_rate=0.5, max_p95_latency_ms=500)
+
+    verdict = evaluate(fast(15) + [Observation(60_000.0, "ReadTimeoutError: timed out")] * 5, tolerant)
+
+    assert verdict.p95_latency_ms == 40.0
+
+
+def test_no_correct_answer_fails() -> None:
+    tolerant = Thresholds(samples=2, max_error_rate=1.0, max_p95_latency_ms=500)
+
+    verdict = evaluate([Observation(10.0, "ValidationError: bad")] * 2, tolerant)
+
+    assert not verdict.passed
+    assert verdict.problems == ("no request was answered correctly",)
+
+
+def test_run_cut_short_fails() -> None:
+    verdict = evaluate(fast(12), THRESHOLDS)
+
+    assert not verdict.passed
+    assert verdict.problems == ("only 12 of 20 requests were sent before the time ran out",)
+
+
+def test_summary_states_counts_thresholds_and_most_frequent_errors() -> None:
+    observations = (
+        fast(14)
+        + [Observation(20.0, "ModelError: shape mismatch")] * 4
+        + [Observation(20.0, "expected one probability, got ''")] * 2
+    )
+    verdict = evaluate(observations, THRESHOLDS)
+
+    summary = verdict.summary(ENDPOINT, THRESHOLDS)
+
+    assert summary.startswith(f"Smoke test of {ENDPOINT} FAILED: 20 of 20 requests, 6 errors (error rate 30.00%, max 0.00%)")
+    assert "Errors: 4x ModelError: shape mismatch; 2x expected one probability, got ''" in summary
+
+
+# The response schema --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["0.42", "0.42\n", "1", "0", "0.0001\r\n"])
+def test_one_probability_is_a_correct_answer(body: str) -> None:
+    assert response_error(body) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("", "expected one probability"),
+        ("0.1,0.2", "expected one probability"),
+        ("0.1\n0.2\n", "expected one probability"),
+        ('{"predictions": [0.3]}', "not a number"),
+        ("nan", "probability out of [0, 1]"),
+        ("1.5", "probability out of [0, 1]"),
+        ("-0.01", "probability out of [0, 1]"),
+    ],
+)
+def test_anything_else_is_an_error(body: str, problem: str) -> None:
+    assert problem in response_error(body)
+
+
+# Calling the endpoint -------------------------------------------------------------------
+
+
+def answer(body: bytes) -> dict[str, Any]:
+    return {"Body": StreamingBody(io.BytesIO(body), len(body)), "ContentType": "text/csv"}
+
+
+class FakeClock:
+    """Advances ``step`` seconds each time it is read."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+@pytest.fixture
+def runtime() -> Iterator[tuple[Any, Stubber]]:
+    client = boto3.client("sagemaker-runtime", region_name=REGION)
+    with Stubber(client) as stub:
+        yield client, stub
+        stub.assert_no_pending_responses()
+
+
+def test_each_payload_is_sent_as_one_csv_request_and_timed(runtime) -> None:
+    client, stub = runtime
+    for payload in ("1,0,18", "0,1,36"):
+        stub.add_response(
+            "invoke_endpoint",
+            answer(b"0.31"),
+            {"EndpointName": ENDPOINT, "ContentType": "text/csv", "Accept": "text/csv", "Body": payload},
+        )
+
+    observations = probe(client, ENDPOINT, ["1,0,18", "0,1,36"], clock=FakeClock(0.05))
+
+    assert observations == [Observation(pytest.approx(50.0)), Observation(pytest.approx(50.0))]
+
+
+def test_failed_call_is_observed_as_an_error(runtime) -> None:
+    client, stub = runtime
+    stub.add_client_error("invoke_endpoint", "ModelError", "Received client error (400) from primary", 424)
+
+    [observation] = probe(client, ENDPOINT, ["1,0,18"], clock=FakeClock(0.01))
+
+    assert observation.error == "ModelError: Received client error (400) from primary"
+
+
+def test_wrong_answer_is_observed_as_an_error(runtime) -> None:
+    client, stub = runtime
+    stub.add_response("invoke_endpoint", answer(b"0.2,0.8"))
+
+    [observation] = probe(client, ENDPOINT, ["1,0,18"], clock=FakeClock(0.01))
+
+    assert observation.error == "expected one probability, got '0.2,0.8'"
+
+
+def test_probe_stops_sending_at_the_deadline(runtime) -> None:
+    client, stub = runtime
+    stub.add_response("invoke_endpoint", answer(b"0.5"))
+
+    observations = probe(client, ENDPOINT, ["1,0,18"] * 5, clock=FakeClock(1.0), stop_at=2.5)
+
+    assert len(observations) == 1
+
+
+def test_staging_client_acts_as_the_assumed_role_and_never_retries() -> None:
+    sts = boto3.client("sts", region_name=REGION)
+    with Stubber(sts) as stub:
+        stub.add_response(
+            "assume_role",
+            {
+                "Credentials": {
+                    "AccessKeyId": "ASIASTAGINGEXAMPLE01",
+                    "SecretAccessKey": "staging-secret",
+                    "SessionToken": "staging-token",
+                    "Expiration": "2026-11-21T15:00:00Z",
+                }
+            },
+            {"RoleArn": ROLE_ARN, "RoleSessionName": "smoke-test-e81c4b27-5f3a-4d96-b0e2-7a9d1c6f3e85"},
+        )
+
+        client = staging_runtime(sts, ROLE_ARN, "smoke-test-e81c4b27-5f3a-4d96-b0e2-7a9d1c6f3e85", 1.0)
+
+    assert client._request_signer._credentials.access_key == "ASIASTAGINGEXAMPLE01"
+    assert client.meta.config.retries["total_max_attempts"] == 1
+
+
+# The samples ----------------------------------------------------------------------------
+
+
+def test_shipped_samples_are_each_models_encoded_test_split(platform_config: PlatformConfig) -> None:
+    for model in platform_config.models:
+        assert sample_file(model.name).read_text() == encoded_test_split(platform_config, model.name), (
+            f"{sample_file(model.name)} is stale: run `.venv/bin/python -m tests.smoke_samples`"
+        )
+
+
+def test_more_samples_than_rows_repeat_the_rows_in_order() -> None:
+    rows = load_payloads("credit-risk", 1000)
+
+    assert len(rows) == 1000
+    assert rows[200:400] == rows[:200]
+
+
+def test_model_without_samples_is_a_clear_error() -> None:
+    with pytest.raises(MissingSamplesError, match="'fraud-detection'"):
+        load_payloads("fraud-detection", 5)
+
+
+# The handler ----------------------------------------------------------------------------
+
+
+class FakeContext:
+    function_name = "smoke-test"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:111111111111:function:smoke-test"
+    aws_request_id = "1c7e5a93-8b2d-4f60-a4e1-9d3b7c0f2e58"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 300_000
+
+
+def job(name: str = "smoke_test", **overrides: Any) -> dict[str, Any]:
+    event = json.loads((EVENTS / f"{name}.json").read_text())
+    configuration = event["CodePipeline.job"]["data"]["actionConfiguration"]["configuration"]
+    configuration["UserParameters"] = json.dumps({**json.loads(configuration["UserParameters"]), **overrides})
+    return event
+
+
+@pytest.fixture
+def staging(runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Stubber, Stubber, list[tuple]]]:
+    """CodePipeline (stubbed), and the staging endpoint (stubbed) behind the role the handler assumes."""
+    client, runtime_stub = runtime
+    assumed: list[tuple] = []
+
+    def assume(sts: Any, role_arn: str, session_name: str, read_timeout_seconds: float) -> Any:
+        assumed.append((role_arn, session_name))
+        return client
+
+    codepipeline = boto3.client("codepipeline", region_name=REGION)
+    monkeypatch.setenv("SMOKE_TESTER_ROLE_ARN", ROLE_ARN)
+    monkeypatch.setattr(handler_module, "staging_runtime", assume)
+    monkeypatch.setattr(handler_module, "_sts", lambda: None)
+    monkeypatch.setattr(handler_module, "_codepipeline", lambda: codepipeline)
+    with Stubber(codepipeline) as codepipeline_stub:
+        yield codepipeline_stub, runtime_stub, assumed
+        codepipeline_stub.assert_no_pending_responses()
+
+
+def test_healthy_endpoint_passes_the_job_with_summary_and_variables(staging) -> None:
+    codepipeline_stub, runtime_stub, assumed = staging
+    event = job(samples=3)
+    job_id = event["CodePipeline.job"]["id"]
+    for _ in range(3):
+        runtime_stub.add_response("invoke_endpoint", answer(b"0.27"))
+    codepipeline_stub.add_response(
+        "put_job_success_result",
+        {},
+        {
+            "jobId": job_id,
+            "executionDetails": {"summary": ANY, "percentComplete": 100},
+            "outputVariables": {"SampleCount": "3", "ErrorRate": "0.0000", "P95LatencyMs": ANY},
+        },
+    )
+
+    result = handler_module.handler(event, FakeContext())
+
+    assert result["outcome"] == "passed"
+    assert result["summary"].startswith("Smoke test of mlops-credit-risk (model-package/mlops-credit-risk/3) passed")
+    assert assumed == [(ROLE_ARN, f"smoke-test-{job_id}")]
+
+
+def test_endpoint_answering_garbage_fails_the_job_with_the_summary(staging) -> None:
+    codepipeline_stub, runtime_stub, _ = staging
+    event = job(samples=2)
+    for _ in range(2):
+        runtime_stub.add_response("invoke_endpoint", answer(b"<html>502 Bad Gateway</html>"))
+    codepipeline_stub.add_response(
+        "put_job_failure_result",
+        {},
+        {"jobId": event["CodePipeline.job"]["id"], "failureDetails": {"type": "JobFailed", "message": ANY}},
+    )
+
+    result = handler_module.handler(event, FakeContext())
+
+    assert result["outcome"] == "failed"
+    assert "error rate 100.00% above 0.00%" in result["summary"]
+
+
+def test_model_without_samples_fails_the_job_before_calling_staging(staging) -> None:
+    codepipeline_stub, _, assumed = staging
+    event = job("unknown_model")
+    codepipeline_stub.add_response(
+        "put_job_failure_result",
+        {},
+        {"jobId": event["CodePipeline.job"]["id"], "failureDetails": {"type": "ConfigurationError", "message": ANY}},
+    )
+
+    result = handler_module.handler(event, FakeContext())
+
+    assert "no smoke-test samples for model 'fraud-detection'" in result["summary"]
+    assert assumed == []
+
+
+def test_bad_parameters_fail_the_job_naming_each_field(staging) -> None:
+    codepipeline_stub, _, assumed = staging
+    event = job("bad_user_parameters")
+    codepipeline_stub.add_response(
+        "put_job_failure_result",
+        {},
+        {"jobId": event["CodePipeline.job"]["id"], "failureDetails": {"type": "ConfigurationError", "message": ANY}},
+    )
+
+    result = handler_module.handler(event, FakeContext())
+
+    assert "samples:" in result["summary"] and "max_error_rate:" in result["summary"]
+    assert assumed == []
+
+
+def test_event_without_a_job_raises(staging) -> None:
+    with pytest.raises(ValueError, match="not a CodePipeline job event"):
+        handler_module.handler({"detail-type": "Scheduled Event"}, FakeContext())

@@ -1,0 +1,154 @@
+"""Ground truth, model quality and fairness of the captured predictions."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import f1_score, roc_auc_score
+
+from pipelines_src.monitoring.fairness import DI_OUTSIDE_BAND, DPPL_ABOVE_MAX, fairness
+from pipelines_src.monitoring.ground_truth import align, read_ground_truth
+from pipelines_src.monitoring.model_quality import model_quality, roc_auc
+from pipelines_src.monitoring.settings import JobSettings
+
+AGE = {"column": "age", "threshold": 25}
+WORKER = {"column": "foreign_worker", "group_values": ["yes"]}
+
+
+def write_truth(path: Path, lines: list) -> Path:
+    path.write_text("\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n")
+    return path
+
+
+def truth_line(event_id: str, data: str, **extra) -> dict:
+    return {"groundTruthData": {"data": data, "encoding": "CSV"}, "eventMetadata": {"eventId": event_id},
+            "eventVersion": "0", **extra}
+
+
+def test_auc_matches_sklearn_including_tied_scores() -> None:
+    generator = np.random.default_rng(3)
+    labels = generator.integers(0, 2, 300).astype(bool)
+    scores = np.round(generator.random(300) + labels * 0.3, 1)
+
+    assert roc_auc(labels, scores) == pytest.approx(roc_auc_score(labels, scores))
+
+
+def test_model_quality_counts_only_rows_with_a_prediction_and_a_label() -> None:
+    predictions = np.array([0.9, 0.8, 0.3, 0.2, np.nan, 0.7])
+    labels = np.array([1.0, 0.0, 1.0, 0.0, 1.0, np.nan])
+
+    quality = model_quality(predictions, labels, prediction_threshold=0.5, min_auc=0.8)
+
+    assert quality.labelled_records == 4
+    assert quality.accuracy == 0.5
+    assert quality.f1 == pytest.approx(f1_score([1, 0, 1, 0], [1, 1, 0, 0]))
+    assert quality.auc == pytest.approx(roc_auc_score([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.2]))
+    assert quality.auc_below_gate
+
+
+def test_auc_is_undefined_when_the_labels_hold_one_class() -> None:
+    quality = model_quality(np.array([0.9, 0.1]), np.array([1.0, 1.0]), prediction_threshold=0.5, min_auc=0.7)
+
+    assert np.isnan(quality.auc)
+    assert not quality.auc_below_gate
+
+
+def test_ground_truth_joins_captured_rows_on_event_id_and_row_position(tmp_path: Path) -> None:
+    path = write_truth(tmp_path / "truth.jsonl", [truth_line("a", "good"), truth_line("b", "bad,good")])
+    truth = read_ground_truth([path], positive_label="good")
+
+    labels, _ = align(np.array(["b", "a", "c", "b"], dtype=object), np.array([1, 0, 0, 0]), truth)
+
+    assert labels.tolist()[:2] == [1.0, 1.0]
+    assert np.isnan(labels[2])
+    assert labels[3] == 0.0
+
+
+@pytest.mark.parametrize(("data", "positive"), [("good", True), ("GOOD", True), ("1", True), ("true", True),
+                                                ("bad", False), ("0", False)])
+def test_a_label_is_positive_when_it_is_the_positive_label_or_one_or_true(tmp_path: Path, data, positive) -> None:
+    truth = read_ground_truth([write_truth(tmp_path / "t.jsonl", [truth_line("a", data)])], positive_label="good")
+
+    assert truth.labels["label"].tolist() == [positive]
+
+
+def test_base64_ground_truth_is_decoded_and_bad_lines_are_counted(tmp_path: Path) -> None:
+    encoded = truth_line("a", base64.b64encode(b"good").decode())
+    encoded["groundTruthData"]["encoding"] = "BASE64"
+    bad_base64 = truth_line("b", "***")
+    bad_base64["groundTruthData"]["encoding"] = "BASE64"
+    path = write_truth(tmp_path / "t.jsonl", [encoded, bad_base64, '{"truncated', {"eventMetadata": {}}])
+
+    truth = read_ground_truth([path], positive_label="good")
+
+    assert truth.labels["label"].tolist() == [True]
+    assert dict(truth.malformed) == {"bad_base64": 1, "invalid_record": 2}
+
+
+def test_sensitive_attributes_given_with_the_ground_truth_line_up_with_captured_rows(tmp_path: Path) -> None:
+    path = write_truth(tmp_path / "t.jsonl", [truth_line("a", "good", sensitiveAttributes={"age": 23}),
+                                              truth_line("b", "bad", sensitiveAttributes={"age": 41})])
+    truth = read_ground_truth([path], positive_label="good")
+
+    _, attributes = align(np.array(["b", "a"], dtype=object), np.array([0, 0]), truth)
+
+    assert attributes["age"].tolist() == [41, 23]
+
+
+def segments(d_rows: int, d_positive: int, a_rows: int, a_positive: int) -> tuple:
+    """Rows of facet d (age 20) then facet a (age 40), and predictions with the given positives."""
+    frame = pd.DataFrame({"age": [20.0] * d_rows + [40.0] * a_rows})
+    predictions = np.array([0.9] * d_positive + [0.1] * (d_rows - d_positive)
+                           + [0.9] * a_positive + [0.1] * (a_rows - a_positive))
+    return frame, predictions
+
+
+def test_disparate_impact_and_dppl_compare_predicted_positive_rates_of_the_facets() -> None:
+    frame, predictions = segments(100, 30, 100, 60)
+
+    [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,)))
+
+    assert (result.facet_d_rows, result.facet_a_rows) == (100, 100)
+    assert result.disparate_impact == pytest.approx(0.3 / 0.6)
+    assert result.dppl == pytest.approx(0.6 - 0.3)
+    assert set(result.flags) == {DI_OUTSIDE_BAND, DPPL_ABOVE_MAX}
+
+
+def test_predictions_at_parity_raise_no_fairness_flag() -> None:
+    frame, predictions = segments(100, 50, 100, 52)
+
+    [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,)))
+
+    assert result.judged
+    assert result.flags == ()
+
+
+def test_a_facet_smaller_than_min_facet_records_is_reported_but_not_judged() -> None:
+    frame, predictions = segments(10, 1, 190, 150)
+
+    [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,), min_facet_records=30))
+
+    assert not result.judged
+    assert result.flags == ()
+    assert "fewer than 30 rows" in result.note
+
+
+def test_an_attribute_the_capture_lacks_is_reported_as_not_captured() -> None:
+    frame, predictions = segments(100, 30, 100, 60)
+
+    [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(WORKER,)))
+
+    assert not result.judged
+    assert result.note == "the attribute is not a captured column"
+
+
+def test_equal_opportunity_difference_is_reported_when_labels_are_known() -> None:
+    frame, predictions = segments(100, 30, 100, 60)
+    labels = np.ones(200)
+
+    [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,)), labels)
+
+    assert result.equal_opportunity_difference == pytest.approx(0.6 - 0.3)

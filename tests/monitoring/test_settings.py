@@ -1,0 +1,94 @@
+"""The job's settings: from the platform config, as JSON, with errors naming the field."""
+
+import pytest
+
+from pipelines_src.build.model_settings import model_settings
+from pipelines_src.build.steps.features import FeatureEncoding
+from pipelines_src.monitoring.settings import JobSettings, SettingsError, settings_for_model
+from stacks.config import ConfigError, PlatformConfig, parse_config
+from tests.config.test_config import mutated
+
+
+def test_settings_survive_the_json_the_job_receives(platform_config: PlatformConfig) -> None:
+    settings = settings_for_model(platform_config.models[0])
+
+    assert JobSettings.from_json(settings.to_json()) == settings
+
+
+def test_the_models_thresholds_gates_and_label_reach_the_job(platform_config: PlatformConfig) -> None:
+    model = platform_config.models[0]
+
+    settings = settings_for_model(model)
+
+    assert (settings.psi_threshold, settings.ks_p_value, settings.chi_square_p_value, settings.min_window_records) == (
+        model.monitoring.psi_threshold, model.monitoring.ks_p_value, model.monitoring.chi_square_p_value,
+        model.monitoring.min_window_records,
+    )
+    assert (settings.min_auc, settings.disparate_impact_band) == (model.gates.min_auc, model.gates.disparate_impact_band)
+    assert settings.positive_label == model.data_contract.positive_label
+    assert [attribute["column"] for attribute in settings.sensitive_attributes] == [
+        attribute.column for attribute in model.sensitive_attributes
+    ]
+
+
+def test_the_job_decodes_requests_with_the_encoding_the_build_pipeline_trains_with(
+    platform_config: PlatformConfig,
+) -> None:
+    model = platform_config.models[0]
+
+    expected = FeatureEncoding.from_settings(model_settings(model)).to_json()["columns"]
+
+    assert list(settings_for_model(model).encoding) == expected
+
+
+def test_command_line_thresholds_override_the_settings() -> None:
+    settings = JobSettings(psi_threshold=0.2).with_overrides(psi_threshold=0.3, ks_p_value=None)
+
+    assert (settings.psi_threshold, settings.ks_p_value) == (0.3, JobSettings().ks_p_value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"psi_treshold": 0.2}, "unknown field(s) ['psi_treshold']"),
+        ({"psi_threshold": 0}, "settings.psi_threshold: must be > 0"),
+        ({"ks_p_value": 1.5}, "settings.ks_p_value: must be between 0 and 1"),
+        ({"psi_threshold": "high"}, "settings.psi_threshold: expected a finite number"),
+        ({"min_window_records": 0}, "settings.min_window_records: must be an integer >= 1"),
+        ({"disparate_impact_band": [1.2, 0.8]}, "settings.disparate_impact_band: must satisfy"),
+        ({"sensitive_attributes": [{"column": "age"}]}, "settings.sensitive_attributes[0]: needs exactly one of"),
+        ({"encoding": [{"name": "purpose", "encoding": "one_hot"}]}, "settings.encoding[0] ('purpose'): one_hot needs"),
+        ({"features": ["a"], "encoding": [{"name": "b", "encoding": "numeric"}]},
+         "settings.features: must be the encoding's columns ['b']"),
+    ],
+)
+def test_a_bad_setting_is_an_error_naming_the_field(raw: dict, message: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        JobSettings.from_mapping(raw)
+
+    assert message in str(raised.value)
+
+
+def test_settings_that_are_not_json_are_an_error() -> None:
+    with pytest.raises(SettingsError, match="settings: not valid JSON"):
+        JobSettings.from_json("{psi: 1}")
+
+
+def test_the_config_defaults_the_open_source_engines_thresholds(platform_config: PlatformConfig) -> None:
+    monitoring = platform_config.models[0].monitoring
+
+    assert (monitoring.chi_square_p_value, monitoring.min_window_records, monitoring.max_abs_dppl) == (0.01, 100, 0.1)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("chi_square_p_value", 0.0), ("chi_square_p_value", 1.0), ("min_window_records", 0), ("max_abs_dppl", 0.0)],
+)
+def test_a_bad_engine_threshold_in_the_config_fails_naming_the_field(setting: str, value: object) -> None:
+    def change(raw: dict) -> None:
+        raw["models"][0]["monitoring"][setting] = value
+
+    with pytest.raises(ConfigError) as raised:
+        parse_config(mutated(change))
+
+    assert f"models.0.monitoring.{setting}" in str(raised.value)

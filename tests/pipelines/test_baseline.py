@@ -1,0 +1,101 @@
+"""The monitoring baseline in Model Monitor's statistics.json / constraints.json format."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipelines_src.build.steps.baseline import constraints, feature_rules, kll_sketch, statistics
+from pipelines_src.build.steps.features import FeatureEncoding
+
+RULES = [
+    {"name": "amount", "type": "integer"},
+    {"name": "rate", "type": "float", "nullable": True},
+    {"name": "housing", "type": "string", "allowed_values": ["own", "rent", "free"]},
+]
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "amount": [10, 20, 30, 40, 100],
+            "rate": [0.5, None, -1.0, 2.0, 0.25],
+            "housing": ["rent", "own", "own", "rent", "own"],
+        }
+    )
+
+
+def feature(document: dict, name: str) -> dict:
+    return next(item for item in document["features"] if item["name"] == name)
+
+
+def test_statistics_count_the_rows_and_type_each_feature(frame) -> None:
+    document = statistics(frame, RULES)
+    assert document["version"] == 0.0
+    assert document["dataset"] == {"item_count": 5.0}
+    assert [(item["name"], item["inferred_type"]) for item in document["features"]] == [
+        ("amount", "Integral"), ("rate", "Fractional"), ("housing", "String")
+    ]
+
+
+def test_numerical_statistics_summarize_the_present_values(frame) -> None:
+    numbers = feature(statistics(frame, RULES), "rate")["numerical_statistics"]
+    present = np.array([0.5, -1.0, 2.0, 0.25])
+    assert numbers["common"] == {"num_present": 4, "num_missing": 1}
+    assert (numbers["mean"], numbers["sum"], numbers["min"], numbers["max"]) == pytest.approx(
+        (present.mean(), present.sum(), -1.0, 2.0)
+    )
+    assert numbers["std_dev"] == pytest.approx(present.std())
+
+
+def test_ten_contiguous_buckets_hold_every_value(frame) -> None:
+    buckets = feature(statistics(frame, RULES), "amount")["numerical_statistics"]["distribution"]["kll"]["buckets"]
+    assert len(buckets) == 10
+    assert (buckets[0]["lower_bound"], buckets[-1]["upper_bound"]) == (10.0, 100.0)
+    assert all(left["upper_bound"] == right["lower_bound"] for left, right in zip(buckets, buckets[1:]))
+    assert sum(bucket["count"] for bucket in buckets) == 5
+    assert buckets[-1]["count"] == 1
+
+
+def test_the_sketch_holds_every_value_while_there_are_few(frame) -> None:
+    kll = feature(statistics(frame, RULES), "amount")["numerical_statistics"]["distribution"]["kll"]
+    assert kll["sketch"] == {"parameters": {"c": 0.64, "k": 2048.0}, "data": [[10.0, 20.0, 30.0, 40.0, 100.0]]}
+
+
+def test_a_compacted_sketch_keeps_the_weight_and_the_median() -> None:
+    values = np.random.default_rng(3).normal(size=20000)
+    levels = kll_sketch(values, k=200)
+    assert len(levels) > 1
+    assert sum(len(level) * 2**height for height, level in enumerate(levels)) == len(values)
+    weighted = sorted((value, 2**height) for height, level in enumerate(levels) for value in level)
+    cumulative = np.cumsum([weight for _, weight in weighted])
+    median = weighted[int(np.searchsorted(cumulative, len(values) / 2))][0]
+    assert median == pytest.approx(np.median(values), abs=0.05)
+
+
+def test_string_statistics_count_each_value(frame) -> None:
+    strings = feature(statistics(frame, RULES), "housing")["string_statistics"]
+    assert strings["distinct_count"] == 2.0
+    assert strings["distribution"]["categorical"]["buckets"] == [{"value": "own", "count": 3.0}, {"value": "rent", "count": 2.0}]
+
+
+def test_constraints_record_completeness_sign_and_domains(frame) -> None:
+    document = constraints(frame, RULES, comparison_threshold=0.2)
+    assert document["version"] == 0.0
+    assert feature(document, "rate")["completeness"] == pytest.approx(0.8)
+    assert feature(document, "amount")["num_constraints"] == {"is_non_negative": True}
+    assert feature(document, "rate")["num_constraints"] == {"is_non_negative": False}
+    assert feature(document, "housing")["string_constraints"] == {"domains": ["own", "rent"]}
+
+
+def test_the_drift_threshold_is_the_configured_distance(frame) -> None:
+    distribution = constraints(frame, RULES, comparison_threshold=0.2)["monitoring_config"]["distribution_constraints"]
+    assert distribution["comparison_threshold"] == 0.2
+    assert distribution["categorical_comparison_threshold"] == 0.2
+
+
+def test_baseline_features_are_the_model_inputs(settings) -> None:
+    encoding = FeatureEncoding.from_settings(settings)
+    names = [rule["name"] for rule in feature_rules(settings["contract"], encoding)]
+    assert names == encoding.source_columns
+    assert "creditability" not in names and "email" not in names

@@ -1,0 +1,124 @@
+"""The data contract check: every violation named, with the field and the offending values."""
+
+import pandas as pd
+import pytest
+
+from pipelines_src.build.steps.contract import ContractViolationError, check, read_raw, violations
+from tests.pipelines.conftest import conforming_row, raw_frame
+
+
+def only_violation(contract, rows) -> str:
+    found = violations(raw_frame(contract, rows), contract)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_a_conforming_frame_has_no_violation(contract) -> None:
+    assert violations(raw_frame(contract, [conforming_row(contract, creditability="good"),
+                                           conforming_row(contract, creditability="bad")]), contract) == []
+
+
+def test_a_missing_column_is_named(contract) -> None:
+    frame = raw_frame(contract, [conforming_row(contract), conforming_row(contract, creditability="good")]).drop(columns=["purpose"])
+    assert violations(frame, contract) == ["missing columns: ['purpose']"]
+
+
+def test_an_unexpected_column_is_named(contract) -> None:
+    rows = [conforming_row(contract, shoe_size="42"), conforming_row(contract, shoe_size="43", creditability="good")]
+    assert only_violation(contract, rows) == "unexpected columns (not in the contract): ['shoe_size']"
+
+
+def test_a_column_twice_in_the_header_is_named(contract, tmp_path) -> None:
+    row = conforming_row(contract)
+    header = ",".join([*row, "housing"])
+    values = ",".join([f'"{value}"' for value in row.values()] + ['"own"'])
+    path = tmp_path / "twice.csv"
+    path.write_text(f"{header}\n{values}\n")
+    assert "columns appear more than once in the header: ['housing']" in violations(read_raw(path), contract)
+
+
+def test_empty_data_is_reported(contract) -> None:
+    frame = pd.DataFrame(columns=[rule["name"] for rule in contract["columns"]])
+    assert violations(frame, contract) == ["no data rows"]
+
+
+def test_an_empty_value_in_a_non_nullable_column_gives_its_line(contract) -> None:
+    rows = [conforming_row(contract), conforming_row(contract, job="", creditability="good")]
+    assert only_violation(contract, rows) == "column 'job': 1 empty value(s) but the column is not nullable (line(s) 3)"
+
+
+def test_text_in_an_integer_column_is_quoted_with_its_line(contract) -> None:
+    rows = [conforming_row(contract, credit_amount="lots"), conforming_row(contract, creditability="good")]
+    assert only_violation(contract, rows) == "column 'credit_amount': 1 value(s) are not an integer: 'lots' on line 2"
+
+
+def test_a_fraction_in_an_integer_column_is_not_an_integer(contract) -> None:
+    rows = [conforming_row(contract, duration_in_month="12.5"), conforming_row(contract, creditability="good")]
+    assert only_violation(contract, rows) == "column 'duration_in_month': 1 value(s) are not an integer: '12.5' on line 2"
+
+
+def test_text_in_a_float_column_is_not_a_number() -> None:
+    contract = {
+        "label": "y",
+        "positive_label": "yes",
+        "columns": [{"name": "score", "type": "float"}, {"name": "y", "type": "string", "allowed_values": ["no", "yes"]}],
+        "pii": [],
+    }
+    frame = pd.DataFrame({"score": ["0.5", "high"], "y": ["no", "yes"]}, dtype=object)
+    assert violations(frame, contract) == ["column 'score': 1 value(s) are not a number: 'high' on line 3"]
+
+
+def test_a_category_outside_the_allowed_values_is_quoted(contract) -> None:
+    rows = [conforming_row(contract, housing="castle"), conforming_row(contract, creditability="good")]
+    assert only_violation(contract, rows) == "column 'housing': 1 value(s) not among the allowed values: 'castle' on line 2"
+
+
+def test_a_value_below_the_minimum_names_the_bound(contract) -> None:
+    rows = [conforming_row(contract, age_in_years="12"), conforming_row(contract, creditability="good")]
+    assert only_violation(contract, rows) == "column 'age_in_years': 1 value(s) below the minimum 18: '12' on line 2"
+
+
+def test_a_value_above_the_maximum_names_the_bound(contract) -> None:
+    rows = [conforming_row(contract, installment_rate_in_percentage_of_disposable_income="9"),
+            conforming_row(contract, creditability="good")]
+    assert only_violation(contract, rows) == (
+        "column 'installment_rate_in_percentage_of_disposable_income': 1 value(s) above the maximum 4: '9' on line 2"
+    )
+
+
+def test_labels_without_the_positive_label_are_reported(contract) -> None:
+    rows = [conforming_row(contract, creditability="bad"), conforming_row(contract, creditability="bad")]
+    assert only_violation(contract, rows) == "label 'creditability': no row has the positive label 'good' (found ['bad'])"
+
+
+def test_labels_of_one_class_are_reported(contract) -> None:
+    rows = [conforming_row(contract, creditability="good"), conforming_row(contract, creditability="good")]
+    assert only_violation(contract, rows) == "label 'creditability': every row is 'good'; a classifier needs both outcomes"
+
+
+def test_many_examples_are_cut_to_three_and_counted(contract) -> None:
+    rows = [conforming_row(contract, housing=f"hut {number}") for number in range(5)] + [
+        conforming_row(contract, creditability="good")
+    ]
+    assert only_violation(contract, rows) == (
+        "column 'housing': 5 value(s) not among the allowed values: 'hut 0' on line 2, 'hut 1' on line 3, "
+        "'hut 2' on line 4 and 2 more"
+    )
+
+
+def test_check_reports_every_violation_at_once(contract) -> None:
+    rows = [conforming_row(contract, housing="castle", age_in_years="12"), conforming_row(contract, job="", creditability="good")]
+    with pytest.raises(ContractViolationError) as raised:
+        check(raw_frame(contract, rows), contract, "applications.csv")
+    message = str(raised.value)
+    assert message.startswith("data contract violated by applications.csv (3 problem(s)):")
+    assert len(raised.value.violations) == 3
+    assert all(f"  - {violation}" in message for violation in raised.value.violations)
+
+
+def test_check_types_a_conforming_frame(contract) -> None:
+    rows = [conforming_row(contract, age_in_years="30"), conforming_row(contract, age_in_years="40", creditability="good")]
+    typed = check(raw_frame(contract, rows), contract, "applications.csv")
+    assert typed["age_in_years"].tolist() == [30, 40]
+    assert str(typed["age_in_years"].dtype) == "int64"
+    assert list(typed.columns) == [rule["name"] for rule in contract["columns"]]

@@ -1,0 +1,195 @@
+"""The rendered pipeline definition: steps, order, parameters, gate, placeholders; offline and deterministic."""
+
+import json
+import re
+import socket
+from typing import Any
+
+import pytest
+
+from pipelines_src.build import step_names
+from pipelines_src.build.deploy_values import PLACEHOLDERS, DeployValues
+from pipelines_src.build.model_settings import model_settings
+from pipelines_src.build.render import render, render_definition
+from pipelines_src.build.steps.register import METADATA_KEYS
+
+
+@pytest.fixture(scope="module")
+def renders(platform_config, model) -> tuple[str, str, list]:
+    """Two renders with every socket refusing to connect; the attempts are recorded."""
+    attempts: list = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("network access blocked by the test")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", refuse)
+        patch.setattr(socket.socket, "connect_ex", refuse)
+        patch.setattr(socket, "getaddrinfo", refuse)
+        first = render_definition(platform_config, model)
+        second = render_definition(platform_config, model)
+    return first, second, attempts
+
+
+@pytest.fixture(scope="module")
+def definition(renders) -> dict[str, Any]:
+    return json.loads(renders[0])
+
+
+def steps_of(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    steps = {step["Name"]: step for step in definition["Steps"]}
+    gate = steps[step_names.QUALITY_GATE]["Arguments"]
+    steps.update({step["Name"]: step for step in gate["IfSteps"] + gate["ElseSteps"]})
+    return steps
+
+
+def processing_steps(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for step in definition["Steps"] if step["Type"] == "Processing"]
+
+
+def test_rendering_makes_no_network_call(renders) -> None:
+    assert renders[2] == []
+
+
+def test_rendering_twice_gives_the_same_bytes(renders) -> None:
+    assert renders[0] == renders[1]
+
+
+def test_steps_run_in_pipeline_order(definition) -> None:
+    assert [step["Name"] for step in definition["Steps"]] == list(step_names.ORDER)
+
+
+def test_the_pipeline_has_the_build_parameters_with_config_defaults(definition, model) -> None:
+    defaults = {parameter["Name"]: parameter["DefaultValue"] for parameter in definition["Parameters"]}
+    assert defaults == {
+        "InputDataUri": "s3://mlops-raw-111111111111-eu-west-1/credit-risk/",
+        "ModelApprovalStatus": "PendingManualApproval",
+        "MinAuc": model.gates.min_auc,
+        "MinDisparateImpact": model.gates.disparate_impact_band[0],
+        "MaxDisparateImpact": model.gates.disparate_impact_band[1],
+        "GitCommit": "unknown",
+        "TriggerReason": "manual",
+        "PiiKeySecretId": "mlops/credit-risk/pii-hash-key",
+    }
+
+
+def test_the_gate_checks_auc_and_each_attributes_disparate_impact_band(definition, model) -> None:
+    conditions = steps_of(definition)[step_names.QUALITY_GATE]["Arguments"]["Conditions"]
+    checks = [
+        (condition["Type"], condition["LeftValue"]["Std:JsonGet"]["Path"], condition["RightValue"]["Get"])
+        for condition in conditions
+    ]
+    expected = [("GreaterThanOrEqualTo", "binary_classification_metrics.auc.value", "Parameters.MinAuc")]
+    for attribute in model.sensitive_attributes:
+        path = f"disparate_impact.{attribute.column}"
+        expected += [
+            ("GreaterThanOrEqualTo", path, "Parameters.MinDisparateImpact"),
+            ("LessThanOrEqualTo", path, "Parameters.MaxDisparateImpact"),
+        ]
+    assert checks == expected
+
+
+def test_the_gate_registers_or_fails_with_the_gate_reports_message(definition) -> None:
+    gate = steps_of(definition)[step_names.QUALITY_GATE]["Arguments"]
+    assert [(step["Name"], step["Type"]) for step in gate["IfSteps"]] == [(step_names.REGISTER, "RegisterModel")]
+    assert [(step["Name"], step["Type"]) for step in gate["ElseSteps"]] == [(step_names.GATE_FAILED, "Fail")]
+    message = gate["ElseSteps"][0]["Arguments"]["ErrorMessage"]["Std:JsonGet"]
+    assert message == {"Path": "message", "PropertyFile": {"Get": "Steps.Fairness.PropertyFiles.Gate"}}
+
+
+def test_the_gate_waits_for_the_monitoring_baseline(definition) -> None:
+    assert steps_of(definition)[step_names.QUALITY_GATE]["DependsOn"] == [step_names.MONITORING_BASELINE]
+
+
+def test_registration_carries_metrics_baselines_and_lineage(definition) -> None:
+    arguments = steps_of(definition)[step_names.REGISTER]["Arguments"]
+    assert arguments["ModelApprovalStatus"] == {"Get": "Parameters.ModelApprovalStatus"}
+    assert set(arguments["ModelMetrics"]) == {"ModelQuality", "Bias", "Explainability"}
+    assert set(arguments["DriftCheckBaselines"]["ModelDataQuality"]) == {"Statistics", "Constraints"}
+    metadata = arguments["CustomerMetadataProperties"]
+    assert set(metadata) == set(METADATA_KEYS)
+    assert metadata["GitCommit"] == {"Get": "Parameters.GitCommit"}
+    assert metadata["PipelineExecutionArn"] == {"Get": "Execution.PipelineExecutionArn"}
+    assert metadata["DataDigest"]["Std:JsonGet"]["PropertyFile"] == {"Get": "Steps.Preprocess.PropertyFiles.DataDigest"}
+
+
+def test_deploy_time_values_are_the_documented_placeholders(renders) -> None:
+    assert set(re.findall(r"\$\{[^}]+\}", renders[0])) == {
+        PLACEHOLDERS.role_arn, PLACEHOLDERS.artifact_bucket, PLACEHOLDERS.kms_key_arn, PLACEHOLDERS.code_s3_uri
+    }
+
+
+def test_every_job_runs_as_the_pipeline_role_with_encrypted_volumes(definition) -> None:
+    for step in definition["Steps"][:5]:
+        arguments = step["Arguments"]
+        assert arguments["RoleArn"] == "${PipelineRoleArn}"
+        resources = arguments.get("ProcessingResources", {}).get("ClusterConfig") or arguments["ResourceConfig"]
+        assert resources["VolumeKmsKeyId"] == "${KmsKeyArn}"
+
+
+def test_every_processing_step_unpacks_the_code_archive_and_runs_its_module(definition) -> None:
+    for step in processing_steps(definition):
+        code = step["Arguments"]["ProcessingInputs"][0]
+        assert (code["InputName"], code["S3Input"]["S3Uri"]) == ("code", "${CodeS3Uri}")
+        entrypoint = step["Arguments"]["AppSpecification"]["ContainerEntrypoint"]
+        assert entrypoint[:2] == ["/bin/sh", "-c"]
+        assert f"python3 -m pipelines_src.build.steps.{entrypoint[3]} " in entrypoint[2]
+
+
+def test_only_the_fairness_step_installs_shap(definition) -> None:
+    installs = {step["Name"]: "pip install" in step["Arguments"]["AppSpecification"]["ContainerEntrypoint"][2]
+                for step in processing_steps(definition)}
+    assert installs == {"Preprocess": False, "Evaluate": False, "Fairness": True, "MonitoringBaseline": False}
+
+
+def test_training_uses_the_configured_image_and_hyperparameters(definition, model) -> None:
+    arguments = steps_of(definition)[step_names.TRAIN]["Arguments"]
+    assert arguments["AlgorithmSpecification"]["TrainingImage"].endswith(f"/sagemaker-xgboost:{model.training.xgboost_version}")
+    assert arguments["HyperParameters"] == {name: str(value) for name, value in model.training.hyperparameters.items()}
+    assert [channel["ChannelName"] for channel in arguments["InputDataConfig"]] == ["train", "validation"]
+
+
+def test_processing_steps_run_in_the_training_image(definition) -> None:
+    training_image = steps_of(definition)[step_names.TRAIN]["Arguments"]["AlgorithmSpecification"]["TrainingImage"]
+    assert {step["Arguments"]["AppSpecification"]["ImageUri"] for step in processing_steps(definition)} == {training_image}
+
+
+def test_the_fairness_step_gets_the_gate_parameters(definition) -> None:
+    arguments = steps_of(definition)[step_names.FAIRNESS]["Arguments"]["AppSpecification"]["ContainerArguments"]
+    flags = arguments[::2]
+    values = [value["Std:Join"]["Values"][0]["Get"] for value in arguments[1::2]]
+    assert list(zip(flags, values)) == [
+        ("--min-auc", "Parameters.MinAuc"),
+        ("--min-disparate-impact", "Parameters.MinDisparateImpact"),
+        ("--max-disparate-impact", "Parameters.MaxDisparateImpact"),
+    ]
+
+
+def test_concrete_values_replace_every_placeholder(platform_config, model) -> None:
+    values = DeployValues(
+        role_arn="arn:aws:iam::111111111111:role/build",
+        artifact_bucket="artifacts-bucket",
+        kms_key_arn="arn:aws:kms:eu-west-1:111111111111:key/abc",
+        code_s3_uri="s3://artifacts-bucket/pipelines/credit-risk/code/abc.zip",
+    )
+    text = render_definition(platform_config, model, values)
+    assert "${" not in text
+    assert all(value in text for value in (values.role_arn, values.kms_key_arn, values.code_s3_uri, "s3://artifacts-bucket/models/"))
+
+
+def test_a_value_that_would_break_the_json_is_refused(platform_config, model) -> None:
+    values = DeployValues('arn:aws:iam::1:role/"quoted"', "bucket", "arn:aws:kms:eu-west-1:1:key/k", "s3://b/c.zip")
+    with pytest.raises(ValueError, match="role_arn"):
+        render_definition(platform_config, model, values)
+
+
+def test_render_writes_the_definition_and_the_code_folder(platform_config, model, tmp_path) -> None:
+    path = render(platform_config, model, tmp_path)
+    assert path == tmp_path / "definition.json"
+    assert json.loads(path.read_text())["Steps"]
+    code = tmp_path / "code"
+    assert json.loads((code / "model_settings.json").read_text()) == json.loads(json.dumps(model_settings(model)))
+    assert (code / "pipelines_src" / "build" / "steps" / "preprocess.py").is_file()
+    assert (code / "pipelines_src" / "metrics" / "bias.py").is_file()
+    assert not (code / "pipelines_src" / "build" / "render.py").exists()

@@ -1,0 +1,125 @@
+"""The deploy CLI: upload the code, upsert the pipeline, start it (moto and botocore's Stubber)."""
+
+import io
+import json
+import zipfile
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from pipelines_src.build.deploy import deploy, main, upsert_pipeline
+
+BUCKET = "mlops-artifacts-111111111111-eu-west-1"
+ROLE = "arn:aws:iam::111111111111:role/build-pipeline"
+KEY = "arn:aws:kms:eu-west-1:111111111111:key/0000"
+PREFIX = "pipelines/credit-risk/code/"
+PIPELINE = "mlops-credit-risk-build"
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    with mock_aws():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        yield s3, boto3.client("sagemaker")
+
+
+@pytest.fixture
+def stand_in_render(monkeypatch):
+    """A definition naming the values it was rendered with (rendering itself is tested in test_definition)."""
+
+    def render(config, model, values):
+        return json.dumps({"Steps": [{"Name": "Preprocess"}], "Values": [values.role_arn, values.kms_key_arn, values.code_s3_uri]})
+
+    monkeypatch.setattr("pipelines_src.build.deploy.render_definition", render)
+
+
+def run_deploy(platform_config, model, aws, *, start=True, commit="abc123"):
+    s3, sagemaker = aws
+    return deploy(
+        platform_config, model, pipeline_name=PIPELINE, role_arn=ROLE, artifact_bucket=BUCKET, kms_key_arn=KEY,
+        code_prefix=PREFIX, git_commit=commit, trigger_reason="git push", start=start, s3=s3, sagemaker=sagemaker,
+    )
+
+
+def test_a_first_deploy_creates_the_pipeline_with_this_accounts_values(platform_config, model, aws) -> None:
+    deployment = run_deploy(platform_config, model, aws)
+    assert deployment.created
+    described = aws[1].describe_pipeline(PipelineName=PIPELINE)
+    assert described["RoleArn"] == ROLE
+    definition = described["PipelineDefinition"]
+    assert "${" not in definition and deployment.code_s3_uri in definition and KEY in definition
+
+
+def test_the_code_archive_is_content_addressed_and_holds_the_steps(platform_config, model, aws, stand_in_render) -> None:
+    deployment = run_deploy(platform_config, model, aws, start=False)
+    key = deployment.code_s3_uri.removeprefix(f"s3://{BUCKET}/")
+    assert key.startswith(PREFIX) and key.endswith(".zip")
+    body = aws[0].get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+    assert "model_settings.json" in names and "pipelines_src/build/steps/preprocess.py" in names
+    assert run_deploy(platform_config, model, aws, start=False).code_s3_uri == deployment.code_s3_uri
+
+
+def test_a_second_deploy_updates_the_pipeline(platform_config, model, aws, stand_in_render) -> None:
+    run_deploy(platform_config, model, aws, start=False)
+    assert run_deploy(platform_config, model, aws, start=False).created is False
+
+
+def test_the_execution_carries_the_commit_and_the_trigger(platform_config, model, aws, stand_in_render) -> None:
+    deployment = run_deploy(platform_config, model, aws, commit="0123abcd")
+    parameters = aws[1].list_pipeline_parameters_for_execution(PipelineExecutionArn=deployment.execution_arn)
+    assert {item["Name"]: item["Value"] for item in parameters["PipelineParameters"]} == {
+        "GitCommit": "0123abcd", "TriggerReason": "git push"
+    }
+
+
+def test_no_start_only_upserts(platform_config, model, aws, stand_in_render) -> None:
+    deployment = run_deploy(platform_config, model, aws, start=False)
+    assert deployment.execution_arn is None
+    assert aws[1].list_pipeline_executions(PipelineName=PIPELINE)["PipelineExecutionSummaries"] == []
+
+
+def test_a_code_prefix_without_a_trailing_slash_is_refused(platform_config, model, aws, stand_in_render) -> None:
+    s3, sagemaker = aws
+    with pytest.raises(ValueError, match="must end with '/'"):
+        deploy(platform_config, model, pipeline_name=PIPELINE, role_arn=ROLE, artifact_bucket=BUCKET, kms_key_arn=KEY,
+               code_prefix="pipelines/credit-risk/code", git_commit="x", trigger_reason="x", start=False, s3=s3, sagemaker=sagemaker)
+
+
+def test_an_error_other_than_already_exists_stops_the_upsert() -> None:
+    sagemaker = boto3.client("sagemaker", region_name="eu-west-1")
+    with Stubber(sagemaker) as stub:
+        stub.add_client_error("create_pipeline", service_error_code="AccessDeniedException", service_message="not allowed")
+        with pytest.raises(ClientError, match="not allowed"):
+            upsert_pipeline(sagemaker=sagemaker, name=PIPELINE, role_arn=ROLE, definition="{}", description="d")
+        stub.assert_no_pending_responses()
+
+
+def test_an_existing_pipeline_is_updated_with_the_same_request() -> None:
+    sagemaker = boto3.client("sagemaker", region_name="eu-west-1")
+    request = {"PipelineName": PIPELINE, "PipelineDefinition": "{}", "RoleArn": ROLE, "PipelineDescription": "d"}
+    arn = f"arn:aws:sagemaker:eu-west-1:111111111111:pipeline/{PIPELINE}"
+    with Stubber(sagemaker) as stub:
+        stub.add_client_error(
+            "create_pipeline", service_error_code="ValidationException",
+            service_message=f"Pipeline names must be unique within an AWS account and region. Pipeline with name ({PIPELINE}) already exists.",
+        )
+        stub.add_response("update_pipeline", {"PipelineArn": arn}, request)
+        assert upsert_pipeline(sagemaker=sagemaker, name=PIPELINE, role_arn=ROLE, definition="{}", description="d") == (arn, False)
+        stub.assert_no_pending_responses()
+
+
+def test_the_cli_takes_the_buildspecs_arguments(platform_config, aws, capsys, repo_root) -> None:
+    main([
+        "--config", str(repo_root / "config" / "platform.toml"), "--model", "credit-risk", "--pipeline-name", PIPELINE,
+        "--role-arn", ROLE, "--artifact-bucket", BUCKET, "--kms-key-arn", KEY, "--code-prefix", PREFIX,
+        "--git-commit", "feedface",
+    ])
+    output = capsys.readouterr().out
+    assert f"created arn:aws:sagemaker:eu-west-1:" in output and "started arn:aws:sagemaker" in output
+    assert json.loads(aws[1].describe_pipeline(PipelineName=PIPELINE)["PipelineDefinition"])["Steps"]

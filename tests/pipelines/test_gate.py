@@ -1,0 +1,47 @@
+"""The gate's verdict in words: which gate failed, and by how much."""
+
+import math
+
+from pipelines_src.build.steps.gate import Gates, gate_failures, gate_verdict
+
+GATES = Gates(min_auc=0.9, min_disparate_impact=0.8, max_disparate_impact=1.25)
+
+
+def test_a_model_that_meets_every_gate_passes() -> None:
+    verdict = gate_verdict(0.95, {"age": 1.0, "sex": 0.85}, GATES)
+    assert verdict["passed"] is True
+    assert verdict["message"] == "All quality gates passed"
+
+
+def test_a_low_auc_says_by_how_much() -> None:
+    assert gate_failures(0.71, {}, GATES) == ["AUC 0.710 < min_auc 0.900 (short by 0.190)"]
+
+
+def test_a_disparate_impact_below_the_band_says_by_how_much() -> None:
+    assert gate_failures(0.95, {"age": 0.74}, GATES) == [
+        "disparate impact of age 0.740 < 0.800, below the band [0.800, 1.250] (short by 0.060)"
+    ]
+
+
+def test_a_disparate_impact_above_the_band_says_by_how_much() -> None:
+    assert gate_failures(0.95, {"age": 1.4}, GATES) == [
+        "disparate impact of age 1.400 > 1.250, above the band [0.800, 1.250] (over by 0.150)"
+    ]
+
+
+def test_an_undefined_disparate_impact_fails() -> None:
+    assert gate_failures(0.95, {"age": math.nan, "sex": None}, GATES) == [
+        "disparate impact of age is undefined (a group has no rows or no positive predictions)",
+        "disparate impact of sex is undefined (a group has no rows or no positive predictions)",
+    ]
+
+
+def test_every_failure_is_in_the_one_line_message() -> None:
+    verdict = gate_verdict(0.5, {"age": 2.0}, GATES)
+    assert verdict["passed"] is False
+    assert verdict["message"] == "Quality gate failed: " + "; ".join(verdict["failures"])
+    assert len(verdict["failures"]) == 2
+
+
+def test_gates_come_from_the_settings(settings) -> None:
+    assert Gates.from_settings(settings["gates"]) == Gates(0.7, 0.8, 1.25)

@@ -1,0 +1,90 @@
+"""The local run on the bundled data: every step, the gate, and the registration it would send."""
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pandas as pd
+import pytest
+
+from pipelines_src.build import step_names
+from pipelines_src.build.local_run import RAW_FILE, REGISTRATION_FILE, main
+from pipelines_src.build.raw_fixture import PII_COLUMNS
+from pipelines_src.build.steps.register import METADATA_KEYS
+from tests.synth import DEFAULT_CONFIG_PATH
+
+
+def local_path(uri: str) -> Path:
+    return Path(urlparse(uri).path)
+
+
+def test_the_bundled_data_passes_every_gate(local_run) -> None:
+    assert local_run.passed, local_run.message
+    assert (local_run.out / REGISTRATION_FILE).exists()
+
+
+def test_every_step_runs_in_pipeline_order(local_run) -> None:
+    assert list(local_run.timings) == list(step_names.ORDER)
+
+
+def test_the_registration_request_carries_the_model_and_its_metrics(local_run) -> None:
+    request = local_run.registration
+    assert request["ModelApprovalStatus"] == "PendingManualApproval"
+    assert request["ModelPackageGroupName"] == "mlops-credit-risk"
+    sources = [
+        request["InferenceSpecification"]["Containers"][0]["ModelDataUrl"],
+        request["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"],
+        request["ModelMetrics"]["Bias"]["Report"]["S3Uri"],
+        request["ModelMetrics"]["Explainability"]["Report"]["S3Uri"],
+        request["DriftCheckBaselines"]["ModelDataQuality"]["Statistics"]["S3Uri"],
+        request["DriftCheckBaselines"]["ModelDataQuality"]["Constraints"]["S3Uri"],
+    ]
+    assert [local_path(uri).name for uri in sources] == [
+        "model.tar.gz", "evaluation.json", "bias.json", "explainability.json", "statistics.json", "constraints.json"
+    ]
+    assert all(local_path(uri).is_file() for uri in sources)
+
+
+def test_the_registration_request_carries_lineage(local_run) -> None:
+    metadata = local_run.registration["CustomerMetadataProperties"]
+    assert set(metadata) == set(METADATA_KEYS)
+    raw_sha = hashlib.sha256((local_run.out / RAW_FILE).read_bytes()).hexdigest()
+    combined = hashlib.sha256(f"{Path(RAW_FILE).name}:{raw_sha}".encode()).hexdigest()
+    assert metadata["DataDigest"] == f"sha256:{combined}"
+    assert re.fullmatch(r"[0-9a-f]{40}|unknown", metadata["GitCommit"])
+    assert metadata["TriggerReason"] == "local run"
+    assert local_path(metadata["FeatureEncodingUri"]).name == "encoding.json"
+
+
+def test_no_raw_personal_data_reaches_any_output(local_run) -> None:
+    raw = pd.read_csv(local_run.out / RAW_FILE, dtype=str)
+    personal = {value for column in PII_COLUMNS for value in raw[column]}
+    outputs = [path for path in local_run.out.rglob("*") if path.is_file() and "raw" not in path.relative_to(local_run.out).parts]
+    leaked = [path for path in outputs if path.suffix in {".csv", ".json", ".html"} and any(value in path.read_text() for value in personal)]
+    assert outputs and leaked == []
+
+
+def test_the_report_embeds_its_plots_and_says_the_verdict(local_run) -> None:
+    html = (local_run.out / "fairness" / "report.html").read_text()
+    assert html.count('src="data:image/png;base64,') == 3
+    assert local_run.message in html
+
+
+def test_evaluation_and_gate_agree_on_the_auc(local_run) -> None:
+    evaluation = json.loads((local_run.out / "evaluation" / "evaluation.json").read_text())
+    gate = json.loads((local_run.out / "fairness" / "gate.json").read_text())
+    assert gate["auc"] == evaluation["binary_classification_metrics"]["auc"]["value"]
+
+
+def test_an_auc_threshold_above_the_model_fails_with_the_fail_steps_message(tmp_path, capsys) -> None:
+    (tmp_path / REGISTRATION_FILE).write_text("{}")
+    with pytest.raises(SystemExit) as exited:
+        main(["--config", str(DEFAULT_CONFIG_PATH), "--model", "credit-risk", "--out", str(tmp_path), "--min-auc", "0.99"])
+    assert exited.value.code == 1
+    output = capsys.readouterr().out
+    assert re.search(r"GateFailed: Quality gate failed: AUC 0\.\d{3} < min_auc 0\.990 \(short by 0\.\d{3}\)", output)
+    gate = json.loads((tmp_path / "fairness" / "gate.json").read_text())
+    assert gate["message"] in output
+    assert not (tmp_path / REGISTRATION_FILE).exists()
