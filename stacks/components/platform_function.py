@@ -88,6 +88,11 @@ class PlatformFunction(Construct):
             vpc_subnets=network.subnets if network else None,
             security_groups=[network.workload_security_group] if network else None,
         )
+        # CDK grants only sqs:SendMessage for the dead-letter queue; its messages are
+        # encrypted with log_key, so sending needs the key too.
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[log_key.key_arn])
+        )
         acknowledge(
             self.dead_letter_queue,
             "AwsSolutions-SQS3",

@@ -214,3 +214,27 @@ def test_offline_store_role_is_limited_to_its_prefix(synthesized: SynthesizedApp
             }
         },
     )
+
+
+def test_platform_functions_can_write_to_their_encrypted_dead_letter_queue(synthesized: SynthesizedApp) -> None:
+    for path, template in synthesized.templates.items():
+        resources = template["Resources"].values()
+        queue_keys = [
+            resource["Properties"]["KmsMasterKeyId"]
+            for resource in resources
+            if resource["Type"] == "AWS::SQS::Queue" and "KmsMasterKeyId" in resource["Properties"]
+        ]
+        statements = [
+            statement
+            for resource in resources
+            if resource["Type"] == "AWS::IAM::Policy"
+            for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+        ]
+        for key in queue_keys:
+            key_arn = {"Fn::GetAtt": [key["Fn::GetAtt"][0], "Arn"]} if "Fn::GetAtt" in key else key
+            assert any(
+                "kms:GenerateDataKey" in statement["Action"] and key_arn in (
+                    statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                )
+                for statement in statements
+            ), path
