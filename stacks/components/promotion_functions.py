@@ -72,11 +72,6 @@ class PromotionFunctions(Construct):
             **common,
         ).function
         for function in (self.smoke_test, self.recorder):
-            # CodePipeline invokes asynchronously; failed invocations go to the dead-letter
-            # queue PlatformFunction encrypts with ``key``, which Lambda writes as the function.
-            function.add_to_role_policy(
-                iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[key.key_arn])
-            )
             acknowledge(
                 function,
                 "AwsSolutions-IAM5[Resource::*]",

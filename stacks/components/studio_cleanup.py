@@ -55,14 +55,6 @@ class StudioCleanup(Construct):
             timeout=FUNCTION_TIMEOUT,
             reserved_concurrency=1,
         ).function
-        # The dead-letter queue is encrypted with the log key: Lambda sends to it with this role.
-        self.function.add_to_role_policy(
-            iam.PolicyStatement(
-                sid="UseDeadLetterQueueKey",
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=[log_key.key_arn],
-            )
-        )
         apps = stack.format_arn(service="sagemaker", resource="app", resource_name=f"{domain.attr_domain_id}/*")
         spaces = stack.format_arn(service="sagemaker", resource="space", resource_name=f"{domain.attr_domain_id}/*")
         # A policy of its own (not the function's default one), so its findings carry their own reasons
