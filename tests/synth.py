@@ -1,11 +1,11 @@
 """Synthesizes the app the way the CDK CLI does, for the tests and the benchmark."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Stage
+from aws_cdk import App, Stage, Validations
 from aws_cdk.assertions import Template
 
 from stacks.config import PlatformConfig, load_config
@@ -13,6 +13,7 @@ from stacks.platform_app import STAGE_IDS, build_app
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = REPO_ROOT / "config" / "platform.toml"
+ACKNOWLEDGED_RULES = Validations.ACKNOWLEDGED_RULES_METADATA_KEY
 
 
 def cdk_json_context() -> dict[str, Any]:
@@ -26,6 +27,8 @@ class SynthesizedApp:
 
     outdir: Path
     templates: dict[str, dict[str, Any]]
+    # (finding id, construct path) of every acknowledgement in the construct tree.
+    acknowledgements: set[tuple[str, str]] = field(default_factory=set)
 
     def template(self, path: str) -> Template:
         return Template.from_json(self.templates[path])
@@ -43,4 +46,14 @@ def synthesize(config: PlatformConfig | None = None, *, outdir: Path) -> Synthes
         assert isinstance(stage, Stage)
         for stack in stage.synth().stacks:
             templates[f"{stage_id}/{stack.stack_name.removeprefix(stage_id + '-')}"] = stack.template
-    return SynthesizedApp(outdir=outdir, templates=templates)
+    return SynthesizedApp(outdir=outdir, templates=templates, acknowledgements=_acknowledgements(app))
+
+
+def _acknowledgements(app: App) -> set[tuple[str, str]]:
+    return {
+        (finding, construct.node.path)
+        for construct in app.node.find_all()
+        for entry in construct.node.metadata
+        if entry.type == ACKNOWLEDGED_RULES
+        for finding in entry.data
+    }

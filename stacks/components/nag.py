@@ -5,13 +5,32 @@ from typing import Any
 from aws_cdk import Acknowledgment, Stack, Validations
 from constructs import IConstruct
 
+# The packs platform_app attaches; an acknowledgement names the pack its finding comes from.
+NAG_PACKS = ("AwsSolutions", "NIST.800.53.R5")
+
 
 def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
     """Acknowledge exactly ``finding`` (a rule id, with its ``[...]`` detail when the
-    rule reports one) on ``construct`` and its children, with a reason a reviewer can check."""
+    rule reports one) on ``construct`` and its children, with a reason a reviewer can check.
+
+    The id is always qualified with its pack (``AwsSolutions::AwsSolutions-IAM5[...]``): CDK
+    then suppresses the finding and lists it, with this reason, under ``suppressedViolations``
+    in ``validation-report.json``. An unqualified id is honoured by cdk-nag itself, silently,
+    so the report would not show what was acknowledged, nor could a test tell an
+    acknowledgement that matches nothing."""
     if not reason.strip():
         raise ValueError(f"acknowledgement of {finding} needs a reason")
-    Validations.of(construct).acknowledge(Acknowledgment(id=finding, reason=reason))
+    Validations.of(construct).acknowledge(Acknowledgment(id=qualified_finding(finding), reason=reason))
+
+
+def qualified_finding(finding: str) -> str:
+    """``finding`` with its pack's namespace, as CDK's validation report names it."""
+    for pack in NAG_PACKS:
+        if finding.startswith(f"{pack}::{pack}-"):
+            return finding
+        if finding.startswith(f"{pack}-"):
+            return f"{pack}::{finding}"
+    raise ValueError(f"{finding}: not a finding of the packs {NAG_PACKS}")
 
 
 def as_nag_renders(scope: IConstruct, value: str) -> str:

@@ -94,11 +94,6 @@ class PlatformFunction(Construct):
             iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[log_key.key_arn])
         )
         acknowledge(
-            self.dead_letter_queue,
-            "AwsSolutions-SQS3",
-            "This queue is itself the dead-letter queue of the function; it has no queue behind it.",
-        )
-        acknowledge(
             self.function,
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
             "AWS's basic execution policy only allows writing the function's own logs; "

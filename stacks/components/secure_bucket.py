@@ -58,8 +58,8 @@ class SecureBucket(Construct):
             self.bucket,
             "NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled",
             "The platform is single-region by design; versioning, RETAIN outside dev and prod "
-            "termination protection guard against loss. Cross-region replication is a disaster-recovery "
-            "decision for the installing team (README: Operations).",
+            "termination protection guard against loss. Cross-region replication needs a second region, "
+            "which the platform's config does not have; adding one is a disaster-recovery decision.",
         )
         if encryption_key is None:
             acknowledge(

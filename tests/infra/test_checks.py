@@ -10,6 +10,7 @@ import pytest
 from aws_cdk import Stack
 from aws_cdk import aws_s3 as s3
 
+from stacks.components.nag import NAG_PACKS, qualified_finding
 from stacks.platform_app import build_app
 from tests.synth import SynthesizedApp, cdk_json_context
 
@@ -23,6 +24,30 @@ def test_whole_app_synthesizes_with_a_clean_validation_report(synthesized: Synth
         for construct in violation["violatingConstructs"]
     ]
     assert violations == []
+
+
+def test_every_acknowledgement_matches_a_finding(synthesized: SynthesizedApp) -> None:
+    """An acknowledgement that suppresses nothing is stale (the finding was fixed or renamed)
+    or wrong (it names a finding the construct never had): either way its reason misleads."""
+    report = json.loads((synthesized.outdir / "validation-report.json").read_text())
+    used = {
+        # The report omits the path of an acknowledgement made on the app itself.
+        (suppressed["acknowledgedId"], suppressed.get("acknowledgedAt", ""))
+        for plugin in report["pluginReports"]
+        for suppressed in plugin.get("suppressedViolations") or []
+    }
+    ours = {(finding, path) for finding, path in synthesized.acknowledgements if finding.split("::")[0] in NAG_PACKS}
+    assert ours, "no acknowledgement found in the construct tree"
+    assert sorted(ours - used) == []
+
+
+def test_acknowledgements_name_the_pack_of_their_finding() -> None:
+    assert qualified_finding("AwsSolutions-IAM5[Resource::*]") == "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
+    assert qualified_finding("NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC") == (
+        "NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC"
+    )
+    with pytest.raises(ValueError, match="CloudFormation-Validate::W3010"):
+        qualified_finding("CloudFormation-Validate::W3010")
 
 
 def test_every_account_is_synthesized(synthesized: SynthesizedApp) -> None:
