@@ -322,11 +322,6 @@ ENI_WRITES = {
 }
 
 
-def _network_output(value) -> str:
-    """The Network stack output a reference reads (``Fn::GetStackOutput``), or the value itself."""
-    return json.dumps(value)
-
-
 @pytest.mark.parametrize("account", SERVING)
 def test_model_execution_role_may_describe_vpc_endpoints(synthesized, platform_config, account):
     # SageMaker's requirements for hosting a model in a VPC.
@@ -343,7 +338,7 @@ def test_model_execution_role_creates_network_interfaces_only_in_the_workload_su
     writes = [s for s in statements if set(_as_list(s["Action"])) & ENI_WRITES]
     assert writes and all(s["Resource"] != "*" for s in writes)
     [create] = [s for s in writes if "ec2:CreateNetworkInterface" in _as_list(s["Action"])]
-    resources = [_network_output(r) for r in create["Resource"]]
+    resources = [json.dumps(r) for r in create["Resource"]]
     account_id = getattr(platform_config.accounts, account).account_id
     assert resources[0] == json.dumps(f"arn:aws:ec2:eu-west-1:{account_id}:network-interface/*")
     subnets = [r for r in resources if ":subnet/" in r]
