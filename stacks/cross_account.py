@@ -54,6 +54,12 @@ def monitoring_job_role_arns(config: PlatformConfig) -> list[str]:
     return [role_arn(config, account, name) for account in SERVING_ACCOUNTS]
 
 
+def cloudformation_execution_role_arns(config: PlatformConfig) -> list[str]:
+    """The roles staging and prod Endpoint stacks deploy as: they create models from dev's registry."""
+    name = serving_role_names(config).cloudformation_execution
+    return [role_arn(config, account, name) for account in SERVING_ACCOUNTS]
+
+
 @dataclass(frozen=True)
 class PromotionRoleNames:
     """Roles that dev creates and staging and prod trust by name."""

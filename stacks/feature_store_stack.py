@@ -41,8 +41,12 @@ class FeatureStoreStack(Stack):
             description="Feature Store writes offline-store files and their Glue tables",
         )
         offline_store_objects = f"arn:aws:s3:::{dev_bucket_name(config, 'curated')}/{OFFLINE_STORE_PREFIX}/*"
+        # Feature Store sets the bucket-owner-full-control ACL on what it writes (AWS's managed
+        # AmazonSageMakerFeatureStoreAccess policy grants PutObjectAcl for that reason).
         self.offline_store_role.add_to_policy(
-            iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject"], resources=[offline_store_objects])
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:PutObjectAcl", "s3:GetObject"], resources=[offline_store_objects]
+            )
         )
         self.offline_store_role.add_to_policy(
             iam.PolicyStatement(

@@ -6,7 +6,8 @@ Per model in the config: a ``SageMakerPipeline`` from the definition rendered in
 secret of its PII pseudonymization key (``pii_key_secret_name``, a generated value
 encrypted with the data key, RETAIN outside dev: a new key changes every pseudonym). One
 ``BuildPipelineCi`` for all models: a push to the configured branch tests the code,
-re-renders each definition and upserts and starts its pipeline.
+re-renders each definition and upserts and starts its pipeline; its artifacts live in
+a store of its own (access logs to ``access_log_bucket``), not in the ML artifact bucket.
 
 The pipelines read raw and curated data and write under ``pipelines/<model>/`` and
 ``models/<model>/`` of the artifact bucket (staging and prod read ``models/``).
@@ -44,6 +45,7 @@ class ModelBuildStack(Stack):
         config: PlatformConfig,
         data_key: kms.IKey,
         artifact_key: kms.IKey,
+        access_log_bucket: s3.IBucket,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -88,6 +90,7 @@ class ModelBuildStack(Stack):
             targets=targets,
             artifact_bucket=artifact_bucket,
             artifact_key=artifact_key,
+            access_log_bucket=access_log_bucket,
             log_retention=log_retention_of(config.accounts.dev),
             removal_policy=removal_policy,
         )

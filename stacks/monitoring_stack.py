@@ -24,6 +24,7 @@ name the Clarify analysis configs.
 import re
 
 from aws_cdk import CfnParameter, Duration, Fn, Stack
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from pipelines_src.monitoring.settings import settings_for_model
@@ -63,6 +64,8 @@ class MonitoringStack(Stack):
                 key_arn=self._settings.key_arn,
                 data_capture_bucket=self._settings.data_capture_bucket,
                 monitoring_bucket=self._settings.monitoring_bucket,
+                subnet_ids=self._settings.subnet_ids,
+                security_group_id=self._settings.security_group_id,
                 capture_prefixes=[_capture_prefix(config, model) for model in monitored],
                 ground_truth_uris=[
                     model.monitoring.ground_truth_s3_uri for model in monitored if model.monitoring.ground_truth_s3_uri
@@ -94,7 +97,11 @@ class MonitoringStack(Stack):
             ModelDashboard(self, f"{model_id}Dashboard", model_name=model.name, alarms=alarms, drift=drift)
             alarm_names += alarms.alarm_names
         AlarmForwarding(
-            self, "AlarmForwarding", alarm_names=alarm_names, dev_account_id=config.accounts.dev.account_id
+            self,
+            "AlarmForwarding",
+            alarm_names=alarm_names,
+            dev_account_id=config.accounts.dev.account_id,
+            dead_letter_key=kms.Key.from_key_arn(self, "ServingKey", self._settings.key_arn),
         )
 
     def _monitor(self, model: ModelConfig, model_id: str) -> DriftSignals:

@@ -1,8 +1,9 @@
 """RegistryStack (dev, stateful): one model package group per configured model.
 
 Each group (named by ``model_package_group_name``) is readable by the staging and
-prod accounts, and only ``approver_role`` may set a version's approval status
-(see ``ModelPackageGroup``). Removal policy from the dev account config; a group
+prod CloudFormation execution roles only (they create the endpoints' models from
+its versions; see ``ServingRoles``), and only ``approver_role`` may set a
+version's approval status (see ``ModelPackageGroup``). Removal policy from the dev account config; a group
 that still holds versions cannot be deleted (SageMaker refuses), so delete its
 versions first when tearing dev down.
 """
@@ -14,7 +15,7 @@ from constructs import Construct
 from stacks.account_settings import removal_policy_of
 from stacks.components.model_package_group import ModelPackageGroup
 from stacks.config import PlatformConfig
-from stacks.cross_account import serving_account_ids
+from stacks.cross_account import cloudformation_execution_role_arns
 from stacks.naming import model_package_group_name
 
 
@@ -29,7 +30,7 @@ class RegistryStack(Stack):
                 "".join(part.capitalize() for part in model.name.split("-")),
                 name=model_package_group_name(config, model.name),
                 description=model.description or f"Versions of the {model.name} model",
-                reader_account_ids=serving_account_ids(config),
+                reader_role_arns=cloudformation_execution_role_arns(config),
                 approver_role_arn=approver_role.role_arn,
                 removal_policy=removal_policy_of(config.accounts.dev),
             )

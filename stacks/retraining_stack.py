@@ -9,19 +9,23 @@
   ``retrain_min_interval_hours``. Staging's drift never retrains: its traffic
   is smoke tests, not customers.
 
+Both rules retry and then dead-letter what they cannot deliver into one queue
+(``EventDeadLetters``), whose not-empty alarm notifies the approvers' topic.
 One KMS key (rotated) encrypts the topic, the table, the function's logs and
-its dead-letter queue.
+the dead-letter queues.
 """
 
 from typing import Any
 
 from aws_cdk import Stack
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from stacks.account_settings import log_retention_of, removal_policy_of
 from stacks.components.alarm_notifications import AlarmNotifications, allow_events_to_use
+from stacks.components.event_dead_letters import EventDeadLetters
 from stacks.components.event_forwarding import ServingAccountsEventIntake
 from stacks.components.model_alarms import captures_data, retraining_alarm_purposes
 from stacks.components.retrain_trigger import RetrainTrigger
@@ -75,14 +79,28 @@ class RetrainingStack(Stack):
             )
         )
         allow_events_to_use(key)
+        # The dead-letter alarm notifies the encrypted approvers' topic.
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsNotify",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                resources=["*"],
+            )
+        )
         ServingAccountsEventIntake(self, "ServingAccountsEventIntake", account_ids=serving_account_ids(config))
-        AlarmNotifications(
+        dead_letters = EventDeadLetters(
+            self, "EventDeadLetters", key=key, purpose="An alarm notification or a retraining trigger"
+        )
+        notifications = AlarmNotifications(
             self,
             "AlarmNotifications",
             key=key,
             emails=list(config.approver_emails),
             account_ids=serving_account_ids(config),
+            dead_letters=dead_letters,
         )
+        dead_letters.alarm.add_alarm_action(cloudwatch_actions.SnsAction(notifications.topic))
         settings = retrain_settings(config)
         if settings["models"]:
             RetrainTrigger(
@@ -92,4 +110,5 @@ class RetrainingStack(Stack):
                 key=key,
                 removal_policy=removal_policy_of(account),
                 log_retention=log_retention_of(account),
+                dead_letters=dead_letters,
             )

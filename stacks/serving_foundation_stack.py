@@ -1,7 +1,8 @@
 """ServingFoundationStack (staging, prod; stateful): what every endpoint of the account stands on.
 
 - ``key``: the account's serving key (rotated): endpoint volumes, captured data,
-  monitoring outputs;
+  monitoring outputs, and the dead letters of the account's EventBridge rules
+  (its policy lets EventBridge use it for this account's rules only);
 - ``data_capture_bucket`` and ``monitoring_bucket`` (``SecureBucket``, SSE-KMS with
   ``key``), logging to ``access_log_bucket``;
 - ``roles``: the fixed-name roles dev's promotion pipeline deploys and tests
@@ -18,6 +19,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from stacks.account_settings import removal_policy_of
+from stacks.components.alarm_notifications import allow_events_to_use
 from stacks.components.cross_account_roles import ServingRoles
 from stacks.components.endpoint_settings import EndpointSettingsPublisher
 from stacks.components.monitoring_settings import publish_monitoring_bucket
@@ -50,6 +52,8 @@ class ServingFoundationStack(Stack):
             enable_key_rotation=True,
             removal_policy=removal_policy,
         )
+        # Monitoring's alarm forwarding dead-letters undeliverable alarms under this key.
+        allow_events_to_use(self.key, rules_of_account=self.account)
         self.access_log_bucket = SecureBucket(self, "AccessLogs", removal_policy=removal_policy).bucket
         self.data_capture_bucket = SecureBucket(
             self, "DataCapture", removal_policy=removal_policy, encryption_key=self.key,
@@ -70,6 +74,10 @@ class ServingFoundationStack(Stack):
             config=config,
             key=self.key,
             data_capture_bucket=self.data_capture_bucket,
+            subnet_ids=network.vpc.select_subnets(
+                subnet_type=network.subnets.subnet_type, subnet_group_name=network.subnets.subnet_group_name
+            ).subnet_ids,
+            security_group_id=network.workload_security_group.security_group_id,
             setting_parameter_arns=settings.parameter_arns,
             autoscaling=account_name == AUTOSCALED_ACCOUNT,
             smoke_test=account_name == SMOKE_TESTED_ACCOUNT,

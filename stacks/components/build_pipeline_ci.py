@@ -11,15 +11,20 @@ Creates a CodePipeline (V2) with two stages:
   ``buildspecs/model_build.yml`` with the model's pipeline name, pipeline role ARN,
   artifact bucket and key in its environment and the git commit as ``GIT_COMMIT``.
 
-Pipeline artifacts go to ``artifact_bucket``, build outputs and build logs are
-encrypted with ``artifact_key``; the build log group keeps ``log_retention``.
-Each build may upsert and start only its own SageMaker pipeline, pass only that
-pipeline's role, and write only its model's ``code_prefix`` of the artifact bucket.
+Pipeline artifacts (the repository's source zips) go to a store of the CI pipeline's
+own: ``artifact_store`` (a ``SecureBucket``, access logs to ``access_log_bucket``)
+encrypted with ``artifact_store_key`` (rotated), which also encrypts build outputs
+and the build log group (``log_retention``). The ML ``artifact_bucket`` and
+``artifact_key`` are not the pipeline's: a build may only write its model's
+``code_prefix`` there (``s3:PutObject``, ``kms:GenerateDataKey``), and the pipeline
+role gets nothing of them, so code from the repository can neither read training
+outputs nor delete the models prod serves. Each build may upsert and start only its
+own SageMaker pipeline and pass only that pipeline's role.
 
 CodeBuild runs outside the VPC: the build installs pinned packages from PyPI and the
 dev VPC has no internet path by design; the build reads no data, only calls AWS APIs.
 
-Exposes ``pipeline`` and ``projects`` (by model name).
+Exposes ``pipeline``, ``projects`` (by model name), ``artifact_store`` and ``artifact_store_key``.
 """
 
 from dataclasses import dataclass
@@ -35,7 +40,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stacks.components.nag import acknowledge
+from stacks.components.nag import acknowledge, as_nag_renders
+from stacks.components.secure_bucket import SecureBucket
 from stacks.config.platform import Source
 
 BUILDSPEC = "buildspecs/model_build.yml"
@@ -64,17 +70,37 @@ class BuildPipelineCi(Construct):
         targets: list[BuildTarget],
         artifact_bucket: s3.IBucket,
         artifact_key: kms.IKey,
+        access_log_bucket: s3.IBucket,
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
         self._stack = Stack.of(self)
+        self.artifact_store_key = kms.Key(
+            self,
+            "ArtifactStoreKey",
+            description="CI pipeline: source artifacts, build outputs and build logs",
+            enable_key_rotation=True,
+            removal_policy=removal_policy,
+        )
+        self.artifact_store = SecureBucket(
+            self,
+            "ArtifactStore",
+            removal_policy=removal_policy,
+            encryption_key=self.artifact_store_key,
+            access_log_bucket=access_log_bucket,
+            access_log_prefix="ci-artifacts/",
+        ).bucket
         source_output = codepipeline.Artifact("Source")
         source_action = self._source_action(source, source_output)
         self.log_group = logs.LogGroup(
-            self, "BuildLogs", encryption_key=artifact_key, retention=log_retention, removal_policy=removal_policy
+            self,
+            "BuildLogs",
+            encryption_key=self.artifact_store_key,
+            retention=log_retention,
+            removal_policy=removal_policy,
         )
-        self._let_logs_use_key(artifact_key)
+        self._let_logs_use_key(self.artifact_store_key)
         self.projects = {
             target.model_name: self._project(target, artifact_bucket, artifact_key) for target in targets
         }
@@ -84,7 +110,7 @@ class BuildPipelineCi(Construct):
             "Pipeline",
             pipeline_type=codepipeline.PipelineType.V2,
             execution_mode=codepipeline.ExecutionMode.SUPERSEDED,
-            artifact_bucket=artifact_bucket,
+            artifact_bucket=self.artifact_store,
             # One role for the pipeline and its actions: same account, and one policy to review.
             use_pipeline_role_for_actions=True,
             stages=[
@@ -104,7 +130,7 @@ class BuildPipelineCi(Construct):
             ],
             triggers=self._triggers(source, source_action),
         )
-        self._acknowledge_artifact_store_grants(self.pipeline.role, artifact_bucket, ("s3:DeleteObject*", "s3:Abort*"))
+        self._acknowledge_artifact_store_grants(self.pipeline.role, ("s3:DeleteObject*", "s3:Abort*"))
         if source.connection_arn and source.connection_arn.split(":")[2] == "codeconnections":
             # CDK grants codestar-connections:UseConnection only; IAM matches the action's service
             # prefix to the ARN's, and connections created since July 2024 are codeconnections ARNs.
@@ -174,14 +200,14 @@ class BuildPipelineCi(Construct):
                     "CODE_PREFIX": target.code_prefix,
                 }.items()
             },
-            encryption_key=artifact_key,
+            encryption_key=self.artifact_store_key,
             logging=codebuild.LoggingOptions(
                 cloud_watch=codebuild.CloudWatchLoggingOptions(log_group=self.log_group, prefix=target.model_name)
             ),
             timeout=Duration.minutes(60),
             grant_report_group_permissions=False,
         )
-        self._acknowledge_artifact_store_grants(project.role, artifact_bucket)
+        self._acknowledge_artifact_store_grants(project.role)
         acknowledge(
             project.role,
             "AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:logs:"
@@ -246,18 +272,17 @@ class BuildPipelineCi(Construct):
             )
         )
 
-    def _acknowledge_artifact_store_grants(
-        self, role: iam.IRole, bucket: s3.IBucket, extra_actions: tuple[str, ...] = ()
-    ) -> None:
-        """CodePipeline's artifact store grants (CDK's ``grant_read_write`` on the whole bucket)."""
+    def _acknowledge_artifact_store_grants(self, role: iam.IRole, extra_actions: tuple[str, ...] = ()) -> None:
+        """CodePipeline's artifact store grants (CDK's grants on the whole store and its key)."""
         reason = (
             "CDK's grant for CodePipeline's artifact store: source and build artifacts are zips that "
-            "CodePipeline names per execution in the artifact bucket, encrypted with its key."
+            "CodePipeline names per execution in the CI pipeline's own store, which holds nothing else."
         )
         granted = ("s3:GetObject*", "s3:GetBucket*", "s3:List*", "kms:GenerateDataKey*", "kms:ReEncrypt*")
         for action in (*granted, *extra_actions):
             acknowledge(role, f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]", reason)
-        acknowledge(role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{bucket.arn_for_objects('*')}]", reason)
+        objects = as_nag_renders(self, self.artifact_store.arn_for_objects("*"))
+        acknowledge(role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{objects}]", reason)
 
 
 def _pascal(name: str) -> str:

@@ -9,7 +9,8 @@ deployed first.
   reads model artifacts under ``models/`` of dev's artifact bucket and decrypts
   them with dev's artifact key, pulls the SageMaker XGBoost image, writes
   captured data (``data_capture_bucket``, ``key``), logs, metrics, and the
-  network interfaces of a model in the VPC.
+  network interfaces of a model in the VPC (only in ``subnet_ids`` with
+  ``security_group_id``; see ``allow_workload_network_interfaces``).
 - ``endpoint_deployer``: assumed by dev's promotion pipeline role only; creates
   and updates the Endpoint stacks (and no other stack) with
   ``cloudformation_execution`` as their service role, and reads the pipeline's
@@ -34,6 +35,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from stacks.components.nag import acknowledge, as_nag_renders
+from stacks.components.network_interface_access import allow_workload_network_interfaces
 from stacks.components.processing_images import REGISTRIES
 from stacks.config import PlatformConfig
 from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
@@ -51,6 +53,7 @@ from stacks.naming import (
 MODEL_ARTIFACT_PREFIX = "models/"
 XGBOOST_REPOSITORY = "sagemaker-xgboost"
 AUTOSCALING_SERVICE = "sagemaker.application-autoscaling.amazonaws.com"
+ENDPOINT_SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 
 
 class ServingRoles(Construct):
@@ -62,6 +65,8 @@ class ServingRoles(Construct):
         config: PlatformConfig,
         key: kms.IKey,
         data_capture_bucket: s3.IBucket,
+        subnet_ids: list[str],
+        security_group_id: str,
         setting_parameter_arns: list[str],
         autoscaling: bool,
         smoke_test: bool,
@@ -72,7 +77,9 @@ class ServingRoles(Construct):
         self._dev = config.accounts.dev.account_id
         names = serving_role_names(config)
         dev_roles = promotion_role_names(config)
-        self.model_execution = self._model_execution(names.model_execution, key, data_capture_bucket)
+        self.model_execution = self._model_execution(
+            names.model_execution, key, data_capture_bucket, subnet_ids, security_group_id
+        )
         self.cloudformation_execution = self._cloudformation_execution(
             names.cloudformation_execution, key, setting_parameter_arns, autoscaling
         )
@@ -87,7 +94,9 @@ class ServingRoles(Construct):
 
     # Roles ---------------------------------------------------------------------------------
 
-    def _model_execution(self, name: str, key: kms.IKey, data_capture_bucket: s3.IBucket) -> iam.Role:
+    def _model_execution(
+        self, name: str, key: kms.IKey, data_capture_bucket: s3.IBucket, subnet_ids: list[str], security_group_id: str
+    ) -> iam.Role:
         role = iam.Role(
             self,
             "ModelExecution",
@@ -131,23 +140,20 @@ class ServingRoles(Construct):
             ["*"],
             {"StringLike": {"cloudwatch:namespace": ["/aws/sagemaker/Endpoints*", "AWS/SageMaker"]}},
         )
-        _allow(
-            role,
-            "ModelNetworkInterfaces",
-            [
-                "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
-                "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs",
-                "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
-            ],
-            ["*"],
+        # SageMaker's VPC hosting requirements add DescribeVpcEndpoints to what jobs need.
+        network_interfaces = allow_workload_network_interfaces(
+            role, subnet_ids=subnet_ids, security_group_ids=[security_group_id],
+            describe_actions=("ec2:DescribeVpcEndpoints",),
         )
         self._acknowledge(
             role,
             {
+                **network_interfaces,
                 "Resource::*": (
-                    "ecr:GetAuthorizationToken, the EC2 network-interface actions of a model in a VPC and "
-                    "cloudwatch:PutMetricData support no resource-level permissions; PutMetricData is held to "
-                    "SageMaker's endpoint namespaces by a condition."
+                    "ecr:GetAuthorizationToken, the EC2 Describe actions, ec2:DeleteNetworkInterfacePermission "
+                    "(it names a permission, not an interface) and cloudwatch:PutMetricData support no "
+                    "resource-level permissions; PutMetricData is held to SageMaker's endpoint namespaces by a "
+                    "condition. Creating and deleting interfaces is held to the workload subnets."
                 ),
                 f"Resource::arn:aws:s3:::{dev_bucket_name(self._config, 'artifacts')}/{MODEL_ARTIFACT_PREFIX}*": (
                     "Every registered model version keeps its artifact below models/; which one an endpoint "
@@ -275,20 +281,34 @@ class ServingRoles(Construct):
                 for alarm in alarms
             },
             "Resource::*": (
-                "cloudwatch:DescribeAlarms and Application Auto Scaling's scalable-target and scaling-policy "
-                "actions support no resource-level permissions."
+                "cloudwatch:DescribeAlarms and Application Auto Scaling's Describe actions support no "
+                "resource-level permissions."
             ),
         }
 
     def _allow_autoscaling(self, role: iam.Role) -> dict[str, str]:
+        scalable_targets = self._stack.format_arn(
+            service="application-autoscaling", resource="scalable-target", resource_name="*"
+        )
         _allow(
             role,
             "EndpointAutoscaling",
             [
                 "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget",
-                "application-autoscaling:DescribeScalableTargets", "application-autoscaling:PutScalingPolicy",
-                "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DescribeScalingPolicies",
+                "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy",
             ],
+            [scalable_targets],
+            {
+                "StringEquals": {
+                    "application-autoscaling:service-namespace": "sagemaker",
+                    "application-autoscaling:scalable-dimension": ENDPOINT_SCALABLE_DIMENSION,
+                }
+            },
+        )
+        _allow(
+            role,
+            "DescribeAutoscaling",
+            ["application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies"],
             ["*"],
         )
         linked_role = f"arn:aws:iam::{self._stack.account}:role/aws-service-role/{AUTOSCALING_SERVICE}/*"
@@ -302,7 +322,11 @@ class ServingRoles(Construct):
         return {
             f"Resource::{linked_role}": (
                 "Application Auto Scaling's service-linked role for SageMaker endpoints has a name AWS chooses."
-            )
+            ),
+            f"Resource::{scalable_targets}": (
+                "A scalable target's ARN ends with an id Application Auto Scaling generates; conditions hold the "
+                "statement to SageMaker endpoint variants' instance counts."
+            ),
         }
 
     def _endpoint_deployer(self, name: str, pipeline_role_arn: str, setting_parameter_arns: list[str]) -> iam.Role:

@@ -4,7 +4,10 @@
 default bus matching the named alarms' state changes into ALARM, targeting
 dev's default event bus through a role that may only put events there. The
 events arrive unchanged (``account`` still names the serving account), so dev's
-rules can tell staging from prod. Exposes ``rule``.
+rules can tell staging from prod. Events EventBridge cannot deliver land in a
+dead-letter queue encrypted with ``dead_letter_key`` (``EventDeadLetters``; its
+policy must let EventBridge use it), whose not-empty alarm is forwarded too, so
+dev hears of it once forwarding works again. Exposes ``rule`` and ``dead_letters``.
 
 ``ServingAccountsEventIntake`` (dev): the default bus's policy statement letting
 exactly the given accounts put CloudWatch alarm state changes on it. Exposes
@@ -15,7 +18,11 @@ from aws_cdk import Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import Construct
+
+from stacks.components.event_dead_letters import EventDeadLetters
+from stacks.components.nag import acknowledge
 
 ALARM_SOURCE = "aws.cloudwatch"
 ALARM_DETAIL_TYPE = "CloudWatch Alarm State Change"
@@ -26,8 +33,25 @@ def default_event_bus_arn(region: str, account_id: str) -> str:
 
 
 class AlarmForwarding(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, alarm_names: list[str], dev_account_id: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        alarm_names: list[str],
+        dev_account_id: str,
+        dead_letter_key: kms.IKey,
+    ) -> None:
         super().__init__(scope, construct_id)
+        self.dead_letters = EventDeadLetters(
+            self, "DeadLetters", key=dead_letter_key, purpose="A monitoring alarm forwarded to dev"
+        )
+        acknowledge(
+            self.dead_letters.alarm,
+            "NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction",
+            "Like the monitoring alarms, its state changes reach dev's approvers through this forwarding rule; "
+            "an alarm action would need a topic of its own in every serving account.",
+        )
         stack = Stack.of(self)
         dev_bus = events.EventBus.from_event_bus_arn(
             self, "DevEventBus", default_event_bus_arn(stack.region, dev_account_id)
@@ -47,9 +71,13 @@ class AlarmForwarding(Construct):
             event_pattern=events.EventPattern(
                 source=[ALARM_SOURCE],
                 detail_type=[ALARM_DETAIL_TYPE],
-                detail={"alarmName": sorted(alarm_names), "state": {"value": ["ALARM"]}},
+                detail={
+                    "alarmName": [*sorted(alarm_names), self.dead_letters.alarm.alarm_name],
+                    "state": {"value": ["ALARM"]},
+                },
             ),
-            targets=[targets.EventBus(dev_bus, role=role)],
+            # EventBridge takes no retry policy for event bus targets: its default retries apply.
+            targets=[targets.EventBus(dev_bus, role=role, dead_letter_queue=self.dead_letters.queue)],
         )
 
 

@@ -2,10 +2,13 @@
 
 Creates an ``AWS::SageMaker::ModelPackageGroup`` named ``name`` whose resource policy:
 
-- lets ``reader_account_ids`` (staging and prod) describe the group, describe and
-  list its versions and create models from them: exactly ``DescribeModelPackageGroup``
-  on the group and ``DescribeModelPackage``, ``ListModelPackages``, ``CreateModel``
-  on its versions, and nothing else;
+- lets ``reader_role_arns`` (the roles in staging and prod that create models from
+  versions) describe the group, describe and list its versions and create models
+  from them: exactly ``DescribeModelPackageGroup`` on the group and
+  ``DescribeModelPackage``, ``ListModelPackages``, ``CreateModel`` on its versions,
+  and nothing else. The principals are the roles' accounts held to the roles by an
+  ``aws:PrincipalArn`` condition: a policy naming a role that does not exist yet is
+  rejected, and the serving accounts may be deployed after dev;
 - denies everyone but ``approver_role_arn`` any ``UpdateModelPackage`` that sets an
   approval status (``sagemaker:ModelApprovalStatus`` present in the request), so
   other updates (e.g. recording deployments in ``CustomerMetadataProperties``) stay
@@ -37,7 +40,7 @@ class ModelPackageGroup(Construct):
         *,
         name: str,
         description: str,
-        reader_account_ids: list[str],
+        reader_role_arns: list[str],
         approver_role_arn: str,
         removal_policy: RemovalPolicy,
     ) -> None:
@@ -51,12 +54,17 @@ class ModelPackageGroup(Construct):
             "Resource",
             model_package_group_name=name,
             model_package_group_description=description,
-            model_package_group_policy=self._policy(reader_account_ids, approver_role_arn),
+            model_package_group_policy=self._policy(reader_role_arns, approver_role_arn),
         )
         self.group.apply_removal_policy(removal_policy)
 
-    def _policy(self, reader_account_ids: list[str], approver_role_arn: str) -> dict[str, Any]:
-        readers = {"AWS": [f"arn:aws:iam::{account_id}:root" for account_id in reader_account_ids]}
+    def _policy(self, reader_role_arns: list[str], approver_role_arn: str) -> dict[str, Any]:
+        if not reader_role_arns:
+            raise ValueError("reader_role_arns: a registry shared with no role needs no reader statements")
+        # arn:aws:iam::<account>:role/<name>
+        accounts = sorted({arn.split(":")[4] for arn in reader_role_arns})
+        readers = {"AWS": [f"arn:aws:iam::{account_id}:root" for account_id in accounts]}
+        only_readers = {"ArnEquals": {"aws:PrincipalArn": list(reader_role_arns)}}
         return {
             "Version": "2012-10-17",
             "Statement": [
@@ -66,6 +74,7 @@ class ModelPackageGroup(Construct):
                     "Principal": readers,
                     "Action": list(READER_ACTIONS_ON_GROUP),
                     "Resource": self.group_arn,
+                    "Condition": only_readers,
                 },
                 {
                     "Sid": "ServingAccountsReadVersionsAndCreateModels",
@@ -73,6 +82,7 @@ class ModelPackageGroup(Construct):
                     "Principal": readers,
                     "Action": list(READER_ACTIONS_ON_VERSIONS),
                     "Resource": self.versions_arn,
+                    "Condition": only_readers,
                 },
                 {
                     "Sid": "OnlyApproverSetsApprovalStatus",
@@ -90,7 +100,8 @@ class ModelPackageGroup(Construct):
                     "Effect": "Deny",
                     "Principal": "*",
                     "Action": "sagemaker:CreateModelPackage",
-                    "Resource": self.versions_arn,
+                    # A registration is authorized on the group as well as on the new version.
+                    "Resource": [self.group_arn, self.versions_arn],
                     "Condition": {
                         "Null": {"sagemaker:ModelApprovalStatus": "false"},
                         "StringNotEquals": {"sagemaker:ModelApprovalStatus": REGISTRATION_STATUS},

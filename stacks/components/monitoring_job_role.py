@@ -10,7 +10,7 @@ key grant it, by ARN, reads of the baselines the build pipeline registered
 - write reports under ``reports/`` of ``monitoring_bucket``;
 - use the serving key (``key_arn``) for data, job volumes and outputs;
 - pull the job ``images``, write the logs of processing jobs and create the
-  network interfaces of jobs in the VPC;
+  network interfaces of jobs in the VPC (only in ``subnet_ids`` with ``security_group_id``);
 - put metrics, only in ``metric_namespaces`` (and SageMaker's processing-job namespace);
 - invoke ``invocable_endpoints`` (Clarify's feature attribution jobs call the model).
 
@@ -23,6 +23,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from stacks.components.nag import acknowledge, as_nag_renders
+from stacks.components.network_interface_access import allow_workload_network_interfaces
 from stacks.components.processing_images import repository_arn
 from stacks.config import PlatformConfig
 from stacks.cross_account import serving_role_names
@@ -44,6 +45,8 @@ class MonitoringJobRole(Construct):
         key_arn: str,
         data_capture_bucket: s3.IBucket,
         monitoring_bucket: s3.IBucket,
+        subnet_ids: list[str],
+        security_group_id: str,
         capture_prefixes: list[str],
         ground_truth_uris: list[str],
         images: list[str],
@@ -90,14 +93,8 @@ class MonitoringJobRole(Construct):
             ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             [job_logs],
         )
-        self._allow(
-            "JobNetworkInterfaces",
-            [
-                "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
-                "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs",
-                "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
-            ],
-            ["*"],
+        network_interfaces = allow_workload_network_interfaces(
+            self.role, subnet_ids=subnet_ids, security_group_ids=[security_group_id]
         )
         self._allow("PullTokens", ["ecr:GetAuthorizationToken"], ["*"])
         self._allow(
@@ -115,10 +112,12 @@ class MonitoringJobRole(Construct):
             )
         self._acknowledge(
             {
+                **network_interfaces,
                 "Resource::*": (
-                    "ecr:GetAuthorizationToken, the EC2 network-interface actions of a job in a VPC and "
-                    "cloudwatch:PutMetricData support no resource-level permissions; PutMetricData is held to "
-                    "the monitoring namespaces by a condition."
+                    "ecr:GetAuthorizationToken, the EC2 Describe actions, ec2:DeleteNetworkInterfacePermission "
+                    "(it names a permission, not an interface) and cloudwatch:PutMetricData support no "
+                    "resource-level permissions; PutMetricData is held to the monitoring namespaces by a "
+                    "condition. Creating and deleting interfaces is held to the workload subnets."
                 ),
                 f"Resource::{job_logs}": (
                     "Each processing job writes log streams named after itself, created at run time, in "

@@ -5,9 +5,11 @@
   ``promotion_role_names(config).smoke_test_function``, the only principal
   staging's smoke tester trusts;
 - ``recorder`` (``lambdas/deployment_recorder``): notes a deployment (account,
-  endpoint, time, pipeline execution) on the model version. It may describe and
-  update the versions of the configured registry groups, and nothing else of
-  the registry.
+  endpoint, time, pipeline execution) on the model version. It may describe the
+  versions of the configured registry groups and update them only with requests
+  that set no approval status or lifecycle stage and remove no metadata (its own
+  identity policy says so, whatever the group policy), and nothing else of the
+  registry.
 
 Both report their outcome to CodePipeline (``PutJobSuccessResult`` /
 ``PutJobFailureResult``, granted by the invoke actions). Exposes ``smoke_test``
@@ -29,6 +31,14 @@ from stacks.naming import model_package_group_name
 # A pipeline runs one action of each at a time; a second slot covers a retry.
 RESERVED_CONCURRENCY = 2
 SMOKE_TEST_TIMEOUT = Duration.minutes(5)
+# UpdateModelPackage condition keys of what the recorder never sends: it adds metadata entries and
+# nothing else. (SourceUri, InferenceSpecification and ModelCard have no condition key.)
+RECORDER_FORBIDDEN_KEYS = (
+    "sagemaker:ModelApprovalStatus",
+    "sagemaker:CustomerMetadataPropertiesToRemove",
+    "sagemaker:ModelLifeCycle:Stage",
+    "sagemaker:ModelLifeCycle:StageStatus",
+)
 
 
 class PromotionFunctions(Construct):
@@ -87,15 +97,23 @@ class PromotionFunctions(Construct):
             for model in config.models
         ]
         self.recorder.add_to_role_policy(
+            iam.PolicyStatement(sid="DescribeVersions", actions=["sagemaker:DescribeModelPackage"], resources=versions)
+        )
+        # The group policy's Deny is documented for cross-account callers; this role is in dev,
+        # so its own policy holds it to adding metadata entries.
+        self.recorder.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["sagemaker:DescribeModelPackage", "sagemaker:UpdateModelPackage"],
+                sid="RecordDeploymentsOnly",
+                actions=["sagemaker:UpdateModelPackage"],
                 resources=versions,
+                conditions={"Null": {key: "true" for key in RECORDER_FORBIDDEN_KEYS}},
             )
         )
         for pattern in versions:
             acknowledge(
                 self.recorder,
                 f"AwsSolutions-IAM5[Resource::{pattern}]",
-                "Any version of the model's registry group may be deployed and recorded; the group's policy "
-                "denies this role changing a version's approval status.",
+                "Any version of the model's registry group may be deployed and recorded; the role's own "
+                "policy allows only updates that set no approval status or lifecycle and remove no metadata, "
+                "and the group's policy denies it setting an approval status.",
             )

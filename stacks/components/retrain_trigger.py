@@ -8,7 +8,8 @@ Creates:
 - the function (``PlatformFunction`` of ``lambdas/retrain_trigger``), which may
   write that table's items and start exactly the pipelines of ``settings``;
 - an EventBridge rule on dev's default bus sending it the alarms of
-  ``settings`` that enter ALARM in ``settings``' accounts.
+  ``settings`` that enter ALARM in ``settings``' accounts, with the retry policy
+  and dead-letter queue of ``dead_letters`` (``EventDeadLetters``).
 
 ``settings`` is the function's ``RETRAIN_SETTINGS`` (see
 ``lambdas/retrain_trigger/retrain.py``). Exposes ``table``, ``function`` and ``rule``.
@@ -26,6 +27,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from stacks.components.event_dead_letters import EventDeadLetters
 from stacks.components.event_forwarding import ALARM_DETAIL_TYPE, ALARM_SOURCE
 from stacks.components.nag import acknowledge
 from stacks.components.platform_function import PlatformFunction
@@ -44,6 +46,7 @@ class RetrainTrigger(Construct):
         key: kms.IKey,
         removal_policy: RemovalPolicy,
         log_retention: logs.RetentionDays,
+        dead_letters: EventDeadLetters,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -108,5 +111,5 @@ class RetrainTrigger(Construct):
                 account=sorted(settings["accounts"]),
                 detail={"alarmName": sorted(settings["alarms"]), "state": {"value": ["ALARM"]}},
             ),
-            targets=[targets.LambdaFunction(self.function)],
+            targets=[targets.LambdaFunction(self.function, **dead_letters.target_options)],
         )

@@ -12,15 +12,19 @@ Creates:
 
 A placeholder the definition uses and this construct does not provide fails synth with
 its name: CloudFormation would otherwise read it as a missing resource at deploy time.
+A value owned by another stack (``importable``) enters the ``Fn::Sub`` map as an
+``Fn::ImportValue`` of that stack's export: ``Fn::Sub`` documents ``Ref``, ``Fn::GetAtt``,
+``Fn::ImportValue`` and a few others in its map, not the ``Fn::GetStackOutput`` a plain
+cross-stack reference would become.
 """
 
-from aws_cdk import Fn
+from aws_cdk import Fn, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_secretsmanager as secretsmanager
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from stacks.components.sagemaker_pipeline_role import SageMakerPipelineRole
 from stacks.rendered_pipelines import BuildOutputError, RenderedPipeline
@@ -69,7 +73,7 @@ class SageMakerPipeline(Construct):
         deploy_time_values = {
             "PipelineRoleArn": self.role.role_arn,
             "ArtifactBucket": artifact_bucket.bucket_name,
-            "KmsKeyArn": artifact_key.key_arn,
+            "KmsKeyArn": importable(self, artifact_key, artifact_key.key_arn),
             "CodeS3Uri": self.code_asset.s3_object_url,
         }
         self.pipeline = sagemaker.CfnPipeline(
@@ -82,6 +86,13 @@ class SageMakerPipeline(Construct):
         )
         # The role's policy must exist before SageMaker validates the pipeline against it.
         self.pipeline.node.add_dependency(self.role)
+
+
+def importable(scope: Construct, owner: IConstruct, value: str) -> str:
+    """``value`` (an attribute of ``owner``) in a form ``scope``'s stack may put in an ``Fn::Sub`` map:
+    itself when ``owner`` is in that stack, else an ``Fn::ImportValue`` of an export of ``owner``'s stack."""
+    producer = Stack.of(owner)
+    return value if producer is Stack.of(scope) else producer.export_value(value)
 
 
 def _substituted(rendered: RenderedPipeline, values: dict[str, str]) -> str:

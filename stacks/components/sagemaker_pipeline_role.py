@@ -9,7 +9,8 @@ Trusted by SageMaker only. The role may:
   pseudonymization key);
 - create, describe, stop and tag the processing and training jobs pipelines start
   (SageMaker names them ``pipelines-<execution>-<step>-<suffix>``);
-- register model versions in ``model_package_group`` only, and only as ``PendingManualApproval``;
+- register model versions in ``model_package_group`` only (the group and its versions), and only as
+  ``PendingManualApproval``;
 - pass itself to SageMaker, and no other role to anyone;
 - pull the container images of ``image_repositories`` (AWS's SageMaker images);
 - write the jobs' logs and metrics.
@@ -89,7 +90,11 @@ class SageMakerPipelineRole(Construct):
         self._allow(
             "RegisterPendingModelVersions",
             ["sagemaker:CreateModelPackage"],
-            [self._sagemaker_arn("model-package", f"{model_package_group.lower()}/*")],
+            # Registering a version names its group: the group is authorized as well as the new version.
+            [
+                self._sagemaker_arn("model-package-group", model_package_group.lower()),
+                self._sagemaker_arn("model-package", f"{model_package_group.lower()}/*"),
+            ],
             {"StringEquals": {"sagemaker:ModelApprovalStatus": APPROVAL_STATUS_ON_REGISTRATION}},
             wildcard_reason="SageMaker numbers each new version of the group; the role registers into this "
             "model's group only, and only versions waiting for approval (condition).",
@@ -138,7 +143,7 @@ class SageMakerPipelineRole(Construct):
             iam.PolicyStatement(sid=sid, actions=actions, resources=resources, conditions=conditions)
         )
         if wildcard_reason:
-            for resource in resources:
+            for resource in (resource for resource in resources if "*" in resource):
                 acknowledge(self.role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{resource}]", wildcard_reason)
 
     def _sagemaker_arn(self, resource: str, name: str) -> str:

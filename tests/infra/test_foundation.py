@@ -197,7 +197,7 @@ def test_feature_group_follows_its_spec(synthesized: SynthesizedApp, platform_co
     )
 
 
-def test_offline_store_role_is_limited_to_its_prefix(synthesized: SynthesizedApp) -> None:
+def test_offline_store_role_writes_objects_and_their_acls_under_its_prefix_only(synthesized: SynthesizedApp) -> None:
     synthesized.template("Dev/FeatureStore").has_resource_properties(
         "AWS::IAM::Policy",
         {
@@ -205,7 +205,7 @@ def test_offline_store_role_is_limited_to_its_prefix(synthesized: SynthesizedApp
                 "Statement": Match.array_with(
                     [
                         {
-                            "Action": ["s3:GetObject", "s3:PutObject"],
+                            "Action": ["s3:GetObject", "s3:PutObject", "s3:PutObjectAcl"],
                             "Effect": "Allow",
                             "Resource": "arn:aws:s3:::mlops-curated-111111111111-eu-west-1/feature-store/*",
                         }

@@ -41,6 +41,10 @@ def role_statements(template: dict[str, Any], role_id: str) -> list[dict[str, An
     ]
 
 
+def ci_store(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in resources_of(template, resource_type).items() if name.startswith("CiArtifactStore")}
+
+
 def only(resources: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     assert len(resources) == 1, sorted(resources)
     return next(iter(resources.items()))
@@ -88,6 +92,30 @@ def statement(statements: list[dict[str, Any]], sid: str) -> dict[str, Any]:
 
 
 # --- the SageMaker pipeline ---------------------------------------------------------
+
+
+# What CloudFormation documents inside an Fn::Sub variable map.
+SUB_MAP_FUNCTIONS = {
+    "Fn::Base64", "Fn::FindInMap", "Fn::GetAtt", "Fn::GetAZs", "Fn::If", "Fn::ImportValue", "Fn::Join",
+    "Fn::Select", "Fn::Sub", "Ref",
+}
+
+
+def intrinsics(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return {key for key in value if key.startswith("Fn::") or key == "Ref"} | {
+            name for inner in value.values() for name in intrinsics(inner)
+        }
+    if isinstance(value, list):
+        return {name for inner in value for name in intrinsics(inner)}
+    return set()
+
+
+def test_deploy_time_values_use_only_functions_fn_sub_documents(definition_sub) -> None:
+    _, variables = definition_sub
+    used = intrinsics(variables)
+    assert "Fn::ImportValue" in used
+    assert used <= SUB_MAP_FUNCTIONS
 
 
 def test_pipeline_has_the_build_pipeline_name_and_a_role_only_sagemaker_assumes(model_build, sagemaker_pipeline) -> None:
@@ -178,7 +206,10 @@ def test_pipeline_role_registers_only_pending_versions_in_the_models_group(pipel
             "Action": "sagemaker:CreateModelPackage",
             "Condition": {"StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}},
             "Effect": "Allow",
-            "Resource": "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-credit-risk/*",
+            "Resource": [
+                "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-credit-risk",
+                "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-credit-risk/*",
+            ],
         }
     ]
 
@@ -314,42 +345,53 @@ def test_build_may_upsert_and_start_only_its_model_pipeline_and_pass_only_its_ro
     assert [item["Resource"] for item in passing] == [{"Fn::GetAtt": [pipeline_role_id, "Arn"]}]
 
 
-def test_artifacts_and_build_logs_are_encrypted_with_the_artifact_key(model_build) -> None:
+def test_ci_artifacts_and_build_logs_live_in_the_ci_pipelines_own_store(model_build) -> None:
+    # Not the ML artifact bucket: repository code must neither read training outputs nor delete served models.
     _, pipeline = only(resources_of(model_build, "AWS::CodePipeline::Pipeline"))
     store = pipeline["Properties"]["ArtifactStore"]
-    assert store["Location"] == ARTIFACT_BUCKET
+    assert store["Location"] == {"Ref": only(ci_store(model_build, "AWS::S3::Bucket"))[0]}
     key = store["EncryptionKey"]["Id"]
-    assert "ArtifactKey" in json.dumps(key)
+    assert key == {"Fn::GetAtt": [only(ci_store(model_build, "AWS::KMS::Key"))[0], "Arn"]}
     _, project = only(resources_of(model_build, "AWS::CodeBuild::Project"))
     assert project["Properties"]["EncryptionKey"] == key
     _, log_group = only(resources_of(model_build, "AWS::Logs::LogGroup"))
     assert log_group["Properties"]["KmsKeyId"] == key
 
 
-def test_cloudwatch_logs_may_use_the_artifact_key_only_for_model_build_log_groups(synthesized: SynthesizedApp) -> None:
-    synthesized.template("Dev/Data").has_resource_properties(
-        "AWS::KMS::Key",
-        {
-            "Description": Match.string_like_regexp("ML artifacts"),
-            "KeyPolicy": {
-                "Statement": Match.array_with(
-                    [
-                        Match.object_like(
-                            {
-                                "Principal": {"Service": "logs.eu-west-1.amazonaws.com"},
-                                "Condition": {
-                                    "ArnLike": {
-                                        "kms:EncryptionContext:aws:logs:arn":
-                                            "arn:aws:logs:eu-west-1:111111111111:log-group:Dev-ModelBuild-*"
-                                    }
-                                },
-                            }
-                        )
-                    ]
-                )
-            },
-        },
-    )
+def test_ci_roles_may_only_write_their_models_step_code_in_the_ml_artifact_bucket(model_build) -> None:
+    ci_policies = {name: policy for name, policy in resources_of(model_build, "AWS::IAM::Policy").items()
+                   if name.startswith("Ci")}
+    assert ci_policies
+    on_ml_bucket = {
+        (name, action, resource)
+        for name, policy in ci_policies.items()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        for resource in as_list(statement["Resource"])
+        if ARTIFACT_BUCKET in json.dumps(resource)
+        for action in as_list(statement["Action"])
+    }
+    assert {(action, resource) for _, action, resource in on_ml_bucket} == {
+        ("s3:PutObject", f"arn:aws:s3:::{ARTIFACT_BUCKET}/pipelines/credit-risk/code/*")
+    }
+    assert all(name.startswith("CiBuild") for name, _, _ in on_ml_bucket)
+
+
+def test_ci_store_key_encrypts_only_for_model_build_log_groups_and_the_ml_key_not_at_all(
+    synthesized: SynthesizedApp,
+) -> None:
+    [(_, ci_key)] = ci_store(synthesized.templates["Dev/ModelBuild"], "AWS::KMS::Key").items()
+    [logs] = [s for s in ci_key["Properties"]["KeyPolicy"]["Statement"]
+              if s.get("Principal") == {"Service": "logs.eu-west-1.amazonaws.com"}]
+    assert logs["Condition"] == {
+        "ArnLike": {
+            "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:111111111111:log-group:Dev-ModelBuild-*"
+        }
+    }
+    ml_keys = [key for key in resources_of(synthesized.templates["Dev/Data"], "AWS::KMS::Key").values()
+               if "ML artifacts" in key["Properties"]["Description"]]
+    assert ml_keys
+    for key in ml_keys:
+        assert "logs." not in json.dumps(key["Properties"]["KeyPolicy"])
 
 
 def test_buildspec_uses_only_variables_the_build_defines(model_build) -> None:

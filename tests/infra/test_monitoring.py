@@ -75,6 +75,22 @@ def statements(template: Template, role_prefix: str) -> list[dict[str, Any]]:
     ]
 
 
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def dead_letter_queue(template: Template) -> str:
+    [name] = [name for name in resources(template, "AWS::SQS::Queue") if name.startswith("AlarmForwardingDeadLetters")]
+    return name
+
+
+def dead_letter_alarm(template: Template) -> str:
+    [name] = [
+        name for name in resources(template, "AWS::CloudWatch::Alarm") if name.startswith("AlarmForwardingDeadLetters")
+    ]
+    return name
+
+
 def alarm_names(template: Template) -> set[str]:
     return {
         alarm["Properties"]["AlarmName"]
@@ -210,6 +226,27 @@ def test_job_role_puts_metrics_only_in_the_monitoring_namespaces(monitoring: tup
     assert put_metrics["Condition"] == {
         "StringEquals": {"cloudwatch:namespace": ["MLOpsPlatform/ModelMonitoring", "/aws/sagemaker/ProcessingJobs"]}
     }
+
+
+def test_job_role_manages_network_interfaces_only_in_the_workload_subnets(monitoring: tuple[str, Template]) -> None:
+    stage, template = monitoring
+    job_statements = statements(template, "MonitoringJobRole")
+    eni_writes = {"ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"}
+    writes = [s for s in job_statements if set(as_list(s["Action"])) & eni_writes]
+    assert writes and all(s["Resource"] != "*" for s in writes)
+    subnets = [
+        {"Fn::Join": ["", [
+            f"arn:aws:ec2:eu-west-1:{ACCOUNTS[stage]}:subnet/", {"Fn::Select": [index, {"Ref": "SubnetIds"}]}
+        ]]}
+        for index in range(ZONES[stage])
+    ]
+    group = {"Fn::Join": ["", [f"arn:aws:ec2:eu-west-1:{ACCOUNTS[stage]}:security-group/", {"Ref": "SecurityGroupId"}]]}
+    interfaces = f"arn:aws:ec2:eu-west-1:{ACCOUNTS[stage]}:network-interface/*"
+    [create] = [s for s in writes if s["Action"] == "ec2:CreateNetworkInterface"]
+    assert sorted(map(json.dumps, create["Resource"])) == sorted(map(json.dumps, [interfaces, group, *subnets]))
+    [manage] = [s for s in writes if s is not create]
+    assert manage["Resource"] == interfaces
+    assert manage["Condition"] == {"ArnEquals": {"ec2:Subnet": subnets}}
 
 
 def test_job_role_reads_only_its_endpoints_capture_baselines_and_code(monitoring: tuple[str, Template]) -> None:
@@ -428,15 +465,48 @@ def test_alarms_entering_alarm_are_forwarded_to_devs_default_bus(monitoring: tup
             "EventPattern": {
                 "source": ["aws.cloudwatch"],
                 "detail-type": ["CloudWatch Alarm State Change"],
-                "detail": {"alarmName": sorted(alarm_names(template)), "state": {"value": ["ALARM"]}},
+                "detail": {
+                    "alarmName": [*sorted(alarm_names(template)), {"Ref": dead_letter_alarm(template)}],
+                    "state": {"value": ["ALARM"]},
+                },
             },
             "Targets": [
                 Match.object_like(
-                    {"Arn": f"arn:aws:events:eu-west-1:{DEV}:event-bus/default", "RoleArn": Match.any_value()}
+                    {
+                        "Arn": f"arn:aws:events:eu-west-1:{DEV}:event-bus/default",
+                        "RoleArn": Match.any_value(),
+                        "DeadLetterConfig": {"Arn": {"Fn::GetAtt": [dead_letter_queue(template), "Arn"]}},
+                    }
                 )
             ],
         },
     )
+
+
+def test_undeliverable_forwarded_alarms_go_to_a_queue_under_the_serving_key(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    queue = resources(template, "AWS::SQS::Queue")[dead_letter_queue(template)]
+    assert queue["Properties"]["KmsMasterKeyId"] == {"Ref": "KeyArn"}
+    alarm = resources(template, "AWS::CloudWatch::Alarm")[dead_letter_alarm(template)]["Properties"]
+    assert (alarm["MetricName"], alarm["Threshold"], alarm["ComparisonOperator"]) == (
+        "ApproximateNumberOfMessagesVisible", 0, "GreaterThanThreshold"
+    )
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_letter_queue(template), "QueueName"]}}
+    ]
+
+
+def test_serving_key_lets_eventbridge_encrypt_dead_letters_for_its_own_accounts_rules(
+    synthesized: SynthesizedApp,
+) -> None:
+    for stage in SERVING:
+        [key] = synthesized.template(f"{stage}/ServingFoundation").find_resources("AWS::KMS::Key").values()
+        [statement] = [s for s in key["Properties"]["KeyPolicy"]["Statement"]
+                       if s.get("Principal") == {"Service": "events.amazonaws.com"}]
+        assert set(statement["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
+        assert statement["Condition"] == {
+            "ArnLike": {"aws:SourceArn": f"arn:aws:events:eu-west-1:{ACCOUNTS[stage]}:rule/*"}
+        }
 
 
 def test_forwarding_role_may_only_put_events_on_devs_bus(monitoring: tuple[str, Template]) -> None:
@@ -602,7 +672,7 @@ def test_model_monitor_drift_alarm_covers_every_feature_ten_metrics_per_alarm(
     features = settings_for_model(platform_config.models[0]).features
     parts = [
         alarm["Properties"] for alarm in resources(model_monitor, "AWS::CloudWatch::Alarm").values()
-        if "AlarmName" not in alarm["Properties"]
+        if "AlarmName" not in alarm["Properties"] and "Metrics" in alarm["Properties"]
     ]
     watched = [
         query["MetricStat"]["Metric"] for part in parts for query in part["Metrics"] if "MetricStat" in query

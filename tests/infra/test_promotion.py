@@ -343,6 +343,27 @@ def test_only_the_recorder_may_update_model_versions_and_only_of_the_configured_
     ]
 
 
+def test_the_recorder_may_update_versions_only_with_requests_that_decide_nothing(promotion):
+    # Its own policy must hold: the group policy's Deny is documented for cross-account callers only.
+    updates = [
+        statement
+        for policy in promotion.find_resources("AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "sagemaker:UpdateModelPackage" in statement["Action"]
+    ]
+    assert updates
+    for statement in updates:
+        assert statement["Action"] == "sagemaker:UpdateModelPackage"
+        assert statement["Condition"] == {
+            "Null": {
+                "sagemaker:ModelApprovalStatus": "true",
+                "sagemaker:CustomerMetadataPropertiesToRemove": "true",
+                "sagemaker:ModelLifeCycle:Stage": "true",
+                "sagemaker:ModelLifeCycle:StageStatus": "true",
+            }
+        }
+
+
 def test_invoke_actions_send_the_parameters_their_functions_accept(pipeline, platform_config):
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     load_handler("smoke_test")

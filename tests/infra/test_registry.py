@@ -3,13 +3,19 @@
 from typing import Any
 
 import pytest
+from aws_cdk import RemovalPolicy, Stack
 
+from stacks.components.model_package_group import ModelPackageGroup
 from stacks.config import PlatformConfig
 from tests.infra.retained_dev import retained_dev_templates
 from tests.synth import SynthesizedApp
 
 GROUP = "CreditRisk65A6FF4C"
 SERVING_ROOTS = ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]
+MODEL_CREATORS = [
+    "arn:aws:iam::222222222222:role/mlops-endpoint-cfn-execution",
+    "arn:aws:iam::333333333333:role/mlops-endpoint-cfn-execution",
+]
 GROUP_ARN = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-credit-risk"
 VERSIONS_ARN = "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-credit-risk/*"
 
@@ -43,7 +49,6 @@ def test_group_logical_id_is_pinned(resources: dict[str, Any]) -> None:
 
 def test_staging_and_prod_may_describe_list_and_create_models_and_nothing_more(statements: list[dict[str, Any]]) -> None:
     allowed = [s for s in statements if s["Effect"] == "Allow"]
-    assert all(s["Principal"] == {"AWS": SERVING_ROOTS} for s in allowed)
     grants = {(action, s["Resource"]) for s in allowed for action in actions(s)}
     assert grants == {
         ("sagemaker:DescribeModelPackageGroup", GROUP_ARN),
@@ -51,6 +56,23 @@ def test_staging_and_prod_may_describe_list_and_create_models_and_nothing_more(s
         ("sagemaker:ListModelPackages", VERSIONS_ARN),
         ("sagemaker:CreateModel", VERSIONS_ARN),
     }
+
+
+def test_only_the_serving_cloudformation_execution_roles_read_the_registry(statements: list[dict[str, Any]]) -> None:
+    # The account roots alone would let every principal those accounts allow read dev's models.
+    allowed = [s for s in statements if s["Effect"] == "Allow"]
+    assert allowed
+    for statement in allowed:
+        assert statement["Principal"] == {"AWS": SERVING_ROOTS}
+        assert statement["Condition"] == {"ArnEquals": {"aws:PrincipalArn": MODEL_CREATORS}}
+
+
+def test_a_registry_shared_with_no_role_is_refused() -> None:
+    with pytest.raises(ValueError, match="reader_role_arns"):
+        ModelPackageGroup(
+            Stack(), "Group", name="g", description="d", reader_role_arns=[],
+            approver_role_arn="arn:aws:iam::111111111111:role/approver", removal_policy=RemovalPolicy.DESTROY,
+        )
 
 
 def test_staging_and_prod_cannot_update_model_packages(statements: list[dict[str, Any]]) -> None:
@@ -77,6 +99,7 @@ def test_updates_that_set_no_status_stay_possible_for_roles_allowed_them(stateme
 def test_no_one_registers_a_version_that_is_already_decided(statements: list[dict[str, Any]]) -> None:
     [guard] = [s for s in statements if s["Effect"] == "Deny" and actions(s) == {"sagemaker:CreateModelPackage"}]
     assert guard["Principal"] == "*"
+    assert guard["Resource"] == [GROUP_ARN, VERSIONS_ARN]
     assert guard["Condition"] == {
         "Null": {"sagemaker:ModelApprovalStatus": "false"},
         "StringNotEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"},

@@ -21,6 +21,11 @@ def resources(template: Template, resource_type: str) -> dict:
     return template.find_resources(resource_type)
 
 
+def event_dead_letters(template: Template) -> dict:
+    return {name: queue for name, queue in resources(template, "AWS::SQS::Queue").items()
+            if name.startswith("EventDeadLetters")}
+
+
 def test_dev_bus_accepts_alarm_events_from_staging_and_prod_only(retraining: Template) -> None:
     retraining.resource_count_is("AWS::Events::EventBusPolicy", 1)
     retraining.has_resource_properties(
@@ -176,3 +181,34 @@ def test_rate_limit_table_is_encrypted_recoverable_and_expiring(retraining: Temp
 def test_stateful_resources_keep_their_logical_ids_and_dev_removal_policy(retraining: Template) -> None:
     assert resources(retraining, "AWS::DynamoDB::Table")["RetrainTriggerTable510B2A59"]["DeletionPolicy"] == "Delete"
     assert resources(retraining, "AWS::KMS::Key")["Key961B73FD"]["DeletionPolicy"] == "Delete"
+
+
+def test_both_rules_retry_then_dead_letter_into_an_encrypted_queue(retraining: Template) -> None:
+    [(queue_id, queue)] = event_dead_letters(retraining).items()
+    assert "Key961B73FD" in json.dumps(queue["Properties"]["KmsMasterKeyId"])
+    rules = resources(retraining, "AWS::Events::Rule").values()
+    assert len(rules) == 2
+    for rule in rules:
+        [target] = rule["Properties"]["Targets"]
+        assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [queue_id, "Arn"]}}
+        assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
+        assert target["RetryPolicy"]["MaximumEventAgeInSeconds"] > 0
+
+
+def test_a_dead_letter_notifies_the_approvers(retraining: Template) -> None:
+    [(queue_id, _)] = event_dead_letters(retraining).items()
+    [(topic_id, _)] = resources(retraining, "AWS::SNS::Topic").items()
+    [alarm] = [
+        alarm["Properties"] for alarm in resources(retraining, "AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("Dimensions") == [
+            {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}
+        ]
+    ]
+    assert (alarm["MetricName"], alarm["Threshold"]) == ("ApproximateNumberOfMessagesVisible", 0)
+    assert alarm["AlarmActions"] == [{"Ref": topic_id}]
+    [key] = resources(retraining, "AWS::KMS::Key").values()
+    assert any(
+        statement.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+        and {"kms:Decrypt", "kms:GenerateDataKey"} <= set(statement["Action"])
+        for statement in key["Properties"]["KeyPolicy"]["Statement"]
+    )

@@ -315,3 +315,57 @@ def test_xgboost_images_come_from_the_registries_the_sdk_names(platform_config) 
     assert {region: registries[region] for region in REGISTRIES} == {
         region: accounts[0] for region, accounts in REGISTRIES.items()
     }
+
+
+ENI_WRITES = {
+    "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
+}
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_model_execution_role_may_describe_vpc_endpoints(synthesized, platform_config, account):
+    # SageMaker's requirements for hosting a model in a VPC.
+    statements = _statements(_foundation(synthesized, account), serving_role_names(platform_config).model_execution)
+    assert "ec2:DescribeVpcEndpoints" in _actions(statements)
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_model_execution_role_creates_network_interfaces_only_in_the_workload_subnets(
+    synthesized, platform_config, account
+):
+    template = _foundation(synthesized, account)
+    statements = _statements(template, serving_role_names(platform_config).model_execution)
+    writes = [s for s in statements if set(_as_list(s["Action"])) & ENI_WRITES]
+    assert writes and all(s["Resource"] != "*" for s in writes)
+    [create] = [s for s in writes if "ec2:CreateNetworkInterface" in _as_list(s["Action"])]
+    resources = [json.dumps(r) for r in create["Resource"]]
+    account_id = getattr(platform_config.accounts, account).account_id
+    assert resources[0] == json.dumps(f"arn:aws:ec2:eu-west-1:{account_id}:network-interface/*")
+    subnets = [r for r in resources if ":subnet/" in r]
+    groups = [r for r in resources if ":security-group/" in r]
+    assert len(subnets) == {"staging": 2, "prod": 3}[account]
+    assert len(groups) == 1 and "WorkloadSecurityGroup" in groups[0]
+    assert all("WorkloadsSubnet" in subnet for subnet in subnets)
+    [manage] = [s for s in writes if s is not create]
+    assert manage["Resource"] == f"arn:aws:ec2:eu-west-1:{account_id}:network-interface/*"
+    assert len(manage["Condition"]["ArnEquals"]["ec2:Subnet"]) == len(subnets)
+
+
+def test_endpoint_autoscaling_writes_only_sagemaker_variant_instance_counts(synthesized, platform_config):
+    statements = _statements(
+        _foundation(synthesized, "prod"), serving_role_names(platform_config).cloudformation_execution
+    )
+    writes = [s for s in statements if any(
+        action.startswith("application-autoscaling:") and not action.split(":")[1].startswith("Describe")
+        for action in _as_list(s["Action"])
+    )]
+    assert len(writes) == 1
+    [write] = writes
+    prod = platform_config.accounts.prod.account_id
+    assert write["Resource"] == f"arn:aws:application-autoscaling:eu-west-1:{prod}:scalable-target/*"
+    assert write["Condition"] == {
+        "StringEquals": {
+            "application-autoscaling:service-namespace": "sagemaker",
+            "application-autoscaling:scalable-dimension": "sagemaker:variant:DesiredInstanceCount",
+        }
+    }
