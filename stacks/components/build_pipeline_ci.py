@@ -35,6 +35,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from stacks.components.code_connection import allow_use_connection
 from stacks.components.nag import acknowledge
 from stacks.config.platform import Source
 
@@ -105,14 +106,7 @@ class BuildPipelineCi(Construct):
             triggers=self._triggers(source, source_action),
         )
         self._acknowledge_artifact_store_grants(self.pipeline.role, artifact_bucket, ("s3:DeleteObject*", "s3:Abort*"))
-        if source.connection_arn and source.connection_arn.split(":")[2] == "codeconnections":
-            # CDK grants codestar-connections:UseConnection only; IAM matches the action's service
-            # prefix to the ARN's, and connections created since July 2024 are codeconnections ARNs.
-            self.pipeline.add_to_role_policy(
-                iam.PolicyStatement(
-                    sid="UseCodeConnection", actions=["codeconnections:UseConnection"], resources=[source.connection_arn]
-                )
-            )
+        allow_use_connection(self.pipeline.role, source.connection_arn)
 
     def _source_action(self, source: Source, output: codepipeline.Artifact) -> codepipeline.IAction:
         if source.provider == "codecommit":

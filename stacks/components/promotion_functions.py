@@ -7,11 +7,14 @@
 - ``recorder`` (``lambdas/deployment_recorder``): notes a deployment (account,
   endpoint, time, pipeline execution) on the model version. It may describe and
   update the versions of the configured registry groups, and nothing else of
-  the registry.
+  the registry;
+- ``approval_check`` (``lambdas/approval_check``): fails the job unless the
+  version is ``Approved`` and belongs to the model's group. It may only describe
+  the versions of the configured registry groups.
 
-Both report their outcome to CodePipeline (``PutJobSuccessResult`` /
-``PutJobFailureResult``, granted by the invoke actions). Exposes ``smoke_test``
-and ``recorder`` (functions).
+All report their outcome to CodePipeline (``PutJobSuccessResult`` /
+``PutJobFailureResult``, granted by the invoke actions). Exposes ``smoke_test``,
+``recorder`` and ``approval_check`` (functions).
 """
 
 from aws_cdk import Duration, RemovalPolicy, Stack
@@ -71,7 +74,14 @@ class PromotionFunctions(Construct):
             description="Records a deployment of a model version (account, endpoint, time, execution) on the version",
             **common,
         ).function
-        for function in (self.smoke_test, self.recorder):
+        self.approval_check = PlatformFunction(
+            self,
+            "ApprovalCheck",
+            handler_folder="approval_check",
+            description="Fails the promotion unless the model version is Approved and belongs to the model's group",
+            **common,
+        ).function
+        for function in (self.smoke_test, self.recorder, self.approval_check):
             acknowledge(
                 function,
                 "AwsSolutions-IAM5[Resource::*]",
@@ -92,10 +102,19 @@ class PromotionFunctions(Construct):
                 resources=versions,
             )
         )
+        self.approval_check.add_to_role_policy(
+            iam.PolicyStatement(actions=["sagemaker:DescribeModelPackage"], resources=versions)
+        )
         for pattern in versions:
             acknowledge(
                 self.recorder,
                 f"AwsSolutions-IAM5[Resource::{pattern}]",
                 "Any version of the model's registry group may be deployed and recorded; the group's policy "
                 "denies this role changing a version's approval status.",
+            )
+            acknowledge(
+                self.approval_check,
+                f"AwsSolutions-IAM5[Resource::{pattern}]",
+                "Any version of the model's registry group may be promoted, so any may be checked; the role "
+                "can only describe them.",
             )
