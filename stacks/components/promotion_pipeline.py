@@ -58,7 +58,7 @@ class PromotionPipeline(Construct):
         *,
         config: PlatformConfig,
         model: ModelConfig,
-        role: iam.Role,
+        role: iam.IRole,
         artifact_store: s3.IBucket,
         template_synth: codebuild.IProject,
         approval_check: lambda_.IFunction,
