@@ -3,7 +3,7 @@
 - ``PipelineArtifacts``: the pipelines' artifact bucket and key, readable by the
   staging and prod endpoint deployers;
 - ``EndpointTemplateSynth``: renders the Endpoint templates from the repository;
-- ``PromotionFunctions``: the smoke test and the deployment recorder;
+- ``PromotionFunctions``: the approval check, the smoke test and the deployment recorder;
 - one ``PromotionPipeline`` per model, all running as one fixed-name role
   (``promotion_role_names(config).pipeline``) that the serving deployers trust;
 - ``ApprovalTrigger``: registry decisions of the models' groups start their
@@ -79,6 +79,7 @@ class PromotionStack(Stack):
                 role=role,
                 artifact_store=artifacts.store,
                 template_synth=template_synth.project,
+                approval_check=functions.approval_check,
                 smoke_test=functions.smoke_test,
                 recorder=functions.recorder,
                 approval_topic=topic,
@@ -89,9 +90,9 @@ class PromotionStack(Stack):
             role,
             "AwsSolutions-IAM5[Resource::*]",
             "CodePipeline's Lambda invoke action lists functions (lambda:ListFunctions has no resource-level "
-            "permissions); invoking is held to the smoke test and the recorder.",
+            "permissions); invoking is held to the approval check, the smoke test and the recorder.",
         )
-        for function in (functions.smoke_test, functions.recorder):
+        for function in (functions.approval_check, functions.smoke_test, functions.recorder):
             acknowledge(
                 role,
                 f"AwsSolutions-IAM5[Resource::{as_nag_renders(self, function.function_arn + ':*')}]",

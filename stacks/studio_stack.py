@@ -27,8 +27,10 @@ from stacks.components.studio_domain import StudioDomain
 from stacks.config import PlatformConfig
 from stacks.naming import (
     PLATFORM_TAG_KEY,
+    build_pipeline_name,
     dev_bucket_name,
     model_package_group_name,
+    promotion_pipeline_name,
     studio_domain_name,
     studio_user_profile_name,
 )
@@ -98,6 +100,8 @@ class StudioStack(Stack):
             subnet_ids=network.vpc.select_subnets(subnet_type=network.subnets.subnet_type).subnet_ids,
             security_group_id=network.workload_security_group.security_group_id,
             offline_store_role_arn=offline_store_role.role_arn,
+            build_pipelines=tuple(build_pipeline_name(config, model.name) for model in config.models),
+            promotion_pipelines=tuple(promotion_pipeline_name(config, model.name) for model in config.models),
         )
         default_role.grant(studio_user(studio_scope, profile_name=None))
         self.roles: dict[str, iam.IRole] = {}

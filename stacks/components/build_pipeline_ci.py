@@ -40,6 +40,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from stacks.components.code_connection import allow_use_connection
 from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.secure_bucket import SecureBucket
 from stacks.config.platform import Source
@@ -131,14 +132,7 @@ class BuildPipelineCi(Construct):
             triggers=self._triggers(source, source_action),
         )
         self._acknowledge_artifact_store_grants(self.pipeline.role, ("s3:DeleteObject*", "s3:Abort*"))
-        if source.connection_arn and source.connection_arn.split(":")[2] == "codeconnections":
-            # CDK grants codestar-connections:UseConnection only; IAM matches the action's service
-            # prefix to the ARN's, and connections created since July 2024 are codeconnections ARNs.
-            self.pipeline.add_to_role_policy(
-                iam.PolicyStatement(
-                    sid="UseCodeConnection", actions=["codeconnections:UseConnection"], resources=[source.connection_arn]
-                )
-            )
+        allow_use_connection(self.pipeline.role, source.connection_arn)
 
     def _source_action(self, source: Source, output: codepipeline.Artifact) -> codepipeline.IAction:
         if source.provider == "codecommit":

@@ -11,15 +11,15 @@ deployed first.
   captured data (``data_capture_bucket``, ``key``), logs, metrics, and the
   network interfaces of a model in the VPC (only in ``subnet_ids`` with
   ``security_group_id``; see ``allow_workload_network_interfaces``).
-- ``endpoint_deployer``: assumed by dev's promotion pipeline role only; creates
-  and updates the Endpoint stacks (and no other stack) with
-  ``cloudformation_execution`` as their service role, and reads the pipeline's
-  artifacts in dev.
+- ``endpoint_deployer``: assumed by dev's promotion pipeline role only; creates,
+  updates and, when a deploy left one in a failed state, deletes and recreates
+  the Endpoint stacks (and no other stack) with ``cloudformation_execution`` as
+  their service role, and reads the pipeline's artifacts in dev.
 - ``cloudformation_execution``: CloudFormation's role for Endpoint stacks,
-  limited to the resource types they hold: SageMaker models, endpoint configs
-  and endpoints (models only from dev's registry groups), the rollback alarms,
-  autoscaling of the endpoints when ``autoscaling``, and passing
-  ``model_execution`` to SageMaker.
+  limited to the resource types they hold, which it may create, update and
+  delete: SageMaker models, endpoint configs and endpoints (models only from
+  dev's registry groups), the rollback alarms, autoscaling of the endpoints
+  when ``autoscaling``, and passing ``model_execution`` to SageMaker.
 - ``smoke_tester`` (when ``smoke_test``): assumed by dev's smoke-test function
   only; invokes the model endpoints, nothing else.
 
@@ -357,6 +357,9 @@ class ServingRoles(Construct):
             ],
             stacks,
         )
+        # The pipeline's REPLACE_ON_FAILURE deploy deletes an Endpoint stack that a failed deploy
+        # left in ROLLBACK_COMPLETE (or another failed state), then creates it again.
+        _allow(role, "ReplaceFailedEndpointStacks", ["cloudformation:DeleteStack"], stacks)
         _allow(role, "ValidateTemplates", ["cloudformation:ValidateTemplate"], ["*"])
         _allow(
             role,

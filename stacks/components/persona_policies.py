@@ -7,15 +7,27 @@ logs (``studio_user``). On top of that (``PERSONA_POLICIES``):
 - ``data_engineer``: reads and writes raw and curated data; runs processing jobs;
   creates the platform's feature groups and writes their records.
 - ``data_scientist``: reads curated data, features and artifacts, writes
-  ``experiments/`` of the artifact bucket; runs processing and training jobs and
-  the platform's SageMaker pipelines; registers model versions, only as
+  ``experiments/`` of the artifact bucket; runs processing and training jobs;
+  starts, stops and retries the platform's SageMaker pipelines; creates and
+  updates only experiment pipelines; registers model versions, only as
   ``PendingManualApproval``.
-- ``mlops_engineer``: reads artifacts; runs and deletes the platform's SageMaker
-  pipelines; reads and starts the platform's CodePipeline pipelines and reads its
-  CodeBuild projects and logs; runs models and endpoints in dev; reads the registry.
+- ``mlops_engineer``: reads artifacts; starts, stops and retries the platform's
+  SageMaker pipelines; creates, updates and deletes only experiment pipelines;
+  reads the platform's CodePipeline pipelines, starts and retries the build
+  pipeline but never a promotion pipeline, and reads its CodeBuild projects and
+  logs; runs models and endpoints in dev; reads the registry.
 - ``model_approver``: reads the registry and ``reports/`` of the artifact bucket; the
   only persona that may change a version's approval status, and only to
   ``Approved`` or ``Rejected``.
+
+The production build pipelines (``<name>-<model>-build``) are upserted only by
+the build CodePipeline: personas may start them, never change or delete them.
+Their own pipelines take the experiment prefix ``<name>-exp-``
+(``StudioScope.experiment_pipeline_prefix``), which a production pipeline name
+may never match (``StudioScope`` refuses one that does). A promotion starts only
+from an approval in the registry (the approval trigger): no persona may start,
+retry or roll back a promotion pipeline, whatever other statement allows it
+(an explicit Deny).
 
 Jobs, models and pipelines a persona starts run as its own role (it may pass
 itself to SageMaker, ``PersonaPolicy.passes_itself``) and only in the platform's
@@ -35,6 +47,11 @@ from stacks.components.model_package_group import REGISTRATION_STATUS
 REPORTS_PREFIX = "reports/"
 EXPERIMENTS_PREFIX = "experiments/"
 APPROVAL_DECISIONS = ("Approved", "Rejected")
+EXPERIMENT_INFIX = "exp"
+# What could start a promotion, or deploy again what one deployed, without a fresh approval.
+PROMOTION_CONTROLS = (
+    "codepipeline:StartPipelineExecution", "codepipeline:RetryStageExecution", "codepipeline:RollbackStage",
+)
 
 _LIST_ONLY = (
     "List actions support no resource-level permissions; they return names and statuses, never data."
@@ -73,6 +90,23 @@ class StudioScope:
     subnet_ids: Sequence[str]
     security_group_id: str
     offline_store_role_arn: str
+    # The production pipelines, by name: SageMaker build pipelines and CodePipeline promotions.
+    build_pipelines: tuple[str, ...]
+    promotion_pipelines: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        prefix = self.experiment_pipeline_prefix
+        colliding = [name for name in self.build_pipelines if name.lower().startswith(prefix)]
+        if colliding:
+            raise ValueError(
+                f"build pipelines {colliding} start with the experiment prefix '{prefix}' that personas may "
+                "create and update: rename the model"
+            )
+
+    @property
+    def experiment_pipeline_prefix(self) -> str:
+        """Pipelines personas create, update (and the MLOps engineer deletes) start with it."""
+        return f"{self.resource_prefix}-{EXPERIMENT_INFIX}-".lower()
 
     def arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
@@ -127,6 +161,12 @@ class PersonaPolicy:
             self.wildcard_reasons[resource] = wildcard_reason if not known or known == wildcard_reason else (
                 f"{known} {wildcard_reason}"
             )
+
+    def deny(self, sid: str, actions: Sequence[str], resources: Sequence[str]) -> None:
+        """Add an explicit Deny, which no Allow of the role (in any of its policies) overrides."""
+        self.statements.append(
+            iam.PolicyStatement(sid=sid, effect=iam.Effect.DENY, actions=list(actions), resources=list(resources))
+        )
 
     def allow_create(
         self,
@@ -383,18 +423,23 @@ def _jobs(scope: StudioScope, kinds: tuple[str, ...]) -> PersonaPolicy:
 
 
 def _pipelines(scope: StudioScope, *, delete: bool) -> PersonaPolicy:
-    """The platform's SageMaker pipelines; a pipeline runs as the role that upserts it."""
+    """Runs the platform's SageMaker pipelines; creates, updates (and with ``delete``
+    deletes) only experiment pipelines. A pipeline runs as the role that upserts it."""
     policy = PersonaPolicy("Pipelines", passes_itself=True)
     pipelines = [scope.sagemaker(f"pipeline/{scope.resource_prefix}-*")]
     reason = (
         f"Pipelines (and their executions, pipeline/<name>/execution/<id>) are held to names starting with "
         f"the platform prefix '{scope.resource_prefix}-'."
     )
+    experiments = scope.experiment_pipeline_prefix
     policy.allow_create(
-        "UpsertPlatformPipelines",
+        "UpsertExperimentPipelines",
         ["sagemaker:CreatePipeline", "sagemaker:UpdatePipeline", *(["sagemaker:DeletePipeline"] if delete else [])],
-        pipelines,
-        wildcard_reason=reason,
+        [scope.sagemaker(f"pipeline/{experiments}*")],
+        wildcard_reason=(
+            f"Personas name their own pipelines; changes are held to the experiment prefix '{experiments}', "
+            "which no production build pipeline matches."
+        ),
     )
     policy.allow(
         "RunPlatformPipelines",
@@ -436,20 +481,35 @@ def _registry_reader(scope: StudioScope) -> PersonaPolicy:
 
 
 def _delivery(scope: StudioScope) -> PersonaPolicy:
-    """The platform's CodePipeline pipelines and CodeBuild projects, selected by the platform tag."""
+    """The platform's CodePipeline pipelines and CodeBuild projects, selected by the platform tag:
+    reads them all; starts and retries the build pipeline, never a promotion pipeline."""
     policy = PersonaPolicy("Delivery")
     tag_key, tag_value = scope.platform_tag
     platform_tagged = {"StringEquals": {f"aws:ResourceTag/{tag_key}": tag_value}}
     tagged = f"The resources are selected by the platform tag ({tag_key}={tag_value}), not by name."
+    delivery_pipelines = [scope.arn("codepipeline", "*")]
     policy.allow(
-        "OperatePlatformDeliveryPipelines",
+        "ReadPlatformDeliveryPipelines",
         ["codepipeline:GetPipeline", "codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution",
-         "codepipeline:ListPipelineExecutions", "codepipeline:ListActionExecutions",
-         "codepipeline:StartPipelineExecution", "codepipeline:RetryStageExecution"],
-        [scope.arn("codepipeline", "*")],
+         "codepipeline:ListPipelineExecutions", "codepipeline:ListActionExecutions"],
+        delivery_pipelines,
         platform_tagged,
         wildcard_reason=tagged,
     )
+    policy.allow(
+        "OperatePlatformDeliveryPipelines",
+        ["codepipeline:StartPipelineExecution", "codepipeline:RetryStageExecution"],
+        delivery_pipelines,
+        platform_tagged,
+        wildcard_reason=tagged,
+    )
+    if scope.promotion_pipelines:
+        # A start names any ModelPackageArn; only the approval trigger may start a promotion.
+        policy.deny(
+            "NeverStartPromotions",
+            PROMOTION_CONTROLS,
+            [scope.arn("codepipeline", name) for name in scope.promotion_pipelines],
+        )
     policy.allow(
         "ReadPlatformBuilds",
         ["codebuild:BatchGetProjects", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"],

@@ -9,11 +9,14 @@
   versions of the configured registry groups and update them only with requests
   that set no approval status or lifecycle stage and remove no metadata (its own
   identity policy says so, whatever the group policy), and nothing else of the
-  registry.
+  registry;
+- ``approval_check`` (``lambdas/approval_check``): fails the job unless the
+  version is ``Approved`` and belongs to the model's group. It may only describe
+  the versions of the configured registry groups.
 
-Both report their outcome to CodePipeline (``PutJobSuccessResult`` /
-``PutJobFailureResult``, granted by the invoke actions). Exposes ``smoke_test``
-and ``recorder`` (functions).
+All report their outcome to CodePipeline (``PutJobSuccessResult`` /
+``PutJobFailureResult``, granted by the invoke actions). Exposes ``smoke_test``,
+``recorder`` and ``approval_check`` (functions).
 """
 
 from aws_cdk import Duration, RemovalPolicy, Stack
@@ -81,7 +84,14 @@ class PromotionFunctions(Construct):
             description="Records a deployment of a model version (account, endpoint, time, execution) on the version",
             **common,
         ).function
-        for function in (self.smoke_test, self.recorder):
+        self.approval_check = PlatformFunction(
+            self,
+            "ApprovalCheck",
+            handler_folder="approval_check",
+            description="Fails the promotion unless the model version is Approved and belongs to the model's group",
+            **common,
+        ).function
+        for function in (self.smoke_test, self.recorder, self.approval_check):
             acknowledge(
                 function,
                 "AwsSolutions-IAM5[Resource::*]",
@@ -109,6 +119,9 @@ class PromotionFunctions(Construct):
                 conditions={"Null": {key: "true" for key in RECORDER_FORBIDDEN_KEYS}},
             )
         )
+        self.approval_check.add_to_role_policy(
+            iam.PolicyStatement(actions=["sagemaker:DescribeModelPackage"], resources=versions)
+        )
         for pattern in versions:
             acknowledge(
                 self.recorder,
@@ -116,4 +129,10 @@ class PromotionFunctions(Construct):
                 "Any version of the model's registry group may be deployed and recorded; the role's own "
                 "policy allows only updates that set no approval status or lifecycle and remove no metadata, "
                 "and the group's policy denies it setting an approval status.",
+            )
+            acknowledge(
+                self.approval_check,
+                f"AwsSolutions-IAM5[Resource::{pattern}]",
+                "Any version of the model's registry group may be promoted, so any may be checked; the role "
+                "can only describe them.",
             )

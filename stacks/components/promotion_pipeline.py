@@ -7,17 +7,22 @@ only by the approval trigger. Stages, in order:
 
 1. *Source*: the platform repository (``config.source``), never triggered by pushes;
 2. *Synth*: ``template_synth`` renders the Endpoint templates (offline);
-3. *Staging*: CloudFormation ``CREATE_UPDATE`` of the model's Endpoint stack in
-   staging, through the staging ``endpoint_deployer`` (assumed across accounts)
-   with ``cloudformation_execution`` as the stack's role and
-   ``ModelPackageArn`` as its parameter; then ``recorder`` notes the deployment;
+3. *Staging*: ``approval_check`` (``CheckApproval``) fails the stage unless the
+   version is ``Approved`` and belongs to the model's registry group; then
+   CloudFormation ``REPLACE_ON_FAILURE`` of the model's Endpoint stack in
+   staging (``DeployEndpoint``), through the staging ``endpoint_deployer``
+   (assumed across accounts) with ``cloudformation_execution`` as the stack's
+   role and ``ModelPackageArn`` as its parameter; then ``recorder`` notes the
+   deployment (``RecordDeployment``);
 4. *Test*: ``smoke_test`` invokes the staging endpoint;
 5. *Approve*: manual approval, announced on ``approval_topic``;
-6. *Prod*: the same into prod; then ``recorder`` notes the deployment.
+6. *Prod*: the same three actions into prod. The check runs again after the
+   manual approval, so a version rejected in the registry while the pipeline
+   waited never reaches prod.
 
-Every action runs as ``role`` (one role for all promotion pipelines) except the
-deploy actions, which run as the serving accounts' deployer roles. Exposes
-``pipeline``.
+Every action runs as ``role`` (one role for all promotion pipelines; with a
+``codeconnections`` source it may use that connection) except the deploy
+actions, which run as the serving accounts' deployer roles. Exposes ``pipeline``.
 """
 
 from aws_cdk import aws_codebuild as codebuild
@@ -30,16 +35,19 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from stacks.components.code_connection import allow_use_connection
 from stacks.config import PlatformConfig
 from stacks.config.models import ModelConfig
 from stacks.cross_account import role_arn, serving_role_names
 from stacks.endpoint_stack import MODEL_PACKAGE_PARAMETER
 from stacks.endpoint_templates import endpoint_template_path
-from stacks.naming import endpoint_name, endpoint_stack_name, promotion_pipeline_name
+from stacks.naming import endpoint_name, endpoint_stack_name, model_package_group_name, promotion_pipeline_name
 
 MODEL_PACKAGE_VARIABLE = "ModelPackageArn"
 MODEL_PACKAGE = f"#{{variables.{MODEL_PACKAGE_VARIABLE}}}"
 EXECUTION_ID = "#{codepipeline.PipelineExecutionId}"
+CHECK_APPROVAL_ACTION = "CheckApproval"
+DEPLOY_ACTION = "DeployEndpoint"
 
 
 class PromotionPipeline(Construct):
@@ -53,6 +61,7 @@ class PromotionPipeline(Construct):
         role: iam.IRole,
         artifact_store: s3.IBucket,
         template_synth: codebuild.IProject,
+        approval_check: lambda_.IFunction,
         smoke_test: lambda_.IFunction,
         recorder: lambda_.IFunction,
         approval_topic: sns.ITopic,
@@ -61,6 +70,7 @@ class PromotionPipeline(Construct):
         self._config = config
         self._model = model
         self._recorder = recorder
+        self._approval_check = approval_check
         source = codepipeline.Artifact("Source")
         templates = codepipeline.Artifact("EndpointTemplates")
         self.pipeline = codepipeline.Pipeline(
@@ -123,6 +133,7 @@ class PromotionPipeline(Construct):
                 codepipeline.StageProps(stage_name="Prod", actions=self._deploy_actions("prod", templates)),
             ],
         )
+        allow_use_connection(role, config.source.connection_arn)
 
     def _source_action(self, output: codepipeline.Artifact) -> actions.Action:
         source = self._config.source
@@ -158,15 +169,30 @@ class PromotionPipeline(Construct):
             role_arn(config, account_name, names.cloudformation_execution), mutable=False,
         )
         return [
+            actions.LambdaInvokeAction(
+                action_name=CHECK_APPROVAL_ACTION,
+                lambda_=self._approval_check,
+                user_parameters={
+                    "model_package_arn": MODEL_PACKAGE,
+                    "model_package_group_name": model_package_group_name(config, model.name),
+                    "stage": account_name,
+                },
+                run_order=1,
+            ),
             actions.CloudFormationCreateUpdateStackAction(
-                action_name="DeployEndpoint",
+                action_name=DEPLOY_ACTION,
                 stack_name=endpoint_stack_name(config, model.name),
                 template_path=templates.at_path(endpoint_template_path(config, account_name, model.name)),
                 admin_permissions=False,
                 role=deployer,
                 deployment_role=execution,
                 parameter_overrides={MODEL_PACKAGE_PARAMETER: MODEL_PACKAGE},
-                run_order=1,
+                # A failed first create leaves the stack in ROLLBACK_COMPLETE, which CloudFormation
+                # cannot update. CodePipeline documents that CREATE_UPDATE never deletes a failed
+                # stack, while REPLACE_ON_FAILURE deletes it and creates it again (the deployer
+                # needs cloudformation:DeleteStack). In prod it only runs after the manual approval.
+                replace_on_failure=True,
+                run_order=2,
             ),
             actions.LambdaInvokeAction(
                 action_name="RecordDeployment",
@@ -178,6 +204,6 @@ class PromotionPipeline(Construct):
                     "stage": account_name,
                     "pipeline_execution_id": EXECUTION_ID,
                 },
-                run_order=2,
+                run_order=3,
             ),
         ]

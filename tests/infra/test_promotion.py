@@ -49,6 +49,10 @@ def _actions(pipeline: dict, stage: str) -> dict[str, dict]:
     return {action["Name"]: action for action in found["Actions"]}
 
 
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
 def _serving_roots(config: PlatformConfig) -> list[str]:
     return [f"arn:aws:iam::{getattr(config.accounts, a).account_id}:root" for a in ("staging", "prod")]
 
@@ -66,7 +70,73 @@ def test_staging_deploys_before_the_smoke_test_before_the_approval_before_prod(p
     stages = [stage["Name"] for stage in pipeline["Stages"]]
     assert stages == ["Source", "Synth", "Staging", "Test", "Approve", "Prod"]
     kinds = [[action["ActionTypeId"]["Provider"] for action in stage["Actions"]] for stage in pipeline["Stages"]]
-    assert kinds[2:] == [["CloudFormation", "Lambda"], ["Lambda"], ["Manual"], ["CloudFormation", "Lambda"]]
+    assert kinds[2:] == [["Lambda", "CloudFormation", "Lambda"], ["Lambda"], ["Manual"], ["Lambda", "CloudFormation", "Lambda"]]
+
+
+@pytest.mark.parametrize("account", ["staging", "prod"])
+def test_approval_is_checked_immediately_before_each_deploy(pipeline, platform_config, account):
+    stage = account.capitalize()
+    run_order = {name: action["RunOrder"] for name, action in _actions(pipeline, stage).items()}
+    assert sorted(run_order, key=run_order.get) == ["CheckApproval", "DeployEndpoint", "RecordDeployment"]
+    assert len(set(run_order.values())) == 3, "actions sharing a run order run in parallel"
+    check = _actions(pipeline, stage)["CheckApproval"]
+    assert check["ActionTypeId"]["Provider"] == "Lambda"
+    assert json.loads(check["Configuration"]["UserParameters"]) == {
+        "model_package_arn": MODEL_PACKAGE,
+        "model_package_group_name": model_package_group_name(platform_config, platform_config.models[0].name),
+        "stage": account,
+    }
+
+
+def test_approval_check_runs_the_approval_check_function(promotion, pipeline):
+    functions = {
+        _actions(pipeline, stage)["CheckApproval"]["Configuration"]["FunctionName"]["Ref"] for stage in ("Staging", "Prod")
+    }
+    (function_id,) = functions
+    function = promotion.to_json()["Resources"][function_id]["Properties"]
+    assert function["Handler"] == "handler.handler"
+    assert function["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "approval_check"
+
+
+def test_approval_check_may_only_describe_versions_of_the_configured_groups(promotion, pipeline, platform_config):
+    function_id = _actions(pipeline, "Prod")["CheckApproval"]["Configuration"]["FunctionName"]["Ref"]
+    role_id = promotion.to_json()["Resources"][function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements = [
+        statement
+        for policy in promotion.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    sagemaker = [s for s in statements if any(a.startswith("sagemaker:") for a in _as_list(s["Action"]))]
+    dev = platform_config.accounts.dev.account_id
+    assert sagemaker == [
+        {
+            "Action": "sagemaker:DescribeModelPackage",
+            "Effect": "Allow",
+            "Resource": (
+                f"arn:aws:sagemaker:{platform_config.region}:{dev}:model-package/"
+                f"{model_package_group_name(platform_config, platform_config.models[0].name)}/*"
+            ),
+        }
+    ]
+    granted = {a for s in statements for a in _as_list(s["Action"])}
+    assert granted - {"sagemaker:DescribeModelPackage"} == {
+        "sqs:SendMessage", "kms:Decrypt", "kms:GenerateDataKey", "xray:PutTelemetryRecords", "xray:PutTraceSegments",
+        "codepipeline:PutJobFailureResult", "codepipeline:PutJobSuccessResult",
+    }
+
+
+def test_pipeline_role_uses_the_connection_with_its_own_service_prefix(promotion, pipeline, platform_config):
+    role_id = pipeline["RoleArn"]["Fn::GetAtt"][0]
+    on_connection = [
+        statement
+        for policy in promotion.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Resource"] == platform_config.source.connection_arn
+    ]
+    assert platform_config.source.connection_arn.split(":")[2] == "codeconnections"
+    assert [statement["Action"] for statement in on_connection] == ["codeconnections:UseConnection"]
 
 
 def test_pipeline_is_v2_queued_and_named_with_a_required_model_package_variable(pipeline, platform_config):
@@ -90,9 +160,9 @@ def test_deploy_actions_create_or_update_the_endpoint_stack_through_the_serving_
     deploy = _actions(pipeline, account.capitalize())["DeployEndpoint"]
     assert deploy["ActionTypeId"]["Provider"] == "CloudFormation"
     assert deploy["RoleArn"] == role_arn(platform_config, account, names.endpoint_deployer)
-    assert deploy["RunOrder"] == 1
     configuration = deploy["Configuration"]
-    assert configuration["ActionMode"] == "CREATE_UPDATE"
+    # CREATE_UPDATE never replaces a stack a failed first create left in ROLLBACK_COMPLETE.
+    assert configuration["ActionMode"] == "REPLACE_ON_FAILURE"
     assert configuration["StackName"] == stack_name
     assert configuration["RoleArn"] == role_arn(platform_config, account, names.cloudformation_execution)
     assert json.loads(configuration["ParameterOverrides"]) == {"ModelPackageArn": MODEL_PACKAGE}
@@ -102,9 +172,10 @@ def test_deploy_actions_create_or_update_the_endpoint_stack_through_the_serving_
 
 @pytest.mark.parametrize("account", ["staging", "prod"])
 def test_each_deployment_is_recorded_on_the_model_version_after_it_succeeds(pipeline, platform_config, account):
-    record = _actions(pipeline, account.capitalize())["RecordDeployment"]
+    actions = _actions(pipeline, account.capitalize())
+    record = actions["RecordDeployment"]
     assert record["ActionTypeId"]["Provider"] == "Lambda"
-    assert record["RunOrder"] == 2
+    assert record["RunOrder"] > actions["DeployEndpoint"]["RunOrder"]
     assert json.loads(record["Configuration"]["UserParameters"]) == {
         "model_package_arn": MODEL_PACKAGE,
         "account": getattr(platform_config.accounts, account).account_id,
@@ -368,7 +439,9 @@ def test_invoke_actions_send_the_parameters_their_functions_accept(pipeline, pla
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     load_handler("smoke_test")
     load_handler("deployment_recorder")
+    load_handler("approval_check")
     accepts = {
+        "CheckApproval": importlib.import_module("version_approval").ApprovalCheck,
         "SmokeTest": importlib.import_module("smoke_test_job").SmokeTestRequest,
         "RecordDeployment": importlib.import_module("deployment_record").Deployment,
     }
@@ -388,4 +461,7 @@ def test_invoke_actions_send_the_parameters_their_functions_accept(pipeline, pla
                     parameters = parameters.replace(variable, value)
                 accepts[action["Name"]].model_validate_json(parameters)
                 checked.append((stage["Name"], action["Name"]))
-    assert checked == [("Staging", "RecordDeployment"), ("Test", "SmokeTest"), ("Prod", "RecordDeployment")]
+    assert checked == [
+        ("Staging", "CheckApproval"), ("Staging", "RecordDeployment"), ("Test", "SmokeTest"),
+        ("Prod", "CheckApproval"), ("Prod", "RecordDeployment"),
+    ]

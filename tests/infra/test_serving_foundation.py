@@ -135,7 +135,49 @@ def test_endpoint_deployer_deploys_only_endpoint_stacks_with_the_cloudformation_
     (pass_role,) = [s for s in statements if s["Action"] == "iam:PassRole"]
     assert pass_role["Resource"] == {"Fn::GetAtt": [cfn_role_id, "Arn"]}
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}
-    assert "cloudformation:DeleteStack" not in _actions(statements)
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_endpoint_deployer_may_replace_a_failed_endpoint_stack_and_no_other(synthesized, platform_config, account):
+    # The pipeline's REPLACE_ON_FAILURE deletes a stack left in ROLLBACK_COMPLETE before creating it again.
+    statements = _statements(_foundation(synthesized, account), serving_role_names(platform_config).endpoint_deployer)
+    deleting = [s for s in statements if "cloudformation:DeleteStack" in _as_list(s["Action"])]
+    account_id = getattr(platform_config.accounts, account).account_id
+    assert [resource for s in deleting for resource in _as_list(s["Resource"])] == [
+        f"arn:aws:cloudformation:{platform_config.region}:{account_id}:stack/"
+        f"{endpoint_stack_name(platform_config, model.name)}/*"
+        for model in platform_config.models
+    ]
+    assert all("Condition" not in s and s["Effect"] == "Allow" for s in deleting)
+
+
+# What CloudFormation calls to delete each resource type an Endpoint stack holds.
+DELETE_ACTIONS = {
+    "AWS::SageMaker::Model": {"sagemaker:DeleteModel", "sagemaker:DescribeModel"},
+    "AWS::SageMaker::EndpointConfig": {"sagemaker:DeleteEndpointConfig", "sagemaker:DescribeEndpointConfig"},
+    "AWS::SageMaker::Endpoint": {"sagemaker:DeleteEndpoint", "sagemaker:DescribeEndpoint"},
+    "AWS::CloudWatch::Alarm": {"cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms"},
+    "AWS::ApplicationAutoScaling::ScalableTarget": {
+        "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:DescribeScalableTargets",
+    },
+    "AWS::ApplicationAutoScaling::ScalingPolicy": {
+        "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DescribeScalingPolicies",
+    },
+}
+
+
+@pytest.mark.parametrize("account", SERVING)
+def test_cloudformation_execution_role_can_delete_everything_an_endpoint_stack_creates(
+    synthesized, platform_config, account
+):
+    actions = _actions(_statements(_foundation(synthesized, account),
+                                   serving_role_names(platform_config).cloudformation_execution))
+    for model in platform_config.models:
+        template = synthesized.templates[f"{STAGES[account]}/{endpoint_stack_name(platform_config, model.name)}"]
+        created = {resource["Type"] for resource in template["Resources"].values()}
+        assert created <= set(DELETE_ACTIONS), f"add the delete actions of {created - set(DELETE_ACTIONS)}"
+        for resource_type in created:
+            assert DELETE_ACTIONS[resource_type] <= actions, resource_type
 
 
 @pytest.mark.parametrize("account", SERVING)

@@ -1,12 +1,15 @@
 """Dev's Studio stack: a VPC-only domain, one profile and least-privilege role per persona, and the cleanup."""
 
+import fnmatch
 import json
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from stacks.components.persona_policies import StudioScope
 from stacks.config import PlatformConfig
+from stacks.naming import build_pipeline_name, promotion_pipeline_name
 from tests.infra.retained_dev import retained_dev_templates
 from tests.synth import SynthesizedApp
 
@@ -297,6 +300,105 @@ def test_pipelines_are_held_to_the_platform_prefix(resources: dict[str, Any]) ->
         [start] = allowing(statements_of(resources, PERSONA_ROLES[persona]), "sagemaker:StartPipelineExecution")
         assert resource_list(start) == ["arn:aws:sagemaker:eu-west-1:111111111111:pipeline/mlops-*"]
     assert allowing(statements_of(resources, PERSONA_ROLES["data_scientist"]), "sagemaker:DeletePipeline") == []
+
+
+def matches(statement: dict[str, Any], action: str, arn: str) -> bool:
+    """Whether ``statement`` names ``action`` on ``arn`` (conditions aside: the platform's own
+    pipelines carry the platform tag)."""
+    return action in actions(statement) and any(
+        isinstance(pattern, str) and fnmatch.fnmatchcase(arn, pattern) for pattern in resource_list(statement)
+    )
+
+
+def may(statements: list[dict[str, Any]], action: str, arn: str) -> bool:
+    """IAM's verdict on one role's statements: an explicit Deny beats any Allow."""
+    if any(s["Effect"] == "Deny" and matches(s, action, arn) for s in statements):
+        return False
+    return any(s["Effect"] == "Allow" and matches(s, action, arn) for s in statements)
+
+
+def build_pipeline_arn(config: PlatformConfig) -> str:
+    return f"arn:aws:sagemaker:eu-west-1:111111111111:pipeline/{build_pipeline_name(config, config.models[0].name)}"
+
+
+def promotion_pipeline_arn(config: PlatformConfig) -> str:
+    return f"arn:aws:codepipeline:eu-west-1:111111111111:{promotion_pipeline_name(config, config.models[0].name)}"
+
+
+@pytest.mark.parametrize("persona", ["data_scientist", "mlops_engineer"])
+@pytest.mark.parametrize("action", ["sagemaker:CreatePipeline", "sagemaker:UpdatePipeline", "sagemaker:DeletePipeline"])
+def test_no_persona_may_change_or_delete_the_production_build_pipeline(
+    resources: dict[str, Any], platform_config: PlatformConfig, persona: str, action: str
+) -> None:
+    assert not may(statements_of(resources, PERSONA_ROLES[persona]), action, build_pipeline_arn(platform_config))
+
+
+@pytest.mark.parametrize("persona", ["data_scientist", "mlops_engineer"])
+def test_personas_may_still_start_the_production_build_pipeline(
+    resources: dict[str, Any], platform_config: PlatformConfig, persona: str
+) -> None:
+    statements = statements_of(resources, PERSONA_ROLES[persona])
+    assert may(statements, "sagemaker:StartPipelineExecution", build_pipeline_arn(platform_config))
+
+
+def test_personas_upsert_their_own_pipelines_only_under_the_experiment_prefix(resources: dict[str, Any]) -> None:
+    experiments = "arn:aws:sagemaker:eu-west-1:111111111111:pipeline/mlops-exp-*"
+    for persona, deletes in (("data_scientist", False), ("mlops_engineer", True)):
+        statements = statements_of(resources, PERSONA_ROLES[persona])
+        [upsert] = allowing(statements, "sagemaker:UpdatePipeline")
+        assert resource_list(upsert) == [experiments], persona
+        assert may(statements, "sagemaker:CreatePipeline", experiments.replace("*", "churn-v2")), persona
+        assert may(statements, "sagemaker:DeletePipeline", experiments.replace("*", "churn-v2")) == deletes, persona
+
+
+def test_experiment_prefix_refuses_a_build_pipeline_it_would_match(platform_config: PlatformConfig) -> None:
+    with pytest.raises(ValueError, match="mlops-exp-scoring-build"):
+        StudioScope(
+            region="eu-west-1", account="111111111111", domain_id="d-abc", studio_key_arn="k", data_key_arn="k",
+            artifact_key_arn="k", raw_bucket="r", curated_bucket="c", artifact_bucket="a", feature_groups=(),
+            model_package_groups=(), resource_prefix="mlops", platform_tag=("platform", "mlops"), subnet_ids=["s"],
+            security_group_id="sg", offline_store_role_arn="o",
+            build_pipelines=("mlops-credit-risk-build", "mlops-exp-scoring-build"), promotion_pipelines=(),
+        )
+
+
+@pytest.mark.parametrize("persona", list(PERSONA_ROLES))
+@pytest.mark.parametrize(
+    "action", ["codepipeline:StartPipelineExecution", "codepipeline:RetryStageExecution", "codepipeline:RollbackStage"]
+)
+def test_no_persona_may_start_or_retry_a_promotion(
+    resources: dict[str, Any], platform_config: PlatformConfig, persona: str, action: str
+) -> None:
+    # A start names any ModelPackageArn: promotions start only from an approval, via the trigger.
+    assert not may(statements_of(resources, PERSONA_ROLES[persona]), action, promotion_pipeline_arn(platform_config))
+
+
+def test_promotions_are_denied_explicitly_to_the_mlops_engineer(
+    resources: dict[str, Any], platform_config: PlatformConfig
+) -> None:
+    denials = [s for s in statements_of(resources, PERSONA_ROLES["mlops_engineer"]) if s["Effect"] == "Deny"]
+    assert denials == [
+        {
+            "Sid": "NeverStartPromotions",
+            "Effect": "Deny",
+            "Action": ["codepipeline:RetryStageExecution", "codepipeline:RollbackStage",
+                       "codepipeline:StartPipelineExecution"],
+            "Resource": promotion_pipeline_arn(platform_config),
+        }
+    ]
+
+
+def test_mlops_engineer_still_follows_promotions_and_runs_the_build_pipeline(
+    resources: dict[str, Any], platform_config: PlatformConfig
+) -> None:
+    statements = statements_of(resources, PERSONA_ROLES["mlops_engineer"])
+    for action in ("codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution",
+                   "codepipeline:ListActionExecutions"):
+        assert may(statements, action, promotion_pipeline_arn(platform_config)), action
+    # The build CodePipeline has a generated name: any other platform-tagged pipeline.
+    build_ci = "arn:aws:codepipeline:eu-west-1:111111111111:Dev-ModelBuild-CiPipelineC0FFEE-1A2B3C4D5E6F"
+    for action in ("codepipeline:StartPipelineExecution", "codepipeline:RetryStageExecution"):
+        assert may(statements, action, build_ci), action
 
 
 def test_mlops_engineer_operates_only_platform_tagged_delivery_pipelines(resources: dict[str, Any]) -> None:

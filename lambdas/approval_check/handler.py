@@ -1,0 +1,73 @@
+"""Approval check (dev): a model version is deployed only while it is approved in its model's group.
+
+Contract (``lambdas/approval_check/handler.py:handler``):
+
+- **Invoked by** a CodePipeline Lambda invoke action (``CheckApproval``) right
+  before each endpoint deploy action (staging, and prod after the manual
+  approval). Event: ``{"CodePipeline.job": {"id": ..., "data":
+  {"actionConfiguration": {"configuration": {"UserParameters": "<JSON>"}}}}}``;
+  ``UserParameters`` (``version_approval.ApprovalCheck``, no other keys):
+  ``{"model_package_arn": "#{variables.ModelPackageArn}",
+  "model_package_group_name": "<name>-<model>", "stage": "staging" | "prod"}``.
+- **Environment:** none. The registry is the function's own account (dev).
+- **IAM:** ``sagemaker:DescribeModelPackage`` on
+  ``arn:aws:sagemaker:<region>:<dev>:model-package/<group, lower case>/*`` of each
+  model; ``codepipeline:PutJobSuccessResult`` and ``PutJobFailureResult`` (no
+  resource-level permissions: ``*``).
+- **Does:** describes the version; ``PutJobSuccessResult`` only when its
+  ``ModelApprovalStatus`` is ``Approved``, it is in the dev registry, and both the
+  ARN's group and ``ModelPackageGroupName`` are the given group. Read-only: safe
+  to retry.
+- **Fails the job** (``PutJobFailureResult``: ``JobFailed`` with the reason for a
+  version that is not approved or not the model's; ``ConfigurationError`` for bad
+  or missing ``UserParameters``, before any SageMaker call; ``PermissionError``
+  when access is denied) and returns normally: the stage stops before deploying.
+- **Raises** only when the event has no job id (nothing to answer: the invocation
+  errors, then lands in the function's dead-letter queue) or when CodePipeline
+  cannot be told the outcome.
+- **Returns** ``{"outcome": "approved" | "refused", "job_id", "summary"}``.
+"""
+
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from approval_check_job import check_of, describe, job_id_of, report_failure, report_success
+from version_approval import check_approval
+
+logger = Logger()
+tracer = Tracer()
+
+
+@cache
+def _codepipeline() -> Any:
+    return boto3.client("codepipeline")
+
+
+@cache
+def _sagemaker() -> Any:
+    return boto3.client("sagemaker")
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
+    try:
+        job_id = job_id_of(event)
+    except ValueError:
+        logger.exception("rejected: not a CodePipeline job event")
+        raise
+    logger.append_keys(job_id=job_id)
+    try:
+        check = check_of(event)
+        summary = check_approval(_sagemaker(), check, registry_account=context.invoked_function_arn.split(":")[4])
+    except Exception as error:  # noqa: BLE001 (CodePipeline waits for an answer whatever breaks)
+        logger.exception("version refused")
+        report_failure(_codepipeline(), job_id, error)
+        return {"outcome": "refused", "job_id": job_id, "summary": describe(error)}
+    report_success(_codepipeline(), job_id, summary)
+    logger.info("version cleared", extra={"model_package_arn": check.model_package_arn, "stage": check.stage})
+    return {"outcome": "approved", "job_id": job_id, "summary": summary}

@@ -1,0 +1,249 @@
+"""The approval check: only an Approved version of the model's own group is deployed, and CodePipeline always hears back.
+
+SageMaker and CodePipeline are botocore Stubbers here: they check the exact
+requests, and a status can change between two checks of one version as it does
+when an approver rejects a version while the pipeline waits for prod.
+"""
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+from pydantic import ValidationError
+
+from tests.lambda_handlers import load_handler
+
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+handler_module = load_handler("approval_check")
+
+from version_approval import ApprovalCheck, refusal  # noqa: E402
+
+EVENTS = Path(__file__).resolve().parents[1] / "events" / "approval_check"
+REGION = "eu-west-1"
+DEV = "111111111111"
+GROUP = "mlops-credit-risk"
+PACKAGE_ARN = f"arn:aws:sagemaker:{REGION}:{DEV}:model-package/{GROUP}/3"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+def check(**overrides: str) -> ApprovalCheck:
+    fields = {"model_package_arn": PACKAGE_ARN, "model_package_group_name": GROUP, "stage": "prod"}
+    return ApprovalCheck(**{**fields, **overrides})
+
+
+def described(status: str = "Approved", group: str = GROUP, arn: str = PACKAGE_ARN) -> dict[str, Any]:
+    return {
+        "ModelPackageName": group,
+        "ModelPackageGroupName": group,
+        "ModelPackageVersion": 3,
+        "ModelPackageArn": arn,
+        "CreationTime": datetime(2026, 11, 21, 14, 3, 9, tzinfo=UTC),
+        "ModelPackageStatus": "Completed",
+        "ModelPackageStatusDetails": {"ValidationStatuses": []},
+        "ModelApprovalStatus": status,
+    }
+
+
+# The decision ----------------------------------------------------------------------------
+
+
+def test_an_approved_version_of_the_models_group_may_be_deployed() -> None:
+    assert refusal(check(), described("Approved"), DEV) is None
+
+
+@pytest.mark.parametrize("status", ["Rejected", "PendingManualApproval"])
+def test_a_version_that_is_not_approved_is_refused_naming_its_status_and_the_stage(status: str) -> None:
+    reason = refusal(check(), described(status), DEV)
+
+    assert reason == f"{PACKAGE_ARN} is {status}, not Approved: it is not deployed to prod"
+
+
+def test_a_version_without_an_approval_status_is_refused() -> None:
+    version = described()
+    del version["ModelApprovalStatus"]
+
+    assert "without an approval status" in refusal(check(), version, DEV)
+
+
+def test_a_version_of_another_group_is_refused_even_when_approved() -> None:
+    other = f"arn:aws:sagemaker:{REGION}:{DEV}:model-package/mlops-fraud/5"
+
+    reason = refusal(check(model_package_arn=other), described("Approved", group="mlops-fraud", arn=other), DEV)
+
+    assert reason == f"{other} is not a version of the model package group {GROUP}"
+
+
+def test_a_version_sagemaker_places_in_another_group_is_refused() -> None:
+    reason = refusal(check(), described("Approved", group="mlops-credit-risk-shadow"), DEV)
+
+    assert reason == f"{PACKAGE_ARN} belongs to the model package group 'mlops-credit-risk-shadow', not {GROUP}"
+
+
+def test_a_version_in_another_accounts_registry_is_refused() -> None:
+    foreign = f"arn:aws:sagemaker:{REGION}:999999999999:model-package/{GROUP}/3"
+
+    reason = refusal(check(model_package_arn=foreign), described(arn=foreign), DEV)
+
+    assert reason == f"{foreign} is not in the registry of account {DEV}"
+
+
+def test_group_names_compare_with_the_arns_lower_case() -> None:
+    arn = f"arn:aws:sagemaker:{REGION}:{DEV}:model-package/mlops-creditrisk/3"
+    version = described(group="Mlops-CreditRisk", arn=arn)
+
+    assert refusal(check(model_package_arn=arn, model_package_group_name="Mlops-CreditRisk"), version, DEV) is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"stage": "qa"}, "stage"),
+        ({"model_package_arn": f"arn:aws:sagemaker:{REGION}:{DEV}:model-package-group/{GROUP}"}, "model_package_arn"),
+        ({"model_package_arn": "#{variables.ModelPackageArn}"}, "model_package_arn"),
+        ({"model_package_group_name": "mlops credit risk"}, "model_package_group_name"),
+        ({"endpoint_name": GROUP}, "endpoint_name"),
+    ],
+)
+def test_bad_parameter_is_rejected_by_name(overrides: dict[str, str], field: str) -> None:
+    with pytest.raises(ValidationError, match=field):
+        check(**overrides)
+
+
+# The handler ----------------------------------------------------------------------------
+
+
+class FakeContext:
+    function_name = "approval-check"
+    memory_limit_in_mb = 256
+    invoked_function_arn = f"arn:aws:lambda:{REGION}:{DEV}:function:approval-check"
+    aws_request_id = "4d2b6f80-1a3c-4e5d-8f7a-9b0c1d2e3f40"
+
+
+@pytest.fixture
+def stubs(monkeypatch: pytest.MonkeyPatch):
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    codepipeline = boto3.client("codepipeline", region_name=REGION)
+    monkeypatch.setattr(handler_module, "_sagemaker", lambda: sagemaker)
+    monkeypatch.setattr(handler_module, "_codepipeline", lambda: codepipeline)
+    with Stubber(sagemaker) as sagemaker_stub, Stubber(codepipeline) as codepipeline_stub:
+        yield sagemaker_stub, codepipeline_stub
+        sagemaker_stub.assert_no_pending_responses()
+        codepipeline_stub.assert_no_pending_responses()
+
+
+def job_id(event: dict[str, Any]) -> str:
+    return event["CodePipeline.job"]["id"]
+
+
+def expect_failure(codepipeline_stub: Stubber, event: dict[str, Any], failure_type: str) -> None:
+    codepipeline_stub.add_response(
+        "put_job_failure_result", {}, {"jobId": job_id(event), "failureDetails": {"type": failure_type, "message": ANY}}
+    )
+
+
+def test_approved_version_clears_the_staging_deploy(stubs) -> None:
+    sagemaker_stub, codepipeline_stub = stubs
+    event = fixture("staging_check")
+    sagemaker_stub.add_response("describe_model_package", described("Approved"), {"ModelPackageName": PACKAGE_ARN})
+    codepipeline_stub.add_response(
+        "put_job_success_result", {}, {"jobId": job_id(event), "executionDetails": {"summary": ANY, "percentComplete": 100}}
+    )
+
+    result = handler_module.handler(event, FakeContext())
+
+    assert result == {
+        "outcome": "approved",
+        "job_id": job_id(event),
+        "summary": f"{PACKAGE_ARN} is Approved in {GROUP}: cleared for staging",
+    }
+
+
+def test_version_rejected_while_waiting_for_prod_fails_the_prod_stage(stubs) -> None:
+    sagemaker_stub, codepipeline_stub = stubs
+    staging, prod = fixture("staging_check"), fixture("prod_check")
+    sagemaker_stub.add_response("describe_model_package", described("Approved"), {"ModelPackageName": PACKAGE_ARN})
+    codepipeline_stub.add_response("put_job_success_result", {}, None)
+    sagemaker_stub.add_response("describe_model_package", described("Rejected"), {"ModelPackageName": PACKAGE_ARN})
+    expect_failure(codepipeline_stub, prod, "JobFailed")
+
+    assert handler_module.handler(staging, FakeContext())["outcome"] == "approved"
+    result = handler_module.handler(prod, FakeContext())
+
+    assert result["outcome"] == "refused"
+    assert result["summary"] == f"VersionRefusedError: {PACKAGE_ARN} is Rejected, not Approved: it is not deployed to prod"
+
+
+def test_version_of_another_group_fails_the_job(stubs) -> None:
+    sagemaker_stub, codepipeline_stub = stubs
+    event = fixture("version_of_another_group")
+    other = f"arn:aws:sagemaker:{REGION}:{DEV}:model-package/mlops-fraud/5"
+    sagemaker_stub.add_response(
+        "describe_model_package", described("Approved", group="mlops-fraud", arn=other), {"ModelPackageName": other}
+    )
+    expect_failure(codepipeline_stub, event, "JobFailed")
+
+    result = handler_module.handler(event, FakeContext())
+
+    assert result["outcome"] == "refused" and f"not a version of the model package group {GROUP}" in result["summary"]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("bad_user_parameters", "model_package_group_name: Field required"),
+        ("user_parameters_not_json", "bad UserParameters: UserParameters: Invalid JSON"),
+        ("without_user_parameters", "MissingParametersError: the action has no UserParameters"),
+    ],
+)
+def test_malformed_parameters_fail_the_job_as_a_configuration_error_before_any_sagemaker_call(
+    stubs, name: str, reason: str
+) -> None:
+    _, codepipeline_stub = stubs
+    event = fixture(name)
+    expect_failure(codepipeline_stub, event, "ConfigurationError")
+
+    result = handler_module.handler(event, FakeContext())
+
+    assert result["outcome"] == "refused"
+    assert reason in result["summary"]
+
+
+def test_bad_parameters_name_every_wrong_field(stubs) -> None:
+    _, codepipeline_stub = stubs
+    event = fixture("bad_user_parameters")
+    expect_failure(codepipeline_stub, event, "ConfigurationError")
+
+    summary = handler_module.handler(event, FakeContext())["summary"]
+
+    assert all(f"{field}:" in summary for field in ("model_package_arn", "model_package_group_name", "stage"))
+
+
+def test_denied_describe_fails_the_job_as_a_permission_error(stubs) -> None:
+    sagemaker_stub, codepipeline_stub = stubs
+    event = fixture("prod_check")
+    sagemaker_stub.add_client_error("describe_model_package", "AccessDeniedException", "not authorized", 400)
+    expect_failure(codepipeline_stub, event, "PermissionError")
+
+    assert handler_module.handler(event, FakeContext())["outcome"] == "refused"
+
+
+def test_unknown_version_fails_the_job(stubs) -> None:
+    sagemaker_stub, codepipeline_stub = stubs
+    event = fixture("prod_check")
+    sagemaker_stub.add_client_error("describe_model_package", "ValidationException", "Model package not found", 400)
+    expect_failure(codepipeline_stub, event, "JobFailed")
+
+    assert "Model package not found" in handler_module.handler(event, FakeContext())["summary"]
+
+
+def test_event_without_a_job_raises_and_calls_nothing(stubs) -> None:
+    with pytest.raises(ValueError, match="not a CodePipeline job event"):
+        handler_module.handler(fixture("not_a_job"), FakeContext())
