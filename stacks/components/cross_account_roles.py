@@ -288,6 +288,9 @@ class ServingRoles(Construct):
                 "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget",
                 "application-autoscaling:DescribeScalableTargets", "application-autoscaling:PutScalingPolicy",
                 "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DescribeScalingPolicies",
+                # The scalable target carries the platform's tags from creation.
+                "application-autoscaling:TagResource", "application-autoscaling:UntagResource",
+                "application-autoscaling:ListTagsForResource",
             ],
             ["*"],
         )

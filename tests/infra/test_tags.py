@@ -1,0 +1,83 @@
+"""Tags: every resource of every account that can carry tags carries the platform's tags.
+
+Cost allocation by project and cost centre, and the MLOps engineer's tag-conditioned access
+to the delivery pipelines, rely on them. Which types take tags is read from the CloudFormation
+resource schemas cfn-lint ships (``tests.tag_coverage``). No type that takes tags is exempt:
+custom resources (``Custom::*``) have no schema and take no tags.
+"""
+
+from typing import Any
+
+import pytest
+
+from stacks.config import PlatformConfig
+from stacks.naming import PLATFORM_TAG_KEY, platform_tags
+from tests.synth import SynthesizedApp
+from tests.tag_coverage import TaggableResource, missing_tags, tag_property, taggable_resources
+
+# Created with tags by SageMaker: the issue's list of what cost reports must cover.
+SAGEMAKER_TYPES = {
+    "AWS::SageMaker::Domain",
+    "AWS::SageMaker::UserProfile",
+    "AWS::SageMaker::FeatureGroup",
+    "AWS::SageMaker::ModelPackageGroup",
+    "AWS::SageMaker::Pipeline",
+    "AWS::SageMaker::Endpoint",
+    "AWS::SageMaker::EndpointConfig",
+    "AWS::SageMaker::Model",
+}
+
+
+@pytest.fixture(scope="module")
+def taggable(synthesized: SynthesizedApp, platform_config: PlatformConfig) -> list[TaggableResource]:
+    return taggable_resources(synthesized.templates, platform_config.region)
+
+
+def test_every_taggable_resource_carries_the_configured_and_platform_tags(
+    taggable: list[TaggableResource], platform_config: PlatformConfig
+) -> None:
+    required = platform_tags(platform_config)
+    assert set(platform_config.tags) <= set(required) and PLATFORM_TAG_KEY in required
+    untagged = {
+        f"{resource.stack}/{resource.logical_id} ({resource.type})": missing_tags(resource, required)
+        for resource in taggable
+        if missing_tags(resource, required)
+    }
+    assert untagged == {}
+
+
+def test_tags_reach_every_account_and_the_sagemaker_resources(taggable: list[TaggableResource]) -> None:
+    assert {resource.stack.split("/")[0] for resource in taggable} == {"Dev", "Staging", "Prod"}
+    assert SAGEMAKER_TYPES <= {resource.type for resource in taggable}
+
+
+def test_taggability_comes_from_the_resource_schemas() -> None:
+    assert tag_property("eu-west-1", "AWS::SageMaker::Pipeline") == "/properties/Tags"
+    assert tag_property("eu-west-1", "AWS::IAM::Policy") is None
+    assert tag_property("eu-west-1", "Custom::StudioCleanup") is None
+
+
+def _tag_conditions(template: dict[str, Any], key: str) -> set[str]:
+    values = set()
+    for resource in template["Resources"].values():
+        if resource["Type"] not in {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"}:
+            continue
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
+            equals = statement.get("Condition", {}).get("StringEquals", {})
+            if f"aws:ResourceTag/{key}" in equals:
+                values.add(equals[f"aws:ResourceTag/{key}"])
+    return values
+
+
+def test_tag_conditioned_persona_access_selects_the_delivery_pipelines_and_projects(
+    synthesized: SynthesizedApp, taggable: list[TaggableResource]
+) -> None:
+    selected = _tag_conditions(synthesized.templates["Dev/Studio"], PLATFORM_TAG_KEY)
+    assert len(selected) == 1
+    delivery = [
+        resource
+        for resource in taggable
+        if resource.type in {"AWS::CodePipeline::Pipeline", "AWS::CodeBuild::Project"}
+    ]
+    assert {resource.type for resource in delivery} == {"AWS::CodePipeline::Pipeline", "AWS::CodeBuild::Project"}
+    assert all(resource.tags.get(PLATFORM_TAG_KEY) in selected for resource in delivery)
