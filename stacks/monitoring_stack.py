@@ -39,7 +39,7 @@ from stacks.components.processing_images import clarify_image, model_monitor_ima
 from stacks.components.realtime_endpoint import DATA_CAPTURE_PREFIX, VARIANT_NAME
 from stacks.config import PlatformConfig
 from stacks.config.models import ModelConfig
-from stacks.naming import dev_bucket_name, endpoint_name
+from stacks.naming import dev_bucket_name, endpoint_name, platform_tags
 
 MODEL_MONITOR = "sagemaker-model-monitor"
 # Processing job names are at most 63 characters; the scheduler appends a run id.
@@ -133,6 +133,7 @@ class MonitoringStack(Stack):
             instance_type=model.monitoring.job_instance_type,
             job_role=self._job_role,
             settings=self._settings,
+            tags=platform_tags(self._config),
         ).signals
 
     def _model_monitor(self, model: ModelConfig, model_id: str, baseline_uri: str) -> DriftSignals:

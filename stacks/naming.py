@@ -46,6 +46,13 @@ def monitoring_alarm_name(config: PlatformConfig, model_name: str, purpose: str)
 PLATFORM_TAG_KEY = "platform"
 
 
+def platform_tags(config: PlatformConfig) -> dict[str, str]:
+    """The tags every resource of the platform carries, whether CloudFormation creates it or a
+    pipeline, job or function does at run time: the config's ``tags`` and ``platform`` (the
+    platform's name), which tag-conditioned policies and cost allocation select by."""
+    return {**config.tags, PLATFORM_TAG_KEY: config.name}
+
+
 def studio_domain_name(config: PlatformConfig) -> str:
     """The dev Studio domain, as people see it in the console."""
     return f"{config.name}-studio"

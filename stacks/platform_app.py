@@ -2,12 +2,13 @@
 
 from typing import Any
 
-from aws_cdk import App, Tags, Validations
+from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from stacks.components.nag import acknowledge
+from stacks.components.platform_tags import tag_resources
 from stacks.config import PlatformConfig
-from stacks.naming import PLATFORM_TAG_KEY
+from stacks.naming import platform_tags
 from stacks.stages import DevStage, ServingStage
 
 STAGE_IDS = {"dev": "Dev", "staging": "Staging", "prod": "Prod"}
@@ -31,11 +32,13 @@ def build_app(
     """The app for ``config``. ``context`` carries cdk.json's feature flags when the CLI is not
     the caller; ``nag`` attaches the AwsSolutions and NIST 800-53 rev 5 packs."""
     app = App(context={**(context or {}), **availability_zone_context(config)}, outdir=outdir)
-    DevStage(app, STAGE_IDS["dev"], config=config)
-    ServingStage(app, STAGE_IDS["staging"], config=config, account_name="staging")
-    ServingStage(app, STAGE_IDS["prod"], config=config, account_name="prod")
-    for key, value in {**config.tags, PLATFORM_TAG_KEY: config.name}.items():
-        Tags.of(app).add(key, value)
+    stages = [
+        DevStage(app, STAGE_IDS["dev"], config=config),
+        ServingStage(app, STAGE_IDS["staging"], config=config, account_name="staging"),
+        ServingStage(app, STAGE_IDS["prod"], config=config, account_name="prod"),
+    ]
+    for stage in stages:
+        tag_resources(stage, platform_tags(config))
     if nag:
         # One call per pack: jsii passes only the first plugin of a multi-plugin call.
         Validations.of(app).add_plugins(AwsSolutionsChecks(app))

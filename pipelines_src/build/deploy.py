@@ -13,8 +13,8 @@
 4. starts an execution with ``GitCommit`` and ``TriggerReason`` (unless ``--no-start``).
 
 AWS calls: ``s3:PutObject`` (and ``kms:GenerateDataKey``) under the code prefix,
-``sagemaker:CreatePipeline``/``UpdatePipeline``/``StartPipelineExecution`` on the
-pipeline, ``iam:PassRole`` of the pipeline role.
+``sagemaker:CreatePipeline`` (with the platform's tags, so ``sagemaker:AddTags``)/``UpdatePipeline``/
+``StartPipelineExecution`` on the pipeline, ``iam:PassRole`` of the pipeline role.
 """
 
 import argparse
@@ -33,6 +33,7 @@ from pipelines_src.build.model_settings import model_of
 from pipelines_src.build.render import render_definition
 from stacks.config import PlatformConfig, load_config
 from stacks.config.models import ModelConfig
+from stacks.naming import platform_tags
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,15 @@ def _already_exists(error: ClientError) -> bool:
     return details.get("Code") in {"ValidationException", "ResourceInUse"} and "already exists" in details.get("Message", "")
 
 
-def upsert_pipeline(*, sagemaker: Any, name: str, role_arn: str, definition: str, description: str) -> tuple[str, bool]:
-    """(pipeline ARN, whether it was created): create it, or update it when it already exists."""
+def upsert_pipeline(
+    *, sagemaker: Any, name: str, role_arn: str, definition: str, description: str, tags: dict[str, str]
+) -> tuple[str, bool]:
+    """(pipeline ARN, whether it was created): create it with ``tags``, or update it when it
+    already exists (UpdatePipeline takes no tags: the existing pipeline keeps its own)."""
     request = {"PipelineName": name, "PipelineDefinition": definition, "RoleArn": role_arn, "PipelineDescription": description}
     try:
-        return sagemaker.create_pipeline(**request)["PipelineArn"], True
+        tag_list = [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
+        return sagemaker.create_pipeline(**request, Tags=tag_list)["PipelineArn"], True
     except ClientError as error:
         if not _already_exists(error):
             raise
@@ -95,6 +100,7 @@ def deploy(
         # Compact: UpdatePipeline takes at most 1 MB of definition.
         definition=json.dumps(json.loads(definition), separators=(",", ":")),
         description=f"Model build pipeline of {model.name}",
+        tags=platform_tags(config),
     )
     execution_arn = None
     if start:

@@ -42,6 +42,7 @@ from sagemaker.core.shapes import (
     ProcessingS3Input,
     ProcessingS3Output,
     StoppingCondition,
+    Tag,
 )
 from sagemaker.core.workflow.conditions import ConditionGreaterThanOrEqualTo, ConditionLessThanOrEqualTo
 from sagemaker.core.workflow.execution_variables import ExecutionVariables
@@ -72,7 +73,7 @@ from pipelines_src.build.steps.gate import GATE_FILE, MESSAGE_PATH
 from pipelines_src.build.steps.preprocess import DIGEST_FILE
 from stacks.config import PlatformConfig
 from stacks.config.models import ModelConfig
-from stacks.naming import dev_bucket_name, model_package_group_name, pii_key_secret_name
+from stacks.naming import dev_bucket_name, model_package_group_name, pii_key_secret_name, platform_tags
 
 FAIRNESS_REQUIREMENTS = "pipelines_src/build/steps/requirements-fairness.txt"
 MAX_RUNTIME_SECONDS = 3600
@@ -130,6 +131,9 @@ class _Builder:
         self.config, self.model, self.values, self.session = config, model, values, session
         self.image = xgboost_image_uri(config.region, model.training.xgboost_version)
         self.params = parameters(config, model)
+        # The platform's tags on every job a step starts. A registered version takes its group's
+        # tags: CreateModelPackage refuses Tags for a version of a model package group.
+        self.tags = [{"Key": key, "Value": value} for key, value in sorted(platform_tags(config).items())]
 
     def _uri(self, area: str, *parts: str) -> Join:
         return Join(
@@ -149,6 +153,7 @@ class _Builder:
             output_kms_key=self.values.kms_key_arn,
             max_runtime_in_seconds=MAX_RUNTIME_SECONDS,
             sagemaker_session=self.session,
+            tags=self.tags,
         )
 
     @staticmethod
@@ -200,6 +205,7 @@ class _Builder:
             ),
             stopping_condition=StoppingCondition(max_runtime_in_seconds=MAX_RUNTIME_SECONDS),
             hyperparameters={name: str(value) for name, value in sorted(self.model.training.hyperparameters.items())},
+            tags=[Tag(key=tag["Key"], value=tag["Value"]) for tag in self.tags],
             output_data_config=OutputDataConfig(
                 s3_output_path=f"s3://{self.values.artifact_bucket}/models/{self.model.name}",
                 kms_key_id=self.values.kms_key_arn,

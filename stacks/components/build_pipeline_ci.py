@@ -216,7 +216,9 @@ class BuildPipelineCi(Construct):
         project.add_to_role_policy(
             iam.PolicyStatement(
                 sid="UpsertAndStartTheModelPipeline",
-                actions=["sagemaker:CreatePipeline", "sagemaker:UpdatePipeline", "sagemaker:StartPipelineExecution"],
+                # AddTags: a pipeline is created with the platform's tags.
+                actions=["sagemaker:CreatePipeline", "sagemaker:UpdatePipeline", "sagemaker:StartPipelineExecution",
+                         "sagemaker:AddTags"],
                 resources=[pipeline_arn],
             )
         )

@@ -305,6 +305,15 @@ class ServingRoles(Construct):
                 }
             },
         )
+        # The scalable target carries the platform's tags from creation. Tagging requests have no
+        # service-namespace or dimension keys, so these are held to the targets by ARN only.
+        _allow(
+            role,
+            "TagScalableTargets",
+            ["application-autoscaling:TagResource", "application-autoscaling:UntagResource",
+             "application-autoscaling:ListTagsForResource"],
+            [scalable_targets],
+        )
         _allow(
             role,
             "DescribeAutoscaling",
@@ -324,8 +333,9 @@ class ServingRoles(Construct):
                 "Application Auto Scaling's service-linked role for SageMaker endpoints has a name AWS chooses."
             ),
             f"Resource::{scalable_targets}": (
-                "A scalable target's ARN ends with an id Application Auto Scaling generates; conditions hold the "
-                "statement to SageMaker endpoint variants' instance counts."
+                "A scalable target's ARN ends with an id Application Auto Scaling generates; conditions hold "
+                "registering and scaling to SageMaker endpoint variants' instance counts, and tagging is held to "
+                "this account's scalable targets."
             ),
         }
 

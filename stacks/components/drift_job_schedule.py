@@ -2,9 +2,9 @@
 
 Creates an EventBridge Scheduler schedule whose universal target
 (``sagemaker:createProcessingJob``) starts ``pipelines_src.monitoring.job`` as a
-SageMaker Processing job in the SKLearn container, and the scheduler's role,
-which may only create processing jobs named ``<job_name_prefix>-*`` and pass
-``job_role`` to SageMaker. Each run:
+SageMaker Processing job in the SKLearn container, tagged with ``tags``, and the
+scheduler's role, which may only create (and tag) processing jobs named
+``<job_name_prefix>-*`` and pass ``job_role`` to SageMaker. Each run:
 
 - downloads the job code and the model's settings (``settings_json``, the
   job's ``JobSettings``: thresholds, label, sensitive attributes), a
@@ -32,6 +32,8 @@ Exposes ``schedule``, ``role`` (the scheduler's) and ``signals`` (the
 ``DriftSignals`` the job's metrics give the alarms and dashboard; fairness only
 when ``judges_fairness``, the model having sensitive attributes).
 """
+
+from collections.abc import Mapping
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -79,6 +81,7 @@ class DriftJobSchedule(Construct):
         instance_type: str,
         job_role: iam.IRole,
         settings: MonitoringSettings,
+        tags: Mapping[str, str],
     ) -> None:
         super().__init__(scope, construct_id)
         code = DriftJobCode(self, "JobCode", settings_json=settings_json).asset
@@ -111,6 +114,7 @@ class DriftJobSchedule(Construct):
         request = {
             "ProcessingJobName": f"{job_name_prefix}-{scheduler.ContextAttribute.execution_id}",
             "RoleArn": job_role.role_arn,
+            "Tags": [{"Key": key, "Value": value} for key, value in sorted(tags.items())],
             "AppSpecification": {
                 "ImageUri": image_uri,
                 "ContainerEntrypoint": ["/bin/sh", "-c", BOOTSTRAP, "drift-job"],
@@ -180,7 +184,7 @@ class DriftJobSchedule(Construct):
                 role=self.role,
                 policy_statements=[
                     iam.PolicyStatement(
-                        actions=["sagemaker:CreateProcessingJob"],
+                        actions=["sagemaker:CreateProcessingJob", "sagemaker:AddTags"],
                         resources=[job_arn_pattern],
                     ),
                     iam.PolicyStatement(

@@ -212,7 +212,8 @@ def test_scheduler_may_only_create_this_endpoints_drift_jobs_as_the_job_role(mon
     account = ACCOUNTS[stage]
 
     [create, pass_role] = statements(template, "CreditRiskDriftJobSchedulerRole")
-    assert create["Action"] == "sagemaker:CreateProcessingJob"
+    # AddTags: the job is created with the platform's tags.
+    assert create["Action"] == ["sagemaker:AddTags", "sagemaker:CreateProcessingJob"]
     assert create["Resource"] == f"arn:aws:sagemaker:eu-west-1:{account}:processing-job/mlops-credit-risk-drift-*"
     assert pass_role["Action"] == "iam:PassRole"
     assert pass_role["Resource"]["Fn::GetAtt"][0].startswith("MonitoringJobRole")

@@ -17,6 +17,7 @@ ROLE = "arn:aws:iam::111111111111:role/build-pipeline"
 KEY = "arn:aws:kms:eu-west-1:111111111111:key/0000"
 PREFIX = "pipelines/credit-risk/code/"
 PIPELINE = "mlops-credit-risk-build"
+TAGS = {"platform": "mlops"}
 
 
 @pytest.fixture
@@ -53,6 +54,12 @@ def test_a_first_deploy_creates_the_pipeline_with_this_accounts_values(platform_
     assert described["RoleArn"] == ROLE
     definition = described["PipelineDefinition"]
     assert "${" not in definition and deployment.code_s3_uri in definition and KEY in definition
+
+
+def test_a_created_pipeline_carries_the_platform_tags(platform_config, model, aws, stand_in_render) -> None:
+    deployment = run_deploy(platform_config, model, aws, start=False)
+    tags = aws[1].list_tags(ResourceArn=deployment.pipeline_arn)["Tags"]
+    assert {tag["Key"]: tag["Value"] for tag in tags} == {**platform_config.tags, "platform": platform_config.name}
 
 
 def test_the_code_archive_is_content_addressed_and_holds_the_steps(platform_config, model, aws, stand_in_render) -> None:
@@ -96,7 +103,7 @@ def test_an_error_other_than_already_exists_stops_the_upsert() -> None:
     with Stubber(sagemaker) as stub:
         stub.add_client_error("create_pipeline", service_error_code="AccessDeniedException", service_message="not allowed")
         with pytest.raises(ClientError, match="not allowed"):
-            upsert_pipeline(sagemaker=sagemaker, name=PIPELINE, role_arn=ROLE, definition="{}", description="d")
+            upsert_pipeline(sagemaker=sagemaker, name=PIPELINE, role_arn=ROLE, definition="{}", description="d", tags=TAGS)
         stub.assert_no_pending_responses()
 
 
@@ -110,7 +117,7 @@ def test_an_existing_pipeline_is_updated_with_the_same_request() -> None:
             service_message=f"Pipeline names must be unique within an AWS account and region. Pipeline with name ({PIPELINE}) already exists.",
         )
         stub.add_response("update_pipeline", {"PipelineArn": arn}, request)
-        assert upsert_pipeline(sagemaker=sagemaker, name=PIPELINE, role_arn=ROLE, definition="{}", description="d") == (arn, False)
+        assert upsert_pipeline(sagemaker=sagemaker, name=PIPELINE, role_arn=ROLE, definition="{}", description="d", tags=TAGS) == (arn, False)
         stub.assert_no_pending_responses()
 
 
