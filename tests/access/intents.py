@@ -99,7 +99,7 @@ def access_intents(config: PlatformConfig) -> list[Intent]:
     return intents
 
 
-def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:  # noqa: PLR0915 - one table
+def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
     region = config.region
     dev = config.accounts.dev.account_id
     accounts = {name: getattr(config.accounts, name).account_id for name in STAGE_IDS}
