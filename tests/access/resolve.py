@@ -248,6 +248,8 @@ class Resolver:
 
     def physical_name(self, stack: str, logical_id: str, path: str = "") -> str:
         resource = self._resource(stack, logical_id, path)
+        if resource["Type"] in _GENERATED_IDS:
+            return _GENERATED_IDS[resource["Type"]](stack, logical_id)
         rule = _RULES.get(resource["Type"])
         properties = resource.get("Properties", {})
         if rule is not None and rule.name and rule.name in properties:
@@ -261,19 +263,11 @@ class Resolver:
         rule = _RULES.get(resource["Type"])
         if rule is None or rule.arn is None:
             raise UnresolvableError(f"{path}: the ARN of a {resource['Type']} ({logical_id}) is not modelled")
-        if resource["Type"] == "AWS::KMS::Key":
-            name = str(_uuid(stack, logical_id))
-        elif resource["Type"] == "AWS::SageMaker::Domain":
-            name = "d-" + _digest(stack, logical_id, length=12)
-        else:
-            name = self.physical_name(stack, logical_id, path)
+        name = self.physical_name(stack, logical_id, path)
         return rule.arn.format(
             region=self.region, account=self.account(stack), name=name, lname=name.lower(),
             path=resource.get("Properties", {}).get("Path", "/").lstrip("/"),
         )
-
-    def key_id(self, stack: str, logical_id: str) -> str:
-        return str(_uuid(stack, logical_id))
 
     # Helpers ------------------------------------------------------------------------------
 
@@ -322,6 +316,13 @@ class Resolver:
 def _uuid(*parts: str) -> str:
     digest = hashlib.sha256("/".join(parts).encode()).hexdigest()
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
+# Resources CloudFormation identifies by a generated id (Ref, the id attribute and the ARN agree on it).
+_GENERATED_IDS = {
+    "AWS::KMS::Key": _uuid,
+    "AWS::SageMaker::Domain": lambda stack, logical_id: "d-" + _digest(stack, logical_id, length=12),
+}
 
 
 def _text(value: Any, path: str) -> str:

@@ -67,6 +67,7 @@ def test_intrinsics_resolve_to_the_deployed_strings(policy_index: PolicyIndex, p
     )
     assert resolver.resolve("Dev/Data", {"Fn::Select": [1, {"Fn::Split": [",", "a,b,c"]}]}) == "b"
     key_arn = policy_index.generated("Dev/Data", "ArtifactKey")
+    assert key_arn.endswith("/" + policy_index.generated("Dev/Data", "ArtifactKey", "Ref")), "a key's Ref is its id"
     imported = {"Fn::GetStackOutput": {"StackName": "Dev-Data", "Region": platform_config.region,
                                        "OutputName": "PublishOutputFnGetAttArtifactKey8D84C5F0Arn76592DE5"}}
     assert resolver.resolve("Dev/ModelBuild", imported) == key_arn
