@@ -1,0 +1,442 @@
+"""The access intents of every flow: who calls what on which resource, and whether AWS must allow it.
+
+One declarative table (``access_intents``), built from the config and the project's
+naming helpers only, never from template strings. Resources whose names
+CloudFormation generates are ``Generated`` references, found in the synthesized
+templates by stack and construct id when the rehearsal runs. An intent with
+``defect`` states the CORRECT expectation for an item of issue 8 that today's
+templates get wrong; the test marks it as a strict expected failure until its fix lands.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from stacks.components.processing_images import REGISTRIES
+from stacks.config import PlatformConfig
+from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
+from stacks.naming import (
+    build_pipeline_name,
+    dev_bucket_name,
+    endpoint_name,
+    endpoint_stack_name,
+    model_package_group_name,
+    promotion_artifact_bucket_name,
+    promotion_pipeline_name,
+)
+from stacks.platform_app import STAGE_IDS
+
+if TYPE_CHECKING:
+    from tests.access.policies import PolicyIndex
+
+FLOWS = ("build", "promotion", "serving", "monitoring", "studio", "feature-store")
+SAGEMAKER = "sagemaker.amazonaws.com"
+STATUS = "sagemaker:ModelApprovalStatus"
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A resource whose physical name CloudFormation generates: the one resource of ``stack``
+    whose logical id is ``construct`` plus CDK's 8-character hash; ``attribute`` is ``Arn``,
+    ``Ref`` or another ``Fn::GetAtt`` attribute; ``suffix`` is appended (object keys)."""
+
+    stack: str
+    construct: str
+    attribute: str = "Arn"
+    suffix: str = ""
+
+    def resolve(self, index: "PolicyIndex") -> str:
+        return index.generated(self.stack, self.construct, self.attribute) + self.suffix
+
+    def __str__(self) -> str:
+        return f"{self.construct} ({self.stack}){self.suffix}"
+
+
+Value = str | Generated
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One AWS call of a flow, made by ``principal`` (a role ARN or a service principal) on
+    ``resource``, with ``context`` keys beyond the automatic ones, and the decision AWS must
+    reach. ``outsider`` stands for a role outside the templates with an allow-everything
+    identity policy (an account admin): only resource policies can stop it. ``aws_owned``
+    marks resources AWS owns (its image registries), whose resource policies are AWS's.
+    ``identity_only`` evaluates without the resource policy (a guard that must not rely on it)."""
+
+    flow: str
+    name: str
+    principal: Value
+    action: str
+    resource: Value
+    expect: Literal["Allow", "Deny"]
+    why: str
+    context: Mapping[str, Value | list[Value]] = field(default_factory=dict)
+    source_account: str | None = None
+    source_arn: Value | None = None
+    aws_owned: bool = False
+    outsider: bool = False
+    identity_only: bool = False
+    defect: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.flow}-{self.name}"
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def access_intents(config: PlatformConfig) -> list[Intent]:
+    intents: list[Intent] = []
+    for model in config.models:
+        suffix = "" if len(config.models) == 1 else f"-{model.name}"
+        intents += [
+            Intent(**{**vars(intent), "name": intent.name + suffix}) for intent in _model_intents(config, model.name)
+        ]
+    intents += _studio_intents(config)
+    return intents
+
+
+def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
+    region = config.region
+    dev = config.accounts.dev.account_id
+    accounts = {name: getattr(config.accounts, name).account_id for name in STAGE_IDS}
+    serving, promotion = serving_role_names(config), promotion_role_names(config)
+    model_id = _pascal(model)
+
+    def sagemaker(account: str, resource: str) -> str:
+        return f"arn:aws:sagemaker:{region}:{account}:{resource}"
+
+    def dev_role(construct: str, stack: str) -> Generated:
+        return Generated(f"{STAGE_IDS['dev']}/{stack}", construct)
+
+    raw = f"arn:aws:s3:::{dev_bucket_name(config, 'raw')}"
+    curated = f"arn:aws:s3:::{dev_bucket_name(config, 'curated')}"
+    artifacts = f"arn:aws:s3:::{dev_bucket_name(config, 'artifacts')}"
+    promotion_artifacts = f"arn:aws:s3:::{promotion_artifact_bucket_name(config)}"
+    group = model_package_group_name(config, model).lower()
+    version = sagemaker(dev, f"model-package/{group}/1")
+    build_pipeline = sagemaker(dev, f"pipeline/{build_pipeline_name(config, model).lower()}")
+    promotion_pipeline = f"arn:aws:codepipeline:{region}:{dev}:{promotion_pipeline_name(config, model)}"
+    image_registry = f"arn:aws:ecr:{region}:{REGISTRIES[region][0]}:repository/sagemaker-xgboost"
+    artifact_key = Generated("Dev/Data", "ArtifactKey")
+    data_key = Generated("Dev/Data", "DataKey")
+    pipeline_role = dev_role(f"{model_id}ExecutionRole", "ModelBuild")
+    ci_build = dev_role(f"CiBuild{model_id}Role", "ModelBuild")
+    ci_pipeline = dev_role("CiPipelineRole", "ModelBuild")
+    promotion_role = role_arn(config, "dev", promotion.pipeline)
+    smoke_function = role_arn(config, "dev", promotion.smoke_test_function)
+    recorder = dev_role("FunctionsDeploymentRecorderFunctionServiceRole", "Promotion")
+    approval_trigger = dev_role("ApprovalTriggerFunctionServiceRole", "Promotion")
+    retrain_trigger = dev_role("RetrainTriggerFunctionServiceRole", "Retraining")
+    mlops_engineer = dev_role("MlopsEngineerRole", "Studio")
+    data_scientist = dev_role("DataScientistRole", "Studio")
+    model_approver = dev_role("ModelApproverRole", "Studio")
+    pending = {STATUS: "PendingManualApproval"}
+    # Endpoints and jobs read S3 objects encrypted with dev's keys: KMS sees the call come through S3.
+    via_s3 = {"kms:ViaService": f"s3.{region}.amazonaws.com"}
+    approved = {STATUS: "Approved"}
+
+    intents = [
+        # Build: git push → CI → the SageMaker pipeline, which registers a pending version.
+        Intent("build", "ci-pipeline-uses-connection", ci_pipeline, "codeconnections:UseConnection",
+               config.source.connection_arn, "Allow", "The CI Source stage reads the repository through the connection."),
+        Intent("build", "ci-pipeline-starts-ci-build", ci_pipeline, "codebuild:StartBuild",
+               Generated("Dev/ModelBuild", f"CiBuild{model_id}"), "Allow", "CI runs the tests and upserts the pipeline."),
+        Intent("build", "ci-build-updates-build-pipeline", ci_build, "sagemaker:UpdatePipeline", build_pipeline,
+               "Allow", "CI upserts the rendered pipeline definition."),
+        Intent("build", "ci-build-starts-build-pipeline", ci_build, "sagemaker:StartPipelineExecution", build_pipeline,
+               "Allow", "CI starts the build after upserting it."),
+        Intent("build", "ci-build-passes-pipeline-role", ci_build, "iam:PassRole", pipeline_role, "Allow",
+               "The upserted pipeline runs as its execution role.", {"iam:PassedToService": SAGEMAKER}),
+        Intent("build", "ci-build-uploads-step-code", ci_build, "s3:PutObject",
+               f"{artifacts}/pipelines/{model}/code/steps.zip", "Allow", "Step code ships next to the pipeline."),
+        Intent("build", "ci-build-cannot-read-raw-data", ci_build, "s3:GetObject", f"{raw}/{model}/german_credit.csv",
+               "Deny", "CI runs repository code with internet access: it must not reach raw PII."),
+        Intent("build", "ci-build-cannot-read-training-splits", ci_build, "s3:GetObject",
+               f"{artifacts}/pipelines/{model}/execution-1/Preprocess/train/train.csv", "Deny",
+               "Training splits are personal data; CI needs only its own artifact store.", defect="8.8"),
+        Intent("build", "ci-pipeline-cannot-delete-served-models", ci_pipeline, "s3:DeleteObject",
+               f"{artifacts}/models/{model}/execution-1/model.tar.gz", "Deny",
+               "The models prod serves must outlive any CI run.", defect="8.8"),
+        Intent("build", "sagemaker-assumes-pipeline-role", SAGEMAKER, "sts:AssumeRole", pipeline_role, "Allow",
+               "Every pipeline step runs as the pipeline's role.", source_account=dev),
+        Intent("build", "pipeline-reads-raw-data", pipeline_role, "s3:GetObject", f"{raw}/{model}/german_credit.csv",
+               "Allow", "Preprocess checks the contract and removes PII from the raw data."),
+        Intent("build", "pipeline-decrypts-data", pipeline_role, "kms:Decrypt", data_key, "Allow",
+               "Raw and curated data are encrypted with the data key."),
+        Intent("build", "pipeline-writes-model-artifacts", pipeline_role, "s3:PutObject",
+               f"{artifacts}/models/{model}/execution-1/model.tar.gz", "Allow", "Train writes the model artifact."),
+        Intent("build", "pipeline-encrypts-artifacts", pipeline_role, "kms:GenerateDataKey", artifact_key, "Allow",
+               "Artifacts are encrypted with the artifact key."),
+        Intent("build", "pipeline-reads-pii-key", pipeline_role, "secretsmanager:GetSecretValue",
+               Generated("Dev/ModelBuild", f"{model_id}PiiHashKey", "Ref"), "Allow",
+               "Preprocess pseudonymizes identifiers with the model's secret key."),
+        Intent("build", "pipeline-creates-processing-job", pipeline_role, "sagemaker:CreateProcessingJob",
+               sagemaker(dev, "processing-job/pipelines-abc123-preprocess"), "Allow",
+               "SageMaker Pipelines names step jobs pipelines-<id>-<step>."),
+        Intent("build", "pipeline-pulls-xgboost-image", pipeline_role, "ecr:BatchGetImage", image_registry, "Allow",
+               "Every step runs in SageMaker's XGBoost image.", aws_owned=True),
+        Intent("build", "pipeline-registers-pending-version", pipeline_role, "sagemaker:CreateModelPackage", version,
+               "Allow", "Register adds a version awaiting the approver.", pending),
+        Intent("build", "pipeline-cannot-register-approved", pipeline_role, "sagemaker:CreateModelPackage", version,
+               "Deny", "Registering as Approved would skip the approver.", approved),
+        Intent("build", "pipeline-cannot-approve", pipeline_role, "sagemaker:UpdateModelPackage", version, "Deny",
+               "Only the approver decides.", approved),
+        # Promotion: approval → promotion pipeline → staging → smoke test → manual approval → prod.
+        Intent("promotion", "rule-invokes-approval-trigger", "events.amazonaws.com", "lambda:InvokeFunction",
+               dev_role("ApprovalTriggerFunction", "Promotion"), "Allow",
+               "The approval rule hands the state-change event to the trigger.",
+               source_account=dev, source_arn=dev_role("ApprovalTriggerRule", "Promotion")),
+        Intent("promotion", "approval-trigger-starts-promotion", approval_trigger, "codepipeline:StartPipelineExecution",
+               promotion_pipeline, "Allow", "An approved version starts its promotion."),
+        Intent("promotion", "codepipeline-assumes-pipeline-role", "codepipeline.amazonaws.com", "sts:AssumeRole",
+               promotion_role, "Allow", "CodePipeline runs the promotion as its role.", source_account=dev),
+        Intent("promotion", "pipeline-uses-connection", promotion_role, "codeconnections:UseConnection",
+               config.source.connection_arn, "Allow", "The Source stage reads the repository through a codeconnections ARN.",
+               defect="8.2"),
+    ]
+    for account in ("staging", "prod"):
+        deployer = role_arn(config, account, serving.endpoint_deployer)
+        cfn = role_arn(config, account, serving.cloudformation_execution)
+        execution = role_arn(config, account, serving.model_execution)
+        monitoring = role_arn(config, account, serving.monitoring_job)
+        number = accounts[account]
+        stack = f"arn:aws:cloudformation:{region}:{number}:stack/{endpoint_stack_name(config, model)}/0a1b2c3d-e5f6"
+        endpoint = sagemaker(number, f"endpoint/{endpoint_name(config, model).lower()}")
+        stage = STAGE_IDS[account]
+        intents += [
+            Intent("promotion", f"pipeline-assumes-{account}-deployer", promotion_role, "sts:AssumeRole", deployer,
+                   "Allow", f"The {account} deploy action runs as the deployer."),
+            Intent("promotion", f"deployer-creates-endpoint-stack-{account}", deployer, "cloudformation:CreateStack",
+                   stack, "Allow", "The first promotion creates the Endpoint stack."),
+            Intent("promotion", f"deployer-updates-endpoint-stack-{account}", deployer, "cloudformation:UpdateStack",
+                   stack, "Allow", "Later promotions update it in place."),
+            Intent("promotion", f"deployer-deletes-failed-endpoint-stack-{account}", deployer,
+                   "cloudformation:DeleteStack", stack, "Allow",
+                   "A first create that rolled back (ROLLBACK_COMPLETE) must be deleted before a retry.", defect="8.3"),
+            Intent("promotion", f"deployer-cannot-create-other-stacks-{account}", deployer, "cloudformation:CreateStack",
+                   f"arn:aws:cloudformation:{region}:{number}:stack/anything-else/0a1b2c3d", "Deny",
+                   "The deployer touches the Endpoint stacks only."),
+            Intent("promotion", f"deployer-passes-cfn-execution-role-{account}", deployer, "iam:PassRole", cfn,
+                   "Allow", "Endpoint stacks run with their own service role.",
+                   {"iam:PassedToService": "cloudformation.amazonaws.com"}),
+            Intent("promotion", f"deployer-reads-promotion-artifacts-{account}", deployer, "s3:GetObject",
+                   f"{promotion_artifacts}/{promotion_pipeline_name(config, model)}/EndpointTem/abc.zip", "Allow",
+                   "The deploy action reads the rendered template from dev's artifact store."),
+            Intent("promotion", f"deployer-decrypts-promotion-artifacts-{account}", deployer, "kms:Decrypt",
+                   Generated("Dev/Promotion", "PipelineArtifactsKey"), "Allow",
+                   "The artifact store is encrypted with dev's promotion artifact key.", via_s3),
+            Intent("promotion", f"cloudformation-assumes-execution-role-{account}", "cloudformation.amazonaws.com",
+                   "sts:AssumeRole", cfn, "Allow", "CloudFormation deploys the Endpoint stack as this role.",
+                   source_account=number),
+            Intent("promotion", f"cfn-reads-version-from-dev-registry-{account}", cfn, "sagemaker:DescribeModelPackage",
+                   version, "Allow", "The endpoint's model comes from the approved version in dev."),
+            Intent("promotion", f"cfn-creates-endpoint-{account}", cfn, "sagemaker:CreateEndpoint", endpoint, "Allow",
+                   "The stack creates the model's endpoint."),
+            Intent("promotion", f"cfn-passes-model-execution-role-{account}", cfn, "iam:PassRole", execution, "Allow",
+                   "The model runs as the model execution role.", {"iam:PassedToService": SAGEMAKER}),
+            Intent("promotion", f"outsider-cannot-read-dev-registry-{account}",
+                   f"arn:aws:iam::{number}:role/any-admin", "sagemaker:DescribeModelPackage", version, "Deny",
+                   "The registry policy names the roles that need it, not the whole account.",
+                   outsider=True, defect="8.7"),
+            Intent("promotion", f"ci-pipeline-cannot-assume-{account}-deployer", ci_pipeline, "sts:AssumeRole",
+                   deployer, "Deny", "Only the promotion pipeline deploys to serving accounts."),
+            Intent("promotion", f"mlops-engineer-cannot-assume-{account}-deployer", mlops_engineer, "sts:AssumeRole",
+                   deployer, "Deny", "People never deploy endpoints by hand."),
+            Intent("promotion", f"dev-admin-cannot-assume-{account}-deployer", f"arn:aws:iam::{dev}:role/any-admin",
+                   "sts:AssumeRole", deployer, "Deny", "The trust policy names the promotion pipeline role only.",
+                   outsider=True),
+            # Serving: the endpoint's model runs as the model execution role.
+            Intent("serving", f"sagemaker-assumes-model-execution-{account}", SAGEMAKER, "sts:AssumeRole", execution,
+                   "Allow", "Endpoints run their model as this role.", source_account=number),
+            Intent("serving", f"model-reads-artifact-in-dev-{account}", execution, "s3:GetObject",
+                   f"{artifacts}/models/{model}/execution-1/model.tar.gz", "Allow",
+                   "The endpoint downloads the registered model.tar.gz from dev."),
+            Intent("serving", f"model-decrypts-artifact-key-{account}", execution, "kms:Decrypt", artifact_key,
+                   "Allow", "The artifact is encrypted with dev's artifact key.", via_s3),
+            Intent("serving", f"model-pulls-xgboost-image-{account}", execution, "ecr:BatchGetImage", image_registry,
+                   "Allow", "The model runs in SageMaker's XGBoost image.", aws_owned=True),
+            Intent("serving", f"model-writes-captured-data-{account}", execution, "s3:PutObject",
+                   Generated(f"{stage}/ServingFoundation", "DataCaptureBucket",
+                             suffix=f"/{endpoint_name(config, model)}/AllTraffic/2026/12/01/00/capture.jsonl"),
+                   "Allow", "Data capture writes every request."),
+            Intent("serving", f"model-describes-vpc-endpoints-{account}", execution, "ec2:DescribeVpcEndpoints", "*",
+                   "Allow", "SageMaker's VPC hosting requirements list it for the model role.", defect="8.8"),
+            Intent("serving", f"model-cannot-read-raw-data-{account}", execution, "s3:GetObject",
+                   f"{raw}/{model}/german_credit.csv", "Deny", "Serving accounts never see dev's raw data."),
+            Intent("serving", f"model-cannot-read-training-splits-{account}", execution, "s3:GetObject",
+                   f"{artifacts}/pipelines/{model}/execution-1/Preprocess/train/train.csv", "Deny",
+                   "Only models/ is shared with serving accounts."),
+            Intent("serving", f"model-cannot-register-versions-{account}", execution, "sagemaker:CreateModelPackage",
+                   version, "Deny", "Serving accounts never write dev's registry.", pending),
+            # Monitoring: drift jobs read the baseline of the served version in dev; alarms go to dev.
+            Intent("monitoring", f"sagemaker-assumes-monitoring-job-{account}", SAGEMAKER, "sts:AssumeRole",
+                   monitoring, "Allow", "Drift jobs run as this role.", source_account=number),
+            Intent("monitoring", f"monitoring-job-reads-baseline-in-dev-{account}", monitoring, "s3:GetObject",
+                   f"{artifacts}/models/{model}/baseline/statistics.json", "Allow",
+                   "Each window is compared with the registered baseline."),
+            Intent("monitoring", f"monitoring-job-decrypts-baseline-{account}", monitoring, "kms:Decrypt",
+                   artifact_key, "Allow", "Baselines are encrypted with dev's artifact key.", via_s3),
+            Intent("monitoring", f"monitoring-job-cannot-read-raw-data-{account}", monitoring, "s3:GetObject",
+                   f"{raw}/{model}/german_credit.csv", "Deny", "Staging and prod never read dev's raw data."),
+            Intent("monitoring", f"events-assume-alarm-forwarding-{account}", "events.amazonaws.com",
+                   "sts:AssumeRole", Generated(f"{stage}/Monitoring", "AlarmForwardingRole"), "Allow",
+                   "The forwarding rule puts alarm events on dev's bus as this role.", source_account=number),
+            Intent("monitoring", f"alarm-forwarding-puts-events-on-dev-bus-{account}",
+                   Generated(f"{stage}/Monitoring", "AlarmForwardingRole"), "events:PutEvents",
+                   f"arn:aws:events:{region}:{dev}:event-bus/default", "Allow",
+                   "Drift alarms reach dev, which notifies and retrains.",
+                   {"events:source": ["aws.cloudwatch"], "events:detail-type": ["CloudWatch Alarm State Change"]},
+                   # dev's bus policy tests the multi-valued events:detail-type with plain StringEquals
+                   # (IAM wants ForAllValues:), which the evaluator does not match.
+                   defect="bus-detail-type"),
+            Intent("monitoring", f"model-execution-cannot-put-events-on-dev-bus-{account}", execution,
+                   "events:PutEvents", f"arn:aws:events:{region}:{dev}:event-bus/default", "Deny",
+                   "Only the forwarding role sends events to dev."),
+        ]
+    intents += [
+        Intent("promotion", "smoke-test-assumes-staging-smoke-tester", smoke_function, "sts:AssumeRole",
+               role_arn(config, "staging", serving.smoke_tester), "Allow", "The smoke test invokes the staging endpoint."),
+        Intent("promotion", "smoke-tester-invokes-staging-endpoint", role_arn(config, "staging", serving.smoke_tester),
+               "sagemaker:InvokeEndpoint", sagemaker(accounts["staging"], f"endpoint/{endpoint_name(config, model)}"),
+               "Allow", "Samples from the data contract go to the new endpoint."),
+        Intent("promotion", "smoke-tester-cannot-invoke-other-endpoints",
+               role_arn(config, "staging", serving.smoke_tester), "sagemaker:InvokeEndpoint",
+               sagemaker(accounts["staging"], "endpoint/another-endpoint"), "Deny", "It tests the model's endpoint only."),
+        Intent("promotion", "recorder-describes-version", recorder, "sagemaker:DescribeModelPackage", version, "Allow",
+               "The recorder reads the version's metadata before adding to it."),
+        Intent("promotion", "recorder-records-deployment", recorder, "sagemaker:UpdateModelPackage", version, "Allow",
+               "Deployments are recorded in CustomerMetadataProperties."),
+        Intent("promotion", "recorder-cannot-set-status", recorder, "sagemaker:UpdateModelPackage", version, "Deny",
+               "Recording a deployment never changes the approval.", approved),
+        Intent("promotion", "recorder-identity-cannot-set-status", recorder, "sagemaker:UpdateModelPackage", version,
+               "Deny", "Its own policy must refuse it: the group policy's Deny is documented for cross-account callers.",
+               approved, identity_only=True, defect="8.7"),
+        Intent("promotion", "approver-approves-version", model_approver, "sagemaker:UpdateModelPackage", version,
+               "Allow", "The approver's click is the only human step to prod.", approved),
+        Intent("promotion", "approver-rejects-version", model_approver, "sagemaker:UpdateModelPackage", version,
+               "Allow", "A rejected version never reaches an endpoint.", {STATUS: "Rejected"}),
+        Intent("promotion", "approver-cannot-reset-to-pending", model_approver, "sagemaker:UpdateModelPackage", version,
+               "Deny", "The approver decides Approved or Rejected, nothing else.", pending),
+        Intent("promotion", "data-scientist-cannot-approve", data_scientist, "sagemaker:UpdateModelPackage", version,
+               "Deny", "The author of a model never approves it.", approved),
+        Intent("promotion", "mlops-engineer-cannot-approve", mlops_engineer, "sagemaker:UpdateModelPackage", version,
+               "Deny", "Operating the platform is not approving models.", approved),
+        Intent("promotion", "mlops-engineer-cannot-start-promotion", mlops_engineer,
+               "codepipeline:StartPipelineExecution", promotion_pipeline, "Deny",
+               "Starting it by hand with any ModelPackageArn bypasses the approval gate."),
+        Intent("promotion", "mlops-engineer-reads-ci-pipeline-state", mlops_engineer, "codepipeline:GetPipelineState",
+               Generated("Dev/ModelBuild", "CiPipeline"), "Allow",
+               "MLOps engineers operate CI; their policy selects pipelines by the platform tag.", defect="stage-tags"),
+        Intent("promotion", "ci-build-cannot-approve", ci_build, "sagemaker:UpdateModelPackage", version, "Deny",
+               "CI runs repository code: it never approves.", approved),
+        # Retraining: a drift alarm forwarded to dev starts the build pipeline.
+        Intent("monitoring", "rule-invokes-retrain-trigger", "events.amazonaws.com", "lambda:InvokeFunction",
+               dev_role("RetrainTriggerFunction", "Retraining"), "Allow", "Forwarded drift alarms reach the trigger.",
+               source_account=dev, source_arn=dev_role("RetrainTriggerRule", "Retraining")),
+        Intent("monitoring", "retrain-trigger-starts-build-pipeline", retrain_trigger,
+               "sagemaker:StartPipelineExecution", build_pipeline, "Allow", "Drift starts a retraining run."),
+        Intent("monitoring", "retrain-trigger-cannot-start-promotion", retrain_trigger,
+               "codepipeline:StartPipelineExecution", promotion_pipeline, "Deny",
+               "Retraining produces a pending version; only approval promotes."),
+        # Studio personas on this model's resources.
+        Intent("studio", "data-scientist-starts-build-pipeline", data_scientist, "sagemaker:StartPipelineExecution",
+               build_pipeline, "Allow", "Scientists run the build from a notebook."),
+        Intent("studio", "data-scientist-registers-pending-version", data_scientist, "sagemaker:CreateModelPackage",
+               version, "Allow", "Notebook experiments may register versions for review.", pending),
+        Intent("studio", "data-scientist-cannot-register-approved", data_scientist, "sagemaker:CreateModelPackage",
+               version, "Deny", "Registering as Approved would skip the approver.", approved),
+        Intent("studio", "data-scientist-cannot-update-build-pipeline", data_scientist, "sagemaker:UpdatePipeline",
+               build_pipeline, "Deny", "The production build pipeline changes only through git and CI.",
+               defect="8.4"),
+        Intent("studio", "data-scientist-cannot-delete-build-pipeline", data_scientist, "sagemaker:DeletePipeline",
+               build_pipeline, "Deny", "The production build pipeline is not a notebook's to remove."),
+        Intent("studio", "mlops-engineer-cannot-update-build-pipeline", mlops_engineer, "sagemaker:UpdatePipeline",
+               build_pipeline, "Deny", "The production build pipeline changes only through git and CI.",
+               defect="8.4"),
+        Intent("studio", "mlops-engineer-cannot-delete-build-pipeline", mlops_engineer, "sagemaker:DeletePipeline",
+               build_pipeline, "Deny", "Deleting it by hand would drop the gate's history.", defect="8.4"),
+    ]
+    return intents
+
+
+def _studio_intents(config: PlatformConfig) -> list[Intent]:
+    region = config.region
+    dev = config.accounts.dev.account_id
+    raw = f"arn:aws:s3:::{dev_bucket_name(config, 'raw')}"
+    curated = f"arn:aws:s3:::{dev_bucket_name(config, 'curated')}"
+    artifacts = f"arn:aws:s3:::{dev_bucket_name(config, 'artifacts')}"
+    personas = {persona: Generated("Dev/Studio", f"{_pascal(persona)}Role") for persona in config.studio.personas}
+    subnets = [Generated("Dev/Network", f"NetworkVpcWorkloadsSubnet{n}Subnet", "Ref")
+               for n in range(1, config.accounts.dev.network.availability_zone_count + 1)]
+    security_group = Generated("Dev/Network", "NetworkWorkloadSecurityGroup", "GroupId")
+    in_vpc = {"sagemaker:VpcSubnets": subnets, "sagemaker:VpcSecurityGroupIds": [security_group]}
+    job = f"arn:aws:sagemaker:{region}:{dev}:training-job/experiment-1"
+    offline_store = Generated("Dev/FeatureStore", "OfflineStoreRole")
+    feature_group = f"arn:aws:sagemaker:{region}:{dev}:feature-group/{config.feature_groups[0].name}"
+    offline_object = f"{curated}/feature-store/{dev}/sagemaker/{region}/offline-store/table/data/part.parquet"
+    scientist, engineer = personas["data_scientist"], personas["data_engineer"]
+    approver, mlops = personas["model_approver"], personas["mlops_engineer"]
+    intents = [
+        Intent("studio", f"sagemaker-assumes-{persona.replace('_', '-')}-role", SAGEMAKER, "sts:AssumeRole", role,
+               "Allow", "Studio apps and the persona's jobs run as its execution role.", source_account=dev)
+        for persona, role in personas.items()
+    ]
+    intents += [
+        Intent("studio", "data-engineer-writes-raw-data", engineer, "s3:PutObject", f"{raw}/credit-risk/new.csv",
+               "Allow", "The data engineer lands raw data."),
+        Intent("studio", "data-scientist-reads-curated-data", scientist, "s3:GetObject", f"{curated}/datasets/a.csv",
+               "Allow", "Scientists explore curated data."),
+        Intent("studio", "data-scientist-cannot-read-raw-data", scientist, "s3:GetObject",
+               f"{raw}/credit-risk/german_credit.csv", "Deny", "Raw data holds PII; scientists see it pseudonymized."),
+        Intent("studio", "data-scientist-writes-experiments", scientist, "s3:PutObject",
+               f"{artifacts}/experiments/run-1/out.json", "Allow", "Experiment outputs go under experiments/."),
+        Intent("studio", "data-scientist-cannot-overwrite-models", scientist, "s3:PutObject",
+               f"{artifacts}/models/credit-risk/execution-1/model.tar.gz", "Deny",
+               "Registered artifacts are the build's alone."),
+        Intent("studio", "data-scientist-creates-job-in-platform-vpc", scientist, "sagemaker:CreateTrainingJob", job,
+               "Allow", "Jobs run in the platform's subnets and security group.", in_vpc),
+        Intent("studio", "data-scientist-cannot-create-job-without-vpc", scientist, "sagemaker:CreateTrainingJob", job,
+               "Deny", "A job outside the VPC could send data anywhere."),
+        Intent("studio", "data-scientist-cannot-create-job-in-other-subnet", scientist, "sagemaker:CreateTrainingJob",
+               job, "Deny", "Only the platform's subnets have no route out.",
+               {**in_vpc, "sagemaker:VpcSubnets": ["subnet-0123456789abcdef0"]}),
+        Intent("studio", "mlops-engineer-cannot-create-job-without-vpc", mlops, "sagemaker:CreateProcessingJob",
+               f"arn:aws:sagemaker:{region}:{dev}:processing-job/debug-1", "Deny",
+               "A job outside the VPC could send data anywhere."),
+        Intent("studio", "approver-reads-reports", approver, "s3:GetObject",
+               f"{artifacts}/reports/credit-risk/execution-1/fairness.json", "Allow",
+               "The approver decides on the evaluation and fairness reports."),
+        Intent("studio", "approver-cannot-read-raw-data", approver, "s3:GetObject",
+               f"{raw}/credit-risk/german_credit.csv", "Deny", "Approving needs reports, not personal data."),
+        Intent("studio", "approver-cannot-read-model-artifacts", approver, "s3:GetObject",
+               f"{artifacts}/models/credit-risk/execution-1/model.tar.gz", "Deny", "Reads are held to reports/."),
+        Intent("studio", "approver-cannot-start-build-pipeline", approver, "sagemaker:StartPipelineExecution",
+               f"arn:aws:sagemaker:{region}:{dev}:pipeline/{build_pipeline_name(config, 'credit-risk')}", "Deny",
+               "The approver reviews; it does not build."),
+        # Feature store: the data engineer writes records; SageMaker writes the offline store as its role.
+        Intent("feature-store", "data-engineer-puts-records", engineer, "sagemaker:PutRecord", feature_group, "Allow",
+               "Feature pipelines write records."),
+        Intent("feature-store", "data-scientist-cannot-put-records", scientist, "sagemaker:PutRecord", feature_group,
+               "Deny", "Scientists read features; they do not write them."),
+        Intent("feature-store", "data-engineer-passes-offline-store-role", engineer, "iam:PassRole", offline_store,
+               "Allow", "Creating a feature group names the offline store role.", {"iam:PassedToService": SAGEMAKER}),
+        Intent("feature-store", "sagemaker-assumes-offline-store-role", SAGEMAKER, "sts:AssumeRole", offline_store,
+               "Allow", "Feature Store writes the offline store as this role.", source_account=dev),
+        Intent("feature-store", "offline-store-writes-objects", offline_store, "s3:PutObject", offline_object, "Allow",
+               "Records are replicated to Parquet files in the curated bucket."),
+        Intent("feature-store", "offline-store-sets-object-acl", offline_store, "s3:PutObjectAcl", offline_object,
+               "Allow", "Feature Store sets bucket-owner-full-control on what it writes (AWS's managed policy has it).",
+               defect="8.8"),
+        Intent("feature-store", "offline-store-encrypts-with-data-key", offline_store, "kms:GenerateDataKey",
+               Generated("Dev/Data", "DataKey"), "Allow", "The curated bucket is encrypted with the data key."),
+        Intent("feature-store", "offline-store-creates-glue-table", offline_store, "glue:CreateTable",
+               f"arn:aws:glue:{region}:{dev}:table/sagemaker_featurestore/loan_applicants", "Allow",
+               "Feature Store registers the offline table in the Glue catalog."),
+        Intent("feature-store", "offline-store-cannot-read-raw-data", offline_store, "s3:GetObject",
+               f"{raw}/credit-risk/german_credit.csv", "Deny", "It writes features, nothing else."),
+    ]
+    return intents
