@@ -397,8 +397,10 @@ def test_endpoint_autoscaling_writes_only_sagemaker_variant_instance_counts(synt
     statements = _statements(
         _foundation(synthesized, "prod"), serving_role_names(platform_config).cloudformation_execution
     )
+    # Tagging a target is not scaling it: those actions have their own statement.
     writes = [s for s in statements if any(
-        action.startswith("application-autoscaling:") and not action.split(":")[1].startswith("Describe")
+        action.startswith("application-autoscaling:")
+        and not action.split(":")[1].startswith(("Describe", "TagResource", "UntagResource", "ListTagsForResource"))
         for action in _as_list(s["Action"])
     )]
     assert len(writes) == 1
@@ -411,3 +413,12 @@ def test_endpoint_autoscaling_writes_only_sagemaker_variant_instance_counts(synt
             "application-autoscaling:scalable-dimension": "sagemaker:variant:DesiredInstanceCount",
         }
     }
+
+
+def test_endpoint_autoscaling_tags_only_this_accounts_scalable_targets(synthesized, platform_config):
+    statements = _statements(
+        _foundation(synthesized, "prod"), serving_role_names(platform_config).cloudformation_execution
+    )
+    [tagging] = [s for s in statements if "application-autoscaling:TagResource" in _as_list(s["Action"])]
+    prod = platform_config.accounts.prod.account_id
+    assert tagging["Resource"] == f"arn:aws:application-autoscaling:eu-west-1:{prod}:scalable-target/*"
