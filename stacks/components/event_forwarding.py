@@ -95,9 +95,14 @@ class ServingAccountsEventIntake(Construct):
                 "Principal": {"AWS": [f"arn:aws:iam::{account_id}:root" for account_id in account_ids]},
                 "Action": "events:PutEvents",
                 "Resource": default_event_bus_arn(stack.region, stack.account),
+                # The Service Authorization Reference types both keys as ArrayOfString, so each is
+                # tested with ForAllValues, and Null keeps an event without them from passing vacuously.
                 "Condition": {
-                    "ForAllValues:StringEquals": {"events:source": [ALARM_SOURCE]},
-                    "StringEquals": {"events:detail-type": ALARM_DETAIL_TYPE},
+                    "Null": {"events:source": "false", "events:detail-type": "false"},
+                    "ForAllValues:StringEquals": {
+                        "events:source": [ALARM_SOURCE],
+                        "events:detail-type": [ALARM_DETAIL_TYPE],
+                    },
                 },
             },
         )

@@ -4,8 +4,9 @@ One declarative table (``access_intents``), built from the config and the projec
 naming helpers only, never from template strings. Resources whose names
 CloudFormation generates are ``Generated`` references, found in the synthesized
 templates by stack and construct id when the rehearsal runs. An intent with
-``defect`` states the CORRECT expectation for an item of issue 8 that today's
-templates get wrong; the test marks it as a strict expected failure until its fix lands.
+``defect`` names the defect it caught on the templates before that defect was fixed
+(an item of issue 8, ``forwarding`` for the alarm-forwarding bus policy, ``15`` for the
+missing tags), so a regression names what came back.
 """
 
 from collections.abc import Mapping
@@ -292,7 +293,7 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
                    {"events:source": ["aws.cloudwatch"], "events:detail-type": ["CloudWatch Alarm State Change"]},
                    # dev's bus policy tests the multi-valued events:detail-type with plain StringEquals
                    # (IAM wants ForAllValues:), which the evaluator does not match.
-                   defect="bus-detail-type"),
+                   defect="forwarding"),
             Intent("monitoring", f"model-execution-cannot-put-events-on-dev-bus-{account}", execution,
                    "events:PutEvents", f"arn:aws:events:{region}:{dev}:event-bus/default", "Deny",
                    "Only the forwarding role sends events to dev."),
@@ -330,7 +331,7 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
                "Starting it by hand with any ModelPackageArn bypasses the approval gate."),
         Intent("promotion", "mlops-engineer-reads-ci-pipeline-state", mlops_engineer, "codepipeline:GetPipelineState",
                Generated("Dev/ModelBuild", "CiPipeline"), "Allow",
-               "MLOps engineers operate CI; their policy selects pipelines by the platform tag.", defect="stage-tags"),
+               "MLOps engineers operate CI; their policy selects pipelines by the platform tag.", defect="15"),
         Intent("promotion", "ci-build-cannot-approve", ci_build, "sagemaker:UpdateModelPackage", version, "Deny",
                "CI runs repository code: it never approves.", approved),
         # Retraining: a drift alarm forwarded to dev starts the build pipeline.

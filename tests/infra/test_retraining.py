@@ -38,8 +38,11 @@ def test_dev_bus_accepts_alarm_events_from_staging_and_prod_only(retraining: Tem
                 "Action": "events:PutEvents",
                 "Resource": f"arn:aws:events:eu-west-1:{DEV}:event-bus/default",
                 "Condition": {
-                    "ForAllValues:StringEquals": {"events:source": ["aws.cloudwatch"]},
-                    "StringEquals": {"events:detail-type": "CloudWatch Alarm State Change"},
+                    "Null": {"events:source": "false", "events:detail-type": "false"},
+                    "ForAllValues:StringEquals": {
+                        "events:source": ["aws.cloudwatch"],
+                        "events:detail-type": ["CloudWatch Alarm State Change"],
+                    },
                 },
             },
         },
