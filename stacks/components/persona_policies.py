@@ -57,8 +57,12 @@ _LIST_ONLY = (
     "List actions support no resource-level permissions; they return names and statuses, never data."
 )
 _JOB_NETWORK = (
-    "The EC2 network-interface actions SageMaker needs for a job in the VPC support no resource-level "
-    "permissions."
+    "The EC2 Describe calls SageMaker makes for a job in the VPC support no resource-level permissions, and "
+    "DeleteNetworkInterfacePermission names a permission id, not an interface."
+)
+_JOB_INTERFACES = (
+    "A network interface's id is generated when SageMaker creates it for a job; creation is held to the "
+    "platform's subnets and security group, and other changes to interfaces in those subnets (ec2:Subnet)."
 )
 _JOB_METRICS = (
     "cloudwatch:PutMetricData supports no resource-level permissions; a condition holds it to SageMaker's "
@@ -394,11 +398,25 @@ def _jobs(scope: StudioScope, kinds: tuple[str, ...]) -> PersonaPolicy:
         wildcard_reason=names,
     )
     policy.allow("ListJobs", [f"sagemaker:List{title}Jobs" for title in titles], ["*"], wildcard_reason=_LIST_ONLY)
+    subnets = [scope.arn("ec2", f"subnet/{subnet_id}") for subnet_id in scope.subnet_ids]
+    new_interfaces = scope.arn("ec2", "network-interface/*")
     policy.allow(
-        "JobNetworkInterfaces",
-        ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
-         "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs",
-         "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
+        "CreateJobNetworkInterfaces",
+        ["ec2:CreateNetworkInterface"],
+        [new_interfaces, *subnets, scope.arn("ec2", f"security-group/{scope.security_group_id}")],
+        wildcard_reason=_JOB_INTERFACES,
+    )
+    policy.allow(
+        "ManageJobNetworkInterfaces",
+        ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"],
+        [new_interfaces],
+        {"ArnEquals": {"ec2:Subnet": subnets}},
+        wildcard_reason=_JOB_INTERFACES,
+    )
+    policy.allow(
+        "JobNetworking",
+        ["ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets",
+         "ec2:DescribeSecurityGroups", "ec2:DeleteNetworkInterfacePermission"],
         ["*"],
         wildcard_reason=_JOB_NETWORK,
     )

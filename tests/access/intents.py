@@ -39,15 +39,17 @@ STATUS = "sagemaker:ModelApprovalStatus"
 class Generated:
     """A resource whose physical name CloudFormation generates: the one resource of ``stack``
     whose logical id is ``construct`` plus CDK's 8-character hash; ``attribute`` is ``Arn``,
-    ``Ref`` or another ``Fn::GetAtt`` attribute; ``suffix`` is appended (object keys)."""
+    ``Ref`` or another ``Fn::GetAtt`` attribute; ``suffix`` is appended (object keys) and
+    ``prefix`` put before (an ARN around an id)."""
 
     stack: str
     construct: str
     attribute: str = "Arn"
     suffix: str = ""
+    prefix: str = ""
 
     def resolve(self, index: "PolicyIndex") -> str:
-        return index.generated(self.stack, self.construct, self.attribute) + self.suffix
+        return self.prefix + index.generated(self.stack, self.construct, self.attribute) + self.suffix
 
     def __str__(self) -> str:
         return f"{self.construct} ({self.stack}){self.suffix}"
@@ -130,6 +132,7 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
     promotion_role = role_arn(config, "dev", promotion.pipeline)
     smoke_function = role_arn(config, "dev", promotion.smoke_test_function)
     recorder = dev_role("FunctionsDeploymentRecorderFunctionServiceRole", "Promotion")
+    approval_check = dev_role("FunctionsApprovalCheckFunctionServiceRole", "Promotion")
     approval_trigger = dev_role("ApprovalTriggerFunctionServiceRole", "Promotion")
     retrain_trigger = dev_role("RetrainTriggerFunctionServiceRole", "Retraining")
     mlops_engineer = dev_role("MlopsEngineerRole", "Studio")
@@ -307,6 +310,13 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
         Intent("promotion", "smoke-tester-cannot-invoke-other-endpoints",
                role_arn(config, "staging", serving.smoke_tester), "sagemaker:InvokeEndpoint",
                sagemaker(accounts["staging"], "endpoint/another-endpoint"), "Deny", "It tests the model's endpoint only."),
+        Intent("promotion", "pipeline-invokes-approval-check", promotion_role, "lambda:InvokeFunction",
+               dev_role("FunctionsApprovalCheckFunction", "Promotion"), "Allow",
+               "Staging and Prod each start by re-checking the version's status."),
+        Intent("promotion", "approval-check-describes-version", approval_check, "sagemaker:DescribeModelPackage",
+               version, "Allow", "The check reads the version's status and group right before a deploy."),
+        Intent("promotion", "approval-check-cannot-change-version", approval_check, "sagemaker:UpdateModelPackage",
+               version, "Deny", "A check that could approve would be no check.", approved),
         Intent("promotion", "recorder-describes-version", recorder, "sagemaker:DescribeModelPackage", version, "Allow",
                "The recorder reads the version's metadata before adding to it."),
         Intent("promotion", "recorder-records-deployment", recorder, "sagemaker:UpdateModelPackage", version, "Allow",
@@ -332,6 +342,9 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
         Intent("promotion", "mlops-engineer-reads-ci-pipeline-state", mlops_engineer, "codepipeline:GetPipelineState",
                Generated("Dev/ModelBuild", "CiPipeline"), "Allow",
                "MLOps engineers operate CI; their policy selects pipelines by the platform tag.", defect="15"),
+        Intent("promotion", "mlops-engineer-cannot-read-untagged-pipeline", mlops_engineer,
+               "codepipeline:GetPipelineState", f"arn:aws:codepipeline:{config.region}:{dev}:another-teams-pipeline",
+               "Deny", "The platform tag selects what MLOps engineers operate; a pipeline without it is not theirs."),
         Intent("promotion", "ci-build-cannot-approve", ci_build, "sagemaker:UpdateModelPackage", version, "Deny",
                "CI runs repository code: it never approves.", approved),
         # Retraining: a drift alarm forwarded to dev starts the build pipeline.
@@ -373,6 +386,8 @@ def _studio_intents(config: PlatformConfig) -> list[Intent]:
     personas = {persona: Generated("Dev/Studio", f"{_pascal(persona)}Role") for persona in config.studio.personas}
     subnets = [Generated("Dev/Network", f"NetworkVpcWorkloadsSubnet{n}Subnet", "Ref")
                for n in range(1, config.accounts.dev.network.availability_zone_count + 1)]
+    subnet_arns = [Generated(subnet.stack, subnet.construct, "Ref", prefix=f"arn:aws:ec2:{region}:{dev}:subnet/")
+                   for subnet in subnets]
     security_group = Generated("Dev/Network", "NetworkWorkloadSecurityGroup", "GroupId")
     in_vpc = {"sagemaker:VpcSubnets": subnets, "sagemaker:VpcSecurityGroupIds": [security_group]}
     job = f"arn:aws:sagemaker:{region}:{dev}:training-job/experiment-1"
@@ -405,6 +420,12 @@ def _studio_intents(config: PlatformConfig) -> list[Intent]:
         Intent("studio", "data-scientist-cannot-create-job-in-other-subnet", scientist, "sagemaker:CreateTrainingJob",
                job, "Deny", "Only the platform's subnets have no route out.",
                {**in_vpc, "sagemaker:VpcSubnets": ["subnet-0123456789abcdef0"]}),
+        Intent("studio", "data-scientist-job-creates-interface-in-platform-subnet", scientist,
+               "ec2:CreateNetworkInterface", subnet_arns[0], "Allow",
+               "SageMaker creates a VPC job's network interfaces as the job's role, the persona's own."),
+        Intent("studio", "data-scientist-job-cannot-create-interface-in-other-subnet", scientist,
+               "ec2:CreateNetworkInterface", f"arn:aws:ec2:{region}:{dev}:subnet/subnet-0123456789abcdef0", "Deny",
+               "Interfaces are held to the platform's subnets, which have no route out."),
         Intent("studio", "mlops-engineer-cannot-create-job-without-vpc", mlops, "sagemaker:CreateProcessingJob",
                f"arn:aws:sagemaker:{region}:{dev}:processing-job/debug-1", "Deny",
                "A job outside the VPC could send data anywhere."),

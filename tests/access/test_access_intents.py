@@ -9,7 +9,7 @@ import pytest
 from stacks.config import load_config
 from tests.access.evaluate import Request, decision
 from tests.access.intents import FLOWS, Intent, access_intents
-from tests.access.calls import calls_markdown
+from tests.access.calls import calls_markdown, readme_section
 from tests.synth import DEFAULT_CONFIG_PATH, REPO_ROOT
 
 INTENTS = access_intents(load_config(DEFAULT_CONFIG_PATH))
@@ -44,11 +44,8 @@ def test_the_table_covers_every_flow_with_positive_and_negative_intents() -> Non
 
 
 def test_readme_lists_the_calls_of_every_flow() -> None:
-    readme = (REPO_ROOT / "README.md").read_text()
-    heading = "## Which AWS calls each flow makes\n\n"
-    assert heading in readme, f"README.md lacks the section {heading.strip()!r}"
-    section = readme.split(heading, 1)[1].split("\n## ", 1)[0]
+    section = readme_section((REPO_ROOT / "README.md").read_text())
     expected = calls_markdown(load_config(DEFAULT_CONFIG_PATH))
     assert section.rstrip("\n") == expected.rstrip("\n"), (
-        "README.md's call list is out of date: regenerate it with `python -m tests.access.calls`"
+        "README.md's call list is out of date: regenerate it with `python -m tests.access.calls --write`"
     )
