@@ -14,12 +14,15 @@ SageMaker creates a model's or job's network interfaces with its execution role.
   ``describe_actions``) and ``ec2:DeleteNetworkInterfacePermission``, which
   names a permission id rather than an interface, on ``*``.
 
-Returns the acknowledgement the role then needs (cdk-nag finding detail → reason)
+The role's default policy skips checkov's CKV_AWS_109 for that last statement, with
+the reason. Returns the acknowledgement the role then needs (cdk-nag finding detail → reason)
 for the new-interface pattern; ``Resource::*`` stays the caller's to explain.
 """
 
-from aws_cdk import Stack
+from aws_cdk import CfnResource, Stack
 from aws_cdk import aws_iam as iam
+
+from stacks.components.checkov import DELETE_INTERFACE_PERMISSION_REASON, skip_checkov
 
 DESCRIBE_ACTIONS = (
     "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets",
@@ -68,6 +71,9 @@ def allow_workload_network_interfaces(
             resources=["*"],
         )
     )
+    default_policy = role.node.find_child("DefaultPolicy").node.default_child
+    assert isinstance(default_policy, CfnResource)
+    skip_checkov(default_policy, "CKV_AWS_109", DELETE_INTERFACE_PERMISSION_REASON)
     return {
         f"Resource::{new_interfaces}": (
             "A network interface's id is generated when SageMaker creates it; creation is held to the workload "

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 
 from aws_cdk import aws_iam as iam
 
+from stacks.components.checkov import DELETE_INTERFACE_PERMISSION_REASON
 from stacks.components.model_package_group import REGISTRATION_STATUS
 
 # The prefixes of the dev artifact bucket personas read or write.
@@ -141,6 +142,8 @@ class PersonaPolicy:
     statements: list[iam.PolicyStatement] = field(default_factory=list)
     wildcard_reasons: dict[str, str] = field(default_factory=dict)
     passes_itself: bool = False
+    # checkov check id -> reason, for findings the policy's statements cannot avoid.
+    checkov_skips: dict[str, str] = field(default_factory=dict)
 
     def allow(
         self,
@@ -420,6 +423,7 @@ def _jobs(scope: StudioScope, kinds: tuple[str, ...]) -> PersonaPolicy:
         ["*"],
         wildcard_reason=_JOB_NETWORK,
     )
+    policy.checkov_skips["CKV_AWS_109"] = DELETE_INTERFACE_PERMISSION_REASON
     policy.allow(
         "JobMetrics",
         ["cloudwatch:PutMetricData"],

@@ -7,7 +7,8 @@ one inline policy of a busy persona would exceed), plus ``PassItself`` when a
 policy needs it: ``iam:PassRole`` on the role itself, to SageMaker only (jobs,
 models and pipelines the persona starts run as the persona). Each wildcard
 resource is acknowledged (``AwsSolutions-IAM5``) with the reason its policy
-gives; statement ids must be unique across the role's policies.
+gives, and each checkov skip a policy carries lands on its managed policy; statement
+ids must be unique across the role's policies.
 
 Exposes ``role``.
 """
@@ -15,6 +16,7 @@ Exposes ``role``.
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from stacks.components.checkov import skip_checkov
 from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.persona_policies import PersonaPolicy
 
@@ -34,7 +36,9 @@ class PersonaRole(Construct):
         if duplicates:
             raise ValueError(f"{self.node.path}: statement ids used twice: {duplicates}")
         for policy in policies:
-            iam.ManagedPolicy(self, policy.name, statements=policy.statements, roles=[self.role])
+            managed = iam.ManagedPolicy(self, policy.name, statements=policy.statements, roles=[self.role])
+            for check_id, reason in policy.checkov_skips.items():
+                skip_checkov(managed.node.default_child, check_id, reason)
         if any(policy.passes_itself for policy in policies):
             iam.ManagedPolicy(
                 self,
