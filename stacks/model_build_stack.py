@@ -9,7 +9,10 @@ encrypted with the data key, RETAIN outside dev: a new key changes every pseudon
 re-renders each definition and upserts and starts its pipeline.
 
 The pipelines read raw and curated data and write under ``pipelines/<model>/`` and
-``models/<model>/`` of the artifact bucket (staging and prod read ``models/``).
+``models/<model>/`` of the artifact bucket (staging and prod read ``models/``). Their jobs
+run in the dev ``network`` (NetworkStack's subnets and workload security group: no
+internet, S3 and AWS APIs through VPC endpoints); the build passes the same values to
+``pipelines_src.build.deploy``.
 DataStack's keys arrive as typed arguments; its buckets are referenced by the fixed
 names ``stacks/naming.py`` publishes, so policies name them as plain ARNs rather than
 as cross-stack outputs.
@@ -24,6 +27,7 @@ from constructs import Construct
 from stacks.account_settings import log_retention_of, removal_policy_of
 from stacks.components.build_pipeline_ci import BuildPipelineCi, BuildTarget
 from stacks.components.nag import acknowledge
+from stacks.components.platform_network import PlatformNetwork
 from stacks.components.sagemaker_pipeline import SageMakerPipeline
 from stacks.config import PlatformConfig
 from stacks.naming import build_pipeline_name, dev_bucket_name, model_package_group_name, pii_key_secret_name
@@ -44,6 +48,7 @@ class ModelBuildStack(Stack):
         config: PlatformConfig,
         data_key: kms.IKey,
         artifact_key: kms.IKey,
+        network: PlatformNetwork,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -71,6 +76,7 @@ class ModelBuildStack(Stack):
                 artifact_key=artifact_key,
                 artifact_prefixes=list(prefixes.values()),
                 secrets=[pii_key],
+                network=network,
             )
             self.pipelines[model.name] = pipeline
             targets.append(
@@ -88,6 +94,7 @@ class ModelBuildStack(Stack):
             targets=targets,
             artifact_bucket=artifact_bucket,
             artifact_key=artifact_key,
+            network=network,
             log_retention=log_retention_of(config.accounts.dev),
             removal_policy=removal_policy,
         )

@@ -9,7 +9,8 @@ Creates a CodePipeline (V2) with two stages:
   file paths, so every push to the branch starts it).
 - ``Build``: one CodeBuild project per model (``targets``), running the repository's
   ``buildspecs/model_build.yml`` with the model's pipeline name, pipeline role ARN,
-  artifact bucket and key in its environment and the git commit as ``GIT_COMMIT``.
+  artifact bucket and key, and the ``network`` its jobs run in (``SECURITY_GROUP_ID``,
+  comma-separated ``SUBNET_IDS``) in its environment and the git commit as ``GIT_COMMIT``.
 
 Pipeline artifacts go to ``artifact_bucket``, build outputs and build logs are
 encrypted with ``artifact_key``; the build log group keeps ``log_retention``.
@@ -24,7 +25,7 @@ Exposes ``pipeline`` and ``projects`` (by model name).
 
 from dataclasses import dataclass
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codecommit as codecommit
 from aws_cdk import aws_codepipeline as codepipeline
@@ -36,6 +37,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from stacks.components.nag import acknowledge
+from stacks.components.platform_network import PlatformNetwork
 from stacks.config.platform import Source
 
 BUILDSPEC = "buildspecs/model_build.yml"
@@ -64,11 +66,16 @@ class BuildPipelineCi(Construct):
         targets: list[BuildTarget],
         artifact_bucket: s3.IBucket,
         artifact_key: kms.IKey,
+        network: PlatformNetwork,
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
         self._stack = Stack.of(self)
+        self._network = {
+            "SECURITY_GROUP_ID": network.workload_security_group.security_group_id,
+            "SUBNET_IDS": Fn.join(",", network.vpc.select_subnets(subnet_type=network.subnets.subnet_type).subnet_ids),
+        }
         source_output = codepipeline.Artifact("Source")
         source_action = self._source_action(source, source_output)
         self.log_group = logs.LogGroup(
@@ -172,6 +179,7 @@ class BuildPipelineCi(Construct):
                     "ARTIFACT_BUCKET": artifact_bucket.bucket_name,
                     "KMS_KEY_ARN": artifact_key.key_arn,
                     "CODE_PREFIX": target.code_prefix,
+                    **self._network,
                 }.items()
             },
             encryption_key=artifact_key,
