@@ -17,7 +17,8 @@ port" the way AWS would:
   private DNS on, a workload security group allows egress on the port to the endpoint's
   security group (or to a CIDR that holds the VPC), and the endpoint's security group allows
   ingress on the port from a workload security group (or from such a CIDR);
-- ``internet``: egress on the port to 0.0.0.0/0 and a default route to an internet or NAT gateway.
+- ``internet``: egress on the port to 0.0.0.0/0 and a route out of the VPC (internet, NAT or
+  transit gateway, peering) from a subnet of the workload.
 
 What it cannot model: endpoint policies, network ACLs (the app creates none), DNS resolution
 beyond "private DNS is on", and what SageMaker itself does outside the VPC.
@@ -34,8 +35,8 @@ S3 = "s3"
 S3_PREFIX_LIST = "s3-prefix-list"
 VPC_CIDR = "vpc-cidr"
 ANYWHERE = "0.0.0.0/0"
-_TOKEN = "@@token{}@@"
-_TOKEN_RE = re.compile(r"@@token(\d+)@@")
+# A reference inside JSON text (a Fn::Join part, a Fn::Sub variable) becomes this marker string.
+_MARKER = "@@{}@@"
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class Network:
     subnet_route_tables: dict[str, str]
     s3_gateway_route_tables: set[str]
     interface_endpoints: list[InterfaceEndpoint]
-    internet_route_tables: set[str]
+    leaving_route_tables: set[str]
 
 
 @dataclass(frozen=True)
@@ -181,20 +182,14 @@ class Templates:
                         private_dns=bool(properties.get("PrivateDnsEnabled")),
                     )
                 )
-        internet_gateways = {
-            logical_id
-            for logical_id, resource in resources.items()
-            if resource["Type"] in {"AWS::EC2::InternetGateway", "AWS::EC2::NatGateway", "AWS::EC2::EgressOnlyInternetGateway", "AWS::EC2::TransitGateway"}
-        }
-        internet_route_tables = {
+        # Gateway-endpoint routes are implicit; every AWS::EC2::Route sends traffic out of the VPC
+        # (internet, NAT or transit gateway, peering, an appliance), unless it targets an endpoint.
+        leaving_route_tables = {
             resource["Properties"]["RouteTableId"]["Ref"]
             for resource in resources.values()
-            if resource["Type"] == "AWS::EC2::Route"
-            and any(key in resource["Properties"] for key in ("GatewayId", "NatGatewayId", "EgressOnlyInternetGatewayId", "TransitGatewayId"))
-            and (self._getatt_id(next(value for key, value in resource["Properties"].items() if key.endswith("GatewayId"))) in internet_gateways
-                 or resource["Properties"].get("DestinationCidrBlock") == ANYWHERE)
+            if resource["Type"] == "AWS::EC2::Route" and "VpcEndpointId" not in resource["Properties"]
         }
-        return Network(path.split("/")[0], groups, route_tables, s3_route_tables, interface_endpoints, internet_route_tables)
+        return Network(path.split("/")[0], groups, route_tables, s3_route_tables, interface_endpoints, leaving_route_tables)
 
     # ---- following a value back to the Network template ---------------------------------
 
@@ -300,12 +295,8 @@ class Templates:
     def _pipeline_workloads(self, path: str, properties: dict) -> Iterator[Workload]:
         body = properties["PipelineDefinition"]["PipelineDefinitionBody"]
         text, variables = body["Fn::Sub"] if isinstance(body, dict) else (body, {})
-        tokens: dict[str, Any] = {}
-        for name, value in variables.items():
-            if name in text:
-                tokens[name] = value
-        definition = json.loads(re.sub(r"\$\{([A-Za-z0-9:]+)\}", lambda match: _TOKEN.format(match.group(1)), text))
-        parameters = {_TOKEN.format(name): value for name, value in tokens.items()}
+        definition = json.loads(re.sub(r"\$\{([A-Za-z0-9:]+)\}", lambda match: _MARKER.format(match.group(1)), text))
+        parameters = {_MARKER.format(name): value for name, value in variables.items()}
         for step in _job_steps(definition["Steps"]):
             arguments = step["Arguments"]
             if step["Type"] == "Processing":
@@ -327,13 +318,10 @@ class Templates:
             )
 
     def _placeholders(self, path: str, values: list[str], parameters: dict[str, Any]) -> list[str]:
-        resolved = []
-        for value in values:
-            match = _TOKEN_RE.fullmatch(value) or re.fullmatch(r"@@token([A-Za-z0-9:]+)@@", value)
-            if match is None:
-                raise LookupError(f"{path}: {value!r} is a fixed id, not one of the account's network")
-            resolved += self.resolve(path, parameters[value])
-        return resolved
+        unknown = [value for value in values if value not in parameters]
+        if unknown:
+            raise LookupError(f"{path}: {unknown} are fixed ids, not the account's network")
+        return [item for value in values for item in self.resolve(path, parameters[value])]
 
 
 def _job_steps(steps: list[dict]) -> Iterator[dict]:
@@ -354,7 +342,7 @@ def _detokenized(value: Any) -> tuple[dict, dict[str, Any]]:
         if isinstance(part, str):
             text += part
         else:
-            marker = _TOKEN.format(len(tokens))
+            marker = _MARKER.format(len(tokens))
             tokens[marker] = part
             text += marker
     job = json.loads(text)
@@ -381,7 +369,7 @@ def reaches(networks: dict[str, Network], workload: Workload, destination: str, 
     network = networks[workload.stage]
     inside_vpc = {("cidr", VPC_CIDR), ("cidr", ANYWHERE)}
     if destination == INTERNET:
-        routed = any(network.subnet_route_tables.get(subnet) in network.internet_route_tables for subnet in workload.subnets)
+        routed = any(network.subnet_route_tables.get(subnet) in network.leaving_route_tables for subnet in workload.subnets)
         return routed and _egress_to(network, workload, port, {("cidr", ANYWHERE)})
     if destination == S3:
         routed = all(network.subnet_route_tables.get(subnet) in network.s3_gateway_route_tables for subnet in workload.subnets)

@@ -113,5 +113,5 @@ def test_no_workload_security_group_sends_outside_the_vpc(templates, workloads) 
 
 def test_no_route_leaves_the_vpc_except_through_endpoints(templates) -> None:
     for network in templates.networks.values():
-        assert network.internet_route_tables == set(), network.stage
+        assert network.leaving_route_tables == set(), network.stage
         assert set(network.subnet_route_tables.values()) <= network.s3_gateway_route_tables, network.stage
