@@ -74,7 +74,7 @@ class BuildPipelineCi(Construct):
         self._stack = Stack.of(self)
         self._network = {
             "SECURITY_GROUP_ID": network.workload_security_group.security_group_id,
-            "SUBNET_IDS": Fn.join(",", network.vpc.select_subnets(subnet_type=network.subnets.subnet_type).subnet_ids),
+            "SUBNET_IDS": Fn.join(",", network.subnet_ids),
         }
         source_output = codepipeline.Artifact("Source")
         source_action = self._source_action(source, source_output)

@@ -9,7 +9,7 @@ Imported mode: the VPC and subnets are referenced by id, with no lookup at
 synth time; the owner of that VPC provides the endpoints (an S3 gateway endpoint on the
 subnets' route tables among them).
 
-Exposes ``vpc``, ``subnets`` (a SubnetSelection of the workload subnets) and
+Exposes ``vpc``, ``subnets`` (a SubnetSelection of the workload subnets), ``subnet_ids`` and
 ``workload_security_group``: HTTPS egress to the VPC (interface endpoints) and to the
 region's S3 managed prefix list (the gateway endpoint), in both modes. The prefix list's id
 differs per region and account partition, so ``S3PrefixList`` (a custom resource calling
@@ -58,6 +58,7 @@ class PlatformNetwork(Construct):
         else:
             self.vpc = self._create_vpc(network, log_retention, removal_policy)
         self.subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+        self.subnet_ids = self.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED).subnet_ids
         self.workload_security_group = ec2.SecurityGroup(
             self,
             "WorkloadSecurityGroup",

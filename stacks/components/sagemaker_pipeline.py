@@ -55,7 +55,6 @@ class SageMakerPipeline(Construct):
         network: PlatformNetwork,
     ) -> None:
         super().__init__(scope, construct_id)
-        subnet_ids = network.vpc.select_subnets(subnet_type=network.subnets.subnet_type).subnet_ids
         self.code_asset = s3_assets.Asset(
             self, "StepCode", path=str(rendered.code_dir), exclude=["__pycache__", "*.pyc"]
         )
@@ -73,7 +72,7 @@ class SageMakerPipeline(Construct):
             image_repositories=rendered.image_repositories,
             network=JobNetwork(
                 vpc_id=network.vpc.vpc_id,
-                subnet_ids=subnet_ids,
+                subnet_ids=network.subnet_ids,
                 security_group_id=network.workload_security_group.security_group_id,
             ),
         ).role
@@ -84,7 +83,7 @@ class SageMakerPipeline(Construct):
             "CodeS3Uri": self.code_asset.s3_object_url,
             "SecurityGroupId": network.workload_security_group.security_group_id,
             # The body has "${SubnetIds}" as a list's one element; this value closes and reopens its quotes.
-            "SubnetIds": Fn.join(SUBNET_IDS_SEPARATOR, subnet_ids),
+            "SubnetIds": Fn.join(SUBNET_IDS_SEPARATOR, network.subnet_ids),
         }
         self.pipeline = sagemaker.CfnPipeline(
             self,
