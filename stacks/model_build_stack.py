@@ -10,7 +10,10 @@ re-renders each definition and upserts and starts its pipeline; its artifacts li
 a store of its own (access logs to ``access_log_bucket``), not in the ML artifact bucket.
 
 The pipelines read raw and curated data and write under ``pipelines/<model>/`` and
-``models/<model>/`` of the artifact bucket (staging and prod read ``models/``).
+``models/<model>/`` of the artifact bucket (staging and prod read ``models/``). Their jobs
+run in the dev ``network`` (NetworkStack's subnets and workload security group: no
+internet, S3 and AWS APIs through VPC endpoints); the build passes the same values to
+``pipelines_src.build.deploy``.
 DataStack's keys arrive as typed arguments; its buckets are referenced by the fixed
 names ``stacks/naming.py`` publishes, so policies name them as plain ARNs rather than
 as cross-stack outputs.
@@ -25,6 +28,7 @@ from constructs import Construct
 from stacks.account_settings import log_retention_of, removal_policy_of
 from stacks.components.build_pipeline_ci import BuildPipelineCi, BuildTarget
 from stacks.components.nag import acknowledge
+from stacks.components.platform_network import PlatformNetwork
 from stacks.components.sagemaker_pipeline import SageMakerPipeline
 from stacks.config import PlatformConfig
 from stacks.naming import build_pipeline_name, dev_bucket_name, model_package_group_name, pii_key_secret_name
@@ -46,6 +50,7 @@ class ModelBuildStack(Stack):
         data_key: kms.IKey,
         artifact_key: kms.IKey,
         access_log_bucket: s3.IBucket,
+        network: PlatformNetwork,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -73,6 +78,7 @@ class ModelBuildStack(Stack):
                 artifact_key=artifact_key,
                 artifact_prefixes=list(prefixes.values()),
                 secrets=[pii_key],
+                network=network,
             )
             self.pipelines[model.name] = pipeline
             targets.append(
@@ -91,6 +97,7 @@ class ModelBuildStack(Stack):
             artifact_bucket=artifact_bucket,
             artifact_key=artifact_key,
             access_log_bucket=access_log_bucket,
+            network=network,
             log_retention=log_retention_of(config.accounts.dev),
             removal_policy=removal_policy,
         )

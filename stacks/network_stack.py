@@ -7,10 +7,11 @@ from stacks.components.platform_network import PlatformNetwork
 from stacks.account_settings import log_retention_of, removal_policy_of
 from stacks.config.accounts import AccountConfig
 
-# Studio in VPC-only mode and SageMaker jobs reach AWS only through these.
+# Studio in VPC-only mode and SageMaker jobs reach AWS only through these (and S3's gateway
+# endpoint); the build's Preprocess step reads its pseudonymization key from Secrets Manager.
 DEV_INTERFACE_SERVICES = (
     "sagemaker.api", "sagemaker.runtime", "sagemaker.featurestore-runtime", "sts", "logs",
-    "ecr.api", "ecr.dkr", "kms", "monitoring", "ssm", "servicecatalog",
+    "ecr.api", "ecr.dkr", "kms", "monitoring", "ssm", "servicecatalog", "secretsmanager",
 )
 # Endpoints and monitoring jobs in staging and prod.
 SERVING_INTERFACE_SERVICES = ("sagemaker.api", "sagemaker.runtime", "sts", "logs", "kms", "monitoring")

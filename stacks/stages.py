@@ -50,8 +50,14 @@ class DevStage(Stage):
             self, "Registry", config=config, approver_role=self.studio.roles["model_approver"], **common
         )
         self.model_build = ModelBuildStack(
-            self, "ModelBuild", config=config, data_key=self.data.data_key, artifact_key=self.data.artifact_key,
-            access_log_bucket=self.data.access_log_bucket, **common
+            self,
+            "ModelBuild",
+            config=config,
+            data_key=self.data.data_key,
+            artifact_key=self.data.artifact_key,
+            access_log_bucket=self.data.access_log_bucket,
+            network=self.network.network,
+            **common,
         )
         self.model_build.add_stack_dependency(self.registry, "registers versions in the Registry's model package groups")
         self.retraining = RetrainingStack(self, "Retraining", config=config, **common)

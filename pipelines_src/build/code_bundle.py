@@ -6,7 +6,7 @@
     pipelines_src/__init__.py
     pipelines_src/metrics/{__init__,bias}.py
     pipelines_src/build/__init__.py
-    pipelines_src/build/steps/*.py, requirements-fairness.txt
+    pipelines_src/build/steps/*.py
 
 Each processing step unpacks the zip of this folder into ``/opt/ml/code`` and runs
 ``python3 -m pipelines_src.build.steps.<step>`` from there. Nothing else of the
@@ -35,7 +35,6 @@ SHIPPED = (
     "metrics/bias.py",
     "build/__init__.py",
     "build/steps/*.py",
-    "build/steps/requirements-fairness.txt",
 )
 # 1980-01-01, the earliest time a zip entry can hold.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)

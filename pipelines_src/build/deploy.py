@@ -3,12 +3,15 @@
     python -m pipelines_src.build.deploy --config config/platform.toml --model credit-risk \\
         --pipeline-name mlops-credit-risk-build --role-arn arn:aws:iam::111111111111:role/... \\
         --artifact-bucket mlops-artifacts-111111111111-eu-west-1 --kms-key-arn arn:aws:kms:... \\
-        --code-prefix pipelines/credit-risk/code/ --git-commit "$GIT_COMMIT" [--trigger-reason "git push"] [--no-start]
+        --code-prefix pipelines/credit-risk/code/ --security-group-id sg-0123... \\
+        --subnet-ids subnet-0123...,subnet-0456... --git-commit "$GIT_COMMIT" [--trigger-reason "git push"] [--no-start]
 
 1. zips the step code (``code_bundle``) and uploads it, KMS-encrypted, to
    ``s3://<artifact bucket>/<code prefix><sha256>.zip`` (content-addressed: the same code
    is the same object, so re-running a build is harmless);
-2. renders the definition with the role, bucket, key and that code URI;
+2. renders the definition with the role, bucket, key, that code URI and the network every
+   job runs in (the platform VPC's workload security group and subnets, as the CDK stack's
+   own definition has them);
 3. creates the pipeline, or updates it when it exists;
 4. starts an execution with ``GitCommit`` and ``TriggerReason`` (unless ``--no-start``).
 
@@ -30,7 +33,7 @@ from botocore.exceptions import ClientError
 from pipelines_src.build.code_bundle import archive, archive_key, write_code_dir
 from pipelines_src.build.deploy_values import DeployValues
 from pipelines_src.build.model_settings import model_of
-from pipelines_src.build.render import render_definition
+from pipelines_src.build.render import render_definition, subnet_list
 from stacks.config import PlatformConfig, load_config
 from stacks.config.models import ModelConfig
 from stacks.naming import platform_tags
@@ -83,6 +86,8 @@ def deploy(
     artifact_bucket: str,
     kms_key_arn: str,
     code_prefix: str,
+    security_group_id: str,
+    subnet_ids: tuple[str, ...],
     git_commit: str,
     trigger_reason: str,
     start: bool,
@@ -92,7 +97,9 @@ def deploy(
     if not code_prefix.endswith("/"):
         raise ValueError(f"--code-prefix {code_prefix!r} must end with '/'")
     code_s3_uri = upload_code(model, s3=s3, bucket=artifact_bucket, prefix=code_prefix, kms_key_arn=kms_key_arn)
-    definition = render_definition(config, model, DeployValues(role_arn, artifact_bucket, kms_key_arn, code_s3_uri))
+    definition = render_definition(
+        config, model, DeployValues(role_arn, artifact_bucket, kms_key_arn, code_s3_uri, security_group_id, subnet_ids)
+    )
     pipeline_arn, created = upsert_pipeline(
         sagemaker=sagemaker,
         name=pipeline_name,
@@ -117,8 +124,12 @@ def deploy(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Render, upsert and start a model's SageMaker build pipeline.")
-    for flag in ("--config", "--model", "--pipeline-name", "--role-arn", "--artifact-bucket", "--kms-key-arn", "--code-prefix", "--git-commit"):
+    for flag in (
+        "--config", "--model", "--pipeline-name", "--role-arn", "--artifact-bucket", "--kms-key-arn", "--code-prefix",
+        "--security-group-id", "--git-commit",
+    ):
         parser.add_argument(flag, required=True)
+    parser.add_argument("--subnet-ids", required=True, type=subnet_list, help="comma separated")
     parser.add_argument("--trigger-reason", default="git push")
     parser.add_argument("--no-start", action="store_true", help="upsert only")
     args = parser.parse_args(argv)
@@ -131,6 +142,8 @@ def main(argv: list[str] | None = None) -> None:
         artifact_bucket=args.artifact_bucket,
         kms_key_arn=args.kms_key_arn,
         code_prefix=args.code_prefix,
+        security_group_id=args.security_group_id,
+        subnet_ids=args.subnet_ids,
         git_commit=args.git_commit,
         trigger_reason=args.trigger_reason,
         start=not args.no_start,

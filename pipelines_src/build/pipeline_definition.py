@@ -11,8 +11,13 @@ One entry point, ``build_pipeline``, from the typed config and the deploy-time v
   (the model was trained by the same xgboost). Its one code input is the step code
   archive (``DeployValues.code_s3_uri``, a zip of ``code_bundle``'s folder); the
   entrypoint unpacks it to ``/opt/ml/code`` and runs ``python3 -m
-  pipelines_src.build.steps.<step>``. The Fairness step first installs shap from
-  ``steps/requirements-fairness.txt`` (the image has no shap; the jobs have internet access);
+  pipelines_src.build.steps.<step>``. Nothing is installed at job start: the steps use
+  only what the image ships (TreeSHAP attributions come from xgboost itself);
+- every job (processing and training) runs in the platform VPC, in
+  ``DeployValues.subnet_ids`` with ``DeployValues.security_group_id``, which has no internet
+  path. All but Preprocess run with network isolation (``ISOLATED_STEPS``): they call no AWS
+  API, and SageMaker still moves their S3 inputs and outputs through the VPC. Preprocess
+  reads the pseudonymization key from Secrets Manager (through the VPC's endpoint);
 - Train is the built-in XGBoost algorithm with ``training.hyperparameters``, reading
   the ``train`` and ``validation`` channels (CSV, label first, no header);
 - QualityGate registers when AUC >= ``MinAuc`` and, for every sensitive attribute,
@@ -34,6 +39,7 @@ from dataclasses import dataclass, fields
 
 from sagemaker.core.drift_check_baselines import DriftCheckBaselines
 from sagemaker.core.model_metrics import MetricsSource, ModelMetrics
+from sagemaker.core.network import NetworkConfig
 from sagemaker.core.processing import Processor
 from sagemaker.core.shapes import (
     OutputDataConfig,
@@ -57,7 +63,7 @@ from sagemaker.mlops.workflow.pipeline import Pipeline
 from sagemaker.mlops.workflow.steps import ProcessingStep, TrainingStep
 from sagemaker.serve.model_builder import ModelBuilder
 from sagemaker.train import ModelTrainer
-from sagemaker.train.configs import Compute, InputData
+from sagemaker.train.configs import Compute, InputData, Networking
 
 from pipelines_src.build import step_names
 from pipelines_src.build.deploy_values import DeployValues
@@ -75,7 +81,10 @@ from stacks.config import PlatformConfig
 from stacks.config.models import ModelConfig
 from stacks.naming import dev_bucket_name, model_package_group_name, pii_key_secret_name, platform_tags
 
-FAIRNESS_REQUIREMENTS = "pipelines_src/build/steps/requirements-fairness.txt"
+# Steps whose containers call no AWS API: no network at all, beyond SageMaker's own data transfer.
+ISOLATED_STEPS = frozenset(
+    {step_names.TRAIN, step_names.EVALUATE, step_names.FAIRNESS, step_names.MONITORING_BASELINE}
+)
 MAX_RUNTIME_SECONDS = 3600
 VOLUME_GB = 30
 
@@ -109,15 +118,12 @@ def parameters(config: PlatformConfig, model: ModelConfig) -> Parameters:
     )
 
 
-def entrypoint(step_module: str, requirements: str | None = None) -> list[str]:
+def entrypoint(step_module: str) -> list[str]:
     """``sh -c`` that unpacks the code archive and runs the step with the container arguments."""
-    install = (
-        f"python3 -m pip install --quiet --no-cache-dir -r {paths.CODE_DIR}/{requirements}; " if requirements else ""
-    )
     script = (
         f"set -e; mkdir -p {paths.CODE_DIR}; "
         f"python3 -m zipfile -e {paths.CODE_ARCHIVE_DIR}/*.zip {paths.CODE_DIR}; "
-        f"{install}cd {paths.CODE_DIR}; "
+        f"cd {paths.CODE_DIR}; "
         f'exec python3 -m pipelines_src.build.steps.{step_module} "$@"'
     )
     # "$0" is the step's name in process listings; the container arguments follow as "$@".
@@ -141,19 +147,27 @@ class _Builder:
             values=[f"s3://{self.values.artifact_bucket}/{area}/{self.model.name}", ExecutionVariables.PIPELINE_EXECUTION_ID, *parts],
         )
 
-    def _processor(self, step_module: str, requirements: str | None = None) -> Processor:
+    def _network(self, step_name: str) -> NetworkConfig:
+        return NetworkConfig(
+            enable_network_isolation=step_name in ISOLATED_STEPS,
+            security_group_ids=[self.values.security_group_id],
+            subnets=list(self.values.subnet_ids),
+        )
+
+    def _processor(self, step_name: str, step_module: str) -> Processor:
         return Processor(
             role=self.values.role_arn,
             image_uri=self.image,
             instance_count=1,
             instance_type=self.model.training.instance_type,
-            entrypoint=entrypoint(step_module, requirements),
+            entrypoint=entrypoint(step_module),
             volume_size_in_gb=VOLUME_GB,
             volume_kms_key=self.values.kms_key_arn,
             output_kms_key=self.values.kms_key_arn,
             max_runtime_in_seconds=MAX_RUNTIME_SECONDS,
             sagemaker_session=self.session,
             tags=self.tags,
+            network_config=self._network(step_name),
         )
 
     @staticmethod
@@ -185,7 +199,7 @@ class _Builder:
             "splits": self._uri("pipelines", step_names.PREPROCESS, "splits"),
             "metadata": self._uri("models", "metadata"),
         }
-        step_args = self._processor("preprocess").run(
+        step_args = self._processor(step_names.PREPROCESS, "preprocess").run(
             inputs=[self._code(), self._input("raw", self.params.input_data_uri, paths.RAW)],
             outputs=[self._output(name, f"{paths.OUTPUT}/{name}", destinations[name]) for name in paths.PREPROCESS_OUTPUTS],
             arguments=["--pii-key-secret-id", self.params.pii_key_secret_id],
@@ -204,6 +218,11 @@ class _Builder:
                 volume_kms_key_id=self.values.kms_key_arn,
             ),
             stopping_condition=StoppingCondition(max_runtime_in_seconds=MAX_RUNTIME_SECONDS),
+            networking=Networking(
+                enable_network_isolation=step_names.TRAIN in ISOLATED_STEPS,
+                security_group_ids=[self.values.security_group_id],
+                subnets=list(self.values.subnet_ids),
+            ),
             hyperparameters={name: str(value) for name, value in sorted(self.model.training.hyperparameters.items())},
             tags=[Tag(key=tag["Key"], value=tag["Value"]) for tag in self.tags],
             output_data_config=OutputDataConfig(
@@ -229,7 +248,7 @@ class _Builder:
 
     def evaluate(self, preprocess: ProcessingStep, train: TrainingStep) -> tuple[ProcessingStep, PropertyFile]:
         evaluation = PropertyFile(name="Evaluation", output_name="evaluation", path=EVALUATION_FILE)
-        step_args = self._processor("evaluate").run(
+        step_args = self._processor(step_names.EVALUATE, "evaluate").run(
             inputs=self._model_inputs(preprocess, train),
             outputs=[self._output("evaluation", f"{paths.OUTPUT}/evaluation", self._uri("pipelines", step_names.EVALUATE))],
         )
@@ -240,7 +259,7 @@ class _Builder:
     ) -> tuple[ProcessingStep, PropertyFile, PropertyFile]:
         bias = PropertyFile(name="Bias", output_name="fairness", path=BIAS_FILE)
         gate = PropertyFile(name="Gate", output_name="fairness", path=GATE_FILE)
-        step_args = self._processor("fairness", FAIRNESS_REQUIREMENTS).run(
+        step_args = self._processor(step_names.FAIRNESS, "fairness").run(
             inputs=[
                 *self._model_inputs(preprocess, train),
                 self._input("evaluation", self._output_uri(evaluate, "evaluation"), paths.EVALUATION),
@@ -255,7 +274,7 @@ class _Builder:
         return ProcessingStep(step_names.FAIRNESS, step_args=step_args, property_files=[bias, gate]), bias, gate
 
     def baseline(self, preprocess: ProcessingStep) -> ProcessingStep:
-        step_args = self._processor("baseline").run(
+        step_args = self._processor(step_names.MONITORING_BASELINE, "baseline").run(
             inputs=[
                 self._code(),
                 self._input("splits", self._output_uri(preprocess, "splits"), paths.SPLITS),

@@ -7,7 +7,7 @@ writes ``<out>/definition.json`` (indented, sorted keys) and ``<out>/code/`` (se
 ``code_bundle``). No AWS call, no network, and the same inputs give byte-identical
 files. Never imported by ``app.py``: the SageMaker SDK takes seconds to import.
 
-Deploy-time values are CloudFormation ``Fn::Sub`` placeholders unless given (all four
+Deploy-time values are CloudFormation ``Fn::Sub`` placeholders unless given (all six
 flags or none):
 
 - ``${PipelineRoleArn}`` (``--role-arn``): the pipeline's execution role ARN; every job runs as it;
@@ -16,7 +16,11 @@ flags or none):
 - ``${KmsKeyArn}`` (``--kms-key-arn``): the artifact key's ARN, for job volumes, outputs and
   model artifacts;
 - ``${CodeS3Uri}`` (``--code-s3-uri``): the ``s3://`` URI of the zip of ``<out>/code/`` (the CDK
-  asset's ``s3_object_url``).
+  asset's ``s3_object_url``);
+- ``${SecurityGroupId}`` (``--security-group-id``) and ``${SubnetIds}`` (``--subnet-ids``, comma
+  separated): the platform VPC's workload security group and subnets, where every job runs.
+  ``${SubnetIds}`` is the one element of each ``Subnets`` list; the stack substitutes the ids
+  joined by ``", "``, which the list's own quotes close into one string per subnet.
 
  Everything else comes from the config (region, images,
 instance types, gates' defaults, the raw bucket of the ``InputDataUri`` default).
@@ -39,7 +43,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
-from dataclasses import astuple, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,12 +127,32 @@ def _offline_session(region: str, bucket: str) -> "PipelineSession":
     return session
 
 
+def _check(values: DeployValues) -> None:
+    for field in fields(DeployValues):
+        value = getattr(values, field.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if not _SAFE_VALUE.match(item):
+                raise ValueError(f"{field.name} {item!r} cannot go into the definition (quotes, backslashes or control characters)")
+    if not values.subnet_ids:
+        raise ValueError("subnet_ids is empty: every job runs in the platform VPC's subnets")
+
+
+def _replacements(stand_in: DeployValues, target: DeployValues) -> list[tuple[str, str]]:
+    """(text, replacement) pairs: each scalar stand-in by its value, and the one quoted
+    stand-in subnet by every subnet, quoted."""
+    pairs = [
+        (getattr(stand_in, field.name), getattr(target, field.name))
+        for field in fields(DeployValues)
+        if field.name != "subnet_ids"
+    ]
+    (subnet,) = stand_in.subnet_ids
+    return pairs + [(json.dumps(subnet), ", ".join(json.dumps(item) for item in target.subnet_ids))]
+
+
 def render_definition(config: PlatformConfig, model: ModelConfig, values: DeployValues | None = None) -> str:
     """The pipeline definition JSON of ``model``: placeholders, or the ``DeployValues`` given."""
     targets = values or PLACEHOLDERS
-    for field, target in zip(fields(DeployValues), astuple(targets)):
-        if not _SAFE_VALUE.match(target):
-            raise ValueError(f"{field.name} {target!r} cannot go into the definition (quotes, backslashes or control characters)")
+    _check(targets)
     substitute = stand_ins(config.region)
     with _sdk_environment(config.region):
         # Imported here, inside the environment the SDK's import needs.
@@ -144,7 +168,7 @@ def render_definition(config: PlatformConfig, model: ModelConfig, values: Deploy
                 session=_offline_session(config.region, substitute.artifact_bucket),
             )
             text = json.dumps(json.loads(pipeline.definition()), indent=2, sort_keys=True) + "\n"
-    for stand_in, target in zip(astuple(substitute), astuple(targets)):
+    for stand_in, target in _replacements(substitute, targets):
         text = text.replace(stand_in, target)
     if "render-stand-in" in text:
         raise RuntimeError("a stand-in value survived rendering: the definition holds it in a form the renderer does not replace")
@@ -161,18 +185,30 @@ def render(config: PlatformConfig, model: ModelConfig, out: str | Path, values: 
     return path
 
 
+def subnet_list(text: str) -> tuple[str, ...]:
+    """``--subnet-ids``: comma separated ids, as CodeBuild's environment holds them."""
+    subnets = tuple(item.strip() for item in text.split(",") if item.strip())
+    if not subnets:
+        raise argparse.ArgumentTypeError(f"no subnet id in {text!r}")
+    return subnets
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Render a model's SageMaker pipeline definition offline.")
     parser.add_argument("--config", required=True)
     parser.add_argument("--model", required=True)
     parser.add_argument("--out", required=True)
     concrete = parser.add_argument_group("deploy-time values (all or none; default: Fn::Sub placeholders)")
-    for flag in ("--role-arn", "--artifact-bucket", "--kms-key-arn", "--code-s3-uri"):
+    for flag in ("--role-arn", "--artifact-bucket", "--kms-key-arn", "--code-s3-uri", "--security-group-id"):
         concrete.add_argument(flag)
+    concrete.add_argument("--subnet-ids", type=subnet_list, help="comma separated")
     args = parser.parse_args(argv)
-    given = [args.role_arn, args.artifact_bucket, args.kms_key_arn, args.code_s3_uri]
+    given = [args.role_arn, args.artifact_bucket, args.kms_key_arn, args.code_s3_uri, args.security_group_id, args.subnet_ids]
     if any(given) and not all(given):
-        parser.error("give all of --role-arn, --artifact-bucket, --kms-key-arn and --code-s3-uri, or none")
+        parser.error(
+            "give all of --role-arn, --artifact-bucket, --kms-key-arn, --code-s3-uri, --security-group-id "
+            "and --subnet-ids, or none"
+        )
     started = time.perf_counter()
     config = load_config(args.config)
     values = DeployValues(*given) if all(given) else None

@@ -9,7 +9,8 @@ Creates a CodePipeline (V2) with two stages:
   file paths, so every push to the branch starts it).
 - ``Build``: one CodeBuild project per model (``targets``), running the repository's
   ``buildspecs/model_build.yml`` with the model's pipeline name, pipeline role ARN,
-  artifact bucket and key in its environment and the git commit as ``GIT_COMMIT``.
+  artifact bucket and key, and the ``network`` its jobs run in (``SECURITY_GROUP_ID``,
+  comma-separated ``SUBNET_IDS``) in its environment and the git commit as ``GIT_COMMIT``.
 
 Pipeline artifacts (the repository's source zips) go to a store of the CI pipeline's
 own: ``artifact_store`` (a ``SecureBucket``, access logs to ``access_log_bucket``)
@@ -29,7 +30,7 @@ Exposes ``pipeline``, ``projects`` (by model name), ``artifact_store`` and ``art
 
 from dataclasses import dataclass
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codecommit as codecommit
 from aws_cdk import aws_codepipeline as codepipeline
@@ -42,6 +43,7 @@ from constructs import Construct
 
 from stacks.components.code_connection import allow_use_connection
 from stacks.components.nag import acknowledge, as_nag_renders
+from stacks.components.platform_network import PlatformNetwork
 from stacks.components.secure_bucket import SecureBucket
 from stacks.config.platform import Source
 
@@ -72,6 +74,7 @@ class BuildPipelineCi(Construct):
         artifact_bucket: s3.IBucket,
         artifact_key: kms.IKey,
         access_log_bucket: s3.IBucket,
+        network: PlatformNetwork,
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
     ) -> None:
@@ -92,6 +95,10 @@ class BuildPipelineCi(Construct):
             access_log_bucket=access_log_bucket,
             access_log_prefix="ci-artifacts/",
         ).bucket
+        self._network = {
+            "SECURITY_GROUP_ID": network.workload_security_group.security_group_id,
+            "SUBNET_IDS": Fn.join(",", network.subnet_ids),
+        }
         source_output = codepipeline.Artifact("Source")
         source_action = self._source_action(source, source_output)
         self.log_group = logs.LogGroup(
@@ -192,6 +199,7 @@ class BuildPipelineCi(Construct):
                     "ARTIFACT_BUCKET": artifact_bucket.bucket_name,
                     "KMS_KEY_ARN": artifact_key.key_arn,
                     "CODE_PREFIX": target.code_prefix,
+                    **self._network,
                 }.items()
             },
             encryption_key=self.artifact_store_key,

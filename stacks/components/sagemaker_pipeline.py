@@ -8,7 +8,8 @@ Creates:
   package group and images this pipeline uses;
 - ``pipeline``: an ``AWS::SageMaker::Pipeline`` named ``pipeline_name`` whose body is the
   rendered definition under ``Fn::Sub``, so CloudFormation fills in the values only known
-  at deploy time (the role ARN, bucket names, key ARN, the code asset's S3 URI).
+  at deploy time (the role ARN, bucket names, key ARN, the code asset's S3 URI, and the
+  ``network`` every job runs in: its workload security group and subnets).
 
 A placeholder the definition uses and this construct does not provide fails synth with
 its name: CloudFormation would otherwise read it as a missing resource at deploy time.
@@ -19,6 +20,7 @@ cross-stack reference would become.
 """
 
 from aws_cdk import Fn, Stack
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_assets as s3_assets
@@ -26,7 +28,9 @@ from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct, IConstruct
 
-from stacks.components.sagemaker_pipeline_role import SageMakerPipelineRole
+from pipelines_src.build.deploy_values import SUBNET_IDS_SEPARATOR
+from stacks.components.platform_network import PlatformNetwork
+from stacks.components.sagemaker_pipeline_role import JobNetwork, SageMakerPipelineRole
 from stacks.rendered_pipelines import BuildOutputError, RenderedPipeline
 
 # Fn::Sub resolves these itself.
@@ -52,6 +56,7 @@ class SageMakerPipeline(Construct):
         artifact_key: kms.IKey,
         artifact_prefixes: list[str],
         secrets: list[secretsmanager.ISecret],
+        network: PlatformNetwork,
     ) -> None:
         super().__init__(scope, construct_id)
         self.code_asset = s3_assets.Asset(
@@ -69,12 +74,24 @@ class SageMakerPipeline(Construct):
             code_asset=self.code_asset,
             secrets=secrets,
             image_repositories=rendered.image_repositories,
+            network=JobNetwork(
+                vpc_id=network.vpc.vpc_id,
+                subnet_ids=network.subnet_ids,
+                security_group_id=network.workload_security_group.security_group_id,
+            ),
         ).role
         deploy_time_values = {
             "PipelineRoleArn": self.role.role_arn,
             "ArtifactBucket": artifact_bucket.bucket_name,
             "KmsKeyArn": importable(self, artifact_key, artifact_key.key_arn),
             "CodeS3Uri": self.code_asset.s3_object_url,
+            "SecurityGroupId": importable(
+                self, network.workload_security_group, network.workload_security_group.security_group_id
+            ),
+            # The body has "${SubnetIds}" as a list's one element; this value closes and reopens its quotes.
+            "SubnetIds": Fn.join(
+                SUBNET_IDS_SEPARATOR, [importable(self, network.vpc, subnet_id) for subnet_id in network.subnet_ids]
+            ),
         }
         self.pipeline = sagemaker.CfnPipeline(
             self,

@@ -13,11 +13,16 @@ Trusted by SageMaker only. The role may:
   ``PendingManualApproval``;
 - pass itself to SageMaker, and no other role to anyone;
 - pull the container images of ``image_repositories`` (AWS's SageMaker images);
-- write the jobs' logs and metrics.
+- write the jobs' logs and metrics;
+- create the jobs' network interfaces in ``network``'s subnets with its security group, and
+  manage (permissions, delete) interfaces of that VPC only, as SageMaker does for VPC jobs.
 
 No statement has a wildcard action; every wildcard resource is acknowledged (cdk-nag
 AwsSolutions-IAM5) next to the statement, with its reason. Exposes ``role``.
 """
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
@@ -27,13 +32,27 @@ from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from stacks.components.nag import acknowledge
+from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.rendered_pipelines import EcrRepository
 
 JOB_NAME_PREFIX = "pipelines-"
 JOB_KINDS = {"processing-job": "Processing", "training-job": "Training"}
 JOB_LOG_GROUPS = ("/aws/sagemaker/ProcessingJobs", "/aws/sagemaker/TrainingJobs")
 APPROVAL_STATUS_ON_REGISTRATION = "PendingManualApproval"
+# What SageMaker reads about the VPC before it places a job's network interfaces there.
+NETWORK_DESCRIBE_ACTIONS = (
+    "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+)
+
+
+@dataclass(frozen=True)
+class JobNetwork:
+    """The VPC, subnets and security group the pipeline's jobs run in (ids)."""
+
+    vpc_id: str
+    subnet_ids: Sequence[str]
+    security_group_id: str
 
 
 class SageMakerPipelineRole(Construct):
@@ -51,6 +70,7 @@ class SageMakerPipelineRole(Construct):
         code_asset: s3_assets.Asset,
         secrets: list[secretsmanager.ISecret],
         image_repositories: tuple[EcrRepository, ...],
+        network: JobNetwork,
     ) -> None:
         super().__init__(scope, construct_id)
         self._stack = Stack.of(self)
@@ -106,6 +126,7 @@ class SageMakerPipelineRole(Construct):
             {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         )
         self._allow_images(image_repositories)
+        self._allow_job_network(network)
         self._allow(
             "WriteJobLogs",
             ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
@@ -126,8 +147,9 @@ class SageMakerPipelineRole(Construct):
         acknowledge(
             self.role,
             "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-            "Only ecr:GetAuthorizationToken and cloudwatch:PutMetricData, which support no resource-level "
-            "permissions; the metrics are limited to SageMaker's job namespaces by condition.",
+            "Only ecr:GetAuthorizationToken, cloudwatch:PutMetricData and the EC2 Describe calls SageMaker makes "
+            "for VPC jobs, which support no resource-level permissions; the metrics are limited to SageMaker's "
+            "job namespaces by condition.",
         )
 
     def _allow(
@@ -185,6 +207,31 @@ class SageMakerPipelineRole(Construct):
                 keys,
                 {"StringEquals": {"kms:ViaService": f"secretsmanager.{self._stack.region}.amazonaws.com"}},
             )
+
+    def _allow_job_network(self, network: JobNetwork) -> None:
+        def ec2_arn(resource: str, name: str) -> str:
+            return self._stack.format_arn(service="ec2", resource=resource, resource_name=name)
+
+        interfaces = ec2_arn("network-interface", "*")
+        vpc_condition = {"StringEquals": {"ec2:Vpc": ec2_arn("vpc", network.vpc_id)}}
+        wildcard_reason = (
+            "SageMaker names each job's network interface when it creates it; the role creates them only in the "
+            "platform subnets with the workload security group, and manages only interfaces of the platform VPC."
+        )
+        self._allow(
+            "CreateJobNetworkInterfaces",
+            ["ec2:CreateNetworkInterface"],
+            [interfaces, ec2_arn("security-group", network.security_group_id)]
+            + [ec2_arn("subnet", subnet) for subnet in network.subnet_ids],
+        )
+        self._allow(
+            "ManageJobNetworkInterfaces",
+            ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"],
+            [interfaces],
+            vpc_condition,
+        )
+        acknowledge(self.role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{as_nag_renders(self, interfaces)}]", wildcard_reason)
+        self._allow("DescribeJobNetwork", list(NETWORK_DESCRIBE_ACTIONS), ["*"])
 
     def _allow_images(self, repositories: tuple[EcrRepository, ...]) -> None:
         self._allow("ReadImageRegistryToken", ["ecr:GetAuthorizationToken"], ["*"])

@@ -45,12 +45,22 @@ class CreatedNetwork(ConfigModel):
 
 
 class ImportedNetwork(ConfigModel):
-    """An existing VPC, given by ids so synth needs no lookup."""
+    """An existing VPC, given by ids so synth needs no lookup; ``cidr`` is its primary IPv4
+    block, where the workloads' security group sends HTTPS to the VPC's interface endpoints."""
 
     mode: Literal["import"]
     vpc_id: Annotated[str, Field(pattern=r"^vpc-[0-9a-f]{8,17}$")]
+    cidr: str
     subnet_ids: tuple[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")], ...] = Field(min_length=2)
     availability_zones: tuple[str, ...] = Field(min_length=2)
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr_is_private_network(cls, value: str) -> str:
+        network = ipaddress.ip_network(value, strict=True)
+        if not network.is_private or network.version != 4:
+            raise ValueError(f"must be the VPC's private IPv4 range, got {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _one_zone_per_subnet(self) -> "ImportedNetwork":

@@ -56,7 +56,7 @@ class Training(ConfigModel):
     """XGBoost training: the same hyperparameters in the cloud and locally."""
 
     instance_type: InstanceType = "ml.m5.large"
-    # The build steps need the image's Python >= 3.10 and shap-readable models (XGBoost <= 3.0).
+    # The build steps need the image's Python >= 3.10.
     xgboost_version: str = "3.0-5"
     hyperparameters: dict[str, int | float | str] = Field(default_factory=dict)
     test_fraction: Annotated[float, Field(gt=0, lt=0.5)] = 0.2

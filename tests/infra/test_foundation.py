@@ -1,7 +1,14 @@
 """Network, Data and FeatureStore stacks: the foundation's resources and their controls."""
 
-from aws_cdk.assertions import Match
+import json
 
+import pytest
+from aws_cdk import App, Environment, RemovalPolicy, Stack
+from aws_cdk import aws_logs as logs
+from aws_cdk.assertions import Match, Template
+
+from stacks.components.platform_network import PlatformNetwork
+from stacks.config.accounts import CreatedNetwork, ImportedNetwork
 from tests.synth import SynthesizedApp
 
 
@@ -42,6 +49,45 @@ def test_dev_has_the_endpoints_studio_in_vpc_only_mode_needs(synthesized: Synthe
         "AWS::EC2::VPCEndpoint",
         {"ServiceName": {"Fn::Join": ["", ["com.amazonaws.", {"Ref": "AWS::Region"}, ".s3"]]}, "VpcEndpointType": "Gateway"},
     )
+
+
+def _s3_egress_lookup(template: Template) -> dict:
+    """The custom resource whose answer the workload group's S3 egress rule uses."""
+    groups = template.find_resources("AWS::EC2::SecurityGroup", {"Properties": {"GroupDescription": Match.string_like_regexp("^SageMaker workloads")}})
+    (group_id,) = groups
+    rules = [
+        rule["Properties"]
+        for rule in template.find_resources("AWS::EC2::SecurityGroupEgress").values()
+        if rule["Properties"]["GroupId"] == {"Fn::GetAtt": [group_id, "GroupId"]} and "DestinationPrefixListId" in rule["Properties"]
+    ]
+    assert [(rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) for rule in rules] == [("tcp", 443, 443)]
+    logical_id, attribute = rules[0]["DestinationPrefixListId"]["Fn::GetAtt"]
+    assert attribute == "PrefixLists.0.PrefixListId"
+    return template.to_json()["Resources"][logical_id]
+
+
+@pytest.mark.parametrize(
+    "network",
+    [
+        CreatedNetwork(),
+        ImportedNetwork(
+            mode="import", vpc_id="vpc-0123456789abcdef0", cidr="10.30.0.0/16", subnet_ids=("subnet-0123456789abcdef0", "subnet-0123456789abcdef1"),
+            availability_zones=("eu-central-1a", "eu-central-1b"),
+        ),
+    ],
+    ids=["created", "imported"],
+)
+def test_workloads_reach_s3_through_the_regions_prefix_list_read_at_deploy_time(network) -> None:
+    app = App()
+    stack = Stack(app, "Network", env=Environment(account="111111111111", region="eu-central-1"))
+    PlatformNetwork(
+        stack, "Network", network=network, interface_services=(), log_retention=logs.RetentionDays.ONE_WEEK,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    lookup = _s3_egress_lookup(Template.from_stack(stack))
+    call = json.loads(lookup["Properties"]["Create"])
+    assert (lookup["Type"], call["service"], call["action"]) == ("Custom::AWS", "EC2", "describeManagedPrefixLists")
+    assert call["parameters"]["Filters"] == [{"Name": "prefix-list-name", "Values": ["com.amazonaws.eu-central-1.s3"]}]
 
 
 def test_endpoints_accept_https_only_from_workloads(synthesized: SynthesizedApp) -> None:

@@ -6,15 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import App, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
 from pipelines_src.build import step_names
 from stacks.components.build_pipeline_ci import BUILDSPEC
+from stacks.components.platform_network import PlatformNetwork
 from stacks.components.sagemaker_pipeline import SageMakerPipeline, UnknownPlaceholderError
 from stacks.config import ConfigError, PlatformConfig, parse_config
+from stacks.config.accounts import ImportedNetwork
 from stacks.config.platform import Source
 from stacks.platform_app import build_app
 from stacks.rendered_pipelines import RENDERED_PIPELINES_DIR, BuildOutputError, RenderedPipeline, load_rendered_pipeline
@@ -144,6 +147,72 @@ def test_deploy_time_values_are_the_role_bucket_key_and_code_asset(definition_su
     assert variables["ArtifactBucket"] == ARTIFACT_BUCKET
     assert "Dev-Data" in json.dumps(variables["KmsKeyArn"])
     assert re.fullmatch(r"s3://cdk-[a-z0-9]+-assets-111111111111-eu-west-1/[0-9a-f]{64}\.zip", variables["CodeS3Uri"])
+
+
+def dev_network_outputs(synthesized: SynthesizedApp) -> dict[str, Any]:
+    """The Dev/Network output values (``Fn::GetAtt``/``Ref`` of its resources), by output name."""
+    return {name: output["Value"] for name, output in synthesized.templates["Dev/Network"]["Outputs"].items()}
+
+
+def from_network(synthesized: SynthesizedApp, value: Any) -> Any:
+    """``value`` with each Fn::GetStackOutput or Fn::ImportValue of Dev-Network replaced by what
+    that output holds."""
+    if isinstance(value, list):
+        return [from_network(synthesized, item) for item in value]
+    if isinstance(value, dict) and "Fn::GetStackOutput" in value:
+        assert value["Fn::GetStackOutput"]["StackName"] == "Dev-Network"
+        return dev_network_outputs(synthesized)[value["Fn::GetStackOutput"]["OutputName"]]
+    if isinstance(value, dict) and "Fn::ImportValue" in value:
+        exports = {
+            output["Export"]["Name"]: output["Value"]
+            for output in synthesized.templates["Dev/Network"]["Outputs"].values()
+            if "Export" in output
+        }
+        return exports[value["Fn::ImportValue"]]
+    if isinstance(value, dict):
+        return {key: from_network(synthesized, item) for key, item in value.items()}
+    return value
+
+
+WORKLOAD_SG = {"Fn::GetAtt": ["NetworkWorkloadSecurityGroup768B39D0", "GroupId"]}
+WORKLOAD_SUBNETS = [{"Ref": "NetworkVpcWorkloadsSubnet1Subnet2565F861"}, {"Ref": "NetworkVpcWorkloadsSubnet2Subnet612C785B"}]
+
+
+def test_jobs_run_in_the_dev_vpcs_subnets_with_the_workload_security_group(synthesized, definition_sub) -> None:
+    _, variables = definition_sub
+    assert from_network(synthesized, variables["SecurityGroupId"]) == WORKLOAD_SG
+    assert from_network(synthesized, variables["SubnetIds"]) == {"Fn::Join": ['", "', WORKLOAD_SUBNETS]}
+
+
+def test_the_build_deploys_the_pipeline_into_the_same_network(synthesized, model_build, definition_sub) -> None:
+    _, project = only(resources_of(model_build, "AWS::CodeBuild::Project"))
+    variables = {item["Name"]: item["Value"] for item in project["Properties"]["Environment"]["EnvironmentVariables"]}
+    assert from_network(synthesized, variables["SECURITY_GROUP_ID"]) == WORKLOAD_SG
+    assert from_network(synthesized, variables["SUBNET_IDS"]) == {"Fn::Join": [",", WORKLOAD_SUBNETS]}
+
+
+def test_pipeline_role_creates_network_interfaces_only_in_the_platform_subnets(synthesized, pipeline_role_statements) -> None:
+    create = from_network(synthesized, statement(pipeline_role_statements, "CreateJobNetworkInterfaces"))
+    assert create["Action"] == "ec2:CreateNetworkInterface"
+    prefix = "arn:aws:ec2:eu-west-1:111111111111:"
+    assert create["Resource"] == [
+        f"{prefix}network-interface/*",
+        {"Fn::Join": ["", [f"{prefix}security-group/", WORKLOAD_SG]]},
+        *({"Fn::Join": ["", [f"{prefix}subnet/", subnet]]} for subnet in WORKLOAD_SUBNETS),
+    ]
+
+
+def test_pipeline_role_manages_only_network_interfaces_of_the_platform_vpc(synthesized, pipeline_role_statements) -> None:
+    manage = from_network(synthesized, statement(pipeline_role_statements, "ManageJobNetworkInterfaces"))
+    assert manage["Resource"] == "arn:aws:ec2:eu-west-1:111111111111:network-interface/*"
+    assert manage["Condition"] == {
+        "StringEquals": {"ec2:Vpc": {"Fn::Join": ["", ["arn:aws:ec2:eu-west-1:111111111111:vpc/", {"Ref": "NetworkVpc7FB7348F"}]]}}
+    }
+    ec2_actions = {action for item in pipeline_role_statements for action in as_list(item["Action"]) if action.startswith("ec2:")}
+    assert ec2_actions - {action for action in ec2_actions if action.startswith("ec2:Describe")} == {
+        "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
+        "ec2:DeleteNetworkInterfacePermission",
+    }
 
 
 def test_step_code_ships_as_an_asset_of_the_rendered_code_folder(synthesized: SynthesizedApp, definition_sub) -> None:
@@ -455,6 +524,17 @@ def test_a_missing_rendered_pipeline_fails_naming_the_make_command(tmp_path: Pat
 def test_a_placeholder_the_app_does_not_provide_fails_synth_naming_it(tmp_path: Path) -> None:
     rendered = RenderedPipeline(model_name=MODEL, definition='{"Steps": ["${TrainingImage}"]}', code_dir=tmp_path)
     stack = Stack(App(), "Scratch", env={"account": "111111111111", "region": "eu-west-1"})
+    network = PlatformNetwork(
+        stack,
+        "Network",
+        network=ImportedNetwork(
+            mode="import", vpc_id="vpc-0123456789abcdef0", cidr="10.30.0.0/16",
+            subnet_ids=("subnet-0123456789abcdef0", "subnet-0123456789abcdef1"), availability_zones=("eu-west-1a", "eu-west-1b"),
+        ),
+        interface_services=(),
+        log_retention=logs.RetentionDays.ONE_WEEK,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
     with pytest.raises(UnknownPlaceholderError, match=r"\$\{TrainingImage\}"):
         SageMakerPipeline(
             stack,
@@ -468,4 +548,5 @@ def test_a_placeholder_the_app_does_not_provide_fails_synth_naming_it(tmp_path: 
             artifact_key=kms.Key.from_key_arn(stack, "Key", "arn:aws:kms:eu-west-1:111111111111:key/example"),
             artifact_prefixes=["models/credit-risk/"],
             secrets=[],
+            network=network,
         )

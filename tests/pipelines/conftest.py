@@ -57,7 +57,7 @@ def raw_frame(contract: dict[str, Any], rows: list[dict[str, str]]) -> pd.DataFr
 @pytest.fixture(scope="module")
 def local_run(tmp_path_factory: pytest.TempPathFactory) -> "LocalRun":
     """The full local run on the bundled data, once per module that asks for it."""
-    from pipelines_src.build.local_run import run_local  # Imports shap: only where a run is needed.
+    from pipelines_src.build.local_run import run_local  # Imports xgboost and matplotlib: only where a run is needed.
 
     out = tmp_path_factory.mktemp("local-run")
     return run_local(DEFAULT_CONFIG_PATH, MODEL, out, log=lambda line: None)
@@ -69,8 +69,9 @@ def repo_root() -> Path:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Third-party notices that say nothing about this code: shap 0.51 calls colormap setters
-    # matplotlib 3.11 will deprecate; the SageMaker SDK imports its own deprecated modules.
+    # Third-party notices that say nothing about this code: shap 0.51 (the attribution test's
+    # reference) calls colormap setters matplotlib 3.11 will deprecate; the SageMaker SDK
+    # imports its own deprecated modules.
     config.addinivalue_line("filterwarnings", "ignore::PendingDeprecationWarning:shap.*")
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:sagemaker.*")
     config.addinivalue_line("filterwarnings", "ignore:The 'dependencies' parameter is deprecated:DeprecationWarning")

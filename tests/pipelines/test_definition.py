@@ -9,6 +9,7 @@ import pytest
 
 from pipelines_src.build import step_names
 from pipelines_src.build.deploy_values import PLACEHOLDERS, DeployValues
+from pipelines_src.build.pipeline_definition import ISOLATED_STEPS
 from pipelines_src.build.model_settings import model_settings
 from pipelines_src.build.render import render, render_definition
 from pipelines_src.build.steps.register import METADATA_KEYS
@@ -116,8 +117,34 @@ def test_registration_carries_metrics_baselines_and_lineage(definition) -> None:
 
 def test_deploy_time_values_are_the_documented_placeholders(renders) -> None:
     assert set(re.findall(r"\$\{[^}]+\}", renders[0])) == {
-        PLACEHOLDERS.role_arn, PLACEHOLDERS.artifact_bucket, PLACEHOLDERS.kms_key_arn, PLACEHOLDERS.code_s3_uri
+        PLACEHOLDERS.role_arn, PLACEHOLDERS.artifact_bucket, PLACEHOLDERS.kms_key_arn, PLACEHOLDERS.code_s3_uri,
+        PLACEHOLDERS.security_group_id, *PLACEHOLDERS.subnet_ids,
     }
+
+
+def job_networks(definition: dict[str, Any]) -> dict[str, tuple[dict, bool]]:
+    """Each job step's VpcConfig and network isolation flag, by step name."""
+    networks = {}
+    for step in definition["Steps"]:
+        arguments = step["Arguments"]
+        if step["Type"] == "Processing":
+            config = arguments.get("NetworkConfig", {})
+            networks[step["Name"]] = (config.get("VpcConfig"), config.get("EnableNetworkIsolation"))
+        elif step["Type"] == "Training":
+            networks[step["Name"]] = (arguments.get("VpcConfig"), arguments.get("EnableNetworkIsolation"))
+    return networks
+
+
+def test_every_job_runs_in_the_platform_vpc(definition) -> None:
+    networks = job_networks(definition)
+    assert set(networks) == {step_names.PREPROCESS, *ISOLATED_STEPS}
+    for vpc, _ in networks.values():
+        assert vpc == {"SecurityGroupIds": ["${SecurityGroupId}"], "Subnets": ["${SubnetIds}"]}
+
+
+def test_only_preprocess_which_reads_a_secret_has_network_access(definition) -> None:
+    isolation = {name: isolated for name, (_, isolated) in job_networks(definition).items()}
+    assert isolation == {step_names.PREPROCESS: False, **{name: True for name in ISOLATED_STEPS}}
 
 
 def test_every_job_runs_as_the_pipeline_role_with_encrypted_volumes(definition) -> None:
@@ -137,10 +164,9 @@ def test_every_processing_step_unpacks_the_code_archive_and_runs_its_module(defi
         assert f"python3 -m pipelines_src.build.steps.{entrypoint[3]} " in entrypoint[2]
 
 
-def test_only_the_fairness_step_installs_shap(definition) -> None:
-    installs = {step["Name"]: "pip install" in step["Arguments"]["AppSpecification"]["ContainerEntrypoint"][2]
-                for step in processing_steps(definition)}
-    assert installs == {"Preprocess": False, "Evaluate": False, "Fairness": True, "MonitoringBaseline": False}
+def test_no_step_installs_anything_at_job_start(definition) -> None:
+    scripts = {step["Name"]: step["Arguments"]["AppSpecification"]["ContainerEntrypoint"][2] for step in processing_steps(definition)}
+    assert {name: bool(re.search(r"\bpip3?\b", script)) for name, script in scripts.items()} == dict.fromkeys(scripts, False)
 
 
 def test_training_uses_the_configured_image_and_hyperparameters(definition, model) -> None:
@@ -172,15 +198,28 @@ def test_concrete_values_replace_every_placeholder(platform_config, model) -> No
         artifact_bucket="artifacts-bucket",
         kms_key_arn="arn:aws:kms:eu-west-1:111111111111:key/abc",
         code_s3_uri="s3://artifacts-bucket/pipelines/credit-risk/code/abc.zip",
+        security_group_id="sg-0123456789abcdef0",
+        subnet_ids=("subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"),
     )
     text = render_definition(platform_config, model, values)
     assert "${" not in text
     assert all(value in text for value in (values.role_arn, values.kms_key_arn, values.code_s3_uri, "s3://artifacts-bucket/models/"))
+    for vpc, _ in job_networks(json.loads(text)).values():
+        assert vpc == {"SecurityGroupIds": [values.security_group_id], "Subnets": list(values.subnet_ids)}
 
 
 def test_a_value_that_would_break_the_json_is_refused(platform_config, model) -> None:
-    values = DeployValues('arn:aws:iam::1:role/"quoted"', "bucket", "arn:aws:kms:eu-west-1:1:key/k", "s3://b/c.zip")
+    values = DeployValues('arn:aws:iam::1:role/"quoted"', "bucket", "arn:aws:kms:eu-west-1:1:key/k", "s3://b/c.zip", "sg-1", ("subnet-1",))
     with pytest.raises(ValueError, match="role_arn"):
+        render_definition(platform_config, model, values)
+
+
+@pytest.mark.parametrize(
+    ("subnets", "message"), [(('subnet-1", "subnet-2',), "subnet_ids"), ((), "subnet_ids is empty")], ids=["quoted", "none"]
+)
+def test_subnets_that_would_break_the_json_or_leave_the_vpc_are_refused(platform_config, model, subnets, message) -> None:
+    values = DeployValues("arn:aws:iam::1:role/r", "bucket", "arn:aws:kms:eu-west-1:1:key/k", "s3://b/c.zip", "sg-1", subnets)
+    with pytest.raises(ValueError, match=message):
         render_definition(platform_config, model, values)
 
 

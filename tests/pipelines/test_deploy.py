@@ -18,6 +18,8 @@ KEY = "arn:aws:kms:eu-west-1:111111111111:key/0000"
 PREFIX = "pipelines/credit-risk/code/"
 PIPELINE = "mlops-credit-risk-build"
 TAGS = {"platform": "mlops"}
+SECURITY_GROUP = "sg-0123456789abcdef0"
+SUBNETS = ("subnet-0123456789abcdef0", "subnet-0123456789abcdef1")
 
 
 @pytest.fixture
@@ -43,7 +45,8 @@ def run_deploy(platform_config, model, aws, *, start=True, commit="abc123"):
     s3, sagemaker = aws
     return deploy(
         platform_config, model, pipeline_name=PIPELINE, role_arn=ROLE, artifact_bucket=BUCKET, kms_key_arn=KEY,
-        code_prefix=PREFIX, git_commit=commit, trigger_reason="git push", start=start, s3=s3, sagemaker=sagemaker,
+        code_prefix=PREFIX, security_group_id=SECURITY_GROUP, subnet_ids=SUBNETS, git_commit=commit,
+        trigger_reason="git push", start=start, s3=s3, sagemaker=sagemaker,
     )
 
 
@@ -60,6 +63,13 @@ def test_a_created_pipeline_carries_the_platform_tags(platform_config, model, aw
     deployment = run_deploy(platform_config, model, aws, start=False)
     tags = aws[1].list_tags(ResourceArn=deployment.pipeline_arn)["Tags"]
     assert {tag["Key"]: tag["Value"] for tag in tags} == {**platform_config.tags, "platform": platform_config.name}
+def test_every_job_of_the_deployed_pipeline_runs_in_this_accounts_vpc(platform_config, model, aws) -> None:
+    run_deploy(platform_config, model, aws, start=False)
+    steps = json.loads(aws[1].describe_pipeline(PipelineName=PIPELINE)["PipelineDefinition"])["Steps"]
+    jobs = [step["Arguments"] for step in steps if step["Type"] in {"Processing", "Training"}]
+    networks = [job.get("NetworkConfig", job)["VpcConfig"] for job in jobs]
+    assert len(jobs) == 5
+    assert networks == [{"SecurityGroupIds": [SECURITY_GROUP], "Subnets": list(SUBNETS)}] * 5
 
 
 def test_the_code_archive_is_content_addressed_and_holds_the_steps(platform_config, model, aws, stand_in_render) -> None:
@@ -95,7 +105,7 @@ def test_a_code_prefix_without_a_trailing_slash_is_refused(platform_config, mode
     s3, sagemaker = aws
     with pytest.raises(ValueError, match="must end with '/'"):
         deploy(platform_config, model, pipeline_name=PIPELINE, role_arn=ROLE, artifact_bucket=BUCKET, kms_key_arn=KEY,
-               code_prefix="pipelines/credit-risk/code", git_commit="x", trigger_reason="x", start=False, s3=s3, sagemaker=sagemaker)
+               code_prefix="pipelines/credit-risk/code", security_group_id=SECURITY_GROUP, subnet_ids=SUBNETS, git_commit="x", trigger_reason="x", start=False, s3=s3, sagemaker=sagemaker)
 
 
 def test_an_error_other_than_already_exists_stops_the_upsert() -> None:
@@ -125,7 +135,7 @@ def test_the_cli_takes_the_buildspecs_arguments(platform_config, aws, capsys, re
     main([
         "--config", str(repo_root / "config" / "platform.toml"), "--model", "credit-risk", "--pipeline-name", PIPELINE,
         "--role-arn", ROLE, "--artifact-bucket", BUCKET, "--kms-key-arn", KEY, "--code-prefix", PREFIX,
-        "--git-commit", "feedface",
+        "--security-group-id", SECURITY_GROUP, "--subnet-ids", ",".join(SUBNETS), "--git-commit", "feedface",
     ])
     output = capsys.readouterr().out
     assert f"created arn:aws:sagemaker:eu-west-1:" in output and "started arn:aws:sagemaker" in output

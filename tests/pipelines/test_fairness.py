@@ -1,10 +1,12 @@
 """Bias metrics per sensitive attribute, and SHAP attributions added up per raw column."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines_src.build.steps.fairness import background_sample, bias_report, facet_description, shap_attributions
+from pipelines_src.build.steps.fairness import bias_report, facet_description, shap_attributions
 from pipelines_src.build.steps.features import FeatureEncoding
 from pipelines_src.build.steps.train import train
 
@@ -58,31 +60,58 @@ def test_facets_are_described_in_words() -> None:
     assert facet_description(SEX) == "sex in ['female']"
 
 
-def test_the_background_sample_is_seeded_and_bounded() -> None:
-    features = np.arange(1000).reshape(500, 2)
-    sample = background_sample(features, rows=50)
-    assert sample.shape == (50, 2)
-    assert np.array_equal(sample, background_sample(features, rows=50))
-    assert np.array_equal(background_sample(features[:10], rows=50), features[:10])
+CONTRACT = {
+    "label": "outcome",
+    "positive_label": "good",
+    "columns": [
+        {"name": "colour", "type": "string", "allowed_values": ["red", "green", "blue"]},
+        {"name": "noise", "type": "integer"},
+        {"name": "outcome", "type": "string", "allowed_values": ["bad", "good"]},
+    ],
+}
 
 
-def test_attributions_point_at_the_column_that_decides() -> None:
-    contract = {
-        "label": "outcome",
-        "positive_label": "good",
-        "columns": [
-            {"name": "colour", "type": "string", "allowed_values": ["red", "green", "blue"]},
-            {"name": "noise", "type": "integer"},
-            {"name": "outcome", "type": "string", "allowed_values": ["bad", "good"]},
-        ],
-    }
+@pytest.fixture(scope="module")
+def colour_model():
+    """A model whose label is "colour is red", and the features it was trained on."""
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"colour": rng.choice(["red", "green", "blue"], 300), "noise": rng.integers(0, 100, 300)})
-    encoding = FeatureEncoding.from_contract(contract)
+    encoding = FeatureEncoding.from_contract(CONTRACT)
     features, labels = encoding.features(frame), (frame["colour"] == "red").to_numpy(dtype="int64")
     booster = train({"objective": "binary:logistic", "max_depth": 2, "num_round": 10}, (labels, features), (labels, features))
-    explained = shap_attributions(booster, background_sample(features, rows=30), features[:60], encoding)
+    return booster, features, encoding
+
+
+def test_attributions_point_at_the_column_that_decides(colour_model) -> None:
+    booster, features, encoding = colour_model
+    explained = shap_attributions(booster, features[:60], encoding)
     per_column = explained["explanations"]["tree_shap"]["label0"]["global_shap_values"]
     assert per_column["colour"] > 10 * per_column["noise"]
     assert set(explained["feature_attributions"]) == set(encoding.feature_names)
-    assert (explained["background_rows"], explained["explained_rows"]) == (30, 60)
+    assert explained["explained_rows"] == 60
+
+
+def test_attributions_are_the_values_shap_computes() -> None:
+    import shap  # The reference implementation; imported here, where its import-time notices are filtered.
+
+    # Colour and noise interact (the label is their exclusive or), so a shortcut such as
+    # Saabas' path attribution (pred_contribs with approx_contribs) would differ.
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"colour": rng.choice(["red", "green", "blue"], 400), "noise": rng.integers(0, 100, 400)})
+    encoding = FeatureEncoding.from_contract(CONTRACT)
+    features = encoding.features(frame)
+    labels = ((frame["colour"] == "red") != (frame["noise"] > 50)).to_numpy(dtype="int64")
+    booster = train({"objective": "binary:logistic", "max_depth": 3, "num_round": 20}, (labels, features), (labels, features))
+    explained = shap_attributions(booster, features[:60], encoding)
+    explainer = shap.TreeExplainer(booster, feature_perturbation="tree_path_dependent")
+    values = np.asarray(explainer.shap_values(features[:60]))
+    assert list(explained["feature_attributions"].values()) == pytest.approx(np.abs(values).mean(axis=0).tolist(), abs=1e-5)
+    expected = float(np.ravel(explainer.expected_value)[0])
+    assert explained["explanations"]["tree_shap"]["label0"]["expected_value"] == pytest.approx(expected, abs=1e-5)
+
+
+def test_the_step_imports_no_package_the_image_lacks() -> None:
+    from pipelines_src.build import code_bundle
+
+    shipped = "\n".join(path.read_text() for path in code_bundle.shipped_files() if path.suffix == ".py")
+    assert not re.search(r"^\s*(import|from)\s+shap\b", shipped, re.MULTILINE)

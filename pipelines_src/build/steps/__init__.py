@@ -2,7 +2,7 @@
 
 Every module runs as ``python -m pipelines_src.build.steps.<step>`` in a SageMaker
 container (its arguments default to the container's ``/opt/ml/...`` paths), in the
-local runner and in tests. Only pandas, numpy, scikit-learn, xgboost, matplotlib and
-(for the fairness step) shap are imported, so they run in the SageMaker XGBoost image;
-the code stays Python 3.10 compatible for that image.
+local runner and in tests. Only pandas, numpy, scikit-learn, xgboost and matplotlib are
+imported, all shipped in the SageMaker XGBoost image, so nothing is installed at job start
+(the jobs have no internet); the code stays Python 3.10 compatible for that image.
 """

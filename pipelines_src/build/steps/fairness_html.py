@@ -65,6 +65,6 @@ def render_report(
         + _table(bias_header, _bias_rows(bias_json["post_training_bias_metrics"]))
         + f"<h2>Plots</h2>{images}"
         f"<p>Attributions: {html.escape(explainability['method'])}; {html.escape(explainability['output'])}; "
-        f"{explainability['background_rows']} background rows, {explainability['explained_rows']} explained rows.</p>"
+        f"{explainability['explained_rows']} explained rows.</p>"
         "</body></html>\n"
     )
