@@ -91,6 +91,13 @@ def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
 
 
+def _subnet_arn(config: PlatformConfig, stage: str, account: str) -> Generated:
+    """The ARN of the first workload subnet of ``account``'s Network stack."""
+    number = getattr(config.accounts, account).account_id
+    return Generated(f"{stage}/Network", "NetworkVpcWorkloadsSubnet1Subnet", "Ref",
+                     prefix=f"arn:aws:ec2:{config.region}:{number}:subnet/")
+
+
 def access_intents(config: PlatformConfig) -> list[Intent]:
     intents: list[Intent] = []
     for model in config.models:
@@ -181,6 +188,12 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
         Intent("build", "pipeline-creates-processing-job", pipeline_role, "sagemaker:CreateProcessingJob",
                sagemaker(dev, "processing-job/pipelines-abc123-preprocess"), "Allow",
                "SageMaker Pipelines names step jobs pipelines-<id>-<step>."),
+        Intent("build", "pipeline-job-creates-interface-in-platform-subnet", pipeline_role,
+               "ec2:CreateNetworkInterface", _subnet_arn(config, "Dev", "dev"), "Allow",
+               "Every step runs in the dev VPC; SageMaker creates its interfaces as the pipeline's role."),
+        Intent("build", "pipeline-job-cannot-create-interface-in-other-subnet", pipeline_role,
+               "ec2:CreateNetworkInterface", f"arn:aws:ec2:{region}:{dev}:subnet/subnet-0123456789abcdef0",
+               "Deny", "Steps run only in the platform's isolated subnets."),
         Intent("build", "pipeline-pulls-xgboost-image", pipeline_role, "ecr:BatchGetImage", image_registry, "Allow",
                "Every step runs in SageMaker's XGBoost image.", aws_owned=True),
         Intent("build", "pipeline-registers-pending-version", pipeline_role, "sagemaker:CreateModelPackage", version,
@@ -269,6 +282,12 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
                    "Allow", "Data capture writes every request."),
             Intent("serving", f"model-describes-vpc-endpoints-{account}", execution, "ec2:DescribeVpcEndpoints", "*",
                    "Allow", "SageMaker's VPC hosting requirements list it for the model role.", defect="8.8"),
+            Intent("serving", f"model-creates-interface-in-platform-subnet-{account}", execution,
+                   "ec2:CreateNetworkInterface", _subnet_arn(config, stage, account), "Allow",
+                   "A model in the VPC gets its network interfaces from SageMaker, as the model's role."),
+            Intent("serving", f"model-cannot-create-interface-in-other-subnet-{account}", execution,
+                   "ec2:CreateNetworkInterface", f"arn:aws:ec2:{region}:{number}:subnet/subnet-0123456789abcdef0",
+                   "Deny", "Interfaces are held to the platform's isolated subnets."),
             Intent("serving", f"model-cannot-read-raw-data-{account}", execution, "s3:GetObject",
                    f"{raw}/{model}/german_credit.csv", "Deny", "Serving accounts never see dev's raw data."),
             Intent("serving", f"model-cannot-read-training-splits-{account}", execution, "s3:GetObject",
