@@ -154,17 +154,24 @@ def test_drift_job_runs_the_monitoring_package_in_the_sklearn_image(monitoring: 
     ]
 
 
-def test_drift_job_reads_the_endpoint_capture_and_the_registered_baseline(monitoring: tuple[str, Template]) -> None:
+def test_drift_job_reads_the_endpoint_capture_and_resolves_baselines_in_dev_registry(
+    monitoring: tuple[str, Template]
+) -> None:
     _, template = monitoring
     args = arguments(drift_job_request(template))
 
     assert args["--endpoint-name"] == "mlops-credit-risk"
     assert args["--capture-s3-uri"] == "s3://{Ref:DataCaptureBucket}/data-capture/mlops-credit-risk/"
-    assert args["--baseline-s3-uri"] == "{Ref:CreditRiskBaselineUri}"
+    assert args["--model-package-group"] == f"arn:aws:sagemaker:eu-west-1:{DEV}:model-package-group/mlops-credit-risk"
+    assert "--baseline-s3-uri" not in args
     assert args["--window-end"] == "<aws.scheduler.scheduled-time>"
-    assert template.to_json()["Parameters"]["CreditRiskBaselineUri"]["Default"] == (
-        f"s3://mlops-artifacts-{DEV}-eu-west-1/models/credit-risk/baseline/"
-    )
+
+
+def test_no_one_sets_a_baseline_by_hand(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    parameters = template.to_json().get("Parameters", {})
+
+    assert [name for name in parameters if "Baseline" in name] == []
 
 
 def test_drift_job_analyses_one_schedule_period_and_publishes_in_our_namespace(
@@ -770,3 +777,23 @@ def test_image_registries_match_the_sagemaker_sdk_tables() -> None:
 def test_clarify_monitors_in_a_region_without_clarify_fail_naming_the_region() -> None:
     with pytest.raises(ValueError, match="me-central-1"):
         clarify_image("me-central-1")
+
+
+def test_job_role_only_lists_and_describes_its_models_versions_in_dev_registry(
+    monitoring: tuple[str, Template]
+) -> None:
+    _, template = monitoring
+    registry = f"arn:aws:sagemaker:eu-west-1:{DEV}"
+    grants = {
+        (action, resource)
+        for statement in statements(template, "MonitoringJobRole")
+        for action in as_list(statement["Action"])
+        if action.startswith("sagemaker:") and action != "sagemaker:InvokeEndpoint"
+        for resource in as_list(statement["Resource"])
+    }
+
+    assert grants == {
+        ("sagemaker:ListModelPackages", f"{registry}:model-package-group/mlops-credit-risk"),
+        ("sagemaker:ListModelPackages", f"{registry}:model-package/mlops-credit-risk/*"),
+        ("sagemaker:DescribeModelPackage", f"{registry}:model-package/mlops-credit-risk/*"),
+    }
