@@ -119,9 +119,10 @@ class MonitoringJobRole(Construct):
                 **network_interfaces,
                 "Resource::*": (
                     "ecr:GetAuthorizationToken, the EC2 Describe actions, ec2:DeleteNetworkInterfacePermission "
-                    "(it names a permission, not an interface) and cloudwatch:PutMetricData support no "
-                    "resource-level permissions; PutMetricData is held to the monitoring namespaces by a "
-                    "condition. Creating and deleting interfaces is held to the workload subnets."
+                    "(it names a permission, not an interface), sagemaker:ListModelPackages and "
+                    "cloudwatch:PutMetricData support no resource-level permissions; PutMetricData is held to the "
+                    "monitoring namespaces by a condition, listing dev's versions by dev's group policy, which names "
+                    "the monitoring job roles. Creating and deleting interfaces is held to the workload subnets."
                 ),
                 f"Resource::{job_logs}": (
                     "Each processing job writes log streams named after itself, created at run time, in "
@@ -178,9 +179,8 @@ class MonitoringJobRole(Construct):
         """List and describe the groups' versions in dev's registry; returns the version patterns."""
         registry = f"arn:aws:sagemaker:{config.region}:{config.accounts.dev.account_id}"
         # SageMaker lowercases names in ARNs.
-        group_arns = [f"{registry}:model-package-group/{group.lower()}" for group in sorted(groups)]
         versions = [f"{registry}:model-package/{group.lower()}/*" for group in sorted(groups)]
-        self._allow("ListServedVersions", ["sagemaker:ListModelPackages"], [*group_arns, *versions])
+        self._allow("ListServedVersions", ["sagemaker:ListModelPackages"], ["*"])
         self._allow("DescribeServedVersions", ["sagemaker:DescribeModelPackage"], versions)
         return versions
 
