@@ -4,16 +4,19 @@ The version an endpoint response names is the id of the build pipeline execution
 that registered it: the last path element of the ``PipelineExecutionArn`` in the
 package's ``CustomerMetadataProperties`` (``pipelines_src/build/steps/register.py``).
 
-- ``version_of`` reads it from one capture record: ``model_version`` in the
-  ``endpointOutput`` JSON document, at its top or in every object of its
-  ``predictions`` (all naming the same version); an execution id is letters,
-  digits and hyphens, anything else is no version. Other readers may be passed
+- ``version_of`` reads it from one capture record's ``endpointOutput``:
+  ``model_version`` of a JSON answer (``{"predictions": [...], "model_version": v}``,
+  or in every object of its ``predictions``), or the second field of every line
+  of a CSV answer (``<probability>,<model_version>``), all naming the same
+  version; an execution id is letters, digits and hyphens, anything else is no
+  version. Other readers may be passed
   to ``split_by_version``, which only needs a record -> version function.
 - ``split_by_version`` sorts a window's capture lines by version; lines whose
   version cannot be read (unversioned, unreadable) are only counted.
 - ``RegistryBaselines`` resolves versions to the ``DriftCheckBaselines.ModelDataQuality``
   statistics and constraints of their package in the model package group (dev's
-  registry, named by ARN from staging and prod), newest package first, listing
+  registry, named by ARN from staging and prod; a package's version is its
+  ``ModelVersion`` metadata, else its execution id), newest package first, listing
   no further than needed. A version no package names, or whose package has no
   drift-check baseline, resolves to None with the reason: its records are never
   judged against another version's baseline.
@@ -36,6 +39,8 @@ from pipelines_src.monitoring.sources import parse_s3_uri
 
 MODEL_VERSION = "model_version"
 PIPELINE_EXECUTION = "PipelineExecutionArn"
+# Recorded beside the execution ARN by builds whose endpoints answer with their version.
+PACKAGE_VERSION = "ModelVersion"
 _VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,127}")
 
 VersionReader = Callable[[Mapping[str, Any]], Optional[str]]
@@ -53,6 +58,8 @@ def version_of(record: Mapping[str, Any]) -> Optional[str]:
             text = base64.b64decode(text, validate=True).decode("utf-8")
         except (binascii.Error, ValueError):
             return None
+    if "csv" in str(output.get("observedContentType", "")).lower():
+        return _csv_version(text)
     try:
         document = json.loads(text)
     except ValueError:
@@ -69,6 +76,15 @@ def version_of(record: Mapping[str, Any]) -> Optional[str]:
         return None
     (version,) = named
     return version if isinstance(version, str) and version else None
+
+
+def _csv_version(text: str) -> Optional[str]:
+    named = {line.split(",")[1].strip() if line.count(",") == 1 else None
+             for line in text.splitlines() if line.strip()}
+    if len(named) != 1:
+        return None
+    (version,) = named
+    return version or None
 
 
 @dataclass
@@ -184,8 +200,11 @@ class RegistryBaselines:
 
 
 def execution_id(package: Mapping[str, Any]) -> Optional[str]:
-    """The build execution id a described package records, None when it records none."""
-    arn = (package.get("CustomerMetadataProperties") or {}).get(PIPELINE_EXECUTION)
+    """The version a described package answers as (its build execution id), None when it records none."""
+    metadata = package.get("CustomerMetadataProperties") or {}
+    if isinstance(metadata.get(PACKAGE_VERSION), str) and metadata[PACKAGE_VERSION]:
+        return metadata[PACKAGE_VERSION]
+    arn = metadata.get(PIPELINE_EXECUTION)
     if not isinstance(arn, str):
         return None
     return arn.rsplit("/", 1)[-1] or None
