@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from pipelines_src.monitoring import job
 from pipelines_src.monitoring.settings import settings_for_model
 from stacks.components.model_monitor_schedules import bounded_name
 from stacks.components.processing_images import REGISTRIES, clarify_image, sklearn_image
@@ -797,3 +798,13 @@ def test_job_role_only_lists_and_describes_its_models_versions_in_dev_registry(
         ("sagemaker:ListModelPackages", "*"),
         ("sagemaker:DescribeModelPackage", f"{registry}:model-package/mlops-credit-risk/*"),
     }
+
+
+def test_the_drift_job_accepts_the_arguments_the_schedule_passes(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    app = drift_job_request(template)["AppSpecification"]
+
+    parsed = job.build_parser().parse_args([*app["ContainerArguments"], "--settings-json", "{}"])
+
+    assert parsed.model_package_group.endswith(":model-package-group/mlops-credit-risk")
+    assert parsed.baseline_s3_uri is None and parsed.baseline_dir is None

@@ -220,3 +220,19 @@ def test_records_of_a_version_the_registry_does_not_know_are_counted_never_judge
         StartTime=at(9), EndTime=at(11), Period=3600, Statistics=["Maximum"],
     )["Datapoints"]
     assert [point["Maximum"] for point in unjudged] == [len(credit.test) - 150]
+
+
+def test_a_window_without_traffic_still_reports_that_the_job_ran(
+    accounts: MotoAccounts, platform_config: PlatformConfig, credit: CreditTraffic, tmp_path: Path
+) -> None:
+    register(accounts, platform_config, V1, credit.train)
+
+    run = drift_run(accounts, platform_config, credit, "2026-11-20T10:00:00Z", tmp_path / "run")
+
+    assert run["versions"]["judged"] == {}
+    heartbeat = accounts.client("cloudwatch", STAGING).get_metric_statistics(
+        Namespace=NAMESPACE, MetricName="records_analyzed",
+        Dimensions=[{"Name": "Endpoint", "Value": endpoint_name(platform_config, MODEL)}],
+        StartTime=at(9), EndTime=at(11), Period=3600, Statistics=["SampleCount", "Maximum"],
+    )["Datapoints"]
+    assert [(point["SampleCount"], point["Maximum"]) for point in heartbeat] == [(1.0, 0.0)]
