@@ -9,14 +9,13 @@ and ``AlarmForwarding`` of every named alarm to dev's event bus. The account's
 subnets, key and buckets come from ServingFoundation's SSM parameters
 (``MonitoringSettings``), so the stack deploys after ServingFoundation.
 
-Baselines are CloudFormation parameters, because synth is offline and each
-model version registers its own: ``<Model>BaselineUri`` is the S3 folder of dev's
-artifact bucket holding the ``statistics.json`` and ``constraints.json`` the
-served version registered as drift-check baselines
-(``models/<model>/<build execution>/baseline/``). Whoever deploys the stack sets
-it to the approved version's folder; the default, ``models/<model>/baseline/``,
-holds a baseline only if one is copied there; until then every run fails (with
-the open-source engine, ``monitoring-silent`` then fires). With Model Monitor and sensitive attributes,
+Baselines follow the served version with no parameter to set. The open-source
+drift job looks up, at each run, the baseline each version in its window
+registered in dev's model package group (``DriftJobSchedule``). Model Monitor's
+schedules need a fixed baseline, so with that engine ``<Model>BaselineUri`` is
+still a parameter (the S3 folder of the served version's ``statistics.json`` and
+``constraints.json``, ``models/<model>/<build execution>/baseline/``) that whoever
+deploys the stack sets. With Model Monitor and sensitive attributes,
 ``<Model>BiasAnalysisConfigUri`` and ``<Model>ExplainabilityAnalysisConfigUri``
 name the Clarify analysis configs.
 """
@@ -39,7 +38,7 @@ from stacks.components.processing_images import clarify_image, model_monitor_ima
 from stacks.components.realtime_endpoint import DATA_CAPTURE_PREFIX, VARIANT_NAME
 from stacks.config import PlatformConfig
 from stacks.config.models import ModelConfig
-from stacks.naming import dev_bucket_name, endpoint_name, platform_tags
+from stacks.naming import dev_bucket_name, endpoint_name, model_package_group_name, platform_tags
 
 MODEL_MONITOR = "sagemaker-model-monitor"
 # Processing job names are at most 63 characters; the scheduler appends a run id.
@@ -77,6 +76,11 @@ class MonitoringStack(Stack):
                     for model in monitored
                     if model.monitoring.engine == MODEL_MONITOR and model.sensitive_attributes
                 ],
+                model_package_groups=[
+                    model_package_group_name(config, model.name)
+                    for model in monitored
+                    if model.monitoring.engine != MODEL_MONITOR
+                ],
             ).role
             if monitored
             else None
@@ -105,17 +109,17 @@ class MonitoringStack(Stack):
         )
 
     def _monitor(self, model: ModelConfig, model_id: str) -> DriftSignals:
-        baseline_uri = self._uri_parameter(
-            f"{model_id}BaselineUri",
-            _baseline_folder(self._config, model),
-            f"S3 folder with the registered statistics.json and constraints.json of {model.name}",
-            folder=True,
-        )
         if model.monitoring.engine == MODEL_MONITOR:
+            baseline_uri = self._uri_parameter(
+                f"{model_id}BaselineUri",
+                _baseline_folder(self._config, model),
+                f"S3 folder with the registered statistics.json and constraints.json of {model.name}",
+                folder=True,
+            )
             return self._model_monitor(model, model_id, baseline_uri)
-        return self._drift_job(model, model_id, baseline_uri)
+        return self._drift_job(model, model_id)
 
-    def _drift_job(self, model: ModelConfig, model_id: str, baseline_uri: str) -> DriftSignals:
+    def _drift_job(self, model: ModelConfig, model_id: str) -> DriftSignals:
         endpoint = endpoint_name(self._config, model.name)
         return DriftJobSchedule(
             self,
@@ -125,7 +129,7 @@ class MonitoringStack(Stack):
             schedule_expression=model.monitoring.schedule,
             window_hours=schedule_interval_hours(model.monitoring.schedule),
             capture_s3_uri=self._settings.data_capture_bucket.s3_url_for_object(_capture_prefix(self._config, model)),
-            baseline_s3_uri=baseline_uri,
+            model_package_group_arn=_registry_group_arn(self._config, model),
             ground_truth_s3_uri=model.monitoring.ground_truth_s3_uri,
             settings_json=settings_for_model(model).to_json(),
             judges_fairness=bool(model.sensitive_attributes),
@@ -207,6 +211,12 @@ def _images(model: ModelConfig, region: str) -> list[str]:
     if model.monitoring.engine != MODEL_MONITOR:
         return [sklearn_image(region)]
     return [model_monitor_image(region), *([clarify_image(region)] if model.sensitive_attributes else [])]
+
+
+def _registry_group_arn(config: PlatformConfig, model: ModelConfig) -> str:
+    # SageMaker lowercases names in ARNs.
+    group = model_package_group_name(config, model.name).lower()
+    return f"arn:aws:sagemaker:{config.region}:{config.accounts.dev.account_id}:model-package-group/{group}"
 
 
 def _baseline_folder(config: PlatformConfig, model: ModelConfig) -> str:

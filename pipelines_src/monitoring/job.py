@@ -5,7 +5,10 @@ Inputs come from S3 (the scheduled job) or local folders (tests, local runs):
 - ``--capture-s3-uri`` with ``--window-end`` and ``--window-hours``: the
   endpoint's capture of the hours before the scheduled time; or ``--capture-dir``
   (every ``*.jsonl`` below it, filtered to the window when ``--window-end`` is given);
-- ``--baseline-s3-uri`` or ``--baseline-dir``: ``statistics.json`` and ``constraints.json``;
+- ``--model-package-group`` (the scheduled job: dev's group, by ARN): each version
+  that answered requests in the window is judged, separately, against the baseline
+  it registered (``versions``); or one baseline for every record, ``--baseline-s3-uri``
+  or ``--baseline-dir`` (``statistics.json`` and ``constraints.json``);
 - optionally ``--ground-truth-s3-uri`` (same window) or ``--ground-truth-dir``.
 
 The model's settings (``settings.JobSettings``: thresholds, label, sensitive
@@ -15,7 +18,10 @@ short for them) or, inline, ``--settings-json``; ``--psi-threshold`` and
 ``--ks-p-value`` override their values. An ``encoding.json`` beside the baseline
 overrides their encoding (see ``analysis.run_monitoring``). The report goes to
 ``--output-dir`` (``report.json``, ``report.html``; SageMaker uploads the folder)
-and its summary to stdout. Metrics are published only when
+and its summary to stdout; with ``--model-package-group``, each version's report goes to
+``<output-dir>/<version>/`` and ``versions.json`` says which package each version's
+baseline came from and how many records no baseline could judge (their version
+unreadable, or registered with no baseline). Metrics are published only when
 ``--metric-namespace`` is given. Exit status 0 when the run completed, whatever
 it found; 2 when an input or setting is unusable (the error names it), which
 fails the processing job.
@@ -24,11 +30,13 @@ fails the processing job.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, List, Optional, Tuple
 
 import boto3
 
@@ -36,7 +44,7 @@ from pipelines_src.monitoring.analysis import Report, run_monitoring
 from pipelines_src.monitoring.baseline import BaselineError
 from pipelines_src.monitoring.capture import capture_files
 from pipelines_src.monitoring.ground_truth import ground_truth_files
-from pipelines_src.monitoring.publish import publish_metrics
+from pipelines_src.monitoring.publish import COUNT, publish_metrics
 from pipelines_src.monitoring.report import render_summary, write_report
 from pipelines_src.monitoring.settings import JobSettings, SettingsError
 from pipelines_src.monitoring.sources import (
@@ -46,8 +54,17 @@ from pipelines_src.monitoring.sources import (
     parse_time,
     window,
 )
+from pipelines_src.monitoring.versions import (
+    RegistryBaselines,
+    Resolution,
+    VersionSplit,
+    download_registered_baseline,
+    split_by_version,
+)
 
 ClientFactory = Callable[[str], Any]
+VERSIONS_FILE = "versions.json"
+UNJUDGED_METRIC = "unjudged_records"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     baseline = parser.add_mutually_exclusive_group(required=True)
     baseline.add_argument("--baseline-s3-uri")
     baseline.add_argument("--baseline-dir", type=Path)
+    baseline.add_argument("--model-package-group", help="the registry's group (name or ARN) to resolve versions in")
     truth = parser.add_mutually_exclusive_group()
     truth.add_argument("--ground-truth-s3-uri")
     truth.add_argument("--ground-truth-dir", type=Path)
@@ -75,18 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_job(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> Report:
-    """Fetch the inputs ``args`` name, analyse them, write the report and (maybe) publish metrics."""
+def run_job(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> List[Report]:
+    """Fetch the inputs ``args`` name, analyse them, write the reports and (maybe) publish metrics;
+    returns one report per baseline judged against."""
     settings = _settings(args, client, scratch).with_overrides(
         psi_threshold=args.psi_threshold, ks_p_value=args.ks_p_value
     )
     if args.capture_s3_uri and not args.window_end:
         raise ValueError("--window-end is required with --capture-s3-uri")
     bounds = window(parse_time(args.window_end), args.window_hours) if args.window_end else None
-    if args.baseline_s3_uri:
-        baseline_dir = download_baseline(client("s3"), args.baseline_s3_uri, scratch / "baseline")
-    else:
-        baseline_dir = args.baseline_dir
     if args.capture_s3_uri:
         captures: List[Path] = download_window(client("s3"), args.capture_s3_uri, bounds, scratch / "capture")
     else:
@@ -96,12 +111,84 @@ def run_job(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> R
         truth = download_window(client("s3"), args.ground_truth_s3_uri, bounds, scratch / "ground-truth")
     elif args.ground_truth_dir:
         truth = ground_truth_files(args.ground_truth_dir)
+    if args.model_package_group:
+        return _run_per_version(args, client, scratch, settings, captures, truth, bounds)
+    if args.baseline_s3_uri:
+        baseline_dir = download_baseline(client("s3"), args.baseline_s3_uri, scratch / "baseline")
+    else:
+        baseline_dir = args.baseline_dir
     report = run_monitoring(captures, baseline_dir, settings, endpoint=args.endpoint_name,
                             ground_truth_paths=truth, window=bounds)
     write_report(report, args.output_dir)
     if args.metric_namespace:
         publish_metrics(report, client("cloudwatch"), args.metric_namespace)
-    return report
+    return [report]
+
+
+def _run_per_version(args: argparse.Namespace, client: ClientFactory, scratch: Path, settings: JobSettings,
+                     captures: List[Path], truth: Optional[List[Path]],
+                     bounds: Optional[Tuple[str, str]]) -> List[Report]:
+    """Judge each version's records against that version's registered baseline. Every report's
+    metrics carry the endpoint's dimension only, so an alarm's statistic (Maximum of drifted
+    features, Minimum of AUC) sees the worst version of a canary window."""
+    split = split_by_version(captures, window=bounds)
+    resolution = RegistryBaselines(client("sagemaker"), args.model_package_group).resolve(split.versions)
+    reports: List[Report] = []
+    for version, baseline in sorted(resolution.baselines.items()):
+        baseline_dir = download_registered_baseline(client("s3"), baseline, scratch / "baselines" / version)
+        version_capture = scratch / "versions" / version / "capture.jsonl"
+        version_capture.parent.mkdir(parents=True, exist_ok=True)
+        version_capture.write_bytes(b"".join(line if line.endswith(b"\n") else line + b"\n"
+                                             for line in split.lines[version]))
+        report = run_monitoring([version_capture], baseline_dir, settings, endpoint=args.endpoint_name,
+                                ground_truth_paths=truth, window=bounds)
+        write_report(report, args.output_dir / version)
+        reports.append(report)
+    unjudged = split.unversioned + sum(len(split.lines[version]) for version in resolution.unresolved)
+    summary = versions_summary(split, resolution, reports, bounds)
+    args.output_dir.mkdir(parents=True, exist_ok=True)
+    (args.output_dir / VERSIONS_FILE).write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    if args.metric_namespace:
+        cloudwatch = client("cloudwatch")
+        for report in reports:
+            publish_metrics(report, cloudwatch, args.metric_namespace)
+        publish_unjudged(cloudwatch, args.metric_namespace, args.endpoint_name, unjudged,
+                         analysed=bool(reports), window_end=bounds[1] if bounds else None)
+    return reports
+
+
+def publish_unjudged(cloudwatch: Any, namespace: str, endpoint: str, unjudged: int, *, analysed: bool,
+                     window_end: Optional[str]) -> None:
+    """``unjudged_records`` (Count, dimension ``Endpoint``): records of the window no registered
+    baseline could judge, sent every run; and ``records_analyzed`` 0 when no version was judged,
+    so the heartbeat still says the job ran."""
+    when = parse_time(window_end) if window_end else datetime.now(timezone.utc)
+    names = [UNJUDGED_METRIC] + ([] if analysed else ["records_analyzed"])
+    values = {UNJUDGED_METRIC: unjudged, "records_analyzed": 0}
+    cloudwatch.put_metric_data(Namespace=namespace, MetricData=[
+        {"MetricName": name, "Dimensions": [{"Name": "Endpoint", "Value": endpoint}], "Timestamp": when,
+         "Value": float(values[name]), "Unit": COUNT}
+        for name in names
+    ])
+
+
+def versions_summary(split: VersionSplit, resolution: Resolution, reports: List[Report],
+                     bounds: Optional[Tuple[str, str]]) -> dict:
+    """``versions.json``: each judged version's package and rows, and what was not judged, and why."""
+    rows = {version: report.capture.rows for version, report in zip(sorted(resolution.baselines), reports)}
+    return {
+        "window": None if bounds is None else {"start": bounds[0], "end": bounds[1]},
+        "judged": {
+            version: {"model_package_arn": baseline.model_package_arn, "statistics": baseline.statistics_uri,
+                      "constraints": baseline.constraints_uri, "rows": rows[version]}
+            for version, baseline in resolution.baselines.items()
+        },
+        "unresolved": {
+            version: {"records": len(split.lines[version]), "reason": reason}
+            for version, reason in resolution.unresolved.items()
+        },
+        "unversioned_records": split.unversioned,
+    }
 
 
 def _settings(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> JobSettings:
@@ -129,11 +216,15 @@ def main(argv: Optional[List[str]] = None, client: ClientFactory = aws_client) -
     args = build_parser().parse_args(argv)
     try:
         with tempfile.TemporaryDirectory(dir=args.scratch_dir) as scratch:
-            report = run_job(args, client, Path(scratch))
+            reports = run_job(args, client, Path(scratch))
     except (BaselineError, SettingsError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(render_summary(report))
+    for report in reports:
+        print(render_summary(report))
+    if not reports:
+        print(f"Monitoring report for {args.endpoint_name}: no records a registered baseline could judge "
+              f"(see {VERSIONS_FILE})")
     return 0
 
 

@@ -9,11 +9,16 @@ scheduler's role, which may only create (and tag) processing jobs named
 - downloads the job code and the model's settings (``settings_json``, the
   job's ``JobSettings``: thresholds, label, sensitive attributes), a
   ``DriftJobCode`` asset, as its one processing input;
-- reads from S3 itself the registered baseline (``statistics.json`` and
-  ``constraints.json`` below ``baseline_s3_uri``, in dev's artifact bucket, which
-  grants object reads only), the endpoint's captured data of the ``window_hours``
+- reads from S3 itself the endpoint's captured data of the ``window_hours``
   before the scheduled time (a processing input would download the whole capture
   history on every run) and the ground truth, when given;
+- finds, for each model version that answered in the window, the package that
+  version's build registered in ``model_package_group_arn`` (dev's registry) and
+  reads its ``DriftCheckBaselines`` (``statistics.json`` and ``constraints.json`` in
+  dev's artifact bucket): each version is judged against its own baseline, so a
+  canary window gets one judgement per version, and records of a version with no
+  registered baseline are counted (``unjudged_records``), never judged. No one sets
+  a baseline by hand: promoting a version is all it takes;
 - writes its JSON and HTML report under ``reports/<endpoint>/<scheduled time>/``
   of the monitoring bucket and publishes metrics in ``METRIC_NAMESPACE``
   (``pipelines_src/monitoring/publish.py`` lists them);
@@ -73,7 +78,7 @@ class DriftJobSchedule(Construct):
         schedule_expression: str,
         window_hours: int,
         capture_s3_uri: str,
-        baseline_s3_uri: str,
+        model_package_group_arn: str,
         ground_truth_s3_uri: str | None,
         settings_json: str,
         judges_fairness: bool,
@@ -105,7 +110,7 @@ class DriftJobSchedule(Construct):
             "--capture-s3-uri", capture_s3_uri,
             "--window-end", scheduled_time,
             "--window-hours", str(window_hours),
-            "--baseline-s3-uri", baseline_s3_uri,
+            "--model-package-group", model_package_group_arn,
             "--output-dir", OUTPUT,
             "--metric-namespace", METRIC_NAMESPACE,
         ]

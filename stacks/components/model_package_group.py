@@ -9,6 +9,9 @@ Creates an ``AWS::SageMaker::ModelPackageGroup`` named ``name`` whose resource p
   and nothing else. The principals are the roles' accounts held to the roles by an
   ``aws:PrincipalArn`` condition: a policy naming a role that does not exist yet is
   rejected, and the serving accounts may be deployed after dev;
+- lets ``monitoring_role_arns`` (the serving accounts' monitoring job roles, which
+  look up the baseline of each version their endpoints served) list the group's
+  versions and describe them, and nothing else, held to those roles the same way;
 - denies everyone but ``approver_role_arn`` any ``UpdateModelPackage`` that sets an
   approval status (``sagemaker:ModelApprovalStatus`` present in the request), so
   other updates (e.g. recording deployments in ``CustomerMetadataProperties``) stay
@@ -29,6 +32,7 @@ from constructs import Construct
 
 READER_ACTIONS_ON_GROUP = ("sagemaker:DescribeModelPackageGroup",)
 READER_ACTIONS_ON_VERSIONS = ("sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages", "sagemaker:CreateModel")
+MONITOR_ACTIONS = ("sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages")
 REGISTRATION_STATUS = "PendingManualApproval"
 
 
@@ -41,6 +45,7 @@ class ModelPackageGroup(Construct):
         name: str,
         description: str,
         reader_role_arns: list[str],
+        monitoring_role_arns: list[str],
         approver_role_arn: str,
         removal_policy: RemovalPolicy,
     ) -> None:
@@ -54,17 +59,32 @@ class ModelPackageGroup(Construct):
             "Resource",
             model_package_group_name=name,
             model_package_group_description=description,
-            model_package_group_policy=self._policy(reader_role_arns, approver_role_arn),
+            model_package_group_policy=self._policy(reader_role_arns, monitoring_role_arns, approver_role_arn),
         )
         self.group.apply_removal_policy(removal_policy)
 
-    def _policy(self, reader_role_arns: list[str], approver_role_arn: str) -> dict[str, Any]:
+    def _policy(
+        self, reader_role_arns: list[str], monitoring_role_arns: list[str], approver_role_arn: str
+    ) -> dict[str, Any]:
         if not reader_role_arns:
             raise ValueError("reader_role_arns: a registry shared with no role needs no reader statements")
-        # arn:aws:iam::<account>:role/<name>
-        accounts = sorted({arn.split(":")[4] for arn in reader_role_arns})
-        readers = {"AWS": [f"arn:aws:iam::{account_id}:root" for account_id in accounts]}
+        readers = _account_principals(reader_role_arns)
         only_readers = {"ArnEquals": {"aws:PrincipalArn": list(reader_role_arns)}}
+        monitors = (
+            [
+                {
+                    "Sid": "MonitoringJobsReadVersions",
+                    "Effect": "Allow",
+                    "Principal": _account_principals(monitoring_role_arns),
+                    "Action": list(MONITOR_ACTIONS),
+                    # Listing a group's versions is authorized on the group as well as on its versions.
+                    "Resource": [self.group_arn, self.versions_arn],
+                    "Condition": {"ArnEquals": {"aws:PrincipalArn": list(monitoring_role_arns)}},
+                }
+            ]
+            if monitoring_role_arns
+            else []
+        )
         return {
             "Version": "2012-10-17",
             "Statement": [
@@ -84,6 +104,7 @@ class ModelPackageGroup(Construct):
                     "Resource": self.versions_arn,
                     "Condition": only_readers,
                 },
+                *monitors,
                 {
                     "Sid": "OnlyApproverSetsApprovalStatus",
                     "Effect": "Deny",
@@ -109,3 +130,8 @@ class ModelPackageGroup(Construct):
                 },
             ],
         }
+
+
+def _account_principals(role_arns: list[str]) -> dict[str, list[str]]:
+    """The accounts of ``role_arns`` (``arn:aws:iam::<account>:role/<name>``) as principals."""
+    return {"AWS": [f"arn:aws:iam::{account_id}:root" for account_id in sorted({arn.split(":")[4] for arn in role_arns})]}

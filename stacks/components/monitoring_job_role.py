@@ -6,7 +6,9 @@ key grant it, by ARN, reads of the baselines the build pipeline registered
 
 - read the endpoints' captured data (``capture_prefixes`` of ``data_capture_bucket``)
   and the ground truth (``ground_truth_uris``);
-- read the baselines in dev's artifact bucket and decrypt them with dev's artifact key;
+- list and describe the versions of ``model_package_groups`` in dev's registry (a drift run
+  looks up the baseline each version in its window registered), read those baselines in
+  dev's artifact bucket and decrypt them with dev's artifact key;
 - write reports under ``reports/`` of ``monitoring_bucket``;
 - use the serving key (``key_arn``) for data, job volumes and outputs;
 - pull the job ``images``, write the logs of processing jobs and create the
@@ -52,6 +54,7 @@ class MonitoringJobRole(Construct):
         images: list[str],
         metric_namespaces: list[str],
         invocable_endpoints: list[str],
+        model_package_groups: list[str],
     ) -> None:
         super().__init__(scope, construct_id)
         self._stack = Stack.of(self)
@@ -80,6 +83,7 @@ class MonitoringJobRole(Construct):
             {"Bool": {"kms:GrantIsForAWSResource": "true"}},
         )
         self._allow_baselines(config)
+        version_patterns = self._allow_version_lookup(config, model_package_groups) if model_package_groups else []
         if ground_truth_uris:
             self._allow_ground_truth(ground_truth_uris)
         self._allow(
@@ -115,9 +119,10 @@ class MonitoringJobRole(Construct):
                 **network_interfaces,
                 "Resource::*": (
                     "ecr:GetAuthorizationToken, the EC2 Describe actions, ec2:DeleteNetworkInterfacePermission "
-                    "(it names a permission, not an interface) and cloudwatch:PutMetricData support no "
-                    "resource-level permissions; PutMetricData is held to the monitoring namespaces by a "
-                    "condition. Creating and deleting interfaces is held to the workload subnets."
+                    "(it names a permission, not an interface), sagemaker:ListModelPackages and "
+                    "cloudwatch:PutMetricData support no resource-level permissions; PutMetricData is held to the "
+                    "monitoring namespaces by a condition, listing dev's versions by dev's group policy, which names "
+                    "the monitoring job roles. Creating and deleting interfaces is held to the workload subnets."
                 ),
                 f"Resource::{job_logs}": (
                     "Each processing job writes log streams named after itself, created at run time, in "
@@ -134,9 +139,17 @@ class MonitoringJobRole(Construct):
                     for objects in captured
                 },
                 f"Resource::arn:aws:s3:::{dev_bucket_name(config, 'artifacts')}/{BASELINE_PREFIX}*": (
-                    "Every registered model version keeps its baselines below models/; which one a run reads is a "
-                    "stack parameter set at deployment. Dev's bucket policy grants this role no more than that prefix."
+                    "Every registered model version keeps its baselines below models/; which one a run reads is "
+                    "named by the registry's package of the version that served the window, known only at run time. "
+                    "Dev's bucket policy grants this role no more than that prefix."
                 ),
+                **{
+                    f"Resource::{pattern}": (
+                        "A run describes the versions its window saw, registered after this stack was deployed; "
+                        "the pattern holds it to its model's group in dev's registry."
+                    )
+                    for pattern in version_patterns
+                },
                 f"Resource::arn:aws:kms:{config.region}:{config.accounts.dev.account_id}:key/*": (
                     "Dev's artifact key has a generated id in another account; the kms:ResourceAliases condition "
                     "holds the statement to the key carrying the platform's artifact alias."
@@ -161,6 +174,15 @@ class MonitoringJobRole(Construct):
                 "StringEquals": {"kms:ViaService": f"s3.{config.region}.amazonaws.com"},
             },
         )
+
+    def _allow_version_lookup(self, config: PlatformConfig, groups: list[str]) -> list[str]:
+        """List and describe the groups' versions in dev's registry; returns the version patterns."""
+        registry = f"arn:aws:sagemaker:{config.region}:{config.accounts.dev.account_id}"
+        # SageMaker lowercases names in ARNs.
+        versions = [f"{registry}:model-package/{group.lower()}/*" for group in sorted(groups)]
+        self._allow("ListServedVersions", ["sagemaker:ListModelPackages"], ["*"])
+        self._allow("DescribeServedVersions", ["sagemaker:DescribeModelPackage"], versions)
+        return versions
 
     def _allow_ground_truth(self, uris: list[str]) -> None:
         locations = sorted({tuple(uri.removeprefix("s3://").partition("/")[::2]) for uri in uris})

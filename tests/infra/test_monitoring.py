@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from pipelines_src.monitoring import job
 from pipelines_src.monitoring.settings import settings_for_model
 from stacks.components.model_monitor_schedules import bounded_name
 from stacks.components.processing_images import REGISTRIES, clarify_image, sklearn_image
@@ -154,17 +155,24 @@ def test_drift_job_runs_the_monitoring_package_in_the_sklearn_image(monitoring: 
     ]
 
 
-def test_drift_job_reads_the_endpoint_capture_and_the_registered_baseline(monitoring: tuple[str, Template]) -> None:
+def test_drift_job_reads_the_endpoint_capture_and_resolves_baselines_in_dev_registry(
+    monitoring: tuple[str, Template]
+) -> None:
     _, template = monitoring
     args = arguments(drift_job_request(template))
 
     assert args["--endpoint-name"] == "mlops-credit-risk"
     assert args["--capture-s3-uri"] == "s3://{Ref:DataCaptureBucket}/data-capture/mlops-credit-risk/"
-    assert args["--baseline-s3-uri"] == "{Ref:CreditRiskBaselineUri}"
+    assert args["--model-package-group"] == f"arn:aws:sagemaker:eu-west-1:{DEV}:model-package-group/mlops-credit-risk"
+    assert "--baseline-s3-uri" not in args
     assert args["--window-end"] == "<aws.scheduler.scheduled-time>"
-    assert template.to_json()["Parameters"]["CreditRiskBaselineUri"]["Default"] == (
-        f"s3://mlops-artifacts-{DEV}-eu-west-1/models/credit-risk/baseline/"
-    )
+
+
+def test_no_one_sets_a_baseline_by_hand(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    parameters = template.to_json().get("Parameters", {})
+
+    assert [name for name in parameters if "Baseline" in name] == []
 
 
 def test_drift_job_analyses_one_schedule_period_and_publishes_in_our_namespace(
@@ -770,3 +778,33 @@ def test_image_registries_match_the_sagemaker_sdk_tables() -> None:
 def test_clarify_monitors_in_a_region_without_clarify_fail_naming_the_region() -> None:
     with pytest.raises(ValueError, match="me-central-1"):
         clarify_image("me-central-1")
+
+
+def test_job_role_only_lists_and_describes_its_models_versions_in_dev_registry(
+    monitoring: tuple[str, Template]
+) -> None:
+    _, template = monitoring
+    registry = f"arn:aws:sagemaker:eu-west-1:{DEV}"
+    grants = {
+        (action, resource)
+        for statement in statements(template, "MonitoringJobRole")
+        for action in as_list(statement["Action"])
+        if action.startswith("sagemaker:") and action != "sagemaker:InvokeEndpoint"
+        for resource in as_list(statement["Resource"])
+    }
+
+    assert grants == {
+        # ListModelPackages has no resource-level permissions; dev's group policy holds it to this role.
+        ("sagemaker:ListModelPackages", "*"),
+        ("sagemaker:DescribeModelPackage", f"{registry}:model-package/mlops-credit-risk/*"),
+    }
+
+
+def test_the_drift_job_accepts_the_arguments_the_schedule_passes(monitoring: tuple[str, Template]) -> None:
+    _, template = monitoring
+    app = drift_job_request(template)["AppSpecification"]
+
+    parsed = job.build_parser().parse_args([*app["ContainerArguments"], "--settings-json", "{}"])
+
+    assert parsed.model_package_group.endswith(":model-package-group/mlops-credit-risk")
+    assert parsed.baseline_s3_uri is None and parsed.baseline_dir is None

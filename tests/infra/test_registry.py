@@ -47,8 +47,18 @@ def test_group_logical_id_is_pinned(resources: dict[str, Any]) -> None:
     assert resources[GROUP]["Properties"]["ModelPackageGroupName"] == "mlops-credit-risk"
 
 
+MONITORS = [
+    "arn:aws:iam::222222222222:role/mlops-monitoring-job",
+    "arn:aws:iam::333333333333:role/mlops-monitoring-job",
+]
+
+
+def model_creator_statements(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [s for s in statements if s["Effect"] == "Allow" and s["Sid"] != "MonitoringJobsReadVersions"]
+
+
 def test_staging_and_prod_may_describe_list_and_create_models_and_nothing_more(statements: list[dict[str, Any]]) -> None:
-    allowed = [s for s in statements if s["Effect"] == "Allow"]
+    allowed = model_creator_statements(statements)
     grants = {(action, s["Resource"]) for s in allowed for action in actions(s)}
     assert grants == {
         ("sagemaker:DescribeModelPackageGroup", GROUP_ARN),
@@ -60,17 +70,27 @@ def test_staging_and_prod_may_describe_list_and_create_models_and_nothing_more(s
 
 def test_only_the_serving_cloudformation_execution_roles_read_the_registry(statements: list[dict[str, Any]]) -> None:
     # The account roots alone would let every principal those accounts allow read dev's models.
-    allowed = [s for s in statements if s["Effect"] == "Allow"]
+    allowed = model_creator_statements(statements)
     assert allowed
     for statement in allowed:
         assert statement["Principal"] == {"AWS": SERVING_ROOTS}
         assert statement["Condition"] == {"ArnEquals": {"aws:PrincipalArn": MODEL_CREATORS}}
 
 
+def test_serving_monitoring_jobs_may_only_list_and_describe_versions(statements: list[dict[str, Any]]) -> None:
+    # Each drift run looks up the baseline of the versions its window saw; it never creates models.
+    [monitors] = [s for s in statements if s.get("Sid") == "MonitoringJobsReadVersions"]
+    assert monitors["Effect"] == "Allow"
+    assert actions(monitors) == {"sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"}
+    assert monitors["Resource"] == [GROUP_ARN, VERSIONS_ARN]
+    assert monitors["Principal"] == {"AWS": SERVING_ROOTS}
+    assert monitors["Condition"] == {"ArnEquals": {"aws:PrincipalArn": MONITORS}}
+
+
 def test_a_registry_shared_with_no_role_is_refused() -> None:
     with pytest.raises(ValueError, match="reader_role_arns"):
         ModelPackageGroup(
-            Stack(), "Group", name="g", description="d", reader_role_arns=[],
+            Stack(), "Group", name="g", description="d", reader_role_arns=[], monitoring_role_arns=[],
             approver_role_arn="arn:aws:iam::111111111111:role/approver", removal_policy=RemovalPolicy.DESTROY,
         )
 

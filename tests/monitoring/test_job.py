@@ -64,7 +64,8 @@ def aws(credit: CreditTraffic, tmp_path: Path):
 
 
 def scheduled_arguments(output: Path) -> list:
-    """What the schedule passes (stacks/components/drift_job_schedule.py), plus the model's settings file."""
+    """A run against one baseline folder, as an operator starts it (the schedule names dev's registry
+    instead: tests/integration/test_baselines_follow_version.py), plus the model's settings file."""
     return [
         "--endpoint-name", ENDPOINT, "--capture-s3-uri", CAPTURE_URI, "--window-end", WINDOW_END,
         "--window-hours", "1", "--baseline-s3-uri", BASELINE_URI, "--output-dir", str(output),
