@@ -6,7 +6,13 @@ Inputs come from S3 (the scheduled job) or local folders (tests, local runs):
   endpoint's capture of the hours before the scheduled time; or ``--capture-dir``
   (every ``*.jsonl`` below it, filtered to the window when ``--window-end`` is given);
 - ``--baseline-s3-uri`` or ``--baseline-dir``: ``statistics.json`` and ``constraints.json``;
-- optionally ``--ground-truth-s3-uri`` (same window) or ``--ground-truth-dir``.
+- optionally ``--ground-truth-s3-uri`` or ``--ground-truth-dir``: with a window, the labels
+  that arrived from the start of the oldest window still open to them
+  (``late_labels.label_span``) until the run;
+- optionally ``--label-ledger`` (a local path or an ``s3://`` URI, read and rewritten):
+  with ground truth and a window, the run also re-evaluates the earlier windows whose
+  late labels arrived (``late_labels``), writes their reports to
+  ``<output-dir>/late/<window start>/`` and publishes their metrics.
 
 The model's settings (``settings.JobSettings``: thresholds, label, sensitive
 attributes, request encoding) come from ``--settings-file`` (a local path or an
@@ -28,14 +34,15 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, List, Optional, Tuple
 
 import boto3
 
 from pipelines_src.monitoring.analysis import Report, run_monitoring
 from pipelines_src.monitoring.baseline import BaselineError
 from pipelines_src.monitoring.capture import capture_files
-from pipelines_src.monitoring.ground_truth import ground_truth_files
+from pipelines_src.monitoring.ground_truth import arrived_before, ground_truth_files
+from pipelines_src.monitoring.late_labels import label_span, reevaluate_with_ledger
 from pipelines_src.monitoring.publish import publish_metrics
 from pipelines_src.monitoring.report import render_summary, write_report
 from pipelines_src.monitoring.settings import JobSettings, SettingsError
@@ -70,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     settings.add_argument("--settings-json", help="JSON settings, inline")
     parser.add_argument("--psi-threshold", type=float)
     parser.add_argument("--ks-p-value", type=float)
+    parser.add_argument("--label-ledger", help="late ground truth's ledger: a local path or an s3:// URI")
     parser.add_argument("--metric-namespace", help="publish CloudWatch metrics in this namespace")
     parser.add_argument("--scratch-dir", type=Path, help="where S3 inputs are downloaded (default: a temp folder)")
     return parser
@@ -93,15 +101,33 @@ def run_job(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> R
         captures = capture_files(args.capture_dir)
     truth: Optional[List[Path]] = None
     if args.ground_truth_s3_uri:
-        truth = download_window(client("s3"), args.ground_truth_s3_uri, bounds, scratch / "ground-truth")
+        span = label_span(bounds, args.window_hours, settings.ground_truth_lateness_hours)
+        truth = download_window(client("s3"), args.ground_truth_s3_uri, span, scratch / "ground-truth")
     elif args.ground_truth_dir:
         truth = ground_truth_files(args.ground_truth_dir)
+        truth = truth if bounds is None else arrived_before(truth, bounds[1])
     report = run_monitoring(captures, baseline_dir, settings, endpoint=args.endpoint_name,
                             ground_truth_paths=truth, window=bounds)
+    if args.label_ledger and report.ground_truth is not None and bounds is not None:
+        _reevaluate_late_windows(args, client, scratch, report, baseline_dir, settings)
     write_report(report, args.output_dir)
+    for late in report.late:
+        write_report(late, args.output_dir / "late" / late.window[0].replace(":", "-"))
     if args.metric_namespace:
-        publish_metrics(report, client("cloudwatch"), args.metric_namespace)
+        for published in (report, *report.late):
+            publish_metrics(published, client("cloudwatch"), args.metric_namespace)
     return report
+
+
+def _reevaluate_late_windows(args: argparse.Namespace, client: ClientFactory, scratch: Path, report: Report,
+                             baseline_dir: Path, settings: JobSettings) -> None:
+    def captures(bounds: Tuple[str, str]) -> List[Path]:
+        if args.capture_s3_uri:
+            return download_window(client("s3"), args.capture_s3_uri, bounds, scratch / "capture-late" / bounds[0])
+        return capture_files(args.capture_dir)
+
+    report.late = reevaluate_with_ledger(args.label_ledger, client, scratch, report, hours=args.window_hours,
+                                         captures=captures, baseline_folder=baseline_dir, settings=settings)
 
 
 def _settings(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> JobSettings:
