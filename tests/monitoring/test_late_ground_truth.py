@@ -209,3 +209,32 @@ def test_a_ledger_that_is_not_one_is_refused_naming_the_file(tmp_path: Path) -> 
 
     with pytest.raises(LedgerError, match=f"{path}: not a label ledger"):
         Ledger.read(path)
+
+
+def test_the_scheduled_job_keeps_its_ledger_in_s3_from_the_first_run_on(
+    credit: CreditTraffic, capture: Path, tmp_path: Path
+) -> None:
+    truth = tmp_path / "truth"
+    labels(credit, truth, arrived=hour(20, 9), window_hour=8, rows=range(100))
+    with mock_aws():
+        def client(service: str):
+            return boto3.client(service, region_name="eu-west-1")
+
+        client("s3").create_bucket(Bucket="monitoring-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+
+        def scheduled_run(out: Path) -> dict:
+            assert job.main([
+                "--endpoint-name", "mlops-credit-risk", "--output-dir", str(out), "--capture-dir", str(capture),
+                "--baseline-dir", str(credit.baseline_dir), "--settings-json", credit.settings.to_json(),
+                "--window-end", "2026-11-20T10:00:00Z", "--ground-truth-dir", str(truth),
+                "--label-ledger", "s3://monitoring-bucket/label-ledger/mlops-credit-risk.json",
+            ], client=client) == 0
+            return json.loads((out / "report.json").read_text())
+
+        first = scheduled_run(tmp_path / "first")
+        stored = client("s3").get_object(Bucket="monitoring-bucket", Key="label-ledger/mlops-credit-risk.json")["Body"].read()
+        second = scheduled_run(tmp_path / "second")
+
+    assert late_windows(first) == {window_start(20, 8): 100}
+    assert Ledger.from_json(stored.decode()).windows[window_start(20, 8)].labelled_rows == 100
+    assert late_windows(second) == {}
