@@ -93,6 +93,7 @@ def run_local(
     min_auc: float | None = None,
     min_disparate_impact: float | None = None,
     max_disparate_impact: float | None = None,
+    max_abs_dppl: float | None = None,
     trigger_reason: str = "local run",
     log: Callable[[str], None] = print,
 ) -> LocalRun:
@@ -118,6 +119,7 @@ def run_local(
             ("--min-auc", min_auc),
             ("--min-disparate-impact", min_disparate_impact),
             ("--max-disparate-impact", max_disparate_impact),
+            ("--max-abs-dppl", max_abs_dppl),
         )
         if value is not None
         for arg in (flag, str(value))
@@ -185,6 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--min-auc", type=float)
     parser.add_argument("--min-disparate-impact", type=float)
     parser.add_argument("--max-disparate-impact", type=float)
+    parser.add_argument("--max-abs-dppl", type=float)
     parser.add_argument("--trigger-reason", default="local run")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -196,6 +199,7 @@ def main(argv: list[str] | None = None) -> None:
         min_auc=args.min_auc,
         min_disparate_impact=args.min_disparate_impact,
         max_disparate_impact=args.max_disparate_impact,
+        max_abs_dppl=args.max_abs_dppl,
         trigger_reason=args.trigger_reason,
     )
     print(f"local run of {args.model} finished in {time.perf_counter() - started:.1f} s: {result.message}")

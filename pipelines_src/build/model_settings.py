@@ -8,8 +8,8 @@ local runner turn the typed ``ModelConfig`` into this plain JSON document:
 - ``sensitive_attributes``: ``[{column, group_values | threshold}]`` (facet *d* of each);
 - ``training``: ``hyperparameters`` (the built-in algorithm's names, ``num_round`` included),
   ``test_fraction``, ``validation_fraction``, ``seed``, ``exclude_sensitive_attributes``;
-- ``gates``: ``min_auc``, ``disparate_impact_band`` (defaults; the pipeline's parameters
-  and the local runner's flags override them);
+- ``gates``: ``min_auc``, ``disparate_impact_band``, ``max_abs_dppl`` (defaults; the
+  pipeline's parameters and the local runner's flags override them);
 - ``monitoring``: ``baseline_drift_distance`` (the baseline's comparison threshold).
 """
 

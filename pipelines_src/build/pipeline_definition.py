@@ -21,7 +21,8 @@ One entry point, ``build_pipeline``, from the typed config and the deploy-time v
 - Train is the built-in XGBoost algorithm with ``training.hyperparameters``, reading
   the ``train`` and ``validation`` channels (CSV, label first, no header);
 - QualityGate registers when AUC >= ``MinAuc`` and, for every sensitive attribute,
-  ``MinDisparateImpact`` <= DI <= ``MaxDisparateImpact``; otherwise GateFailed fails
+  ``MinDisparateImpact`` <= DI <= ``MaxDisparateImpact`` and |DPPL| <= ``MaxAbsDppl``
+  (the bounds the monitors judge captured traffic with); otherwise GateFailed fails
   the execution with ``gate.json``'s message (which gate, by how much);
 - RegisterModel creates a version in the model's package group with
   ``ModelApprovalStatus``, model metrics, drift-check baselines and lineage
@@ -96,6 +97,7 @@ class Parameters:
     min_auc: ParameterFloat
     min_disparate_impact: ParameterFloat
     max_disparate_impact: ParameterFloat
+    max_abs_dppl: ParameterFloat
     git_commit: ParameterString
     trigger_reason: ParameterString
     pii_key_secret_id: ParameterString
@@ -112,6 +114,7 @@ def parameters(config: PlatformConfig, model: ModelConfig) -> Parameters:
         min_auc=ParameterFloat("MinAuc", default_value=model.gates.min_auc),
         min_disparate_impact=ParameterFloat("MinDisparateImpact", default_value=low),
         max_disparate_impact=ParameterFloat("MaxDisparateImpact", default_value=high),
+        max_abs_dppl=ParameterFloat("MaxAbsDppl", default_value=model.gates.max_abs_dppl),
         git_commit=ParameterString("GitCommit", default_value="unknown"),
         trigger_reason=ParameterString("TriggerReason", default_value="manual"),
         pii_key_secret_id=ParameterString("PiiKeySecretId", default_value=pii_key_secret_name(config, model.name)),
@@ -269,6 +272,7 @@ class _Builder:
                 "--min-auc", self.params.min_auc.to_string(),
                 "--min-disparate-impact", self.params.min_disparate_impact.to_string(),
                 "--max-disparate-impact", self.params.max_disparate_impact.to_string(),
+                "--max-abs-dppl", self.params.max_abs_dppl.to_string(),
             ],
         )
         return ProcessingStep(step_names.FAIRNESS, step_args=step_args, property_files=[bias, gate]), bias, gate
@@ -351,6 +355,10 @@ class _Builder:
             conditions += [
                 ConditionGreaterThanOrEqualTo(left=impact, right=self.params.min_disparate_impact),
                 ConditionLessThanOrEqualTo(left=impact, right=self.params.max_disparate_impact),
+                ConditionLessThanOrEqualTo(
+                    left=JsonGet(step_name=fairness.name, property_file=bias, json_path=f"abs_dppl.{attribute.column}"),
+                    right=self.params.max_abs_dppl,
+                ),
             ]
         failed = FailStep(
             step_names.GATE_FAILED,

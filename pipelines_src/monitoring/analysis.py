@@ -3,7 +3,9 @@
 ``run_monitoring`` is what the container job and the local command both call;
 ``analyse`` is the same on data already read. Drift is judged only when the
 window holds at least ``min_window_records`` rows; data quality, model quality
-and fairness are reported for any non-empty window.
+and fairness are reported for any non-empty window. ``analyse_labels`` is the
+part a window's late ground truth changes (model quality and fairness), for
+``late_labels``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ from pipelines_src.monitoring.decoding import decode
 from pipelines_src.monitoring.drift import FeatureDrift, feature_drift
 from pipelines_src.monitoring.encoding import EncodedColumn, encoded_features
 from pipelines_src.monitoring.fairness import AttributeFairness, fairness
-from pipelines_src.monitoring.ground_truth import align, read_ground_truth
+from pipelines_src.monitoring.ground_truth import (
+    GroundTruth,
+    align,
+    labels_digest,
+    labels_for_window,
+    read_ground_truth,
+)
 from pipelines_src.monitoring.model_quality import ModelQuality, model_quality
 from pipelines_src.monitoring.quality import FeatureQuality, Violation, data_quality, typed_columns
 from pipelines_src.monitoring.settings import JobSettings
@@ -50,8 +58,18 @@ class Report:
     feature_quality: List[FeatureQuality] = field(default_factory=list)
     violations: List[Violation] = field(default_factory=list)
     model_quality: Optional[ModelQuality] = None
-    ground_truth_malformed: Counter = field(default_factory=Counter)
     fairness: List[AttributeFairness] = field(default_factory=list)
+    # With ground truth: what was read, and the fingerprint of the labels joined to this window's rows.
+    ground_truth: Optional[GroundTruth] = None
+    labels_digest: str = ""
+    # True for an earlier window re-evaluated because its late labels arrived (late_labels.py).
+    reevaluated: bool = False
+    # The earlier windows this run re-evaluated.
+    late: List["Report"] = field(default_factory=list)
+
+    @property
+    def ground_truth_malformed(self) -> Counter:
+        return Counter() if self.ground_truth is None else self.ground_truth.malformed
 
     @property
     def drifted_features(self) -> List[str]:
@@ -72,6 +90,14 @@ def input_columns(baseline: Baseline, settings: JobSettings) -> List[str]:
     return list(settings.features)
 
 
+def load_model_inputs(baseline_folder: Union[str, Path], settings: JobSettings) -> Tuple[Baseline, JobSettings]:
+    """The baseline and the settings it implies: an ``encoding.json`` beside the baseline is the
+    deployed model version's encoding, and replaces any encoding in ``settings``."""
+    baseline = load_baseline(baseline_folder)
+    encoding = load_encoding(baseline_folder)
+    return baseline, settings if encoding is None else settings.with_encoding(encoding)
+
+
 def run_monitoring(
     capture_paths: Iterable[Union[str, Path]],
     baseline_folder: Union[str, Path],
@@ -81,22 +107,20 @@ def run_monitoring(
     ground_truth_paths: Optional[Iterable[Union[str, Path]]] = None,
     window: Optional[Tuple[str, str]] = None,
 ) -> Report:
-    """Read the baseline, the capture files (and ground truth, when given) and analyse them.
-    An ``encoding.json`` beside the baseline is the deployed model version's encoding: it
-    replaces any encoding in ``settings``."""
-    baseline = load_baseline(baseline_folder)
-    encoding = load_encoding(baseline_folder)
-    if encoding is not None:
-        settings = settings.with_encoding(encoding)
+    """Read the baseline (``load_model_inputs``), the capture files (and ground truth, when given)
+    and analyse them. The window takes the labels that arrived within its lateness
+    (``ground_truth.labels_for_window``); without a window, every label."""
+    baseline, settings = load_model_inputs(baseline_folder, settings)
     captured = read_window(capture_paths, baseline, settings, window=window)
-    labels, attributes, malformed_truth = None, None, Counter()
+    labels, truth = None, None
     if ground_truth_paths is not None:
         truth = read_ground_truth(ground_truth_paths, positive_label=settings.positive_label)
-        labels, attributes = align(captured.record_keys, captured.row_positions, truth)
-        malformed_truth = truth.malformed
-    report = analyse(captured, baseline, settings, endpoint=endpoint, labels=labels, attributes=attributes,
-                     window=window)
-    report.ground_truth_malformed = malformed_truth
+        accepted = labels_for_window(truth, None if window is None else window[1], settings.ground_truth_lateness_hours)
+        labels = align(captured.record_keys, captured.row_positions, accepted)
+    report = analyse(captured, baseline, settings, endpoint=endpoint, labels=labels, window=window)
+    if truth is not None:
+        report.ground_truth = truth
+        report.labels_digest = labels_digest(captured.record_keys, captured.row_positions, labels)
     return report
 
 
@@ -145,18 +169,10 @@ def analyse(
     *,
     endpoint: str,
     labels: Optional[np.ndarray] = None,
-    attributes: Optional[pd.DataFrame] = None,
     window: Optional[Tuple[str, str]] = None,
 ) -> Report:
-    """Analyse ``captured`` rows; ``labels`` (1.0/0.0/NaN) and ``attributes`` (sensitive attributes
-    the capture lacks) are aligned with its rows."""
-    report = Report(
-        endpoint=endpoint,
-        settings=settings,
-        capture=captured,
-        window=window,
-        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
+    """Analyse ``captured`` rows; ``labels`` (1.0/0.0/NaN) are aligned with its rows."""
+    report = _report(captured, settings, endpoint, window)
     if captured.rows == 0:
         report.drift_note = "no captured rows in the window"
         return report
@@ -175,21 +191,56 @@ def analyse(
             baseline, present, psi_threshold=settings.psi_threshold,
             ks_p_value=settings.ks_p_value, chi_square_p_value=settings.chi_square_p_value,
         )
-    if labels is not None:
-        report.model_quality = model_quality(
-            captured.predictions, labels,
-            prediction_threshold=settings.prediction_threshold, min_auc=settings.min_auc,
-        )
-    report.fairness = fairness(_segments(typed.frame(), attributes, settings), captured.predictions, settings, labels)
+    _judge_labels(report, typed.frame(), labels)
     return report
 
 
-def _segments(columns: pd.DataFrame, attributes: Optional[pd.DataFrame], settings: JobSettings) -> pd.DataFrame:
-    """The typed columns, plus the sensitive attributes only the ground truth gives."""
+def analyse_labels(
+    captured: CaptureWindow,
+    baseline: Baseline,
+    settings: JobSettings,
+    *,
+    endpoint: str,
+    labels: np.ndarray,
+    window: Tuple[str, str],
+) -> Report:
+    """Model quality and fairness of an earlier window whose labels changed (no drift, no data
+    quality: they were reported when the window was first analysed)."""
+    report = _report(captured, settings, endpoint, window)
+    report.reevaluated = True
+    report.drift_note = "re-evaluated for late ground truth: drift reported by the window's own run"
+    if captured.rows:
+        _judge_labels(report, typed_columns(captured.frame, baseline, captured.invalid_values).frame(), labels)
+    return report
+
+
+def _report(captured: CaptureWindow, settings: JobSettings, endpoint: str, window: Optional[Tuple[str, str]]) -> Report:
+    return Report(
+        endpoint=endpoint,
+        settings=settings,
+        capture=captured,
+        window=window,
+        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+
+
+def _judge_labels(report: Report, typed: pd.DataFrame, labels: Optional[np.ndarray]) -> None:
+    settings, captured = report.settings, report.capture
+    if labels is not None:
+        report.model_quality = model_quality(
+            captured.predictions, labels, prediction_threshold=settings.prediction_threshold,
+            min_auc=settings.min_auc, min_labelled_records=settings.min_labelled_records,
+        )
+    report.fairness = fairness(_segments(typed, captured.frame, settings), captured.predictions, settings, labels)
+
+
+def _segments(typed: pd.DataFrame, captured: pd.DataFrame, settings: JobSettings) -> pd.DataFrame:
+    """The typed columns, plus the sensitive attributes the raw record carries beside the model's
+    inputs (a model trained without them still receives them, and the capture keeps them)."""
     for attribute in settings.sensitive_attributes:
         name = attribute["column"]
-        if name in columns or attributes is None or name not in attributes:
+        if name in typed or name not in captured:
             continue
-        values = attributes[name].to_numpy()
-        columns[name] = pd.to_numeric(values, errors="coerce") if attribute.get("threshold") is not None else values
-    return columns
+        values = captured[name].to_numpy()
+        typed[name] = pd.to_numeric(values, errors="coerce") if attribute.get("threshold") is not None else values
+    return typed

@@ -9,7 +9,13 @@ Inputs come from S3 (the scheduled job) or local folders (tests, local runs):
   that answered requests in the window is judged, separately, against the baseline
   it registered (``versions``); or one baseline for every record, ``--baseline-s3-uri``
   or ``--baseline-dir`` (``statistics.json`` and ``constraints.json``);
-- optionally ``--ground-truth-s3-uri`` (same window) or ``--ground-truth-dir``.
+- optionally ``--ground-truth-s3-uri`` or ``--ground-truth-dir``: with a window, the labels
+  that arrived from the start of the oldest window still open to them
+  (``late_labels.label_span``) until the run;
+- optionally ``--label-ledger`` (a local path or an ``s3://`` URI, read and rewritten):
+  with ground truth and a window, the run also re-evaluates the earlier windows whose
+  late labels arrived (``late_labels``), writes their reports to
+  ``<output-dir>/late/<window start>/`` and publishes their metrics.
 
 The model's settings (``settings.JobSettings``: thresholds, label, sensitive
 attributes, request encoding) come from ``--settings-file`` (a local path or an
@@ -43,7 +49,8 @@ import boto3
 from pipelines_src.monitoring.analysis import Report, run_monitoring
 from pipelines_src.monitoring.baseline import BaselineError
 from pipelines_src.monitoring.capture import capture_files
-from pipelines_src.monitoring.ground_truth import ground_truth_files
+from pipelines_src.monitoring.ground_truth import arrived_before, ground_truth_files
+from pipelines_src.monitoring.late_labels import label_span, reevaluate_with_ledger
 from pipelines_src.monitoring.publish import COUNT, publish_metrics
 from pipelines_src.monitoring.report import render_summary, write_report
 from pipelines_src.monitoring.settings import JobSettings, SettingsError
@@ -88,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     settings.add_argument("--settings-json", help="JSON settings, inline")
     parser.add_argument("--psi-threshold", type=float)
     parser.add_argument("--ks-p-value", type=float)
+    parser.add_argument("--label-ledger", help="late ground truth's ledger: a local path or an s3:// URI")
     parser.add_argument("--metric-namespace", help="publish CloudWatch metrics in this namespace")
     parser.add_argument("--scratch-dir", type=Path, help="where S3 inputs are downloaded (default: a temp folder)")
     return parser
@@ -108,9 +116,11 @@ def run_job(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> L
         captures = capture_files(args.capture_dir)
     truth: Optional[List[Path]] = None
     if args.ground_truth_s3_uri:
-        truth = download_window(client("s3"), args.ground_truth_s3_uri, bounds, scratch / "ground-truth")
+        span = label_span(bounds, args.window_hours, settings.ground_truth_lateness_hours)
+        truth = download_window(client("s3"), args.ground_truth_s3_uri, span, scratch / "ground-truth")
     elif args.ground_truth_dir:
         truth = ground_truth_files(args.ground_truth_dir)
+        truth = truth if bounds is None else arrived_before(truth, bounds[1])
     if args.model_package_group:
         return _run_per_version(args, client, scratch, settings, captures, truth, bounds)
     if args.baseline_s3_uri:
@@ -119,9 +129,14 @@ def run_job(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> L
         baseline_dir = args.baseline_dir
     report = run_monitoring(captures, baseline_dir, settings, endpoint=args.endpoint_name,
                             ground_truth_paths=truth, window=bounds)
+    if args.label_ledger and report.ground_truth is not None and bounds is not None:
+        _reevaluate_late_windows(args, client, scratch, report, baseline_dir, settings)
     write_report(report, args.output_dir)
+    for late in report.late:
+        write_report(late, args.output_dir / "late" / late.window[0].replace(":", "-"))
     if args.metric_namespace:
-        publish_metrics(report, client("cloudwatch"), args.metric_namespace)
+        for published in (report, *report.late):
+            publish_metrics(published, client("cloudwatch"), args.metric_namespace)
     return [report]
 
 
@@ -144,17 +159,39 @@ def _run_per_version(args: argparse.Namespace, client: ClientFactory, scratch: P
                                 ground_truth_paths=truth, window=bounds)
         write_report(report, args.output_dir / version)
         reports.append(report)
+    late: List[Report] = []
+    if args.label_ledger and truth is not None and bounds is not None and reports:
+        late = _reevaluate_late_windows_of_every_version(args, client, scratch, settings, captures, truth, bounds,
+                                                         baseline_dir)
     unjudged = split.unversioned + sum(len(split.lines[version]) for version in resolution.unresolved)
     summary = versions_summary(split, resolution, reports, bounds)
     args.output_dir.mkdir(parents=True, exist_ok=True)
     (args.output_dir / VERSIONS_FILE).write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
     if args.metric_namespace:
         cloudwatch = client("cloudwatch")
-        for report in reports:
+        for report in (*reports, *late):
             publish_metrics(report, cloudwatch, args.metric_namespace)
         publish_unjudged(cloudwatch, args.metric_namespace, args.endpoint_name, unjudged,
                          analysed=bool(reports), window_end=bounds[1] if bounds else None)
     return reports
+
+
+def _reevaluate_late_windows_of_every_version(
+    args: argparse.Namespace, client: ClientFactory, scratch: Path, settings: JobSettings, captures: List[Path],
+    truth: List[Path], bounds: Tuple[str, str], baseline_dir: Path,
+) -> List[Report]:
+    """Late labels re-judge model quality and fairness, which rest on predictions, labels and the
+    captured attributes, not on a drift baseline; a late window publishes nothing else. So the
+    window's records of every version are joined together, with the last judged version's
+    baseline standing in for the drift part of the late reports, which is never published."""
+    whole = run_monitoring(captures, baseline_dir, settings, endpoint=args.endpoint_name,
+                           ground_truth_paths=truth, window=bounds)
+    if whole.ground_truth is None:
+        return []
+    _reevaluate_late_windows(args, client, scratch, whole, baseline_dir, settings)
+    for late in whole.late:
+        write_report(late, args.output_dir / "late" / late.window[0].replace(":", "-"))
+    return list(whole.late)
 
 
 def publish_unjudged(cloudwatch: Any, namespace: str, endpoint: str, unjudged: int, *, analysed: bool,
@@ -189,6 +226,17 @@ def versions_summary(split: VersionSplit, resolution: Resolution, reports: List[
         },
         "unversioned_records": split.unversioned,
     }
+
+
+def _reevaluate_late_windows(args: argparse.Namespace, client: ClientFactory, scratch: Path, report: Report,
+                             baseline_dir: Path, settings: JobSettings) -> None:
+    def captures(bounds: Tuple[str, str]) -> List[Path]:
+        if args.capture_s3_uri:
+            return download_window(client("s3"), args.capture_s3_uri, bounds, scratch / "capture-late" / bounds[0])
+        return capture_files(args.capture_dir)
+
+    report.late = reevaluate_with_ledger(args.label_ledger, client, scratch, report, hours=args.window_hours,
+                                         captures=captures, baseline_folder=baseline_dir, settings=settings)
 
 
 def _settings(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> JobSettings:

@@ -4,7 +4,8 @@ Only rows with both a prediction and a label count. The predicted class is
 positive when P(positive) >= ``prediction_threshold``. AUC is the Mann–Whitney
 rank statistic (ties count half), ``nan`` when the labelled rows hold one class
 only; precision, recall and F1 are ``nan`` when undefined (no predicted, resp.
-actual, positives).
+actual, positives). Metrics resting on fewer than ``min_labelled_records`` labelled
+rows are *insufficient*: reported, never compared with the gate, and not published.
 """
 
 from __future__ import annotations
@@ -25,10 +26,15 @@ class ModelQuality:
     recall: float
     f1: float
     min_auc: float
+    min_labelled_records: int = 1
+
+    @property
+    def sufficient(self) -> bool:
+        return self.labelled_records >= self.min_labelled_records
 
     @property
     def auc_below_gate(self) -> bool:
-        return bool(np.isfinite(self.auc) and self.auc < self.min_auc)
+        return bool(self.sufficient and np.isfinite(self.auc) and self.auc < self.min_auc)
 
 
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
@@ -43,7 +49,7 @@ def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
 
 
 def model_quality(predictions: np.ndarray, labels: np.ndarray, *, prediction_threshold: float,
-                  min_auc: float) -> ModelQuality:
+                  min_auc: float, min_labelled_records: int = 1) -> ModelQuality:
     """Metrics over the rows where ``predictions`` and ``labels`` (1.0/0.0/NaN) are both known."""
     known = np.isfinite(predictions) & np.isfinite(labels)
     scores = predictions[known]
@@ -63,6 +69,7 @@ def model_quality(predictions: np.ndarray, labels: np.ndarray, *, prediction_thr
         recall=recall,
         f1=f1,
         min_auc=min_auc,
+        min_labelled_records=min_labelled_records,
     )
 
 

@@ -15,8 +15,11 @@ Run metrics (dimension ``Endpoint``):
   when > 0. Sent only when the window has ``min_window_records`` rows (100).
 - ``data_quality_violations`` (Count): violated ``constraints.json`` checks
   (one per feature and check, see ``quality``). No alarm yet.
-- ``labelled_records`` (Count), ``auc``, ``accuracy``, ``f1`` (None), with
-  ground truth: alarm ``model-quality`` when ``auc`` < the build gate ``min_auc`` (0.7).
+- ``labelled_records`` (Count), with ground truth: the captured rows of the window
+  that have a label, the rows ``auc``, ``accuracy`` and ``f1`` (None) rest on. Those
+  three are sent only when ``labelled_records`` reaches ``min_labelled_records`` (50):
+  below it they are *insufficient* (in the report, not published, never a breach).
+  Alarm ``model-quality`` when ``auc`` < the build gate ``min_auc`` (0.7).
 - ``flagged_sensitive_attributes`` (Count): attributes with a fairness flag.
 
 Per feature (dimensions ``Endpoint``, ``Feature``), sent when drift is judged:
@@ -32,8 +35,19 @@ Per feature (dimensions ``Endpoint``, ``Feature``), sent when drift is judged:
 Per sensitive attribute (dimensions ``Endpoint``, ``SensitiveAttribute``):
 
 - ``disparate_impact`` (None): flagged outside the build gate's ``disparate_impact_band`` (0.8, 1.25);
-- ``dppl`` (None): flagged when abs(DPPL) > ``max_abs_dppl`` (0.1);
-  both judged only when each facet has ``min_facet_records`` rows (30).
+- ``dppl`` (None): flagged when abs(DPPL) > the build gate's ``max_abs_dppl`` (0.1);
+  both judged only when each facet has ``min_facet_records`` rows (30), the
+  judgement being the build gate's own (``pipelines_src.metrics.fairness_bounds``);
+- ``fairness_records`` (Count): the rows DI and DPPL rest on (both facets); nothing
+  per attribute is sent for an attribute the capture lacks;
+- ``fairness_labelled_records`` (Count), ``equal_opportunity_difference`` (None), with
+  ground truth: the labelled rows among those, and TPR_a - TPR_d over them (sent
+  only from ``min_labelled_records`` labelled rows).
+
+Late ground truth (``late_labels``): an earlier window re-evaluated because its
+labels arrived late sends only its model-quality and per-attribute fairness
+metrics, stamped with that window's end (CloudWatch accepts data points up to
+two weeks old: ``ground_truth_lateness_hours`` is at most 336).
 
 Defaults in parentheses; each comes from the model's ``monitoring`` or
 ``gates`` config section, except ``min_facet_records``, a job setting.
@@ -47,6 +61,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from pipelines_src.monitoring.analysis import Report
 from pipelines_src.monitoring.drift import KS
+from pipelines_src.monitoring.fairness import NOT_CAPTURED
 
 NAMESPACE = "MLOpsPlatform/ModelMonitoring"
 COUNT = "Count"
@@ -66,9 +81,10 @@ def metric_data(report: Report, timestamp: Optional[datetime] = None) -> List[Di
             data.append({"MetricName": name, "Dimensions": endpoint + list(extra), "Timestamp": when,
                          "Value": float(value), "Unit": unit})
 
-    add("records_analyzed", report.capture.rows, COUNT)
-    add("malformed_capture_records", report.capture.malformed_records, COUNT)
-    if report.capture.rows:
+    if not report.reevaluated:
+        add("records_analyzed", report.capture.rows, COUNT)
+        add("malformed_capture_records", report.capture.malformed_records, COUNT)
+    if report.capture.rows and not report.reevaluated:
         add("data_quality_violations", len(report.violations), COUNT)
     if report.drift_evaluated:
         add("drifted_features", len(report.drifted_features), COUNT)
@@ -81,15 +97,23 @@ def metric_data(report: Report, timestamp: Optional[datetime] = None) -> List[Di
     quality = report.model_quality
     if quality is not None:
         add("labelled_records", quality.labelled_records, COUNT)
-        add("auc", quality.auc)
-        add("accuracy", quality.accuracy)
-        add("f1", quality.f1)
+        if quality.sufficient:
+            add("auc", quality.auc)
+            add("accuracy", quality.accuracy)
+            add("f1", quality.f1)
     if report.fairness:
-        add("flagged_sensitive_attributes", len(report.flagged_attributes), COUNT)
+        if not report.reevaluated:
+            add("flagged_sensitive_attributes", len(report.flagged_attributes), COUNT)
         for result in report.fairness:
+            if result.status == NOT_CAPTURED:
+                continue
             attribute = [{"Name": "SensitiveAttribute", "Value": result.attribute}]
+            add("fairness_records", result.facet_d_rows + result.facet_a_rows, COUNT, attribute)
             add("disparate_impact", result.disparate_impact, NONE, attribute)
             add("dppl", result.dppl, NONE, attribute)
+            if quality is not None:
+                add("fairness_labelled_records", result.labelled_rows, COUNT, attribute)
+                add("equal_opportunity_difference", result.equal_opportunity_difference, NONE, attribute)
     return data
 
 

@@ -4,8 +4,14 @@ The JSON document's top-level keys: ``endpoint``, ``generated_at``, ``window``
 (``{start, end}`` or null), ``status`` (what a reader acts on: drifted features,
 violation and malformed counts, flagged sensitive attributes, whether AUC is
 below the gate), ``thresholds`` (the run's settings), ``capture``, ``drift``,
-``data_quality``, ``model_quality`` (null without ground truth), ``ground_truth``
-and ``fairness``. Numbers that are undefined (``nan``) are written as null.
+``data_quality``, ``model_quality`` (null without ground truth; ``labelled_records``
+is the rows it rests on, ``sufficient`` false when they are fewer than
+``min_labelled_records``), ``ground_truth``, ``fairness`` (per attribute: the rows
+of each facet, ``labelled_rows``, and ``status``: ``judged``, ``insufficient`` or
+``not_captured``), ``reevaluated`` (true for an earlier window re-evaluated for its
+late labels) and ``late_ground_truth`` (the earlier windows this run re-evaluated,
+each with its own report under ``late/<start>/``). Numbers that are undefined
+(``nan``) are written as null.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ def report_document(report: Report) -> Dict[str, Any]:
             "malformed_capture_records": capture.malformed_records,
             "flagged_sensitive_attributes": report.flagged_attributes,
             "auc_below_gate": None if quality is None else quality.auc_below_gate,
+            "model_quality": None if quality is None else ("sufficient" if quality.sufficient else "insufficient"),
         },
         "thresholds": asdict(report.settings),
         "capture": {
@@ -65,12 +72,29 @@ def report_document(report: Report) -> Dict[str, Any]:
             "features": [{**asdict(feature), "completeness": feature.completeness} for feature in report.feature_quality],
             "violations": [asdict(violation) for violation in report.violations],
         },
-        "model_quality": None if quality is None else {**asdict(quality), "auc_below_gate": quality.auc_below_gate},
-        "ground_truth": None if quality is None else {
-            "malformed_by_reason": dict(sorted(report.ground_truth_malformed.items()))
+        "model_quality": None if quality is None else {
+            **asdict(quality), "sufficient": quality.sufficient, "auc_below_gate": quality.auc_below_gate
+        },
+        "ground_truth": None if report.ground_truth is None else {
+            "labels_read": len(report.ground_truth.labels),
+            "lateness_hours": report.settings.ground_truth_lateness_hours,
+            "malformed_by_reason": dict(sorted(report.ground_truth_malformed.items())),
         },
         "fairness": [asdict(result) for result in report.fairness],
+        "reevaluated": report.reevaluated,
+        "late_ground_truth": [_late_entry(late) for late in report.late],
     })
+
+
+def _late_entry(late: Report) -> Dict[str, Any]:
+    quality = late.model_quality
+    return {
+        "window": {"start": late.window[0], "end": late.window[1]},
+        "labelled_records": 0 if quality is None else quality.labelled_records,
+        "sufficient": quality is not None and quality.sufficient,
+        "auc": None if quality is None else quality.auc,
+        "report": f"late/{late.window[0].replace(':', '-')}/{JSON_NAME}",
+    }
 
 
 def write_report(report: Report, folder: Union[str, Path]) -> Tuple[Path, Path]:
@@ -106,17 +130,29 @@ def render_summary(report: Report) -> str:
         lines.append(f"  drift: not judged ({report.drift_note})")
     lines.append(f"  data quality: {len(report.violations)} violations")
     lines += [f"    {violation.feature}: {violation.check}: {violation.description}" for violation in report.violations]
+    lines += _labelled_lines(report)
+    for late in report.late:
+        lines.append(f"  late ground truth: re-evaluated {late.window[0]} to {late.window[1]}")
+        lines += ["  " + line for line in _labelled_lines(late)]
+    return "\n".join(lines)
+
+
+def _labelled_lines(report: Report) -> List[str]:
+    lines = []
     if report.model_quality is not None:
         quality = report.model_quality
-        lines.append(f"  model quality: {quality.labelled_records} labelled rows, AUC {_number(quality.auc)}, "
-                     f"accuracy {_number(quality.accuracy)}, F1 {_number(quality.f1)}"
-                     + (" (AUC below gate)" if quality.auc_below_gate else ""))
+        rows = f"  model quality: {quality.labelled_records} labelled rows"
+        if quality.sufficient:
+            lines.append(f"{rows}, AUC {_number(quality.auc)}, accuracy {_number(quality.accuracy)}, "
+                         f"F1 {_number(quality.f1)}" + (" (AUC below gate)" if quality.auc_below_gate else ""))
+        else:
+            lines.append(f"{rows}: insufficient (fewer than min_labelled_records {quality.min_labelled_records})")
     for result in report.fairness:
         lines.append(f"  fairness {result.attribute}: DI {_number(result.disparate_impact)}, DPPL {_number(result.dppl)}"
-                     f" (d={result.facet_d_rows}, a={result.facet_a_rows})"
+                     f" (d={result.facet_d_rows}, a={result.facet_a_rows}, labelled={result.labelled_rows})"
                      + (f" FLAGS {', '.join(result.flags)}" if result.flags else "")
-                     + (f" [{result.note}]" if result.note else ""))
-    return "\n".join(lines)
+                     + (f" [{result.status}: {result.note}]" if result.note else ""))
+    return lines
 
 
 def render_html(report: Report) -> str:
@@ -160,13 +196,16 @@ def render_html(report: Report) -> str:
     if report.model_quality is not None:
         quality = report.model_quality
         sections += ["<h2>Model quality</h2>", _table(
-            ["labelled rows", "AUC", "accuracy", "precision", "recall", "F1"],
-            [[str(quality.labelled_records), _number(quality.auc), _number(quality.accuracy),
+            ["labelled rows", "status", "AUC", "accuracy", "precision", "recall", "F1"],
+            [[str(quality.labelled_records), "sufficient" if quality.sufficient else "insufficient",
+              _number(quality.auc), _number(quality.accuracy),
               _number(quality.precision), _number(quality.recall), _number(quality.f1)]])]
     if report.fairness:
         sections += ["<h2>Fairness</h2>", _table(
-            ["attribute", "rows d / a", "disparate impact", "DPPL", "equal opportunity diff.", "flags"],
-            [[r.attribute, f"{r.facet_d_rows} / {r.facet_a_rows}", _number(r.disparate_impact), _number(r.dppl),
+            ["attribute", "rows d / a", "labelled rows", "status", "disparate impact", "DPPL",
+             "equal opportunity diff.", "flags"],
+            [[r.attribute, f"{r.facet_d_rows} / {r.facet_a_rows}", str(r.labelled_rows), r.status,
+              _number(r.disparate_impact), _number(r.dppl),
               _number(r.equal_opportunity_difference), ", ".join(r.flags) or r.note] for r in report.fairness],
             [bool(r.flags) for r in report.fairness])]
     capture = document["capture"]

@@ -1,7 +1,8 @@
 """Run the open-source monitoring engine on a local folder of capture files.
 
     python -m pipelines_src.monitoring.run_local --capture DIR --baseline DIR --out DIR \\
-        [--config config/platform.toml --model credit-risk] [--ground-truth DIR] [--publish-namespace NS]
+        [--config config/platform.toml --model credit-risk] [--ground-truth DIR] [--publish-namespace NS] \\
+        [--window-end 2026-11-20T10:00:00Z [--window-hours 1] [--label-ledger FILE]]
 
 Reads every ``*.jsonl`` below ``--capture`` (SageMaker's data-capture format)
 and the baseline's ``statistics.json`` / ``constraints.json``, writes
@@ -10,6 +11,13 @@ and the baseline's ``statistics.json`` / ``constraints.json``, writes
 sensitive attributes come from the platform config (otherwise defaults, the
 baseline's feature order and no fairness). Metrics are published only with
 ``--publish-namespace``. This is the container job's code path, fed local folders.
+
+With ``--window-end`` the run is the scheduled run at that time: it analyses the
+window before it, and with ``--ground-truth`` (files in ``yyyy/mm/dd/hh/`` folders of
+their arrival) joins the labels within the lateness window and re-evaluates the
+earlier windows whose late labels arrived since the ledger (``--label-ledger``,
+default ``<out>/label-ledger.json``) last saw them; their reports go to ``<out>/late/``.
+Run it again for a later ``--window-end`` to watch late labels join their window.
 """
 
 from __future__ import annotations
@@ -46,6 +54,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--ground-truth", type=Path, help="folder of ground-truth files (*.jsonl)")
     parser.add_argument("--endpoint", help="endpoint name in the report (default: the model's endpoint, or 'local')")
     parser.add_argument("--publish-namespace", help="also publish CloudWatch metrics in this namespace")
+    parser.add_argument("--window-end", help="ISO 8601 UTC time of the scheduled run (default: every capture file)")
+    parser.add_argument("--window-hours", type=int, default=1)
+    parser.add_argument("--label-ledger", type=Path, help="late ground truth's ledger (default: <out>/label-ledger.json)")
     args = parser.parse_args(argv)
     settings, endpoint = JobSettings(), "local"
     if args.config is not None:
@@ -53,8 +64,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     job_args = ["--endpoint-name", args.endpoint or endpoint, "--output-dir", str(args.out),
                 "--capture-dir", str(args.capture), "--baseline-dir", str(args.baseline),
                 "--settings-json", settings.to_json()]
+    if args.window_end is not None:
+        job_args += ["--window-end", args.window_end, "--window-hours", str(args.window_hours)]
     if args.ground_truth is not None:
         job_args += ["--ground-truth-dir", str(args.ground_truth)]
+        if args.window_end is not None:
+            job_args += ["--label-ledger", str(args.label_ledger or args.out / "label-ledger.json")]
     if args.publish_namespace:
         job_args += ["--metric-namespace", args.publish_namespace]
     status = job.main(job_args)

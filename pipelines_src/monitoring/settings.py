@@ -48,13 +48,17 @@ class JobSettings:
     # Fairness is not judged on a facet smaller than this.
     min_facet_records: int = 30
     min_auc: float = 0.7
+    # Model quality (and the equal opportunity difference) resting on fewer labelled rows is insufficient.
+    min_labelled_records: int = 50
+    # A window accepts ground truth that arrives up to this many hours after it ends (ground_truth.py).
+    ground_truth_lateness_hours: int = 48
 
     def __post_init__(self) -> None:
         _require(self.psi_threshold > 0, "psi_threshold", self.psi_threshold, "must be > 0")
         for name in ("ks_p_value", "chi_square_p_value"):
             value = getattr(self, name)
             _require(0 < value < 1, name, value, "must be between 0 and 1")
-        for name in ("min_window_records", "min_facet_records"):
+        for name in ("min_window_records", "min_facet_records", "min_labelled_records"):
             value = getattr(self, name)
             _require(isinstance(value, int) and value >= 1, name, value, "must be an integer >= 1")
         _require(0 < self.prediction_threshold < 1, "prediction_threshold", self.prediction_threshold,
@@ -63,6 +67,8 @@ class JobSettings:
         _require(0 < low < 1 < high, "disparate_impact_band", self.disparate_impact_band, "must satisfy 0 < low < 1 < high")
         _require(self.max_abs_dppl > 0, "max_abs_dppl", self.max_abs_dppl, "must be > 0")
         _require(0.5 < self.min_auc <= 1, "min_auc", self.min_auc, "must be in (0.5, 1]")
+        _require(isinstance(self.ground_truth_lateness_hours, int) and 0 <= self.ground_truth_lateness_hours <= 336,
+                 "ground_truth_lateness_hours", self.ground_truth_lateness_hours, "must be an integer in [0, 336]")
         for index, attribute in enumerate(self.sensitive_attributes):
             field = f"sensitive_attributes[{index}]"
             _require(isinstance(attribute, Mapping) and bool(attribute.get("column")), field, attribute,
@@ -142,6 +148,8 @@ def settings_for_model(model: Any) -> JobSettings:
         ks_p_value=monitoring.ks_p_value,
         chi_square_p_value=monitoring.chi_square_p_value,
         min_window_records=monitoring.min_window_records,
+        min_labelled_records=monitoring.min_labelled_records,
+        ground_truth_lateness_hours=monitoring.ground_truth_lateness_hours,
         features=tuple(column["name"] for column in encoding),
         encoding=tuple(encoding),
         positive_label=contract.positive_label,
@@ -154,7 +162,7 @@ def settings_for_model(model: Any) -> JobSettings:
             for attribute in model.sensitive_attributes
         ),
         disparate_impact_band=tuple(model.gates.disparate_impact_band),
-        max_abs_dppl=monitoring.max_abs_dppl,
+        max_abs_dppl=model.gates.max_abs_dppl,
         min_auc=model.gates.min_auc,
     )
 

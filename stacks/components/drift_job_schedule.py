@@ -22,6 +22,10 @@ scheduler's role, which may only create (and tag) processing jobs named
 - writes its JSON and HTML report under ``reports/<endpoint>/<scheduled time>/``
   of the monitoring bucket and publishes metrics in ``METRIC_NAMESPACE``
   (``pipelines_src/monitoring/publish.py`` lists them);
+- with ground truth, reads and rewrites its late-label ledger, the one object
+  ``label-ledger/<endpoint>.json`` of the monitoring bucket (the job role may get, put
+  and list exactly that key), and re-evaluates the earlier windows whose labels
+  arrived late (``pipelines_src/monitoring/late_labels.py``);
 - runs in the account's VPC (``settings``) with the serving key on its volume and
   outputs. It is not network-isolated: it reaches S3 and CloudWatch through the
   VPC endpoints.
@@ -53,6 +57,7 @@ from stacks.components.monitoring_settings import MonitoringSettings
 from stacks.components.nag import acknowledge
 
 JOB_MODULE = "pipelines_src.monitoring.job"
+LEDGER_PREFIX = "label-ledger/"
 METRIC_NAMESPACE = "MLOpsPlatform/ModelMonitoring"
 
 CODE_INPUT = "/opt/ml/processing/input/code"
@@ -115,7 +120,10 @@ class DriftJobSchedule(Construct):
             "--metric-namespace", METRIC_NAMESPACE,
         ]
         if ground_truth_s3_uri is not None:
-            arguments += ["--ground-truth-s3-uri", ground_truth_s3_uri]
+            ledger = f"{LEDGER_PREFIX}{endpoint_name}.json"
+            arguments += ["--ground-truth-s3-uri", ground_truth_s3_uri,
+                          "--label-ledger", settings.monitoring_bucket.s3_url_for_object(ledger)]
+            self._allow_ledger(job_role, settings, ledger)
         request = {
             "ProcessingJobName": f"{job_name_prefix}-{scheduler.ContextAttribute.execution_id}",
             "RoleArn": job_role.role_arn,
@@ -220,6 +228,19 @@ class DriftJobSchedule(Construct):
             if judges_fairness
             else None,
             heartbeat=_metric("records_analyzed", dimensions, "SampleCount", Duration.hours(min(2 * window_hours, 24))),
+        )
+
+    @staticmethod
+    def _allow_ledger(job_role: iam.IRole, settings: MonitoringSettings, key: str) -> None:
+        bucket = settings.monitoring_bucket
+        job_role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"], resources=[bucket.arn_for_objects(key)])
+        )
+        # Without ListBucket, S3 answers 403 instead of 404 before the first run writes the ledger.
+        job_role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"], resources=[bucket.bucket_arn], conditions={"StringEquals": {"s3:prefix": key}}
+            )
         )
 
 

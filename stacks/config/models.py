@@ -42,7 +42,11 @@ class QualityGates(ConfigModel):
     """The build pipeline registers a version only when every gate passes."""
 
     min_auc: Annotated[float, Field(gt=0.5, le=1.0)] = 0.7
+    # Fairness of the test split's predictions, per sensitive attribute. The monitors judge captured
+    # traffic with the same bounds (pipelines_src/metrics/fairness_bounds.py), so a registered version
+    # does not trip them on data like the data it was gated on.
     disparate_impact_band: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] = (0.8, 1.25)
+    max_abs_dppl: Annotated[float, Field(gt=0, le=1)] = 0.1
 
     @model_validator(mode="after")
     def _band_is_ordered(self) -> "QualityGates":
@@ -126,8 +130,13 @@ class Monitoring(ConfigModel):
     chi_square_p_value: Annotated[float, Field(gt=0, lt=1)] = 0.01
     # captured rows below which a run does not judge drift (PSI would be mostly noise),
     min_window_records: Annotated[int, Field(ge=1)] = 100
-    # and the largest |DPPL| of predictions per sensitive attribute before it is flagged.
-    max_abs_dppl: Annotated[float, Field(gt=0, le=1)] = 0.1
+    # Ground truth (labels by inference id, below ground_truth_s3_uri in yyyy/mm/dd/hh/ folders of
+    # their arrival) joins a window's rows when it arrives at most this many hours after the window
+    # ends; each run re-evaluates the windows still open to labels. At most 14 days: CloudWatch
+    # takes no older data point, and a late window's metrics are stamped with its end.
+    ground_truth_lateness_hours: Annotated[int, Field(ge=0, le=336)] = 48
+    # Model quality (AUC, accuracy, F1) resting on fewer labelled rows is reported as insufficient.
+    min_labelled_records: Annotated[int, Field(ge=1)] = 50
     retrain_min_interval_hours: Annotated[int, Field(ge=1, le=720)] = 24
     # The instance each monitoring run (either engine) uses.
     job_instance_type: InstanceType = "ml.m5.large"

@@ -808,3 +808,39 @@ def test_the_drift_job_accepts_the_arguments_the_schedule_passes(monitoring: tup
 
     assert parsed.model_package_group.endswith(":model-package-group/mlops-credit-risk")
     assert parsed.baseline_s3_uri is None and parsed.baseline_dir is None
+
+
+# --- the open-source engine with ground truth (a config variant, synthesized once) ------------
+
+
+@pytest.fixture(scope="module")
+def labelled_drift_job(platform_config: PlatformConfig, tmp_path_factory: pytest.TempPathFactory) -> Template:
+    model = platform_config.models[0]
+    monitoring = model.monitoring.model_copy(update={"ground_truth_s3_uri": GROUND_TRUTH})
+    variant = platform_config.model_copy(update={"models": (model.model_copy(update={"monitoring": monitoring}),)})
+    return synthesize(variant, outdir=tmp_path_factory.mktemp("labelled.out")).template("Prod/Monitoring")
+
+
+def test_with_ground_truth_the_drift_job_keeps_its_late_label_ledger_in_the_monitoring_bucket(
+    labelled_drift_job: Template,
+) -> None:
+    args = arguments(drift_job_request(labelled_drift_job))
+
+    assert args["--ground-truth-s3-uri"] == GROUND_TRUTH
+    assert args["--label-ledger"] == "s3://{Ref:MonitoringBucket}/label-ledger/mlops-credit-risk.json"
+
+
+def test_the_job_role_may_read_write_and_list_only_its_ledger_object(labelled_drift_job: Template) -> None:
+    ledger = "{Ref:MonitoringBucket}/label-ledger/mlops-credit-risk.json"
+    granted = [
+        (sorted(as_list(statement["Action"])), [render(resource) for resource in as_list(statement["Resource"])],
+         statement.get("Condition"))
+        for statement in statements(labelled_drift_job, "MonitoringJobRole")
+        if "label-ledger" in json.dumps(statement)
+    ]
+
+    assert [(actions, [resource.rsplit(":::", 1)[-1] for resource in resources_], condition)
+            for actions, resources_, condition in granted] == [
+        (["s3:GetObject", "s3:PutObject"], [ledger], None),
+        (["s3:ListBucket"], ["{Ref:MonitoringBucket}"], {"StringEquals": {"s3:prefix": "label-ledger/mlops-credit-risk.json"}}),
+    ]

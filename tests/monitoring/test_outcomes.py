@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import f1_score, roc_auc_score
 
-from pipelines_src.monitoring.fairness import DI_OUTSIDE_BAND, DPPL_ABOVE_MAX, fairness
-from pipelines_src.monitoring.ground_truth import align, read_ground_truth
+from pipelines_src.metrics.fairness_bounds import DI_OUTSIDE_BAND, DPPL_ABOVE_MAX
+from pipelines_src.monitoring.fairness import INSUFFICIENT, NOT_CAPTURED, fairness
+from pipelines_src.monitoring.ground_truth import align, labels_for_window, read_ground_truth
 from pipelines_src.monitoring.model_quality import model_quality, roc_auc
 from pipelines_src.monitoring.settings import JobSettings
 
@@ -60,7 +61,8 @@ def test_ground_truth_joins_captured_rows_on_event_id_and_row_position(tmp_path:
     path = write_truth(tmp_path / "truth.jsonl", [truth_line("a", "good"), truth_line("b", "bad,good")])
     truth = read_ground_truth([path], positive_label="good")
 
-    labels, _ = align(np.array(["b", "a", "c", "b"], dtype=object), np.array([1, 0, 0, 0]), truth)
+    labels = align(np.array(["b", "a", "c", "b"], dtype=object), np.array([1, 0, 0, 0]),
+                   labels_for_window(truth, None, 0))
 
     assert labels.tolist()[:2] == [1.0, 1.0]
     assert np.isnan(labels[2])
@@ -86,16 +88,6 @@ def test_base64_ground_truth_is_decoded_and_bad_lines_are_counted(tmp_path: Path
 
     assert truth.labels["label"].tolist() == [True]
     assert dict(truth.malformed) == {"bad_base64": 1, "invalid_record": 2}
-
-
-def test_sensitive_attributes_given_with_the_ground_truth_line_up_with_captured_rows(tmp_path: Path) -> None:
-    path = write_truth(tmp_path / "t.jsonl", [truth_line("a", "good", sensitiveAttributes={"age": 23}),
-                                              truth_line("b", "bad", sensitiveAttributes={"age": 41})])
-    truth = read_ground_truth([path], positive_label="good")
-
-    _, attributes = align(np.array(["b", "a"], dtype=object), np.array([0, 0]), truth)
-
-    assert attributes["age"].tolist() == [41, 23]
 
 
 def segments(d_rows: int, d_positive: int, a_rows: int, a_positive: int) -> tuple:
@@ -131,7 +123,7 @@ def test_a_facet_smaller_than_min_facet_records_is_reported_but_not_judged() -> 
 
     [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,), min_facet_records=30))
 
-    assert not result.judged
+    assert result.status == INSUFFICIENT
     assert result.flags == ()
     assert "fewer than 30 rows" in result.note
 
@@ -141,7 +133,7 @@ def test_an_attribute_the_capture_lacks_is_reported_as_not_captured() -> None:
 
     [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(WORKER,)))
 
-    assert not result.judged
+    assert result.status == NOT_CAPTURED
     assert result.note == "the attribute is not a captured column"
 
 
@@ -152,3 +144,26 @@ def test_equal_opportunity_difference_is_reported_when_labels_are_known() -> Non
     [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,)), labels)
 
     assert result.equal_opportunity_difference == pytest.approx(0.6 - 0.3)
+    assert result.labelled_rows == 200
+
+
+def test_equal_opportunity_on_fewer_labelled_rows_than_the_minimum_is_insufficient() -> None:
+    frame, predictions = segments(100, 30, 100, 60)
+    labels = np.full(200, np.nan)
+    labels[:49] = 1.0
+
+    [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,), min_labelled_records=50), labels)
+
+    assert result.labelled_rows == 49
+    assert np.isnan(result.equal_opportunity_difference)
+
+
+def test_model_quality_on_fewer_labelled_rows_than_the_minimum_is_insufficient_not_a_breach() -> None:
+    predictions = np.array([0.9, 0.1, 0.2, 0.8])
+    labels = np.array([0.0, 1.0, 0.0, 1.0])
+
+    quality = model_quality(predictions, labels, prediction_threshold=0.5, min_auc=0.7, min_labelled_records=5)
+
+    assert quality.auc < 0.7
+    assert not quality.sufficient
+    assert not quality.auc_below_gate

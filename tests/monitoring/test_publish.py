@@ -10,7 +10,7 @@ from botocore.stub import Stubber
 from pipelines_src.monitoring import publish
 from pipelines_src.monitoring.analysis import Report, analyse, read_window_lines
 from pipelines_src.monitoring.publish import metric_data, publish_metrics
-from tests.monitoring.traffic import SHIFTS, CreditTraffic, capture_lines
+from tests.monitoring.traffic import SHIFTS, CreditTraffic, capture_lines, captured_raw_records
 
 WINDOW = ("2026-11-20T09:00:00", "2026-11-20T10:00:00")
 ENDPOINT = "mlops-credit-risk"
@@ -78,16 +78,16 @@ def test_a_window_too_small_to_judge_sends_its_heartbeat_but_no_drift_count(cred
 
 
 def test_fairness_metrics_carry_the_sensitive_attribute_dimension(credit: CreditTraffic) -> None:
-    # The model does not take its sensitive attributes as inputs: they arrive with the ground truth.
-    report = analyse(
-        read_window_lines(capture_lines(credit, credit.test), credit.baseline, credit.settings),
-        credit.baseline, credit.settings, endpoint=ENDPOINT, window=WINDOW,
-        attributes=credit.test[["personal_status_and_sex", "age_in_years", "foreign_worker"]],
-    )
+    # The model does not take its sensitive attributes as inputs: the raw record carries them.
+    report = analyse(captured_raw_records(credit, credit.test), credit.baseline, credit.settings,
+                     endpoint=ENDPOINT, window=WINDOW)
 
     data = metric_data(report)
 
     assert set(values(data, "dppl")) == {("personal_status_and_sex",), ("age_in_years",), ("foreign_worker",)}
+    assert values(data, "fairness_records") == {
+        (column,): float(len(credit.test)) for column in ("personal_status_and_sex", "age_in_years", "foreign_worker")
+    }
     assert values(data, "flagged_sensitive_attributes") == {None: float(len(report.flagged_attributes))}
 
 

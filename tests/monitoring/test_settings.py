@@ -77,12 +77,14 @@ def test_settings_that_are_not_json_are_an_error() -> None:
 def test_the_config_defaults_the_open_source_engines_thresholds(platform_config: PlatformConfig) -> None:
     monitoring = platform_config.models[0].monitoring
 
-    assert (monitoring.chi_square_p_value, monitoring.min_window_records, monitoring.max_abs_dppl) == (0.01, 100, 0.1)
+    assert (monitoring.chi_square_p_value, monitoring.min_window_records) == (0.01, 100)
+    assert (monitoring.ground_truth_lateness_hours, monitoring.min_labelled_records) == (48, 50)
 
 
 @pytest.mark.parametrize(
     ("setting", "value"),
-    [("chi_square_p_value", 0.0), ("chi_square_p_value", 1.0), ("min_window_records", 0), ("max_abs_dppl", 0.0)],
+    [("chi_square_p_value", 0.0), ("chi_square_p_value", 1.0), ("min_window_records", 0),
+     ("ground_truth_lateness_hours", -1), ("ground_truth_lateness_hours", 337), ("min_labelled_records", 0)],
 )
 def test_a_bad_engine_threshold_in_the_config_fails_naming_the_field(setting: str, value: object) -> None:
     def change(raw: dict) -> None:

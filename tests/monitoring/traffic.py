@@ -22,6 +22,7 @@ from pipelines_src.build.steps.baseline import constraints, feature_rules, stati
 from pipelines_src.build.steps.features import FeatureEncoding
 from pipelines_src.build.steps.preprocess import split
 from pipelines_src.monitoring.analysis import Report, analyse, read_window_lines
+from pipelines_src.monitoring.capture import CaptureWindow
 from pipelines_src.monitoring.baseline import CONSTRAINTS, STATISTICS, Baseline, parse_baseline
 from pipelines_src.monitoring.drift import FeatureDrift, feature_drift
 from pipelines_src.monitoring.quality import typed_columns
@@ -130,6 +131,15 @@ def capture_lines(traffic: CreditTraffic, rows: pd.DataFrame, **options) -> List
     """Capture lines of ``rows`` (raw columns) as the endpoint receives and answers them."""
     encoded = encode(rows, traffic.settings.encoded_columns())
     return [json.dumps(record).encode() for record in capture_records(encoded, demo_scores(rows), **options)]
+
+
+def captured_raw_records(traffic: CreditTraffic, rows: pd.DataFrame) -> CaptureWindow:
+    """The captured window of ``rows`` as the raw-record endpoint captures it: the model's inputs
+    plus the sensitive attributes the request carried (which the model does not take)."""
+    captured = read_window_lines(capture_lines(traffic, rows), traffic.baseline, traffic.settings)
+    for attribute in traffic.settings.sensitive_attributes:
+        captured.frame[attribute["column"]] = rows[attribute["column"]].to_numpy()
+    return captured
 
 
 def window_report(traffic: CreditTraffic, rows: pd.DataFrame) -> Report:

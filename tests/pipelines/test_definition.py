@@ -69,13 +69,14 @@ def test_the_pipeline_has_the_build_parameters_with_config_defaults(definition, 
         "MinAuc": model.gates.min_auc,
         "MinDisparateImpact": model.gates.disparate_impact_band[0],
         "MaxDisparateImpact": model.gates.disparate_impact_band[1],
+        "MaxAbsDppl": model.gates.max_abs_dppl,
         "GitCommit": "unknown",
         "TriggerReason": "manual",
         "PiiKeySecretId": "mlops/credit-risk/pii-hash-key",
     }
 
 
-def test_the_gate_checks_auc_and_each_attributes_disparate_impact_band(definition, model) -> None:
+def test_the_gate_checks_auc_and_each_attributes_disparate_impact_band_and_dppl(definition, model) -> None:
     conditions = steps_of(definition)[step_names.QUALITY_GATE]["Arguments"]["Conditions"]
     checks = [
         (condition["Type"], condition["LeftValue"]["Std:JsonGet"]["Path"], condition["RightValue"]["Get"])
@@ -87,6 +88,7 @@ def test_the_gate_checks_auc_and_each_attributes_disparate_impact_band(definitio
         expected += [
             ("GreaterThanOrEqualTo", path, "Parameters.MinDisparateImpact"),
             ("LessThanOrEqualTo", path, "Parameters.MaxDisparateImpact"),
+            ("LessThanOrEqualTo", f"abs_dppl.{attribute.column}", "Parameters.MaxAbsDppl"),
         ]
     assert checks == expected
 
@@ -189,6 +191,7 @@ def test_the_fairness_step_gets_the_gate_parameters(definition) -> None:
         ("--min-auc", "Parameters.MinAuc"),
         ("--min-disparate-impact", "Parameters.MinDisparateImpact"),
         ("--max-disparate-impact", "Parameters.MaxDisparateImpact"),
+        ("--max-abs-dppl", "Parameters.MaxAbsDppl"),
     ]
 
 

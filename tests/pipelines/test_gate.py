@@ -4,7 +4,7 @@ import math
 
 from pipelines_src.build.steps.gate import Gates, gate_failures, gate_verdict
 
-GATES = Gates(min_auc=0.9, min_disparate_impact=0.8, max_disparate_impact=1.25)
+GATES = Gates(min_auc=0.9, min_disparate_impact=0.8, max_disparate_impact=1.25, max_abs_dppl=0.1)
 
 
 def test_a_model_that_meets_every_gate_passes() -> None:
@@ -43,5 +43,11 @@ def test_every_failure_is_in_the_one_line_message() -> None:
     assert len(verdict["failures"]) == 2
 
 
+def test_a_dppl_beyond_its_bound_says_by_how_much_even_with_disparate_impact_in_the_band() -> None:
+    assert gate_failures(0.95, {"sex": 0.85}, GATES, {"sex": -0.13}) == [
+        "DPPL of sex -0.130: |DPPL| > max_abs_dppl 0.100 (over by 0.030)"
+    ]
+
+
 def test_gates_come_from_the_settings(settings) -> None:
-    assert Gates.from_settings(settings["gates"]) == Gates(0.7, 0.8, 1.25)
+    assert Gates.from_settings(settings["gates"]) == Gates(0.7, 0.8, 1.25, 0.15)

@@ -14,8 +14,9 @@ Outputs (``--output-dir``):
 
 - ``bias.json``: Clarify's analysis layout (``pre_training_bias_metrics`` /
   ``post_training_bias_metrics`` → ``facets`` → ``{column: [{value_or_threshold,
-  metrics: [{name, description, value}]}]}``) plus ``disparate_impact``:
-  ``{column: DI}``, the flat values the pipeline's gate reads;
+  metrics: [{name, description, value}]}]}``) plus the flat values the pipeline's gate reads:
+  ``disparate_impact`` (``{column: DI}``), ``dppl`` (``{column: DPPL}``) and ``abs_dppl``
+  (``{column: |DPPL|}``: a pipeline condition cannot negate its parameter);
 - ``explainability.json``: global SHAP attributions on the test split, computed by
   xgboost itself (``Booster.predict(pred_contribs=True)``: exact TreeSHAP, path-dependent,
   the trees' training cover as the reference; log-odds of the positive label; the same
@@ -24,8 +25,9 @@ Outputs (``--output-dir``):
   ``explanations.tree_shap.label0`` and per encoded feature under ``feature_attributions``.
   No shap package: the step runs with what the image ships;
 - ``report.html``: the above with the evaluation, as tables and embedded PNG plots;
-- ``gate.json``: ``gate.gate_verdict`` for the AUC of ``evaluation.json`` and these DIs
-  against ``--min-auc`` and the disparate impact band (the Fail step shows its message).
+- ``gate.json``: ``gate.gate_verdict`` for the AUC of ``evaluation.json`` and these DIs and
+  DPPLs against ``--min-auc``, the disparate impact band and ``--max-abs-dppl`` (the Fail
+  step shows its message).
 """
 
 import argparse
@@ -99,7 +101,7 @@ def bias_report(
     positive_label: str,
 ) -> dict[str, Any]:
     """``bias.json`` for ``attributes``: labels are 0/1 (1 = ``positive_label``), predictions booleans."""
-    pre, post, disparate_impacts = {}, {}, {}
+    pre, post, disparate_impacts, dppls = {}, {}, {}, {}
     for attribute in attributes:
         column = attribute["column"]
         train_d = bias.facet_mask(train, attribute)
@@ -116,6 +118,7 @@ def bias_report(
         pre[column] = [_facet_entry(attribute, train_d, [(*names, value) for names, value in zip(PRE_TRAINING, pre_values)])]
         post[column] = [_facet_entry(attribute, test_d, [(*names, value) for names, value in zip(POST_TRAINING, post_values)])]
         disparate_impacts[column] = post_values[0]
+        dppls[column] = post_values[1]
     header = {"label": label, "label_value_or_threshold": positive_label}
     return {
         "version": "1.0",
@@ -127,6 +130,8 @@ def bias_report(
             "facets": post,
         },
         "disparate_impact": disparate_impacts,
+        "dppl": dppls,
+        "abs_dppl": {column: abs(value) for column, value in dppls.items()},
     }
 
 
@@ -177,7 +182,7 @@ def fairness(
     )
     explainability = shap_attributions(booster, test_features, encoding)
     auc = evaluation["binary_classification_metrics"]["auc"]["value"]
-    verdict = gate_verdict(auc, bias_json["disparate_impact"], gates)
+    verdict = gate_verdict(auc, bias_json["disparate_impact"], gates, bias_json["dppl"])
     return {
         BIAS_FILE: bias_json,
         EXPLAINABILITY_FILE: explainability,
@@ -207,6 +212,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--min-auc", type=float, default=None, help="default: the settings' gates.min_auc")
     parser.add_argument("--min-disparate-impact", type=float, default=None)
     parser.add_argument("--max-disparate-impact", type=float, default=None)
+    parser.add_argument("--max-abs-dppl", type=float, default=None, help="default: the settings' gates.max_abs_dppl")
     args = parser.parse_args(argv)
     settings = read_json(args.settings)
     defaults = Gates.from_settings(settings["gates"])
@@ -214,6 +220,7 @@ def main(argv: list[str] | None = None) -> None:
         args.min_auc if args.min_auc is not None else defaults.min_auc,
         args.min_disparate_impact if args.min_disparate_impact is not None else defaults.min_disparate_impact,
         args.max_disparate_impact if args.max_disparate_impact is not None else defaults.max_disparate_impact,
+        args.max_abs_dppl if args.max_abs_dppl is not None else defaults.max_abs_dppl,
     )
     splits = Path(args.splits_dir)
     outputs = fairness(

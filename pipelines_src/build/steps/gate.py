@@ -1,15 +1,18 @@
 """The quality and fairness gate: which gates a model fails, and by how much.
 
-The pipeline's ConditionStep decides from the metrics themselves (AUC and each sensitive
-attribute's disparate impact against the pipeline parameters); this module gives the
-same verdict in words, for the Fail step's message and the local runner, e.g.
-``AUC 0.712 < min_auc 0.900 (short by 0.188)``.
+The pipeline's ConditionStep decides from the metrics themselves (AUC, and each sensitive
+attribute's disparate impact and |DPPL| against the pipeline parameters); this module gives
+the same verdict in words, for the Fail step's message and the local runner, e.g.
+``AUC 0.712 < min_auc 0.900 (short by 0.188)``. The fairness part is
+``pipelines_src.metrics.fairness_bounds``, the judgement the monitors apply to captured traffic.
 """
 
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from pipelines_src.metrics.fairness_bounds import DI_OUTSIDE_BAND, DPPL_ABOVE_MAX, FairnessBounds, breaches
 
 GATE_FILE = "gate.json"
 MESSAGE_PATH = "message"
@@ -20,19 +23,27 @@ class Gates:
     min_auc: float
     min_disparate_impact: float
     max_disparate_impact: float
+    max_abs_dppl: float
 
     @classmethod
     def from_settings(cls, gates: Mapping[str, Any]) -> "Gates":
-        low, high = gates["disparate_impact_band"]
-        return cls(float(gates["min_auc"]), float(low), float(high))
+        bounds = FairnessBounds.from_gates(gates)
+        return cls(float(gates["min_auc"]), bounds.min_disparate_impact, bounds.max_disparate_impact, bounds.max_abs_dppl)
+
+    @property
+    def fairness(self) -> FairnessBounds:
+        return FairnessBounds(self.min_disparate_impact, self.max_disparate_impact, self.max_abs_dppl)
 
 
 def _number(value: float) -> str:
     return f"{value:.3f}"
 
 
-def gate_failures(auc: float, disparate_impacts: Mapping[str, float], gates: Gates) -> list[str]:
-    """One sentence per failed gate; empty when the model passes every gate."""
+def gate_failures(
+    auc: float, disparate_impacts: Mapping[str, float], gates: Gates, dppls: Mapping[str, float] | None = None
+) -> list[str]:
+    """One sentence per failed gate; empty when the model passes every gate. ``dppls`` holds
+    each attribute's DPPL (an attribute without one is judged on its disparate impact only)."""
     failures = []
     if auc is None or not math.isfinite(auc):
         failures.append("AUC is undefined")
@@ -43,22 +54,32 @@ def gate_failures(auc: float, disparate_impacts: Mapping[str, float], gates: Gat
         name = f"disparate impact of {column}"
         if value is None or not math.isfinite(value):
             failures.append(f"{name} is undefined (a group has no rows or no positive predictions)")
-        elif value < gates.min_disparate_impact:
+            continue
+        dppl = (dppls or {}).get(column, math.nan)
+        found = breaches(value, dppl, gates.fairness)
+        if DI_OUTSIDE_BAND in found and value < gates.min_disparate_impact:
             failures.append(
                 f"{name} {_number(value)} < {_number(gates.min_disparate_impact)}, below the band {band} "
                 f"(short by {_number(gates.min_disparate_impact - value)})"
             )
-        elif value > gates.max_disparate_impact:
+        elif DI_OUTSIDE_BAND in found:
             failures.append(
                 f"{name} {_number(value)} > {_number(gates.max_disparate_impact)}, above the band {band} "
                 f"(over by {_number(value - gates.max_disparate_impact)})"
             )
+        if DPPL_ABOVE_MAX in found:
+            failures.append(
+                f"DPPL of {column} {_number(dppl)}: |DPPL| > max_abs_dppl {_number(gates.max_abs_dppl)} "
+                f"(over by {_number(abs(dppl) - gates.max_abs_dppl)})"
+            )
     return failures
 
 
-def gate_verdict(auc: float, disparate_impacts: Mapping[str, float], gates: Gates) -> dict[str, Any]:
+def gate_verdict(
+    auc: float, disparate_impacts: Mapping[str, float], gates: Gates, dppls: Mapping[str, float] | None = None
+) -> dict[str, Any]:
     """``gate.json``: ``passed``, ``failures`` and the one-line ``message`` the Fail step shows."""
-    failures = gate_failures(auc, disparate_impacts, gates)
+    failures = gate_failures(auc, disparate_impacts, gates, dppls)
     message = "Quality gate failed: " + "; ".join(failures) if failures else "All quality gates passed"
     return {
         "passed": not failures,
@@ -66,8 +87,10 @@ def gate_verdict(auc: float, disparate_impacts: Mapping[str, float], gates: Gate
         "message": message,
         "auc": auc,
         "disparate_impact": dict(disparate_impacts),
+        "dppl": dict(dppls or {}),
         "gates": {
             "min_auc": gates.min_auc,
             "disparate_impact_band": [gates.min_disparate_impact, gates.max_disparate_impact],
+            "max_abs_dppl": gates.max_abs_dppl,
         },
     }
