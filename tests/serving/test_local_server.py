@@ -144,3 +144,15 @@ def test_the_server_keeps_answering_after_refusals(endpoint, raw_rows) -> None:
 
 def test_the_server_listens_on_loopback_only(endpoint) -> None:
     assert endpoint.server_address[0] == "127.0.0.1"
+
+
+def test_the_smoke_test_samples_pass_the_smoke_tests_response_check(endpoint) -> None:
+    from tests.lambda_handlers import load_handler
+
+    load_handler("smoke_test")
+    from endpoint_probe import ACCEPT, CONTENT_TYPE, response_error
+    from smoke_samples import load_payloads
+
+    payloads = load_payloads("credit-risk", 200)
+    errors = {response_error(post(endpoint, payload.encode(), CONTENT_TYPE, ACCEPT).body.decode()) for payload in payloads}
+    assert errors == {None}
