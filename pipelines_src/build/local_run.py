@@ -145,8 +145,7 @@ def run_local(
              "--metadata-dir", str(pre / "metadata"), "--evaluation-dir", str(out / "evaluation"),
              "--output-dir", str(out / "fairness"), *gate_args])),
         (step_names.MONITORING_BASELINE, lambda: baseline.main(
-            ["--settings", settings, "--splits-dir", str(pre / "splits"), "--metadata-dir", str(pre / "metadata"),
-             "--output-dir", str(out / "baseline")])),
+            ["--settings", settings, "--splits-dir", str(pre / "splits"), "--output-dir", str(out / "baseline")])),
     ]
     timings: dict[str, float] = {}
     total = len(steps) + 1

@@ -297,7 +297,6 @@ class _Builder:
             inputs=[
                 self._code(),
                 self._input("splits", self._output_uri(preprocess, "splits"), paths.SPLITS),
-                self._input("metadata", self._output_uri(preprocess, "metadata"), paths.METADATA),
             ],
             outputs=[self._output("baseline", f"{paths.OUTPUT}/baseline", self._uri("models", "baseline"))],
         )
