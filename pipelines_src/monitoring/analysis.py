@@ -22,12 +22,9 @@ from pipelines_src.monitoring.baseline import (
     BaselineError,
     CategoricalBaseline,
     load_baseline,
-    load_encoding,
 )
 from pipelines_src.monitoring.capture import CaptureWindow, read_capture, read_capture_lines
-from pipelines_src.monitoring.decoding import decode
 from pipelines_src.monitoring.drift import FeatureDrift, feature_drift
-from pipelines_src.monitoring.encoding import EncodedColumn, encoded_features
 from pipelines_src.monitoring.fairness import AttributeFairness, fairness
 from pipelines_src.monitoring.ground_truth import align, read_ground_truth
 from pipelines_src.monitoring.model_quality import ModelQuality, model_quality
@@ -81,13 +78,8 @@ def run_monitoring(
     ground_truth_paths: Optional[Iterable[Union[str, Path]]] = None,
     window: Optional[Tuple[str, str]] = None,
 ) -> Report:
-    """Read the baseline, the capture files (and ground truth, when given) and analyse them.
-    An ``encoding.json`` beside the baseline is the deployed model version's encoding: it
-    replaces any encoding in ``settings``."""
+    """Read the baseline, the capture files (and ground truth, when given) and analyse them."""
     baseline = load_baseline(baseline_folder)
-    encoding = load_encoding(baseline_folder)
-    if encoding is not None:
-        settings = settings.with_encoding(encoding)
     captured = read_window(capture_paths, baseline, settings, window=window)
     labels, attributes, malformed_truth = None, None, Counter()
     if ground_truth_paths is not None:
@@ -107,8 +99,7 @@ def read_window(
     *,
     window: Optional[Tuple[str, str]] = None,
 ) -> CaptureWindow:
-    """The captured rows of ``capture_paths`` in the baseline's raw columns (decoded when
-    ``settings`` has an encoding)."""
+    """The captured rows of ``capture_paths``: the raw records the endpoint received."""
     return _read(read_capture, capture_paths, baseline, settings, window)
 
 
@@ -120,22 +111,8 @@ def read_window_lines(lines: Iterable[bytes], baseline: Baseline, settings: JobS
 def _read(reader: Callable[..., CaptureWindow], source: Iterable, baseline: Baseline, settings: JobSettings,
           window: Optional[Tuple[str, str]]) -> CaptureWindow:
     columns = input_columns(baseline, settings)
-    encoding = settings.encoded_columns()
-    if encoding is None:
-        strings = {feature.name for feature in baseline.features if isinstance(feature, CategoricalBaseline)}
-        return reader(source, columns, string_columns=strings, window=window)
-    return _decoded(reader(source, encoded_features(encoding), window=window), encoding)
-
-
-def _decoded(captured: CaptureWindow, encoding: Sequence[EncodedColumn]) -> CaptureWindow:
-    """``captured`` with its encoded frame turned into raw columns (a raw column is missing
-    when any of its features is)."""
-    missing = set(captured.missing_columns)
-    captured.missing_columns = tuple(
-        column.name for column in encoding if any(feature in missing for feature in column.features)
-    )
-    captured.frame, captured.invalid_values = decode(captured.frame, encoding)
-    return captured
+    strings = {feature.name for feature in baseline.features if isinstance(feature, CategoricalBaseline)}
+    return reader(source, columns, string_columns=strings, window=window)
 
 
 def analyse(

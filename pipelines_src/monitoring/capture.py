@@ -83,7 +83,7 @@ class CaptureWindow:
     malformed: Counter = field(default_factory=Counter)
     extra_columns: Tuple[str, ...] = ()
     missing_columns: Tuple[str, ...] = ()
-    # Per column, values present but unusable once decoded (see decoding.py).
+    # Per column, values present but unusable (quality.typed_columns counts type mismatches too).
     invalid_values: Dict[str, int] = field(default_factory=dict)
 
     @property

@@ -71,3 +71,17 @@ def test_a_plain_csv_answer_of_several_rows_has_no_version() -> None:
         COLUMNS, string_columns={"purpose", "foreign_worker"})
     assert np.allclose(window.predictions, [0.1, 0.2])
     assert list(window.versions) == [None, None]
+
+
+def test_fairness_is_judged_from_the_captured_sensitive_attributes_without_ground_truth(credit) -> None:
+    from tests.monitoring.traffic import window_report
+
+    report = window_report(credit, credit.test)
+
+    by_attribute = {result.attribute: result for result in report.fairness}
+    assert set(by_attribute) == {attribute["column"] for attribute in credit.settings.sensitive_attributes}
+    foreign = by_attribute["foreign_worker"]
+    assert foreign.facet_d_rows == int((credit.test["foreign_worker"] == "yes").sum())
+    assert foreign.facet_a_rows == int((credit.test["foreign_worker"] == "no").sum())
+    age = by_attribute["age_in_years"]
+    assert age.facet_d_rows + age.facet_a_rows == len(credit.test)
