@@ -9,7 +9,6 @@ import pytest
 from moto import mock_aws
 
 from pipelines_src.monitoring import job, run_local
-from pipelines_src.monitoring.settings import JobSettings
 from pipelines_src.monitoring.synthetic import demo_scores, requests, write_capture_files, write_ground_truth_file
 from tests.monitoring.traffic import CONFIG, CreditTraffic
 
