@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth test check scan pipeline-local bench clean
+.PHONY: setup synth test check scan pipeline-local serve-local bench clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -62,6 +62,11 @@ scan: synth $(SCAN_VENV)/.installed
 
 pipeline-local: setup
 	$(PYTHON) -m pipelines_src.build.local_run --config config/platform.toml --model credit-risk --out build/local/credit-risk
+
+# The endpoint's local twin on http://127.0.0.1:$(PORT)/invocations, serving pipeline-local's artifact.
+PORT ?= 8080
+serve-local: setup
+	$(PYTHON) -m pipelines_src.serving.local_server --artifact build/local/credit-risk/model/model.tar.gz --port $(PORT)
 
 bench: setup $(PIPELINE_DEFINITIONS)
 	$(PYTHON) benchmarks/synth.py

@@ -23,7 +23,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines_src.monitoring.synthetic import demo_scores, encode, write_capture_files  # noqa: E402
+from pipelines_src.monitoring.synthetic import demo_scores, requests, write_capture_files  # noqa: E402
 from tests.monitoring.traffic import DATA, credit_traffic  # noqa: E402
 
 
@@ -38,8 +38,8 @@ def main() -> None:
         credit = credit_traffic(folder / "baseline")
         rows = pd.read_csv(DATA)[credit.train.columns]
         traffic = rows.sample(args.records * args.rows_per_record, replace=True, random_state=7).reset_index(drop=True)
-        requests = encode(traffic, credit.settings.encoded_columns())
-        files = write_capture_files(requests, demo_scores(traffic), folder / "capture", records_per_file=1000,
+        sent = requests(traffic, credit.settings.features)
+        files = write_capture_files(sent, demo_scores(traffic), folder / "capture", records_per_file=1000,
                                     rows_per_record=args.rows_per_record, base64_encoded=args.base64,
                                     seconds_apart=3600 / args.records)
         size_mb = sum(path.stat().st_size for path in files) / 1e6
@@ -55,7 +55,7 @@ def main() -> None:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak_mb = usage.ru_maxrss / 1024
     print(f"records: {args.records:,} ({args.rows_per_record} row(s) each, "
-          f"{'base64' if args.base64 else 'CSV'} payloads of {requests.shape[1]} encoded features), "
+          f"{'base64' if args.base64 else 'CSV'} payloads of {sent.shape[1]} raw columns), "
           f"{len(files)} files, {size_mb:.0f} MB")
     print(f"job: {summary}")
     print(f"run time: {elapsed:.1f} s wall, {usage.ru_utime + usage.ru_stime:.1f} s CPU "

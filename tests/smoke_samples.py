@@ -1,41 +1,47 @@
-"""The smoke test's sample requests: each model's test split, encoded as the endpoint reads it.
+"""The smoke test's sample requests: each model's test split, as raw records the endpoint reads.
 
 The smoke-test function ships ``lambdas/smoke_test/samples/<model>.csv`` (one
-request per line: the features in ``encoding.json`` order, no header, no label).
-They come from the bundled public dataset, run through the build pipeline's own
-preprocess step (contract check, PII removal, split, encoding), so they are
+request per line: the contract's input columns in contract order, CSV without a
+header, no label, no PII). They come from the bundled public dataset, run through
+the build pipeline's own preprocess step (contract check, PII removal, split), so they are
 exactly the test split a local run trains against, and no customer data ever
 sits in a code bundle. ``tests/lambdas/test_smoke_test.py`` fails when the
-committed files and this derivation disagree (a contract or encoding change);
+committed files and this derivation disagree (a contract or data change);
 then regenerate them:
 
     .venv/bin/python -m tests.smoke_samples
 """
 
+import csv
+import io
 import json
-import math
 import tempfile
 from pathlib import Path
 
 from pipelines_src.build.model_settings import model_of, model_settings
 from pipelines_src.build.raw_fixture import write_raw_fixture
 from pipelines_src.build.steps.preprocess import LOCAL_DEVELOPMENT_KEY, preprocess
+from pipelines_src.serving.records import spec_columns
 from stacks.config import PlatformConfig, load_config
 from tests.synth import DEFAULT_CONFIG_PATH, REPO_ROOT
 
 SAMPLES_DIR = REPO_ROOT / "lambdas" / "smoke_test" / "samples"
 
 
-def encoded_test_split(config: PlatformConfig, model_name: str) -> str:
-    """The model's test split as endpoint requests, one CSV line each."""
+def raw_test_split(config: PlatformConfig, model_name: str) -> str:
+    """The model's test split as endpoint requests, one raw CSV record per line."""
     model = model_of(config, model_name)
     settings = json.loads(json.dumps(model_settings(model)))
     with tempfile.TemporaryDirectory() as folder:
         raw = write_raw_fixture(REPO_ROOT / model.dataset, Path(folder) / "raw.csv")
-        # Pseudonyms do not reach the features, so the public development key changes nothing here.
+        # PII columns never reach the requests, so the public development key changes nothing here.
         result = preprocess([raw], settings, LOCAL_DEVELOPMENT_KEY.encode())
-    rows = result.encoding.features(result.splits["test"])
-    return "".join(",".join("" if math.isnan(value) else f"{value:.10g}" for value in row) + "\n" for row in rows)
+    columns = [column["name"] for column in spec_columns(settings["contract"])]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in result.splits["test"][columns].itertuples(index=False):
+        writer.writerow(["" if value is None or value != value else value for value in row])
+    return buffer.getvalue()
 
 
 def sample_file(model_name: str) -> Path:
@@ -46,7 +52,7 @@ def main() -> None:
     config = load_config(DEFAULT_CONFIG_PATH)
     for model in config.models:
         path = sample_file(model.name)
-        path.write_text(encoded_test_split(config, model.name))
+        path.write_text(raw_test_split(config, model.name))
         print(path)
 
 

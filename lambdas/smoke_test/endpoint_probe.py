@@ -4,11 +4,13 @@
 job id, so staging's CloudTrail shows which promotion called) and returns a
 SageMaker runtime client that never retries: a throttled or failed call must
 count as an error, not hide behind a retry. ``probe`` sends the payloads one at
-a time (``text/csv``, one row each) and times each round trip from this
-function, the latency a client in the same region sees. It stops early when
+a time (``text/csv``: one raw record, the contract's input columns in order;
+``Accept: application/json``) and times each round trip from this function, the
+latency a client in the same region sees. It stops early when
 ``stop_at`` (on ``clock``) is reached, so the function can still report.
 """
 
+import json
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -21,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from smoke_verdict import Observation
 
 CONTENT_TYPE = "text/csv"
+ACCEPT = "application/json"
 # A response slower than this is an error; it stays well above any sane latency threshold.
 MIN_READ_TIMEOUT_SECONDS = 10
 QUOTED_BODY = 80
@@ -42,16 +45,23 @@ def staging_runtime(sts: Any, role_arn: str, session_name: str, read_timeout_sec
 
 
 def response_error(body: str) -> str | None:
-    """Why ``body`` is not one probability in [0, 1]; None when it is."""
-    values = [value for value in body.replace("\n", ",").split(",") if value.strip()]
-    if len(values) != 1:
-        return f"expected one probability, got {body.strip()[:QUOTED_BODY]!r}"
+    """Why ``body`` is not the endpoint's answer to one record, ``{"predictions": [{"probability": p}],
+    "model_version": "<version>"}`` with p in [0, 1]; None when it is."""
+    quoted = repr(body.strip()[:QUOTED_BODY])
     try:
-        probability = float(values[0])
+        answer = json.loads(body)
     except ValueError:
-        return f"not a number: {values[0].strip()[:QUOTED_BODY]!r}"
+        return f"not JSON: {quoted}"
+    predictions = answer.get("predictions") if isinstance(answer, dict) else None
+    if not isinstance(predictions, list) or len(predictions) != 1 or not isinstance(predictions[0], dict):
+        return f"expected one prediction, got {quoted}"
+    probability = predictions[0].get("probability")
+    if isinstance(probability, bool) or not isinstance(probability, (int, float)):
+        return f"probability is not a number: {quoted}"
     if not 0.0 <= probability <= 1.0:
         return f"probability out of [0, 1]: {probability}"
+    if not isinstance(answer.get("model_version"), str) or not answer["model_version"]:
+        return f"no model_version: {quoted}"
     return None
 
 
@@ -70,7 +80,7 @@ def probe(
         started = clock()
         try:
             response = runtime.invoke_endpoint(
-                EndpointName=endpoint_name, ContentType=CONTENT_TYPE, Accept=CONTENT_TYPE, Body=payload
+                EndpointName=endpoint_name, ContentType=CONTENT_TYPE, Accept=ACCEPT, Body=payload
             )
             error = response_error(response["Body"].read().decode("utf-8", errors="replace"))
         except ClientError as failure:

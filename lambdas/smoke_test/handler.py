@@ -19,7 +19,8 @@ Contract (``lambdas/smoke_test/handler.py:handler``):
   resource-level permissions). Timeout: minutes (5 is plenty for 1000 samples at
   sane latencies); the test stops ``MARGIN_SECONDS`` before it to report.
 - **Does:** sends ``samples`` requests one by one, then judges them
-  (``smoke_verdict``): each answer must be one probability in [0, 1]; error rate
+  (``smoke_verdict``): each answer must be one prediction, a probability in [0, 1],
+  with the ``model_version`` that answered (``endpoint_probe.response_error``); error rate
   at most ``max_error_rate``; p95 latency at most ``max_p95_latency_ms``.
   Passed → ``PutJobSuccessResult`` with the summary and the output variables
   ``SampleCount``, ``ErrorRate``, ``P95LatencyMs``. Failed → ``PutJobFailureResult``

@@ -1,10 +1,11 @@
 """The requests the smoke test sends: ``samples/<model>.csv``, shipped with the function.
 
-One request per line: the model's features in its ``encoding.json`` order, no
-header, no label. Each file is the model's test split of the bundled public
-dataset, encoded by the build pipeline's own code (``tests/smoke_samples.py``
-derives it, and a test keeps the two in step), so no customer data sits in
-the function's code. When more samples are asked for than the file holds, the
+One request per line: a raw record, the data contract's input columns (all but
+the label and the PII) in contract order, CSV without a header, as any client
+sends it. Each file is the model's test split of the bundled public dataset after
+the build pipeline's own contract check and PII removal (``tests/smoke_samples.py``
+derives it, and a test keeps the two in step), so no customer data sits in the
+function's code. When more samples are asked for than the file holds, the
 rows are sent again in order: latency and errors stay meaningful.
 """
 

@@ -2,7 +2,7 @@
 
 Pure: ``evaluate`` judges a list of observations (one per request sent). A
 request is an error when the call failed or its response is not exactly one
-probability in [0, 1]. The p95 latency (nearest rank) is over the requests that
+prediction with a probability in [0, 1] and the ``model_version`` that answered. The p95 latency (nearest rank) is over the requests that
 answered correctly: a failed call's time says nothing about serving speed.
 The endpoint passes when every requested sample was sent, the error rate is at
 most ``max_error_rate`` and the p95 latency at most ``max_p95_latency_ms``.

@@ -7,6 +7,7 @@
     pipelines_src/metrics/{__init__,bias}.py
     pipelines_src/build/__init__.py
     pipelines_src/build/steps/*.py
+    pipelines_src/serving/*.py               the inference code PackageModel puts in the artifact
 
 Each processing step unpacks the zip of this folder into ``/opt/ml/code`` and runs
 ``python3 -m pipelines_src.build.steps.<step>`` from there. Nothing else of the
@@ -35,6 +36,7 @@ SHIPPED = (
     "metrics/bias.py",
     "build/__init__.py",
     "build/steps/*.py",
+    "serving/*.py",
 )
 # 1980-01-01, the earliest time a zip entry can hold.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)

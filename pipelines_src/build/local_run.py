@@ -13,11 +13,15 @@ package with the built-in algorithm's hyperparameters. The input is the raw-data
     model_settings.json                      what the containers read
     raw/credit_applications.csv              the raw-data fixture
     preprocess/{train,validation,splits,metadata}/
-    model/xgboost-model, model/model.tar.gz
+    model/xgboost-model, model/model.tar.gz  the booster, then the serving artifact (steps.package)
     evaluation/evaluation.json
     fairness/{bias.json,explainability.json,report.html,gate.json}
     baseline/{statistics.json,constraints.json}
     registration_request.json                the CreateModelPackage request, when every gate passes
+
+``make serve-local`` serves ``model/model.tar.gz`` (``pipelines_src.serving.local_server``).
+The run's version (``local:<UTC time>``) is both the artifact's ``model_version`` and the
+registration's ``PipelineExecutionArn`` / ``ModelVersion``.
 
 The gate is the pipeline's: when one fails, the run prints the Fail step's message and
 exits with status 1 (no registration request is written).
@@ -40,7 +44,7 @@ from pipelines_src.build import step_names
 from pipelines_src.build.images import xgboost_image_uri
 from pipelines_src.build.model_settings import model_of, serving_instance_types, write_model_settings
 from pipelines_src.build.raw_fixture import write_raw_fixture
-from pipelines_src.build.steps import baseline, evaluate, fairness, preprocess, train
+from pipelines_src.build.steps import baseline, evaluate, fairness, package, preprocess, train
 from pipelines_src.build.steps.files import read_json, write_json
 from pipelines_src.build.steps.gate import GATE_FILE
 from pipelines_src.build.steps.model_artifact import ARCHIVE, MODEL_FILE, pack
@@ -49,6 +53,7 @@ from pipelines_src.build.steps.register import (
     DATA_DIGEST,
     FEATURE_ENCODING,
     GIT_COMMIT,
+    MODEL_VERSION,
     PIPELINE_EXECUTION,
     TRIGGER_REASON,
     registration_request,
@@ -110,6 +115,7 @@ def run_local(
         elif target.exists():
             target.unlink()
 
+    version = f"local:{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
     settings = str(write_model_settings(model, out))
     raw = write_raw_fixture(repository / model.dataset, out / RAW_FILE)
     pre, model_dir = out / "preprocess", out / "model"
@@ -130,6 +136,9 @@ def run_local(
         (step_names.TRAIN, lambda: (train.main(
             ["--settings", settings, "--train-dir", str(pre / "train"), "--validation-dir", str(pre / "validation"),
              "--model-dir", str(model_dir)]), pack(model_dir / MODEL_FILE, model_dir / ARCHIVE))),
+        (step_names.PACKAGE, lambda: package.main(
+            ["--settings", settings, "--model-dir", str(model_dir), "--metadata-dir", str(pre / "metadata"),
+             "--model-version", version, "--output-dir", str(model_dir)])),
         (step_names.EVALUATE, lambda: evaluate.main(
             ["--model-dir", str(model_dir), "--splits-dir", str(pre / "splits"), "--metadata-dir", str(pre / "metadata"),
              "--output-dir", str(out / "evaluation")])),
@@ -138,8 +147,7 @@ def run_local(
              "--metadata-dir", str(pre / "metadata"), "--evaluation-dir", str(out / "evaluation"),
              "--output-dir", str(out / "fairness"), *gate_args])),
         (step_names.MONITORING_BASELINE, lambda: baseline.main(
-            ["--settings", settings, "--splits-dir", str(pre / "splits"), "--metadata-dir", str(pre / "metadata"),
-             "--output-dir", str(out / "baseline")])),
+            ["--settings", settings, "--splits-dir", str(pre / "splits"), "--output-dir", str(out / "baseline")])),
     ]
     timings: dict[str, float] = {}
     total = len(steps) + 1
@@ -157,6 +165,7 @@ def run_local(
             model_package_group=model_package_group_name(config, model.name),
             image_uri=xgboost_image_uri(config.region, model.training.xgboost_version, scope="inference"),
             model_data_url=(model_dir / ARCHIVE).resolve().as_uri(),
+            environment=package.SERVING_ENVIRONMENT,
             approval_status=APPROVAL_PENDING,
             instance_types=serving_instance_types(model),
             evaluation_uri=(out / "evaluation" / evaluate.EVALUATION_FILE).resolve().as_uri(),
@@ -166,10 +175,11 @@ def run_local(
             constraints_uri=(out / "baseline" / baseline.CONSTRAINTS_FILE).resolve().as_uri(),
             metadata={
                 GIT_COMMIT: _git_commit(repository),
-                PIPELINE_EXECUTION: f"local:{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}",
+                PIPELINE_EXECUTION: version,
                 DATA_DIGEST: read_json(pre / "metadata" / preprocess.DIGEST_FILE)["digest"],
                 TRIGGER_REASON: trigger_reason,
                 FEATURE_ENCODING: (pre / "metadata" / "encoding.json").resolve().as_uri(),
+                MODEL_VERSION: version,
             },
         )
         write_json(out / REGISTRATION_FILE, registration)

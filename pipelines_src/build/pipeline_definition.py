@@ -3,7 +3,7 @@
 One entry point, ``build_pipeline``, from the typed config and the deploy-time values
 (``DeployValues``). The steps (names in ``step_names``)::
 
-    Preprocess -> Train -> Evaluate -> Fairness -> MonitoringBaseline -> QualityGate
+    Preprocess -> Train -> PackageModel -> Evaluate -> Fairness -> MonitoringBaseline -> QualityGate
                                                                          |- RegisterModel (all gates pass)
                                                                          '- GateFailed    (otherwise)
 
@@ -20,18 +20,23 @@ One entry point, ``build_pipeline``, from the typed config and the deploy-time v
   reads the pseudonymization key from Secrets Manager (through the VPC's endpoint);
 - Train is the built-in XGBoost algorithm with ``training.hyperparameters``, reading
   the ``train`` and ``validation`` channels (CSV, label first, no header);
+- PackageModel (``steps.package``) makes the serving artifact: the booster plus the
+  encoding and the inference code, with the execution id as the version its responses
+  name. Evaluate and Fairness judge that artifact, and RegisterModel registers it, in
+  script mode (``package.SERVING_ENVIRONMENT``);
 - QualityGate registers when AUC >= ``MinAuc`` and, for every sensitive attribute,
   ``MinDisparateImpact`` <= DI <= ``MaxDisparateImpact`` and |DPPL| <= ``MaxAbsDppl``
   (the bounds the monitors judge captured traffic with); otherwise GateFailed fails
   the execution with ``gate.json``'s message (which gate, by how much);
 - RegisterModel creates a version in the model's package group with
   ``ModelApprovalStatus``, model metrics, drift-check baselines and lineage
-  (``steps.register``).
+  (``steps.register``; ``ModelVersion`` is the execution id).
 
 Where outputs go (``<exec>`` is the execution id): ``s3://<ArtifactBucket>/pipelines/<model>/<exec>/<step>/<output>``
 for work files, ``s3://<ArtifactBucket>/models/<model>/<exec>/{metadata,baseline}/`` for
 what serving accounts read (feature encoding, monitoring baselines), and the training
-job's ``model.tar.gz`` under ``s3://<ArtifactBucket>/models/<model>/``. Volumes and
+job's ``model.tar.gz`` under ``s3://<ArtifactBucket>/models/<model>/``; the serving artifact
+at ``s3://<ArtifactBucket>/models/<model>/<exec>/model/model.tar.gz``. Volumes and
 outputs are encrypted with ``DeployValues.kms_key_arn``.
 """
 
@@ -77,6 +82,8 @@ from pipelines_src.build.steps.evaluate import AUC_PATH, EVALUATION_FILE
 from pipelines_src.build.steps.fairness import BIAS_FILE, EXPLAINABILITY_FILE
 from pipelines_src.build.steps.features import ENCODING_FILE
 from pipelines_src.build.steps.gate import GATE_FILE, MESSAGE_PATH
+from pipelines_src.build.steps.model_artifact import ARCHIVE
+from pipelines_src.build.steps.package import SERVING_ENVIRONMENT
 from pipelines_src.build.steps.preprocess import DIGEST_FILE
 from stacks.config import PlatformConfig
 from stacks.config.models import ModelConfig
@@ -84,7 +91,7 @@ from stacks.naming import dev_bucket_name, model_package_group_name, pii_key_sec
 
 # Steps whose containers call no AWS API: no network at all, beyond SageMaker's own data transfer.
 ISOLATED_STEPS = frozenset(
-    {step_names.TRAIN, step_names.EVALUATE, step_names.FAIRNESS, step_names.MONITORING_BASELINE}
+    {step_names.TRAIN, step_names.PACKAGE, step_names.EVALUATE, step_names.FAIRNESS, step_names.MONITORING_BASELINE}
 )
 MAX_RUNTIME_SECONDS = 3600
 VOLUME_GB = 30
@@ -241,30 +248,42 @@ class _Builder:
         )
         return TrainingStep(step_names.TRAIN, step_args=step_args)
 
-    def _model_inputs(self, preprocess: ProcessingStep, train: TrainingStep) -> list[ProcessingInput]:
+    def package(self, preprocess: ProcessingStep, train: TrainingStep) -> ProcessingStep:
+        step_args = self._processor(step_names.PACKAGE, "package").run(
+            inputs=[
+                self._code(),
+                self._input("model", train.properties.ModelArtifacts.S3ModelArtifacts, paths.MODEL),
+                self._input("metadata", self._output_uri(preprocess, "metadata"), paths.METADATA),
+            ],
+            outputs=[self._output("model", f"{paths.OUTPUT}/model", self._uri("models", "model"))],
+            arguments=["--model-version", ExecutionVariables.PIPELINE_EXECUTION_ID],
+        )
+        return ProcessingStep(step_names.PACKAGE, step_args=step_args)
+
+    def _model_inputs(self, preprocess: ProcessingStep, package: ProcessingStep) -> list[ProcessingInput]:
         return [
             self._code(),
-            self._input("model", train.properties.ModelArtifacts.S3ModelArtifacts, paths.MODEL),
+            self._input("model", self._output_uri(package, "model"), paths.MODEL),
             self._input("splits", self._output_uri(preprocess, "splits"), paths.SPLITS),
             self._input("metadata", self._output_uri(preprocess, "metadata"), paths.METADATA),
         ]
 
-    def evaluate(self, preprocess: ProcessingStep, train: TrainingStep) -> tuple[ProcessingStep, PropertyFile]:
+    def evaluate(self, preprocess: ProcessingStep, package: ProcessingStep) -> tuple[ProcessingStep, PropertyFile]:
         evaluation = PropertyFile(name="Evaluation", output_name="evaluation", path=EVALUATION_FILE)
         step_args = self._processor(step_names.EVALUATE, "evaluate").run(
-            inputs=self._model_inputs(preprocess, train),
+            inputs=self._model_inputs(preprocess, package),
             outputs=[self._output("evaluation", f"{paths.OUTPUT}/evaluation", self._uri("pipelines", step_names.EVALUATE))],
         )
         return ProcessingStep(step_names.EVALUATE, step_args=step_args, property_files=[evaluation]), evaluation
 
     def fairness(
-        self, preprocess: ProcessingStep, train: TrainingStep, evaluate: ProcessingStep
+        self, preprocess: ProcessingStep, package: ProcessingStep, evaluate: ProcessingStep
     ) -> tuple[ProcessingStep, PropertyFile, PropertyFile]:
         bias = PropertyFile(name="Bias", output_name="fairness", path=BIAS_FILE)
         gate = PropertyFile(name="Gate", output_name="fairness", path=GATE_FILE)
         step_args = self._processor(step_names.FAIRNESS, "fairness").run(
             inputs=[
-                *self._model_inputs(preprocess, train),
+                *self._model_inputs(preprocess, package),
                 self._input("evaluation", self._output_uri(evaluate, "evaluation"), paths.EVALUATION),
             ],
             outputs=[self._output("fairness", f"{paths.OUTPUT}/fairness", self._uri("pipelines", step_names.FAIRNESS))],
@@ -282,7 +301,6 @@ class _Builder:
             inputs=[
                 self._code(),
                 self._input("splits", self._output_uri(preprocess, "splits"), paths.SPLITS),
-                self._input("metadata", self._output_uri(preprocess, "metadata"), paths.METADATA),
             ],
             outputs=[self._output("baseline", f"{paths.OUTPUT}/baseline", self._uri("models", "baseline"))],
         )
@@ -292,7 +310,7 @@ class _Builder:
         self,
         preprocess: ProcessingStep,
         digest: PropertyFile,
-        train: TrainingStep,
+        package: ProcessingStep,
         evaluate: ProcessingStep,
         fairness: ProcessingStep,
         baseline: ProcessingStep,
@@ -304,15 +322,16 @@ class _Builder:
 
         builder = ModelBuilder(
             image_uri=xgboost_image_uri(self.config.region, self.model.training.xgboost_version, scope="inference"),
-            s3_model_data_url=train.properties.ModelArtifacts.S3ModelArtifacts,
+            s3_model_data_url=Join(on="/", values=[self._output_uri(package, "model"), ARCHIVE]),
+            env_vars=dict(SERVING_ENVIRONMENT),
             role_arn=self.values.role_arn,
             sagemaker_session=self.session,
         )
         instance_types = serving_instance_types(self.model)
         step_args = builder.register(
             model_package_group_name=model_package_group_name(self.config, self.model.name),
-            content_types=[register.CSV],
-            response_types=[register.CSV],
+            content_types=list(register.REQUEST_TYPES),
+            response_types=list(register.RESPONSE_TYPES),
             inference_instances=instance_types,
             transform_instances=instance_types,
             approval_status=self.params.approval_status,
@@ -331,6 +350,7 @@ class _Builder:
                 register.DATA_DIGEST: JsonGet(step_name=preprocess.name, property_file=digest, json_path="digest"),
                 register.TRIGGER_REASON: self.params.trigger_reason,
                 register.FEATURE_ENCODING: Join(on="/", values=[self._output_uri(preprocess, "metadata"), ENCODING_FILE]),
+                register.MODEL_VERSION: ExecutionVariables.PIPELINE_EXECUTION_ID,
             },
         )
         return ModelStep(step_names.REGISTER, step_args=step_args)
@@ -380,12 +400,13 @@ def build_pipeline(
     builder = _Builder(config, model, values, session)
     preprocess, digest = builder.preprocess()
     train = builder.train(preprocess)
-    evaluate, evaluation = builder.evaluate(preprocess, train)
-    fairness, bias, gate = builder.fairness(preprocess, train, evaluate)
+    package = builder.package(preprocess, train)
+    evaluate, evaluation = builder.evaluate(preprocess, package)
+    fairness, bias, gate = builder.fairness(preprocess, package, evaluate)
     baseline = builder.baseline(preprocess)
-    registration = builder.register(preprocess, digest, train, evaluate, fairness, baseline)
+    registration = builder.register(preprocess, digest, package, evaluate, fairness, baseline)
     quality_gate = builder.gate(evaluate, evaluation, fairness, bias, gate, registration, baseline)
-    steps: Sequence = (preprocess, train, evaluate, fairness, baseline, quality_gate)
+    steps: Sequence = (preprocess, train, package, evaluate, fairness, baseline, quality_gate)
     return Pipeline(
         name=pipeline_name,
         parameters=builder.params.all(),

@@ -6,6 +6,7 @@ these names; renaming one is a breaking change for anything that watches executi
 
 PREPROCESS = "Preprocess"
 TRAIN = "Train"
+PACKAGE = "PackageModel"
 EVALUATE = "Evaluate"
 FAIRNESS = "Fairness"
 MONITORING_BASELINE = "MonitoringBaseline"
@@ -14,4 +15,4 @@ REGISTER = "RegisterModel"
 GATE_FAILED = "GateFailed"
 
 # The order the steps run in (the gate's branches follow QUALITY_GATE).
-ORDER = (PREPROCESS, TRAIN, EVALUATE, FAIRNESS, MONITORING_BASELINE, QUALITY_GATE)
+ORDER = (PREPROCESS, TRAIN, PACKAGE, EVALUATE, FAIRNESS, MONITORING_BASELINE, QUALITY_GATE)

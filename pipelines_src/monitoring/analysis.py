@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -24,12 +24,9 @@ from pipelines_src.monitoring.baseline import (
     BaselineError,
     CategoricalBaseline,
     load_baseline,
-    load_encoding,
 )
 from pipelines_src.monitoring.capture import CaptureWindow, read_capture, read_capture_lines
-from pipelines_src.monitoring.decoding import decode
 from pipelines_src.monitoring.drift import FeatureDrift, feature_drift
-from pipelines_src.monitoring.encoding import EncodedColumn, encoded_features
 from pipelines_src.monitoring.fairness import AttributeFairness, fairness
 from pipelines_src.monitoring.ground_truth import (
     GroundTruth,
@@ -90,14 +87,6 @@ def input_columns(baseline: Baseline, settings: JobSettings) -> List[str]:
     return list(settings.features)
 
 
-def load_model_inputs(baseline_folder: Union[str, Path], settings: JobSettings) -> Tuple[Baseline, JobSettings]:
-    """The baseline and the settings it implies: an ``encoding.json`` beside the baseline is the
-    deployed model version's encoding, and replaces any encoding in ``settings``."""
-    baseline = load_baseline(baseline_folder)
-    encoding = load_encoding(baseline_folder)
-    return baseline, settings if encoding is None else settings.with_encoding(encoding)
-
-
 def run_monitoring(
     capture_paths: Iterable[Union[str, Path]],
     baseline_folder: Union[str, Path],
@@ -107,10 +96,10 @@ def run_monitoring(
     ground_truth_paths: Optional[Iterable[Union[str, Path]]] = None,
     window: Optional[Tuple[str, str]] = None,
 ) -> Report:
-    """Read the baseline (``load_model_inputs``), the capture files (and ground truth, when given)
-    and analyse them. The window takes the labels that arrived within its lateness
-    (``ground_truth.labels_for_window``); without a window, every label."""
-    baseline, settings = load_model_inputs(baseline_folder, settings)
+    """Read the baseline, the capture files (and ground truth, when given) and analyse them. The
+    window takes the labels that arrived within its lateness (``ground_truth.labels_for_window``);
+    without a window, every label."""
+    baseline = load_baseline(baseline_folder)
     captured = read_window(capture_paths, baseline, settings, window=window)
     labels, truth = None, None
     if ground_truth_paths is not None:
@@ -131,8 +120,7 @@ def read_window(
     *,
     window: Optional[Tuple[str, str]] = None,
 ) -> CaptureWindow:
-    """The captured rows of ``capture_paths`` in the baseline's raw columns (decoded when
-    ``settings`` has an encoding)."""
+    """The captured rows of ``capture_paths``: the raw records the endpoint received."""
     return _read(read_capture, capture_paths, baseline, settings, window)
 
 
@@ -144,22 +132,8 @@ def read_window_lines(lines: Iterable[bytes], baseline: Baseline, settings: JobS
 def _read(reader: Callable[..., CaptureWindow], source: Iterable, baseline: Baseline, settings: JobSettings,
           window: Optional[Tuple[str, str]]) -> CaptureWindow:
     columns = input_columns(baseline, settings)
-    encoding = settings.encoded_columns()
-    if encoding is None:
-        strings = {feature.name for feature in baseline.features if isinstance(feature, CategoricalBaseline)}
-        return reader(source, columns, string_columns=strings, window=window)
-    return _decoded(reader(source, encoded_features(encoding), window=window), encoding)
-
-
-def _decoded(captured: CaptureWindow, encoding: Sequence[EncodedColumn]) -> CaptureWindow:
-    """``captured`` with its encoded frame turned into raw columns (a raw column is missing
-    when any of its features is)."""
-    missing = set(captured.missing_columns)
-    captured.missing_columns = tuple(
-        column.name for column in encoding if any(feature in missing for feature in column.features)
-    )
-    captured.frame, captured.invalid_values = decode(captured.frame, encoding)
-    return captured
+    strings = {feature.name for feature in baseline.features if isinstance(feature, CategoricalBaseline)}
+    return reader(source, columns, string_columns=strings, window=window)
 
 
 def analyse(

@@ -19,10 +19,6 @@ And of ``constraints.json``: per feature ``completeness``,
 ``monitoring_config.datatype_check_threshold`` and ``domain_content_threshold``
 (both default to 1.0, as in Model Monitor).
 
-Optionally ``encoding.json`` (the build pipeline's feature encoding, whose
-``columns`` say how the model's requests encode the raw columns; see
-``encoding``): the encoding of the model version the baseline belongs to.
-
 A missing file or field raises ``BaselineError`` naming the file and the field.
 """
 
@@ -35,11 +31,8 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
-from pipelines_src.monitoring.encoding import parse_encoding
-
 STATISTICS = "statistics.json"
 CONSTRAINTS = "constraints.json"
-ENCODING = "encoding.json"
 NUMERIC_TYPES = ("Integral", "Fractional")
 STRING_TYPE = "String"
 
@@ -115,19 +108,6 @@ def load_baseline(folder: Union[str, Path]) -> Baseline:
     statistics = _read_json(folder / STATISTICS)
     constraints = _read_json(folder / CONSTRAINTS)
     return parse_baseline(statistics, constraints)
-
-
-def load_encoding(folder: Union[str, Path]) -> Optional[List[Dict[str, Any]]]:
-    """The ``columns`` of ``encoding.json`` in ``folder``, or None when the folder has none."""
-    path = Path(folder) / ENCODING
-    if not path.exists():
-        return None
-    columns = _list(ENCODING, "columns", _get(ENCODING, "", _read_json(path), "columns"))
-    try:
-        parse_encoding(columns, source=f"{ENCODING}: columns")
-    except ValueError as error:
-        raise BaselineError(str(error)) from None
-    return columns
 
 
 def parse_baseline(statistics: Any, constraints: Any) -> Baseline:

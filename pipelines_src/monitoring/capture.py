@@ -8,13 +8,18 @@ Each line is one captured request::
      "eventMetadata": {"eventId": "...", "inferenceId": "...", "inferenceTime": "2026-11-20T09:15:02Z"},
      "eventVersion": "0"}
 
-Inputs may be CSV (no header; the columns are ``columns``, in order), JSON or
-JSON lines, base64-encoded when ``encoding`` says ``BASE64``; one request may
-hold several rows. JSON rows are lists in ``columns`` order, objects keyed by
-column name, or ``{"features": [...]}``, alone, in a list, or under
-``"instances"``. The output is one probability per input row (CSV, or JSON
-numbers, ``{"score": p}`` / ``{"probability": p}``, possibly under
-``"predictions"``).
+Inputs are what the endpoint received: raw records (``pipelines_src.serving``), CSV (no
+header; the columns are ``columns``, the contract's input columns, in order), JSON
+(``{"instances": [{column: value}, ...]}``; also lists in ``columns`` order or
+``{"features": [...]}``) or JSON lines, base64-encoded when ``encoding`` says
+``BASE64``; one request may hold several rows. The output is one probability per input
+row, with the version that answered: the endpoint's JSON ``{"predictions":
+[{"probability": p}], "model_version": v}`` or CSV lines ``p,v`` (also plain numbers,
+``{"score": p}``, without a version).
+
+Per row, ``CaptureWindow`` keeps the raw input columns (sensitive attributes included,
+as sent), the probability, the ``model_version`` of the response, the
+``eventMetadata.inferenceId`` and the capture time (``eventMetadata.inferenceTime``).
 
 Files are streamed line by line; only the payload rows are kept, and CSV rows
 are parsed by pandas in one pass at the end. A line that cannot be used is
@@ -66,6 +71,10 @@ class CaptureWindow:
     predictions: np.ndarray
     record_keys: np.ndarray
     row_positions: np.ndarray
+    # Per row: the response's model_version, eventMetadata.inferenceId and inferenceTime (None when absent).
+    versions: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
+    inference_ids: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
+    capture_times: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
     files: int = 0
     empty_files: int = 0
     records: int = 0
@@ -74,7 +83,7 @@ class CaptureWindow:
     malformed: Counter = field(default_factory=Counter)
     extra_columns: Tuple[str, ...] = ()
     missing_columns: Tuple[str, ...] = ()
-    # Per column, values present but unusable once decoded (see decoding.py).
+    # Per column, values present but unusable (quality.typed_columns counts type mismatches too).
     invalid_values: Dict[str, int] = field(default_factory=dict)
 
     @property
@@ -84,6 +93,16 @@ class CaptureWindow:
     @property
     def rows(self) -> int:
         return len(self.frame)
+
+
+@dataclass(frozen=True)
+class _RowMeta:
+    key: Any
+    position: int
+    prediction: float
+    version: Optional[str]
+    inference_id: Optional[str]
+    time: Optional[str]
 
 
 class _Malformed(Exception):
@@ -137,9 +156,9 @@ class _Reader:
         self.string_columns = string_columns
         self.bounds = window
         self.csv_rows: List[str] = []
-        self.csv_meta: List[Tuple[Any, int, float]] = []
+        self.csv_meta: List[_RowMeta] = []
         self.json_rows: List[Union[list, dict]] = []
-        self.json_meta: List[Tuple[Any, int, float]] = []
+        self.json_meta: List[_RowMeta] = []
         # Counters fill in while reading; finish() sets the frame and the per-row arrays.
         self.window = CaptureWindow(frame=pd.DataFrame(), predictions=np.empty(0), record_keys=np.empty(0),
                                     row_positions=np.empty(0))
@@ -186,9 +205,14 @@ class _Reader:
             target, meta = self.json_rows, self.json_meta
         else:
             raise _Malformed("unsupported_content_type")
-        predictions = self._predictions(capture.get("endpointOutput"), len(rows))
+        predictions, version = self._predictions(capture.get("endpointOutput"), len(rows))
+        inference_id = metadata.get("inferenceId")
+        time = metadata.get("inferenceTime")
         target.extend(rows)
-        meta.extend((key, position, predictions[position]) for position in range(len(rows)))
+        meta.extend(
+            _RowMeta(key, position, predictions[position], version, inference_id, time if isinstance(time, str) else None)
+            for position in range(len(rows))
+        )
         self.window.records += 1
 
     def _csv_rows(self, text: str) -> List[str]:
@@ -223,16 +247,16 @@ class _Reader:
                 raise _Malformed("wrong_column_count")
         return rows
 
-    def _predictions(self, output: Any, rows: int) -> List[float]:
+    def _predictions(self, output: Any, rows: int) -> Tuple[List[float], Optional[str]]:
         try:
             content_type, text = _payload(output, required=False)
-            values = _output_values(content_type, text)
+            values, version = _output_values(content_type, text)
         except _Malformed:
-            values = []
+            values, version = [], None
         if len(values) != rows:
             self.window.records_without_prediction += 1
-            return [float("nan")] * rows
-        return values
+            return [float("nan")] * rows, version
+        return values, version
 
     def finish(self) -> CaptureWindow:
         result = self.window
@@ -252,9 +276,12 @@ class _Reader:
         for column in result.missing_columns:
             frame[column] = np.nan
         result.frame = frame[self.columns + list(result.extra_columns)]
-        result.record_keys = np.array([key for key, _, _ in metadata], dtype=object)
-        result.row_positions = np.array([position for _, position, _ in metadata], dtype=np.int64)
-        result.predictions = np.array([prediction for _, _, prediction in metadata], dtype=float)
+        result.record_keys = np.array([row.key for row in metadata], dtype=object)
+        result.row_positions = np.array([row.position for row in metadata], dtype=np.int64)
+        result.predictions = np.array([row.prediction for row in metadata], dtype=float)
+        result.versions = np.array([row.version for row in metadata], dtype=object)
+        result.inference_ids = np.array([row.inference_id for row in metadata], dtype=object)
+        result.capture_times = np.array([row.time for row in metadata], dtype=object)
         return result
 
     def _csv_frame(self) -> pd.DataFrame:
@@ -320,18 +347,39 @@ def _is_flat(values: Any) -> bool:
     return isinstance(values, list) and not any(isinstance(value, (list, dict)) for value in values)
 
 
-def _output_values(content_type: str, text: str) -> List[float]:
+def _output_values(content_type: str, text: str) -> Tuple[List[float], Optional[str]]:
+    """The probabilities of a response, and the model_version it names (None when it names none)."""
     try:
         if "json" in content_type:
             documents = [json.loads(line) for line in text.splitlines() if line.strip()] \
                 if "jsonlines" in content_type else [json.loads(text)]
             values: List[float] = []
+            versions = set()
             for document in documents:
                 values.extend(_json_scores(document))
-            return values
-        return [float(value) for value in text.replace("\n", ",").split(",") if value.strip()]
+                if isinstance(document, dict) and isinstance(document.get("model_version"), str):
+                    versions.add(document["model_version"])
+            return values, _one(versions)
+        lines = [line.split(",") for line in text.splitlines() if line.strip()]
+        if lines and all(len(line) == 2 and not _is_number(line[1]) for line in lines):
+            # The endpoint's CSV answer: "<probability>,<model_version>" per row.
+            return [float(probability) for probability, _ in lines], _one({version.strip() for _, version in lines})
+        return [float(value) for value in text.replace("\n", ",").split(",") if value.strip()], None
     except (ValueError, TypeError):
-        return []
+        return [], None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _one(versions: set) -> Optional[str]:
+    """The version when a response names exactly one (one request is answered by one version)."""
+    return next(iter(versions)) if len(versions) == 1 else None
 
 
 def _json_scores(document: Any) -> List[float]:

@@ -18,11 +18,10 @@ Inputs come from S3 (the scheduled job) or local folders (tests, local runs):
   ``<output-dir>/late/<window start>/`` and publishes their metrics.
 
 The model's settings (``settings.JobSettings``: thresholds, label, sensitive
-attributes, request encoding) come from ``--settings-file`` (a local path or an
+attributes, the raw columns the endpoint receives) come from ``--settings-file`` (a local path or an
 ``s3://`` URI: a processing job's arguments are at most 256 characters each, too
 short for them) or, inline, ``--settings-json``; ``--psi-threshold`` and
-``--ks-p-value`` override their values. An ``encoding.json`` beside the baseline
-overrides their encoding (see ``analysis.run_monitoring``). The report goes to
+``--ks-p-value`` override their values. The report goes to
 ``--output-dir`` (``report.json``, ``report.html``; SageMaker uploads the folder)
 and its summary to stdout; with ``--model-package-group``, each version's report goes to
 ``<output-dir>/<version>/`` and ``versions.json`` says which package each version's

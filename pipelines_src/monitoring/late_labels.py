@@ -27,7 +27,8 @@ from typing import Any, Callable, Dict, Iterable, List, Tuple, Union
 
 from botocore.exceptions import ClientError
 
-from pipelines_src.monitoring.analysis import Report, analyse_labels, load_model_inputs, read_window
+from pipelines_src.monitoring.analysis import Report, analyse_labels, read_window
+from pipelines_src.monitoring.baseline import load_baseline
 from pipelines_src.monitoring.ground_truth import TIME_FORMAT, align, labels_digest, labels_for_window
 from pipelines_src.monitoring.settings import JobSettings
 from pipelines_src.monitoring.sources import parse_s3_uri
@@ -120,7 +121,7 @@ def reevaluate(
     if report.window is None or report.ground_truth is None:
         raise ValueError("late ground truth needs the run's window (--window-end) and ground truth")
     truth = report.ground_truth
-    baseline, settings = load_model_inputs(baseline_folder, settings)
+    baseline = load_baseline(baseline_folder)
     lateness = settings.ground_truth_lateness_hours
     evaluated_at = report.window[1]
     ledger.record(report.window, report, evaluated_at)

@@ -15,7 +15,6 @@ import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any, List, Mapping, Optional, Tuple
 
-from pipelines_src.monitoring.encoding import NUMERIC, ONE_HOT, EncodedColumn, parse_encoding
 
 
 class SettingsError(ValueError):
@@ -35,8 +34,6 @@ class JobSettings:
     min_window_records: int = 100
     # The model's raw input columns, in order; None: the features of statistics.json, in its order.
     features: Optional[Tuple[str, ...]] = None
-    # encoding.json's "columns" when the endpoint takes encoded rows (see encoding.py); None: raw rows.
-    encoding: Optional[Tuple[Mapping[str, Any], ...]] = None
     # Ground truth equal to this (or "1"/"true") is the positive class.
     positive_label: str = "1"
     # The endpoint returns P(positive); at or above this, the prediction is positive.
@@ -76,19 +73,6 @@ class JobSettings:
             has_values = attribute.get("group_values") is not None
             has_threshold = attribute.get("threshold") is not None
             _require(has_values != has_threshold, field, attribute, "needs exactly one of group_values or threshold")
-        if self.encoding is not None:
-            try:
-                columns = parse_encoding(self.encoding)
-            except ValueError as error:
-                raise SettingsError(str(error)) from None
-            names = tuple(column.name for column in columns)
-            _require(self.features is None or tuple(self.features) == names, "features", self.features,
-                     f"must be the encoding's columns {list(names)} when both are given")
-            # The encoding names the raw columns; the frozen instance takes them as its features.
-            object.__setattr__(self, "features", names)
-
-    def encoded_columns(self) -> Optional[Tuple[EncodedColumn, ...]]:
-        return None if self.encoding is None else parse_encoding(self.encoding)
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> "JobSettings":
@@ -100,7 +84,7 @@ class JobSettings:
         if unknown:
             raise SettingsError(f"settings: unknown field(s) {unknown}; known: {sorted(known)}")
         values = dict(raw)
-        for name in ("features", "encoding", "sensitive_attributes", "disparate_impact_band"):
+        for name in ("features", "sensitive_attributes", "disparate_impact_band"):
             if values.get(name) is not None:
                 values[name] = tuple(values[name])
         for name in ("psi_threshold", "ks_p_value", "chi_square_p_value", "prediction_threshold",
@@ -129,20 +113,15 @@ class JobSettings:
         values.update({name: value for name, value in overrides.items() if value is not None})
         return JobSettings.from_mapping(values)
 
-    def with_encoding(self, columns: List[Mapping[str, Any]]) -> "JobSettings":
-        """A copy taking the model's requests to be encoded by ``columns`` (its features follow)."""
-        return JobSettings.from_mapping({**asdict(self), "encoding": columns, "features": None})
-
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
 
 
 def settings_for_model(model: Any) -> JobSettings:
     """The settings of a ``stacks.config`` model: its monitoring thresholds, gates, positive
-    label, sensitive attributes and the encoding of its endpoint's requests."""
+    label, sensitive attributes and the raw columns its endpoint receives."""
     monitoring = model.monitoring
     contract = model.data_contract
-    encoding = model_encoding(model)
     return JobSettings(
         psi_threshold=monitoring.psi_threshold,
         ks_p_value=monitoring.ks_p_value,
@@ -150,8 +129,7 @@ def settings_for_model(model: Any) -> JobSettings:
         min_window_records=monitoring.min_window_records,
         min_labelled_records=monitoring.min_labelled_records,
         ground_truth_lateness_hours=monitoring.ground_truth_lateness_hours,
-        features=tuple(column["name"] for column in encoding),
-        encoding=tuple(encoding),
+        features=tuple(endpoint_columns(model)),
         positive_label=contract.positive_label,
         sensitive_attributes=tuple(
             {
@@ -167,26 +145,13 @@ def settings_for_model(model: Any) -> JobSettings:
     )
 
 
-def model_encoding(model: Any) -> List[Mapping[str, Any]]:
-    """The ``columns`` of the encoding the build pipeline gives ``model``'s requests
-    (``pipelines_src/build/steps/features.py``, which the job cannot import): the contract's
-    columns but the label, the PII and, when training excludes them, the sensitive attributes,
-    in contract order; strings one-hot over their allowed values."""
+def endpoint_columns(model: Any) -> List[str]:
+    """The raw columns ``model``'s endpoint receives and captures, in order: the contract's
+    columns but the label and the PII (``pipelines_src.serving.records.spec_columns``; the
+    sensitive attributes stay, whether or not the model uses them)."""
     contract = model.data_contract
     excluded = {contract.label, *(rule.name for rule in contract.pii)}
-    if model.training.exclude_sensitive_attributes:
-        excluded |= {attribute.column for attribute in model.sensitive_attributes}
-    columns: List[Mapping[str, Any]] = []
-    for rule in contract.columns:
-        if rule.name in excluded:
-            continue
-        if rule.type != "string":
-            columns.append({"name": rule.name, "encoding": NUMERIC})
-        elif rule.allowed_values:
-            columns.append({"name": rule.name, "encoding": ONE_HOT, "categories": list(rule.allowed_values)})
-        else:
-            raise ValueError(f"column {rule.name!r} is free text: the build pipeline cannot encode it")
-    return columns
+    return [rule.name for rule in contract.columns if rule.name not in excluded]
 
 
 def _number(name: str, value: Any) -> float:

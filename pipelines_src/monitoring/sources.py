@@ -17,7 +17,7 @@ from typing import Any, List, Tuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pipelines_src.monitoring.baseline import CONSTRAINTS, ENCODING, STATISTICS, BaselineError
+from pipelines_src.monitoring.baseline import CONSTRAINTS, STATISTICS, BaselineError
 
 _S3_URI = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/?(.*)$")
 _YEAR_FOLDER = re.compile(r"\d{4}/$")
@@ -79,8 +79,7 @@ def download_window(s3: Any, uri: str, bounds: Tuple[str, str], destination: Pat
 
 
 def download_baseline(s3: Any, uri: str, destination: Path) -> Path:
-    """Download ``statistics.json``, ``constraints.json`` and, when there is one, ``encoding.json``
-    from the folder ``uri`` into ``destination``."""
+    """Download ``statistics.json`` and ``constraints.json`` from the folder ``uri`` into ``destination``."""
     bucket, prefix = parse_s3_uri(uri)
     prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
     destination.mkdir(parents=True, exist_ok=True)
@@ -89,12 +88,6 @@ def download_baseline(s3: Any, uri: str, destination: Path) -> Path:
             s3.download_file(bucket, prefix + name, str(destination / name))
         except (BotoCoreError, ClientError) as error:
             raise BaselineError(f"{name}: cannot read s3://{bucket}/{prefix}{name} ({error})") from None
-    try:
-        s3.download_file(bucket, prefix + ENCODING, str(destination / ENCODING))
-    except ClientError as error:
-        # Without s3:ListBucket, S3 answers 403 rather than 404 for a key that does not exist.
-        if error.response.get("Error", {}).get("Code") not in ("404", "403", "NoSuchKey", "AccessDenied"):
-            raise
     return destination
 
 

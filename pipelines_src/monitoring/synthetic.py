@@ -1,7 +1,7 @@
 """Write synthetic endpoint traffic in SageMaker's data-capture and ground-truth formats.
 
-For local runs, tests and benchmarks: ``encode`` turns raw rows into the
-endpoint's encoded requests, ``write_capture_files`` turns a frame of model
+For local runs, tests and benchmarks: ``requests`` takes the raw input columns the
+endpoint receives from a frame, ``write_capture_files`` turns a frame of model
 inputs (columns in the endpoint's order) and the endpoint's answers into
 JSON-lines files laid out as SageMaker writes them
 (``<variant>/yyyy/mm/dd/hh/<name>.jsonl``), CSV payloads, optionally base64.
@@ -19,23 +19,13 @@ from typing import Iterator, List, Optional, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from pipelines_src.monitoring.encoding import EncodedColumn
-
 VARIANT = "AllTraffic"
 DEFAULT_START = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 
 
-def encode(frame: pd.DataFrame, columns: Sequence[EncodedColumn]) -> pd.DataFrame:
-    """``frame``'s raw columns as the endpoint receives them: numeric columns as they are,
-    string columns one-hot over their categories (all zeros for a value outside them)."""
-    encoded = {}
-    for column in columns:
-        if column.categories is None:
-            encoded[column.name] = frame[column.name]
-            continue
-        indicators = frame[column.name].astype(str).to_numpy()[:, None] == np.array(column.categories)
-        encoded.update(zip(column.features, indicators.astype(int).T))
-    return pd.DataFrame(encoded)
+def requests(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame``'s rows as the endpoint receives them: the raw ``columns`` (its input columns), in order."""
+    return frame[list(columns)]
 
 
 def _payload(text: str, base64_encoded: bool) -> dict:

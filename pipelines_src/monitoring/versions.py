@@ -34,7 +34,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pipelines_src.monitoring.baseline import CONSTRAINTS, ENCODING, STATISTICS, BaselineError
+from pipelines_src.monitoring.baseline import CONSTRAINTS, STATISTICS, BaselineError
 from pipelines_src.monitoring.sources import parse_s3_uri
 
 MODEL_VERSION = "model_version"
@@ -211,8 +211,8 @@ def execution_id(package: Mapping[str, Any]) -> Optional[str]:
 
 
 def download_registered_baseline(s3: Any, baseline: RegisteredBaseline, destination: Path) -> Path:
-    """Download the version's statistics and constraints (and the ``encoding.json`` beside its
-    statistics, when there is one) into ``destination``, under the names the baseline reader expects."""
+    """Download the version's statistics and constraints into ``destination``, under the names the
+    baseline reader expects (captures hold raw records: no encoding comes with a baseline)."""
     destination.mkdir(parents=True, exist_ok=True)
     for name, uri in ((STATISTICS, baseline.statistics_uri), (CONSTRAINTS, baseline.constraints_uri)):
         bucket, key = parse_s3_uri(uri)
@@ -220,11 +220,4 @@ def download_registered_baseline(s3: Any, baseline: RegisteredBaseline, destinat
             s3.download_file(bucket, key, str(destination / name))
         except (BotoCoreError, ClientError) as error:
             raise BaselineError(f"{name} of version {baseline.version}: cannot read {uri} ({error})") from None
-    bucket, key = parse_s3_uri(baseline.statistics_uri)
-    try:
-        s3.download_file(bucket, key.rpartition("/")[0] + "/" + ENCODING, str(destination / ENCODING))
-    except ClientError as error:
-        # Without s3:ListBucket, S3 answers 403 rather than 404 for a key that does not exist.
-        if error.response.get("Error", {}).get("Code") not in ("404", "403", "NoSuchKey", "AccessDenied"):
-            raise
     return destination

@@ -35,7 +35,9 @@ STUDIO_SERVICES = (
     "sagemaker.api", "sagemaker.runtime", "sagemaker.featurestore-runtime", "sts", "logs", "monitoring", "kms",
     "ecr.api", "ecr.dkr", "ssm", "servicecatalog",
 )
-ISOLATED_STEPS = (step_names.TRAIN, step_names.EVALUATE, step_names.FAIRNESS, step_names.MONITORING_BASELINE)
+ISOLATED_STEPS = (
+    step_names.TRAIN, step_names.PACKAGE, step_names.EVALUATE, step_names.FAIRNESS, step_names.MONITORING_BASELINE
+)
 
 INTENTS: list[tuple[str, str, int, bool]] = [
     (STUDIO, S3, 443, REACH),

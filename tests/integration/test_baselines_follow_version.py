@@ -21,10 +21,9 @@ import pytest
 
 from pipelines_src.build.model_settings import model_settings
 from pipelines_src.build.steps.baseline import constraints, feature_rules, statistics
-from pipelines_src.build.steps.features import FeatureEncoding
 from pipelines_src.build.steps.register import PIPELINE_EXECUTION
 from pipelines_src.monitoring import job
-from pipelines_src.monitoring.synthetic import capture_records, demo_scores, encode
+from pipelines_src.monitoring.synthetic import capture_records, demo_scores, requests
 from stacks.config import PlatformConfig
 from stacks.naming import dev_bucket_name, endpoint_name, model_package_group_name
 from tests.moto_accounts import MotoAccounts, moto_server
@@ -75,7 +74,7 @@ def register(accounts: MotoAccounts, config: PlatformConfig, execution: str, tra
     if not s3.list_buckets()["Buckets"]:
         s3.create_bucket(Bucket=artifacts, CreateBucketConfiguration={"LocationConstraint": REGION})
     settings = model_settings(config.model(MODEL))
-    rules = feature_rules(settings["contract"], FeatureEncoding.from_settings(settings))
+    rules = feature_rules(settings["contract"])
     folder = f"models/{MODEL}/{execution}/baseline"
     s3.put_object(Bucket=artifacts, Key=f"{folder}/statistics.json", Body=json.dumps(statistics(train, rules)))
     s3.put_object(Bucket=artifacts, Key=f"{folder}/constraints.json",
@@ -106,7 +105,7 @@ def serve(accounts: MotoAccounts, credit: CreditTraffic, config: PlatformConfig,
           start: datetime, prefix: str) -> None:
     """The endpoint answers ``rows`` as ``version`` from ``start`` on; data capture writes them to staging."""
     records = []
-    for record in capture_records(encode(rows, credit.settings.encoded_columns()), demo_scores(rows),
+    for record in capture_records(requests(rows, credit.settings.features), demo_scores(rows),
                                   start=start, seconds_apart=5, id_prefix=prefix):
         probability = float(record["captureData"]["endpointOutput"]["data"])
         record["captureData"]["endpointOutput"] = {

@@ -18,7 +18,7 @@ from botocore.stub import ANY, Stubber
 
 from stacks.config import PlatformConfig
 from tests.lambda_handlers import load_handler
-from tests.smoke_samples import encoded_test_split, sample_file
+from tests.smoke_samples import raw_test_split, sample_file
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 handler_module = load_handler("smoke_test")
@@ -124,21 +124,28 @@ def test_summary_states_counts_thresholds_and_most_frequent_errors() -> None:
 # The response schema --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("body", ["0.42", "0.42\n", "1", "0", "0.0001\r\n"])
-def test_one_probability_is_a_correct_answer(body: str) -> None:
+def prediction(probability: Any = 0.42, version: Any = "exec-7") -> str:
+    return json.dumps({"predictions": [{"probability": probability}], "model_version": version})
+
+
+@pytest.mark.parametrize("body", [prediction(), prediction(1), prediction(0), prediction(0.0001) + "\n"])
+def test_one_probability_with_its_version_is_a_correct_answer(body: str) -> None:
     assert response_error(body) is None
 
 
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        ("", "expected one probability"),
-        ("0.1,0.2", "expected one probability"),
-        ("0.1\n0.2\n", "expected one probability"),
-        ('{"predictions": [0.3]}', "not a number"),
-        ("nan", "probability out of [0, 1]"),
-        ("1.5", "probability out of [0, 1]"),
-        ("-0.01", "probability out of [0, 1]"),
+        ("", "not JSON"),
+        ("0.42", "expected one prediction"),
+        ('{"predictions": [{"probability": 0.1}, {"probability": 0.2}], "model_version": "v"}', "expected one prediction"),
+        ('{"predictions": [0.3], "model_version": "v"}', "expected one prediction"),
+        (prediction("0.3"), "probability is not a number"),
+        (prediction(True), "probability is not a number"),
+        (prediction(1.5), "probability out of [0, 1]"),
+        (prediction(-0.01), "probability out of [0, 1]"),
+        (prediction(version=""), "no model_version"),
+        ('{"predictions": [{"probability": 0.3}]}', "no model_version"),
     ],
 )
 def test_anything_else_is_an_error(body: str, problem: str) -> None:
@@ -148,8 +155,9 @@ def test_anything_else_is_an_error(body: str, problem: str) -> None:
 # Calling the endpoint -------------------------------------------------------------------
 
 
-def answer(body: bytes) -> dict[str, Any]:
-    return {"Body": StreamingBody(io.BytesIO(body), len(body)), "ContentType": "text/csv"}
+def answer(body: bytes | str) -> dict[str, Any]:
+    body = body.encode() if isinstance(body, str) else body
+    return {"Body": StreamingBody(io.BytesIO(body), len(body)), "ContentType": "application/json"}
 
 
 class FakeClock:
@@ -176,8 +184,8 @@ def test_each_payload_is_sent_as_one_csv_request_and_timed(runtime) -> None:
     for payload in ("1,0,18", "0,1,36"):
         stub.add_response(
             "invoke_endpoint",
-            answer(b"0.31"),
-            {"EndpointName": ENDPOINT, "ContentType": "text/csv", "Accept": "text/csv", "Body": payload},
+            answer(prediction(0.31)),
+            {"EndpointName": ENDPOINT, "ContentType": "text/csv", "Accept": "application/json", "Body": payload},
         )
 
     observations = probe(client, ENDPOINT, ["1,0,18", "0,1,36"], clock=FakeClock(0.05))
@@ -200,12 +208,12 @@ def test_wrong_answer_is_observed_as_an_error(runtime) -> None:
 
     [observation] = probe(client, ENDPOINT, ["1,0,18"], clock=FakeClock(0.01))
 
-    assert observation.error == "expected one probability, got '0.2,0.8'"
+    assert observation.error == "not JSON: '0.2,0.8'"
 
 
 def test_probe_stops_sending_at_the_deadline(runtime) -> None:
     client, stub = runtime
-    stub.add_response("invoke_endpoint", answer(b"0.5"))
+    stub.add_response("invoke_endpoint", answer(prediction(0.5)))
 
     observations = probe(client, ENDPOINT, ["1,0,18"] * 5, clock=FakeClock(1.0), stop_at=2.5)
 
@@ -237,9 +245,9 @@ def test_staging_client_acts_as_the_assumed_role_and_never_retries() -> None:
 # The samples ----------------------------------------------------------------------------
 
 
-def test_shipped_samples_are_each_models_encoded_test_split(platform_config: PlatformConfig) -> None:
+def test_shipped_samples_are_each_models_raw_test_split(platform_config: PlatformConfig) -> None:
     for model in platform_config.models:
-        assert sample_file(model.name).read_text() == encoded_test_split(platform_config, model.name), (
+        assert sample_file(model.name).read_text() == raw_test_split(platform_config, model.name), (
             f"{sample_file(model.name)} is stale: run `.venv/bin/python -m tests.smoke_samples`"
         )
 
@@ -302,7 +310,7 @@ def test_healthy_endpoint_passes_the_job_with_summary_and_variables(staging) -> 
     event = job(samples=3)
     job_id = event["CodePipeline.job"]["id"]
     for _ in range(3):
-        runtime_stub.add_response("invoke_endpoint", answer(b"0.27"))
+        runtime_stub.add_response("invoke_endpoint", answer(prediction(0.27)))
     codepipeline_stub.add_response(
         "put_job_success_result",
         {},

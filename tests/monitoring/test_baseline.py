@@ -12,7 +12,6 @@ from pipelines_src.monitoring.baseline import (
     CategoricalBaseline,
     NumericBaseline,
     load_baseline,
-    load_encoding,
     parse_baseline,
 )
 from tests.monitoring.traffic import CreditTraffic
@@ -117,16 +116,3 @@ def test_a_missing_baseline_file_is_an_error_naming_it(tmp_path: Path, documents
 
     with pytest.raises(BaselineError, match=f"constraints.json: not found in {tmp_path}"):
         load_baseline(tmp_path)
-
-
-def test_an_encoding_beside_the_baseline_is_read_and_a_bad_one_named(tmp_path: Path, documents: tuple) -> None:
-    for name, document in zip(("statistics.json", "constraints.json"), documents):
-        (tmp_path / name).write_text(json.dumps(document))
-    assert load_encoding(tmp_path) is None
-
-    (tmp_path / "encoding.json").write_text(json.dumps({"columns": [{"name": "purpose", "encoding": "numeric"}]}))
-    assert load_encoding(tmp_path) == [{"name": "purpose", "encoding": "numeric"}]
-
-    (tmp_path / "encoding.json").write_text(json.dumps({"columns": [{"name": "purpose", "encoding": "hashed"}]}))
-    with pytest.raises(BaselineError, match=r"encoding.json: columns\[0\] \('purpose'\): encoding must be"):
-        load_encoding(tmp_path)

@@ -8,12 +8,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from pipelines_src.build.model_settings import model_settings
-from pipelines_src.build.steps.features import FeatureEncoding
 from pipelines_src.monitoring import job, run_local
-from pipelines_src.monitoring.settings import JobSettings
-from pipelines_src.monitoring.synthetic import demo_scores, encode, write_capture_files, write_ground_truth_file
-from stacks.config import load_config
+from pipelines_src.monitoring.synthetic import demo_scores, requests, write_capture_files, write_ground_truth_file
 from tests.monitoring.traffic import CONFIG, CreditTraffic
 
 ENDPOINT = "mlops-credit-risk"
@@ -32,11 +28,11 @@ def hour(hh: int, minute: int = 0) -> datetime:
 
 def capture_folder(credit: CreditTraffic, folder: Path) -> Path:
     """The test split as captured at 08:50, 09:00-09:33 (the window) and 10:00, encoded as the endpoint gets it."""
-    requests = encode(credit.test, credit.settings.encoded_columns())
+    sent = requests(credit.test, credit.settings.features)
     scores = demo_scores(credit.test)
-    write_capture_files(requests.head(20), scores[:20], folder, start=hour(8, 50), id_prefix="early")
-    write_capture_files(requests, scores, folder, start=hour(9), seconds_apart=10, records_per_file=50)
-    write_capture_files(requests.head(30), scores[:30], folder, start=hour(10), id_prefix="late")
+    write_capture_files(sent.head(20), scores[:20], folder, start=hour(8, 50), id_prefix="early")
+    write_capture_files(sent, scores, folder, start=hour(9), seconds_apart=10, records_per_file=50)
+    write_capture_files(sent.head(30), scores[:30], folder, start=hour(10), id_prefix="late")
     return folder
 
 
@@ -130,23 +126,6 @@ def test_a_missing_baseline_fails_the_job_naming_the_file(aws, credit: CreditTra
     assert not (tmp_path / "out" / "report.json").exists()
 
 
-def test_an_encoding_beside_the_baseline_decodes_requests_without_one_in_the_settings(
-    aws, credit: CreditTraffic, tmp_path: Path
-) -> None:
-    encoding = FeatureEncoding.from_settings(model_settings(load_config(CONFIG).model("credit-risk"))).to_json()
-    aws("s3").put_object(Bucket="artifact-bucket", Key="models/credit-risk/baseline/encoding.json",
-                         Body=json.dumps(encoding))
-    settings = JobSettings(positive_label="good").to_json()
-    aws("s3").put_object(Bucket="artifact-bucket", Key="monitoring/credit-risk.json", Body=settings)
-
-    job.main(scheduled_arguments(tmp_path / "out"), client=aws)
-
-    report = report_json(tmp_path / "out")
-    assert report["capture"]["rows"] == len(credit.test)
-    assert report["capture"]["malformed_records"] == 0
-    assert report["thresholds"]["features"] == list(credit.settings.features)
-
-
 def test_an_unreadable_settings_file_fails_the_job_naming_it(aws, tmp_path: Path, capsys) -> None:
     arguments = scheduled_arguments(tmp_path / "out")
     arguments[arguments.index(SETTINGS_URI)] = "s3://artifact-bucket/monitoring/missing.json"
@@ -175,7 +154,7 @@ def test_the_local_command_prints_the_report_and_writes_it(credit: CreditTraffic
     assert status == 0
     assert f"Monitoring report for {ENDPOINT}" in printed
     assert "1 malformed {'invalid_json': 1}" in printed
-    assert "0 of 17 features drifted" in printed
+    assert "0 of 20 features drifted" in printed
     assert report_json(tmp_path / "report")["capture"]["rows"] == len(credit.test) + 50
 
 

@@ -12,7 +12,7 @@ from moto import mock_aws
 from pipelines_src.monitoring import job, run_local
 from pipelines_src.monitoring.ground_truth import labels_for_window, read_ground_truth
 from pipelines_src.monitoring.late_labels import Ledger, LedgerError, open_windows
-from pipelines_src.monitoring.synthetic import demo_scores, encode, write_capture_files, write_ground_truth_file
+from pipelines_src.monitoring.synthetic import demo_scores, requests, write_capture_files, write_ground_truth_file
 from tests.monitoring.traffic import CONFIG, CreditTraffic
 
 # The committed config: ground_truth_lateness_hours = 48, min_labelled_records = 50.
@@ -31,10 +31,10 @@ def window_start(day: int, hh: int) -> str:
 def capture(credit: CreditTraffic, tmp_path: Path) -> Path:
     """The test split captured in the hours 08 and 09 of 20 November, with ids h8-<n> and h9-<n>."""
     folder = tmp_path / "capture"
-    requests = encode(credit.test, credit.settings.encoded_columns())
+    sent = requests(credit.test, credit.settings.features)
     scores = demo_scores(credit.test)
     for hh in (8, 9):
-        write_capture_files(requests, scores, folder, start=hour(20, hh), seconds_apart=10, id_prefix=f"h{hh}")
+        write_capture_files(sent, scores, folder, start=hour(20, hh), seconds_apart=10, id_prefix=f"h{hh}")
     return folder
 
 

@@ -1,4 +1,4 @@
-"""Data-quality checks against constraints.json, on raw and on encoded (one-hot) requests."""
+"""Data-quality checks against constraints.json, on the raw records the endpoint receives."""
 
 import json
 
@@ -16,7 +16,7 @@ from pipelines_src.monitoring.quality import (
     NON_NEGATIVE,
 )
 from pipelines_src.monitoring.settings import JobSettings
-from pipelines_src.monitoring.synthetic import capture_records, encode
+from pipelines_src.monitoring.synthetic import capture_records, requests
 from tests.monitoring.traffic import CreditTraffic, window_report
 
 
@@ -25,16 +25,10 @@ def checks(report: Report) -> set:
 
 
 def raw_report(credit: CreditTraffic, rows: pd.DataFrame) -> Report:
-    """The report of ``rows`` sent as raw CSV rows (an endpoint that takes unencoded requests)."""
+    """The report of ``rows`` sent as raw CSV rows, with settings naming only the features."""
     settings = JobSettings(features=credit.settings.features)
     lines = [json.dumps(record).encode() for record in capture_records(rows, np.full(len(rows), 0.5))]
     return analyse(read_window_lines(lines, credit.baseline, settings), credit.baseline, settings, endpoint="test")
-
-
-def encoded_report(credit: CreditTraffic, requests: pd.DataFrame) -> Report:
-    lines = [json.dumps(record).encode() for record in capture_records(requests, np.full(len(requests), 0.5))]
-    captured = read_window_lines(lines, credit.baseline, credit.settings)
-    return analyse(captured, credit.baseline, credit.settings, endpoint="test")
 
 
 @pytest.fixture
@@ -105,30 +99,3 @@ def test_json_requests_without_a_feature_or_with_an_unknown_one_report_missing_a
 
     assert checks(report) == {("telephone", MISSING_COLUMN), ("colour", EXTRA_COLUMN)}
     assert "telephone" not in [result.feature for result in report.drift]
-
-
-def test_an_encoded_request_decodes_to_the_raw_categories(credit: CreditTraffic, rows) -> None:
-    captured = read_window_lines(
-        [json.dumps(record).encode()
-         for record in capture_records(encode(rows, credit.settings.encoded_columns()), np.full(len(rows), 0.5))],
-        credit.baseline, credit.settings,
-    )
-
-    assert captured.frame["purpose"].astype(str).tolist() == rows["purpose"].tolist()
-    assert captured.frame["credit_amount"].tolist() == rows["credit_amount"].tolist()
-
-
-def test_a_one_hot_group_with_two_ones_is_a_type_mismatch_of_its_column(credit: CreditTraffic, rows) -> None:
-    requests = encode(rows, credit.settings.encoded_columns())
-    requests.loc[0, ["purpose=business", "purpose=car (new)"]] = 1
-
-    report = encoded_report(credit, requests)
-
-    assert checks(report) == {("purpose", DATA_TYPE)}
-
-
-def test_a_one_hot_group_of_zeros_is_a_missing_value(credit: CreditTraffic, rows) -> None:
-    requests = encode(rows, credit.settings.encoded_columns())
-    requests.loc[0, [name for name in requests.columns if name.startswith("purpose=")]] = 0
-
-    assert checks(encoded_report(credit, requests)) == {("purpose", COMPLETENESS)}

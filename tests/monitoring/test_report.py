@@ -64,6 +64,6 @@ def test_the_html_report_escapes_values(drifted: Report) -> None:
 def test_the_summary_names_the_drifted_feature_and_the_malformed_lines(drifted: Report) -> None:
     summary = render_summary(drifted)
 
-    assert "1 of 17 features drifted: purpose" in summary
+    assert "1 of 20 features drifted: purpose" in summary
     assert "1 malformed {'invalid_json': 1}" in summary
     assert np.any([line.strip().startswith("purpose") and line.endswith("DRIFT") for line in summary.splitlines()])

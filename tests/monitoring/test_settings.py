@@ -2,8 +2,6 @@
 
 import pytest
 
-from pipelines_src.build.model_settings import model_settings
-from pipelines_src.build.steps.features import FeatureEncoding
 from pipelines_src.monitoring.settings import JobSettings, SettingsError, settings_for_model
 from stacks.config import ConfigError, PlatformConfig, parse_config
 from tests.config.test_config import mutated
@@ -31,14 +29,15 @@ def test_the_models_thresholds_gates_and_label_reach_the_job(platform_config: Pl
     ]
 
 
-def test_the_job_decodes_requests_with_the_encoding_the_build_pipeline_trains_with(
-    platform_config: PlatformConfig,
-) -> None:
+def test_the_job_reads_the_raw_columns_the_endpoint_receives(platform_config: PlatformConfig) -> None:
     model = platform_config.models[0]
+    contract = model.data_contract
+    excluded = {contract.label, *(rule.name for rule in contract.pii)}
 
-    expected = FeatureEncoding.from_settings(model_settings(model)).to_json()["columns"]
+    features = settings_for_model(model).features
 
-    assert list(settings_for_model(model).encoding) == expected
+    assert list(features) == [rule.name for rule in contract.columns if rule.name not in excluded]
+    assert {attribute.column for attribute in model.sensitive_attributes} <= set(features)
 
 
 def test_command_line_thresholds_override_the_settings() -> None:
@@ -57,9 +56,7 @@ def test_command_line_thresholds_override_the_settings() -> None:
         ({"min_window_records": 0}, "settings.min_window_records: must be an integer >= 1"),
         ({"disparate_impact_band": [1.2, 0.8]}, "settings.disparate_impact_band: must satisfy"),
         ({"sensitive_attributes": [{"column": "age"}]}, "settings.sensitive_attributes[0]: needs exactly one of"),
-        ({"encoding": [{"name": "purpose", "encoding": "one_hot"}]}, "settings.encoding[0] ('purpose'): one_hot needs"),
-        ({"features": ["a"], "encoding": [{"name": "b", "encoding": "numeric"}]},
-         "settings.features: must be the encoding's columns ['b']"),
+        ({"encoding": [{"name": "purpose", "encoding": "one_hot"}]}, "unknown field(s) ['encoding']"),
     ],
 )
 def test_a_bad_setting_is_an_error_naming_the_field(raw: dict, message: str) -> None:

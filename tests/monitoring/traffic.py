@@ -1,11 +1,11 @@
 """Synthetic endpoint traffic from the German credit data, for the drift tests and benchmarks.
 
-The committed config's ``credit-risk`` model is split, encoded and baselined by
-the build pipeline's own functions (``split``, ``FeatureEncoding``, the baseline
-step's ``statistics`` / ``constraints`` of the training split), so the job meets
-exactly the files and requests it meets in the cloud. Windows are bootstrap
-samples of the test split, sent as the endpoint receives them (encoded CSV,
-scored by ``demo_scores``); ``SHIFTS`` are the drifts the job must notice.
+The committed config's ``credit-risk`` model is split and baselined by the build
+pipeline's own functions (``split``, the baseline step's ``statistics`` /
+``constraints`` of the training split), so the job meets exactly the files and
+requests it meets in the cloud. Windows are bootstrap samples of the test split,
+sent as the endpoint receives them (raw CSV records of its input columns, scored by
+``demo_scores``); ``SHIFTS`` are the drifts the job must notice.
 """
 
 import json
@@ -19,7 +19,6 @@ import pandas as pd
 
 from pipelines_src.build.model_settings import model_settings
 from pipelines_src.build.steps.baseline import constraints, feature_rules, statistics
-from pipelines_src.build.steps.features import FeatureEncoding
 from pipelines_src.build.steps.preprocess import split
 from pipelines_src.monitoring.analysis import Report, analyse, read_window_lines
 from pipelines_src.monitoring.capture import CaptureWindow
@@ -27,7 +26,7 @@ from pipelines_src.monitoring.baseline import CONSTRAINTS, STATISTICS, Baseline,
 from pipelines_src.monitoring.drift import FeatureDrift, feature_drift
 from pipelines_src.monitoring.quality import typed_columns
 from pipelines_src.monitoring.settings import JobSettings, settings_for_model
-from pipelines_src.monitoring.synthetic import capture_records, demo_scores, encode
+from pipelines_src.monitoring.synthetic import capture_records, demo_scores, requests
 from stacks.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,7 +107,7 @@ def credit_traffic(folder: Optional[Path] = None, *, seed: Optional[int] = None)
     splits = split(frame, frame[contract["label"]], test_fraction=model.training.test_fraction,
                    validation_fraction=model.training.validation_fraction,
                    seed=model.training.seed if seed is None else seed)
-    rules = feature_rules(contract, FeatureEncoding.from_settings(build_settings))
+    rules = feature_rules(contract)
     train = splits["train"].reset_index(drop=True)
     documents = (statistics(train, rules), constraints(train, rules, model.monitoring.baseline_drift_distance))
     if folder is not None:
@@ -129,8 +128,8 @@ def credit_traffic(folder: Optional[Path] = None, *, seed: Optional[int] = None)
 
 def capture_lines(traffic: CreditTraffic, rows: pd.DataFrame, **options) -> List[bytes]:
     """Capture lines of ``rows`` (raw columns) as the endpoint receives and answers them."""
-    encoded = encode(rows, traffic.settings.encoded_columns())
-    return [json.dumps(record).encode() for record in capture_records(encoded, demo_scores(rows), **options)]
+    sent = requests(rows, traffic.settings.features)
+    return [json.dumps(record).encode() for record in capture_records(sent, demo_scores(rows), **options)]
 
 
 def captured_raw_records(traffic: CreditTraffic, rows: pd.DataFrame) -> CaptureWindow:

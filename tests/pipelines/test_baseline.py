@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 
 from pipelines_src.build.steps.baseline import constraints, feature_rules, kll_sketch, statistics
-from pipelines_src.build.steps.features import FeatureEncoding
 
 RULES = [
     {"name": "amount", "type": "integer"},
@@ -94,8 +93,8 @@ def test_the_drift_threshold_is_the_configured_distance(frame) -> None:
     assert distribution["categorical_comparison_threshold"] == 0.2
 
 
-def test_baseline_features_are_the_model_inputs(settings) -> None:
-    encoding = FeatureEncoding.from_settings(settings)
-    names = [rule["name"] for rule in feature_rules(settings["contract"], encoding)]
-    assert names == encoding.source_columns
-    assert "creditability" not in names and "email" not in names
+def test_baseline_features_are_the_columns_the_endpoint_receives(settings) -> None:
+    names = [rule["name"] for rule in feature_rules(settings["contract"])]
+    excluded = {"creditability", "applicant_name", "iban", "email"}
+    assert names == [rule["name"] for rule in settings["contract"]["columns"] if rule["name"] not in excluded]
+    assert {attribute["column"] for attribute in settings["sensitive_attributes"]} <= set(names)

@@ -117,6 +117,30 @@ def test_registration_carries_metrics_baselines_and_lineage(definition) -> None:
     assert metadata["DataDigest"]["Std:JsonGet"]["PropertyFile"] == {"Get": "Steps.Preprocess.PropertyFiles.DataDigest"}
 
 
+def test_the_registered_artifact_is_the_packaged_one_served_in_script_mode(definition) -> None:
+    container = steps_of(definition)[step_names.REGISTER]["Arguments"]["InferenceSpecification"]["Containers"][0]
+    assert container["ModelDataUrl"]["Std:Join"]["Values"] == [
+        {"Get": "Steps.PackageModel.ProcessingOutputConfig.Outputs['model'].S3Output.S3Uri"}, "model.tar.gz"
+    ]
+    assert container["Environment"]["SAGEMAKER_PROGRAM"] == "inference.py"
+    assert container["Environment"]["SAGEMAKER_SUBMIT_DIRECTORY"] == "/opt/ml/model/code"
+
+
+def test_the_packaged_version_is_the_execution_id_the_registry_records(definition) -> None:
+    steps = steps_of(definition)
+    arguments = steps[step_names.PACKAGE]["Arguments"]["AppSpecification"]["ContainerArguments"]
+    assert arguments == ["--model-version", {"Get": "Execution.PipelineExecutionId"}]
+    metadata = steps[step_names.REGISTER]["Arguments"]["CustomerMetadataProperties"]
+    assert metadata["ModelVersion"] == {"Get": "Execution.PipelineExecutionId"}
+
+
+def test_evaluation_and_fairness_judge_the_packaged_artifact(definition) -> None:
+    steps = steps_of(definition)
+    for name in (step_names.EVALUATE, step_names.FAIRNESS):
+        model = next(item for item in steps[name]["Arguments"]["ProcessingInputs"] if item["InputName"] == "model")
+        assert model["S3Input"]["S3Uri"] == {"Get": "Steps.PackageModel.ProcessingOutputConfig.Outputs['model'].S3Output.S3Uri"}
+
+
 def test_deploy_time_values_are_the_documented_placeholders(renders) -> None:
     assert set(re.findall(r"\$\{[^}]+\}", renders[0])) == {
         PLACEHOLDERS.role_arn, PLACEHOLDERS.artifact_bucket, PLACEHOLDERS.kms_key_arn, PLACEHOLDERS.code_s3_uri,

@@ -68,8 +68,8 @@ def test_every_job_of_the_deployed_pipeline_runs_in_this_accounts_vpc(platform_c
     steps = json.loads(aws[1].describe_pipeline(PipelineName=PIPELINE)["PipelineDefinition"])["Steps"]
     jobs = [step["Arguments"] for step in steps if step["Type"] in {"Processing", "Training"}]
     networks = [job.get("NetworkConfig", job)["VpcConfig"] for job in jobs]
-    assert len(jobs) == 5
-    assert networks == [{"SecurityGroupIds": [SECURITY_GROUP], "Subnets": list(SUBNETS)}] * 5
+    assert len(jobs) == 6
+    assert networks == [{"SecurityGroupIds": [SECURITY_GROUP], "Subnets": list(SUBNETS)}] * 6
 
 
 def test_the_code_archive_is_content_addressed_and_holds_the_steps(platform_config, model, aws, stand_in_render) -> None:

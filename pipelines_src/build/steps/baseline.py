@@ -1,10 +1,10 @@
 """Monitoring baseline step: ``statistics.json`` and ``constraints.json`` in Model Monitor's format.
 
 Both engines (Model Monitor and our drift job in ``pipelines_src/monitoring``) read
-these files. They describe the model's input columns (``encoding.json``'s columns, in
-order) in the raw feature space, before encoding: a categorical column is one String
-feature. They are computed on the training split after PII removal; the label, the PII
-and any column the model does not take as input are left out.
+these files. They describe exactly what the endpoint receives and captures: the data
+contract's input columns (all but the label and the PII, sensitive attributes included
+even when the model does not use them), raw, in contract order: a categorical column is
+one String feature. They are computed on the training split after PII removal.
 
 ``statistics.json`` (Model Monitor's "Schema for Statistics")::
 
@@ -56,8 +56,8 @@ import pandas as pd
 
 from pipelines_src.build.steps import container_paths as paths
 from pipelines_src.build.steps.entrypoint import run
-from pipelines_src.build.steps.features import ENCODING_FILE, FeatureEncoding
 from pipelines_src.build.steps.files import read_json, read_table, write_json
+from pipelines_src.serving.records import spec_columns
 
 STATISTICS_FILE = "statistics.json"
 CONSTRAINTS_FILE = "constraints.json"
@@ -69,10 +69,10 @@ BUCKETS = 10
 logger = logging.getLogger(__name__)
 
 
-def feature_rules(contract: Mapping[str, Any], encoding: FeatureEncoding) -> list[Mapping[str, Any]]:
-    """The contract's rules of the model's input columns, in the encoding's order."""
-    rules = {rule["name"]: rule for rule in contract["columns"]}
-    return [rules[name] for name in encoding.source_columns]
+def feature_rules(contract: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The contract's rules of the endpoint's input columns (``serving.records.spec_columns``), in contract order."""
+    names = {column["name"] for column in spec_columns(contract)}
+    return [rule for rule in contract["columns"] if rule["name"] in names]
 
 
 def kll_sketch(values: np.ndarray, k: int = KLL_K, c: float = KLL_C) -> list[list[float]]:
@@ -195,12 +195,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--settings", default=paths.SETTINGS)
     parser.add_argument("--splits-dir", default=paths.SPLITS)
-    parser.add_argument("--metadata-dir", default=paths.METADATA)
     parser.add_argument("--output-dir", default=f"{paths.OUTPUT}/baseline")
     args = parser.parse_args(argv)
     settings = read_json(args.settings)
-    encoding = FeatureEncoding.from_json(read_json(Path(args.metadata_dir) / ENCODING_FILE))
-    rules = feature_rules(settings["contract"], encoding)
+    rules = feature_rules(settings["contract"])
     threshold = settings["monitoring"]["baseline_drift_distance"]
     train = read_table(Path(args.splits_dir) / "train.csv")
     write_json(Path(args.output_dir) / STATISTICS_FILE, statistics(train, rules))

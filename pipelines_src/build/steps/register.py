@@ -4,13 +4,16 @@ In the pipeline, the ``RegisterModel`` step sends this CreateModelPackage reques
 definition builds it from the same constants); the local runner writes it to
 ``registration_request.json`` instead of sending it. A version carries:
 
-- the inference container (the built-in XGBoost image, ``text/csv`` in and out) and
-  its ``model.tar.gz``;
+- the inference container: the XGBoost image in script mode (``Environment``:
+  ``SAGEMAKER_PROGRAM`` / ``SAGEMAKER_SUBMIT_DIRECTORY``, ``steps.package``) and the
+  serving ``model.tar.gz`` (booster, encoding, inference code), taking raw records as
+  ``text/csv`` or ``application/json`` and answering JSON (or CSV);
 - ``ModelMetrics``: ``ModelQuality.Statistics`` = ``evaluation.json``, ``Bias.Report`` =
   ``bias.json``, ``Explainability.Report`` = ``explainability.json``;
 - ``DriftCheckBaselines.ModelDataQuality``: the monitoring baseline's
   ``statistics.json`` and ``constraints.json``;
-- lineage in ``CustomerMetadataProperties`` (keys in ``METADATA_KEYS``).
+- lineage in ``CustomerMetadataProperties`` (keys in ``METADATA_KEYS``); ``ModelVersion``
+  is the ``model_version`` every response of this version carries (the pipeline execution id).
 """
 
 from collections.abc import Mapping, Sequence
@@ -25,7 +28,11 @@ PIPELINE_EXECUTION = "PipelineExecutionArn"
 DATA_DIGEST = "DataDigest"
 TRIGGER_REASON = "TriggerReason"
 FEATURE_ENCODING = "FeatureEncodingUri"
-METADATA_KEYS = (GIT_COMMIT, PIPELINE_EXECUTION, DATA_DIGEST, TRIGGER_REASON, FEATURE_ENCODING)
+MODEL_VERSION = "ModelVersion"
+METADATA_KEYS = (GIT_COMMIT, PIPELINE_EXECUTION, DATA_DIGEST, TRIGGER_REASON, FEATURE_ENCODING, MODEL_VERSION)
+# What the endpoint reads and answers (pipelines_src.serving).
+REQUEST_TYPES = (CSV, JSON)
+RESPONSE_TYPES = (JSON, CSV)
 
 
 def registration_request(
@@ -33,6 +40,7 @@ def registration_request(
     model_package_group: str,
     image_uri: str,
     model_data_url: str,
+    environment: Mapping[str, str],
     approval_status: str,
     instance_types: Sequence[str],
     evaluation_uri: str,
@@ -50,9 +58,9 @@ def registration_request(
         "ModelPackageGroupName": model_package_group,
         "ModelApprovalStatus": approval_status,
         "InferenceSpecification": {
-            "Containers": [{"Image": image_uri, "ModelDataUrl": model_data_url}],
-            "SupportedContentTypes": [CSV],
-            "SupportedResponseMIMETypes": [CSV],
+            "Containers": [{"Image": image_uri, "ModelDataUrl": model_data_url, "Environment": dict(environment)}],
+            "SupportedContentTypes": list(REQUEST_TYPES),
+            "SupportedResponseMIMETypes": list(RESPONSE_TYPES),
             "SupportedRealtimeInferenceInstanceTypes": list(instance_types),
             "SupportedTransformInstanceTypes": list(instance_types),
         },
