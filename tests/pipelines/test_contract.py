@@ -122,3 +122,19 @@ def test_check_types_a_conforming_frame(contract) -> None:
     assert typed["age_in_years"].tolist() == [30, 40]
     assert str(typed["age_in_years"].dtype) == "int64"
     assert list(typed.columns) == [rule["name"] for rule in contract["columns"]]
+
+
+def test_a_label_outside_its_allowed_values_is_quoted(contract) -> None:
+    assert contract["columns"][-1]["name"] == contract["label"]
+    rows = [conforming_row(contract, creditability="good"), conforming_row(contract, creditability="maybe")]
+    assert only_violation(contract, rows) == "column 'creditability': 1 value(s) not among the allowed values: 'maybe' on line 3"
+
+
+def test_a_minimum_of_zero_is_enforced(contract) -> None:
+    rule = next(rule for rule in contract["columns"] if rule["name"] == "number_of_people_being_liable_to_provide_maintenance_for")
+    assert rule["minimum"] == 0
+    rows = [conforming_row(contract, number_of_people_being_liable_to_provide_maintenance_for="-1"),
+            conforming_row(contract, creditability="good")]
+    assert only_violation(contract, rows) == (
+        "column 'number_of_people_being_liable_to_provide_maintenance_for': 1 value(s) below the minimum 0: '-1' on line 2"
+    )
