@@ -240,3 +240,16 @@ def test_denied_update_fails_the_job_as_a_permission_error(stubs) -> None:
 def test_event_without_a_job_raises_and_calls_nothing(stubs) -> None:
     with pytest.raises(ValueError, match="not a CodePipeline job event"):
         handler_module.handler(fixture("not_a_job"), FakeContext())
+
+
+def test_the_recorded_time_is_when_the_deployment_was_recorded(stubs) -> None:
+    sagemaker_stub, codepipeline_stub = stubs
+    sagemaker_stub.add_response("describe_model_package", described(LINEAGE), {"ModelPackageName": PACKAGE_ARN})
+    sagemaker_stub.add_response("update_model_package", {"ModelPackageArn": PACKAGE_ARN})
+    codepipeline_stub.add_response("put_job_success_result", {})
+    before = datetime.now(UTC).replace(microsecond=0)
+
+    result = handler_module.handler(fixture("staging_deployment"), FakeContext())
+
+    recorded = datetime.strptime(result["entries"]["deployment.staging.time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert before <= recorded <= datetime.now(UTC)
