@@ -370,3 +370,10 @@ def test_bad_parameters_fail_the_job_naming_each_field(staging) -> None:
 def test_event_without_a_job_raises(staging) -> None:
     with pytest.raises(ValueError, match="not a CodePipeline job event"):
         handler_module.handler({"detail-type": "Scheduled Event"}, FakeContext())
+
+
+def test_p95_latency_exactly_at_the_limit_passes() -> None:
+    verdict = evaluate(fast(20, latency_ms=500.0), THRESHOLDS)
+
+    assert verdict.passed
+    assert verdict.p95_latency_ms == 500.0

@@ -152,3 +152,23 @@ def test_equal_opportunity_difference_is_reported_when_labels_are_known() -> Non
     [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,)), labels)
 
     assert result.equal_opportunity_difference == pytest.approx(0.6 - 0.3)
+
+
+def test_favouring_the_disadvantaged_facet_above_the_band_is_flagged() -> None:
+    frame, predictions = segments(100, 60, 100, 45)
+
+    [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,), max_abs_dppl=0.5))
+
+    assert result.disparate_impact == pytest.approx(0.6 / 0.45)
+    assert result.flags == (DI_OUTSIDE_BAND,)
+
+
+@pytest.mark.parametrize(("d_positive", "a_positive"), [(40, 50), (50, 40)])
+def test_disparate_impact_on_either_end_of_the_band_is_within_it(d_positive: int, a_positive: int) -> None:
+    frame, predictions = segments(100, d_positive, 100, a_positive)
+    settings = JobSettings(sensitive_attributes=(AGE,), disparate_impact_band=(0.8, 1.25), max_abs_dppl=0.5)
+
+    [result] = fairness(frame, predictions, settings)
+
+    assert result.judged
+    assert result.flags == ()
