@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from pipelines_src.build.steps.contract import ContractViolationError, check, read_raw, violations
+from pipelines_src.build.steps.contract import ContractViolationError, check, conform, read_raw, violations
 from tests.pipelines.conftest import conforming_row, raw_frame
 
 
@@ -138,3 +138,62 @@ def test_a_minimum_of_zero_is_enforced(contract) -> None:
     assert only_violation(contract, rows) == (
         "column 'number_of_people_being_liable_to_provide_maintenance_for': 1 value(s) below the minimum 0: '-1' on line 2"
     )
+
+
+def test_read_raw_keeps_every_cell_as_text_and_empty_cells_as_null(tmp_path) -> None:
+    path = tmp_path / "raw.csv"
+    path.write_text('age,name,age\n"007","Ann, B",\n12,,x\n')
+
+    frame = read_raw(path)
+
+    assert list(frame.columns) == ["age", "name", "age"]
+    assert frame.values.tolist() == [["007", "Ann, B", None], ["12", None, "x"]]
+
+
+def test_read_raw_of_an_empty_file_is_an_empty_frame(tmp_path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+
+    assert read_raw(path).empty
+
+
+def test_exactly_three_examples_are_quoted_without_more(contract) -> None:
+    rows = [conforming_row(contract, housing=f"hut {number}") for number in range(3)] + [
+        conforming_row(contract, creditability="good"),
+    ]
+    assert only_violation(contract, rows).endswith("'hut 2' on line 4")
+
+
+def test_empty_lines_beyond_three_are_counted(contract) -> None:
+    rows = [conforming_row(contract, job="") for _ in range(4)] + [conforming_row(contract, creditability="good")]
+    assert only_violation(contract, rows) == (
+        "column 'job': 4 empty value(s) but the column is not nullable (line(s) 2, 3, 4 and 1 more)"
+    )
+    rows = [conforming_row(contract, job="") for _ in range(3)] + [conforming_row(contract, creditability="good")]
+    assert only_violation(contract, rows).endswith("(line(s) 2, 3, 4)")
+
+
+def test_a_violation_error_names_its_source_and_lists_each_problem_on_its_own_line() -> None:
+    error = ContractViolationError("raw.csv", ["first", "second"])
+
+    assert (error.source, error.violations) == ("raw.csv", ["first", "second"])
+    assert str(error) == "data contract violated by raw.csv (2 problem(s)):\n  - first\n  - second"
+
+
+def test_conform_keeps_the_row_index_and_types_nullable_columns() -> None:
+    contract = {"columns": [
+        {"name": "count", "type": "integer", "nullable": True},
+        {"name": "whole", "type": "integer"},
+        {"name": "share", "type": "float"},
+        {"name": "label", "type": "string", "nullable": True},
+    ]}
+    frame = pd.DataFrame({"count": ["1", None], "whole": ["2", "3"], "share": ["0.5", "1"], "label": ["a", None]},
+                         index=[7, 9], dtype=object)
+
+    typed = conform(frame, contract)
+
+    assert list(typed.index) == [7, 9]
+    assert [str(dtype) for dtype in typed.dtypes] == ["float64", "int64", "float64", "object"]
+    assert typed["label"].tolist() == ["a", None]
+    with pytest.raises(ValueError):
+        conform(pd.DataFrame({"count": ["x"], "whole": ["1"], "share": ["1"], "label": ["a"]}, dtype=object), contract)

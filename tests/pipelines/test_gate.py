@@ -45,3 +45,23 @@ def test_every_failure_is_in_the_one_line_message() -> None:
 
 def test_gates_come_from_the_settings(settings) -> None:
     assert Gates.from_settings(settings["gates"]) == Gates(0.7, 0.8, 1.25)
+
+
+def test_the_verdict_records_the_metrics_and_the_gates_it_judged_against() -> None:
+    assert gate_verdict(0.95, {"age": 1.0}, GATES) == {
+        "passed": True,
+        "failures": [],
+        "message": "All quality gates passed",
+        "auc": 0.95,
+        "disparate_impact": {"age": 1.0},
+        "gates": {"min_auc": 0.9, "disparate_impact_band": [0.8, 1.25]},
+    }
+
+
+def test_metrics_exactly_at_the_gates_pass() -> None:
+    assert gate_failures(0.9, {"age": 0.8, "sex": 1.25}, GATES) == []
+
+
+def test_an_undefined_auc_fails() -> None:
+    assert gate_failures(float("nan"), {}, GATES) == ["AUC is undefined"]
+    assert gate_failures(None, {}, GATES) == ["AUC is undefined"]
