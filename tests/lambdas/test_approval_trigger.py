@@ -67,12 +67,14 @@ def test_rejected_version_is_only_recorded() -> None:
     decision = decide(change("rejected"), SETTINGS)
 
     assert (decision.action, decision.promotion) == (Action.RECORD_REJECTION, None)
+    assert (decision.group, decision.model_package_arn) == ("mlops-credit-risk", PACKAGE_ARN)
 
 
 def test_version_pending_approval_is_ignored() -> None:
     decision = decide(change("pending_manual_approval"), SETTINGS)
 
     assert (decision.action, decision.promotion) == (Action.IGNORE, None)
+    assert (decision.group, decision.model_package_arn) == ("mlops-credit-risk", PACKAGE_ARN)
 
 
 def test_group_without_pipeline_is_an_error_naming_the_group() -> None:

@@ -6,6 +6,7 @@ CodePipeline are botocore Stubbers here: they check the exact requests.
 
 import json
 import os
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from deployment_record import (  # noqa: E402
     TooManyEntriesError,
     deployment_entries,
     merged_entries,
+    record_deployment,
 )
 
 EVENTS = Path(__file__).resolve().parents[1] / "events" / "deployment_recorder"
@@ -95,6 +97,42 @@ def test_merge_beyond_fifty_entries_is_an_error() -> None:
 
     with pytest.raises(TooManyEntriesError, match="51 CustomerMetadataProperties"):
         merged_entries(crowded, deployment_entries(deployment(), T0))
+
+
+def test_merge_up_to_fifty_entries_is_allowed() -> None:
+    crowded = {f"note.{number}": "x" for number in range(46)}
+
+    assert len(merged_entries(crowded, deployment_entries(deployment(), T0))) == 50
+
+
+def test_time_is_in_utc_whatever_the_machines_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        entries = deployment_entries(deployment(), T0)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    assert entries["deployment.staging.time"] == "2026-11-21T14:03:09Z"
+
+
+def test_a_version_without_metadata_gets_the_deployment_entries() -> None:
+    class SageMaker:
+        def __init__(self) -> None:
+            self.updates: list[dict[str, Any]] = []
+
+        def describe_model_package(self, ModelPackageName: str) -> dict[str, Any]:
+            return {"ModelPackageArn": ModelPackageName}
+
+        def update_model_package(self, **request: Any) -> None:
+            self.updates.append(request)
+
+    sagemaker = SageMaker()
+
+    entries = record_deployment(sagemaker, deployment(), T0)
+
+    assert sagemaker.updates == [{"ModelPackageArn": PACKAGE_ARN, "CustomerMetadataProperties": entries}]
 
 
 @pytest.mark.parametrize(

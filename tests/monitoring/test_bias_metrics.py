@@ -67,3 +67,12 @@ def test_equal_opportunity_difference_compares_recall_over_truly_positive_rows()
     missed = [False, *PREDICTED[1:]]
     assert bias.equal_opportunity_difference(LABELS, missed, FACET_D) == pytest.approx(1.0 - 0.0)
     assert bias.equal_opportunity_difference([1, 1, 0], [1, 0, 1], [False, True, True]) == pytest.approx(1.0)
+
+
+def test_a_facet_given_as_zeros_and_ones_is_a_mask() -> None:
+    facet = [int(row) for row in FACET_D]
+
+    assert bias.difference_in_proportions_of_labels(LABELS, facet) == pytest.approx(3 / 6 - 1 / 4)
+    assert bias.difference_in_positive_proportions_in_predictions(PREDICTED, facet) == pytest.approx(4 / 6 - 2 / 4)
+    assert bias.disparate_impact(PREDICTED, facet) == pytest.approx((2 / 4) / (4 / 6))
+    assert bias.equal_opportunity_difference(LABELS, PREDICTED, facet) == pytest.approx(0.0)

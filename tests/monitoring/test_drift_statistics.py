@@ -35,7 +35,7 @@ def test_an_empty_side_is_no_evidence_of_drift(test, baseline, window) -> None:
     assert test(np.array(baseline), window) == (0.0, 1.0)
 
 
-@pytest.mark.parametrize(("values", "baseline_count"), [([], 10.0), ([1.0, 2.0], 0.0)])
+@pytest.mark.parametrize(("values", "baseline_count"), [([], 10.0), ([5.0, 6.0], 0.0)])
 def test_sketch_ks_without_window_or_baseline_is_no_evidence_of_drift(values, baseline_count) -> None:
     assert sketch_ks(np.array([1.0, 2.0]), np.array([1.0, 1.0]), np.array(values), baseline_count) == (0.0, 1.0)
 
@@ -63,6 +63,20 @@ def test_sketch_ks_of_one_value_on_each_side_uses_one_effective_observation() ->
     assert (distance, p_value) == (1.0, pytest.approx(stats.kstwo.sf(1.0, 1)))
 
 
+def test_binned_ks_starts_the_baseline_below_its_first_edge_at_zero() -> None:
+    assert binned_ks(np.array([1.0, 1.0]), np.array([3.0, 0.0, 0.0, 0.0]))[0] == 1.0
+
+
+@pytest.mark.parametrize("test", ["binned", "sketch"])
+def test_two_values_on_each_side_weigh_as_one_effective_observation(test: str) -> None:
+    if test == "binned":
+        distance, p_value = binned_ks(np.array([2.0, 0.0]), np.array([0.0, 1.0, 1.0, 0.0]))
+    else:
+        distance, p_value = sketch_ks(np.array([1.0, 2.0]), np.array([1.0, 1.0]), np.array([2.0, 3.0]), 2.0)
+
+    assert (distance, p_value) == (0.5, pytest.approx(stats.kstwo.sf(0.5, 1)))
+
+
 def test_sketch_ks_p_value_uses_the_baseline_count_not_the_sketch_size() -> None:
     baseline, window = np.sort(RNG.normal(0, 1, 300)), RNG.normal(0.2, 1, 100)
 
@@ -82,6 +96,31 @@ def test_chi_square_drops_categories_neither_side_has() -> None:
     with_empty = chi_square_homogeneity(np.array([200.0, 0.0, 300.0, 100.0]), np.array([60.0, 0.0, 100.0, 40.0]))
 
     assert with_empty == contingency([[200, 300, 100], [60, 100, 40]])
+
+
+def test_a_category_with_a_single_row_is_kept() -> None:
+    assert chi_square_homogeneity(np.array([100.0, 1.0]), np.array([50.0, 0.0])) == contingency([[100, 1], [50, 0]])
+
+
+def test_a_category_neither_side_has_never_becomes_a_bin() -> None:
+    assert chi_square_homogeneity(np.array([100.0, 0.0]), np.array([50.0, 0.0])) == (0.0, 1.0)
+
+
+def test_a_rare_pooled_bin_beside_a_single_other_bin_stays_its_own_bin() -> None:
+    assert chi_square_homogeneity(np.array([100.0, 2.0]), np.array([50.0, 1.0])) == contingency([[100, 2], [50, 1]])
+
+
+def test_rarity_of_the_pooled_bin_is_judged_over_both_samples() -> None:
+    # Pooled 10 rows over n = 307, m = 113 expect 2.7 (< 5): they join the first bin.
+    result = chi_square_homogeneity(np.array([100.0, 200.0, 4.0, 3.0]), np.array([50.0, 60.0, 2.0, 1.0]))
+
+    assert result == contingency([[107, 200], [53, 60]])
+
+
+def test_a_still_rare_pooled_bin_joins_the_smallest_bin_wherever_it_is() -> None:
+    result = chi_square_homogeneity(np.array([200.0, 100.0, 3.0, 2.0]), np.array([60.0, 50.0, 1.0, 1.0]))
+
+    assert result == contingency([[200, 105], [60, 52]])
 
 
 def test_an_expected_count_of_exactly_five_is_not_rare() -> None:
@@ -156,9 +195,19 @@ def test_feature_drift_ignores_missing_numbers_and_passes_the_thresholds_on() ->
     values = RNG.normal(0, 1, 600)
     baseline = Baseline(features=(numeric_baseline(values, name="a"), categorical_baseline({"x": 5, "y": 5}, name="c")),
                         constraints={})
-    columns = {"a": pd.Series([*values[:100], None, np.nan], dtype=object), "c": pd.Series(["x", "y"] * 10)}
+    columns = {"a": pd.Series([*values[:100], None], dtype="Float64"), "c": pd.Series(["x", "y"] * 10)}
 
     numeric, categorical = feature_drift(baseline, columns, psi_threshold=0.3, ks_p_value=0.02, chi_square_p_value=0.04)
 
     assert numeric == numeric_drift(baseline.features[0], values[:100], psi_threshold=0.3, p_value_threshold=0.02)
     assert (categorical.psi_threshold, categorical.p_value_threshold, categorical.window_count) == (0.3, 0.04, 20)
+
+
+def test_the_categorical_level_is_split_over_the_categorical_features() -> None:
+    baseline = Baseline(features=(categorical_baseline({"x": 5, "y": 5}, name="c"),
+                                  categorical_baseline({"x": 5, "y": 5}, name="d")), constraints={})
+    columns = {"c": pd.Series(["x", "y"] * 10), "d": pd.Series(["x", "y"] * 10)}
+
+    results = feature_drift(baseline, columns, psi_threshold=0.3, ks_p_value=0.02, chi_square_p_value=0.04)
+
+    assert [result.p_value_threshold for result in results] == [0.02, 0.02]
