@@ -58,6 +58,7 @@ def test_disparate_impact_is_undefined_without_rows_or_positives_in_a(predicted,
 
 def test_rates_treat_any_truthy_value_as_positive() -> None:
     assert bias.disparate_impact([2, 0, 5, 5], [True, True, False, False]) == pytest.approx(0.5)
+    assert bias.class_imbalance([2, 0, 0]) == pytest.approx((2 - 1) / 3)
     assert math.isnan(bias.difference_in_proportions_of_labels([1, 0], [True, True]))
 
 

@@ -130,6 +130,13 @@ def test_an_expected_count_of_exactly_five_is_not_rare() -> None:
     assert result == contingency([[40, 6, 4], [40, 4, 6]])
 
 
+def test_a_pooled_bin_expecting_exactly_five_stays_its_own_bin() -> None:
+    # n = m = 55: the two rare bins pool into 10 rows, which expect exactly 5 per side.
+    result = chi_square_homogeneity(np.array([35.0, 15.0, 3.0, 2.0]), np.array([25.0, 25.0, 2.0, 3.0]))
+
+    assert result == contingency([[35, 15, 5], [25, 25, 5]])
+
+
 def test_a_pooled_bin_still_rare_joins_the_smallest_other_bin() -> None:
     # Totals 150/260/4/3 over n = 305, m = 112: the last two pool into 7 rows (expected 1.9), still
     # rare, so they join the smaller remaining bin (the first).
