@@ -76,4 +76,4 @@ def test_a_facet_given_as_zeros_and_ones_is_a_mask() -> None:
     assert bias.difference_in_proportions_of_labels(LABELS, facet) == pytest.approx(3 / 6 - 1 / 4)
     assert bias.difference_in_positive_proportions_in_predictions(PREDICTED, facet) == pytest.approx(4 / 6 - 2 / 4)
     assert bias.disparate_impact(PREDICTED, facet) == pytest.approx((2 / 4) / (4 / 6))
-    assert bias.equal_opportunity_difference(LABELS, PREDICTED, facet) == pytest.approx(0.0)
+    assert bias.equal_opportunity_difference(LABELS, [False, *PREDICTED[1:]], facet) == pytest.approx(1.0)

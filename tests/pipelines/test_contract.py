@@ -197,3 +197,36 @@ def test_conform_keeps_the_row_index_and_types_nullable_columns() -> None:
     assert typed["label"].tolist() == ["a", None]
     with pytest.raises(ValueError):
         conform(pd.DataFrame({"count": ["x"], "whole": ["1"], "share": ["1"], "label": ["a"]}, dtype=object), contract)
+
+
+def test_empty_cells_are_allowed_only_in_columns_declared_nullable() -> None:
+    contract = {"label": "y", "positive_label": "1", "columns": [
+        {"name": "note", "type": "string", "nullable": True},
+        {"name": "code", "type": "string"},
+        {"name": "y", "type": "string"},
+    ]}
+    frame = pd.DataFrame({"note": [None, "a"], "code": [None, "b"], "y": ["1", "0"]}, dtype=object)
+
+    assert violations(frame, contract) == ["column 'code': 1 empty value(s) but the column is not nullable (line(s) 2)"]
+
+
+def test_a_missing_label_column_is_named_once(contract) -> None:
+    frame = raw_frame(contract, [conforming_row(contract), conforming_row(contract, creditability="good")])
+
+    assert violations(frame.drop(columns=["creditability"]), contract) == ["missing columns: ['creditability']"]
+
+
+def test_read_raw_keeps_line_breaks_inside_quoted_cells_as_written(tmp_path) -> None:
+    path = tmp_path / "raw.csv"
+    path.write_bytes(b'name,note\r\n"Ann","first\r\nsecond"\r\n')
+
+    assert read_raw(path).values.tolist() == [["Ann", "first\r\nsecond"]]
+
+
+def test_read_raw_of_a_header_without_rows_has_the_columns_and_no_row(tmp_path) -> None:
+    path = tmp_path / "header.csv"
+    path.write_text("age,name\n")
+
+    frame = read_raw(path)
+
+    assert (list(frame.columns), len(frame)) == (["age", "name"], 0)
