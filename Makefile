@@ -51,7 +51,7 @@ pipeline-local: setup
 bench: setup $(PIPELINE_DEFINITIONS)
 	$(PYTHON) benchmarks/synth.py
 
-# Not part of `make test` (tens of minutes): mutmut over the decision modules (setup.cfg [mutmut]),
+# Not part of `make test` (about 9 minutes): mutmut over the decision modules (setup.cfg [mutmut]),
 # scored as killed / total with the equivalent survivors of benchmarks/mutation_equivalents.txt.
 mutation: setup
 	$(PYTHON) benchmarks/mutation.py --max-children 2
