@@ -125,6 +125,10 @@ BAD_CONFIGS = {
         _set("models.0.sensitive_attributes", [{"column": "email", "group_values": ["x"]}]),
         "models.0", "removed as PII",
     ),
+    "pii rule naming an undeclared column": (
+        _set("models.0.data_contract.pii", [{"name": "emial", "action": "drop"}]),
+        "models.0.data_contract", "pii column 'emial' is not one of the columns",
+    ),
     "label not in contract": (_set("models.0.data_contract.label", "outcome"), "models.0.data_contract", "label 'outcome'"),
     "prod min above max": (_set("models.0.serving.prod", {"min_instances": 5, "max_instances": 2}), "models.0.serving.prod", "exceeds max_instances"),
     "unknown monitoring engine": (_set("models.0.monitoring.engine", "clarify"), "models.0.monitoring.engine", "clarify"),

@@ -1,14 +1,18 @@
 """The approval trigger: approved versions start their promotion once; nothing else starts anything."""
 
+import datetime
 import io
 import json
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.idempotency.persistence import base, datarecord, dynamodb
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
@@ -63,12 +67,14 @@ def test_rejected_version_is_only_recorded() -> None:
     decision = decide(change("rejected"), SETTINGS)
 
     assert (decision.action, decision.promotion) == (Action.RECORD_REJECTION, None)
+    assert (decision.group, decision.model_package_arn) == ("mlops-credit-risk", PACKAGE_ARN)
 
 
 def test_version_pending_approval_is_ignored() -> None:
     decision = decide(change("pending_manual_approval"), SETTINGS)
 
     assert (decision.action, decision.promotion) == (Action.IGNORE, None)
+    assert (decision.group, decision.model_package_arn) == ("mlops-credit-risk", PACKAGE_ARN)
 
 
 def test_group_without_pipeline_is_an_error_naming_the_group() -> None:
@@ -281,4 +287,35 @@ def test_failed_start_leaves_the_approval_to_a_retry(aws: Aws) -> None:
     retried = invoke("approved")
 
     assert retried["outcome"] == "started"
+    assert len(aws.executions()) == 1
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch):
+    """Moves the idempotency layer's clock forward: ``later(timedelta(days=8))``."""
+
+    def move(by: timedelta) -> None:
+        class Shifted(datetime.datetime):
+            @classmethod
+            def now(cls, tz=None):
+                return datetime.datetime.now(tz) + by
+
+        clock = SimpleNamespace(datetime=Shifted, timedelta=timedelta, date=datetime.date, time=datetime.time)
+        for module in (base, datarecord, dynamodb):
+            monkeypatch.setattr(module, "dt", clock)
+
+    return move
+
+
+@pytest.mark.parametrize("days", [8, 364])
+def test_approved_again_after_the_deployment_is_recorded_starts_nothing_more(aws: Aws, later, days: int) -> None:
+    # The recorder updates the version after staging, prod's approval (up to 7 days) and prod,
+    # and every update of an approved version emits Approved again.
+    first = invoke("approved")
+    later(timedelta(days=days))
+
+    again = invoke("approved_resent")
+
+    assert again["outcome"] == "duplicate"
+    assert again["execution_id"] == first["execution_id"]
     assert len(aws.executions()) == 1

@@ -6,6 +6,7 @@ CodePipeline are botocore Stubbers here: they check the exact requests.
 
 import json
 import os
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from deployment_record import (  # noqa: E402
     TooManyEntriesError,
     deployment_entries,
     merged_entries,
+    record_deployment,
 )
 
 EVENTS = Path(__file__).resolve().parents[1] / "events" / "deployment_recorder"
@@ -95,6 +97,42 @@ def test_merge_beyond_fifty_entries_is_an_error() -> None:
 
     with pytest.raises(TooManyEntriesError, match="51 CustomerMetadataProperties"):
         merged_entries(crowded, deployment_entries(deployment(), T0))
+
+
+def test_merge_up_to_fifty_entries_is_allowed() -> None:
+    crowded = {f"note.{number}": "x" for number in range(46)}
+
+    assert len(merged_entries(crowded, deployment_entries(deployment(), T0))) == 50
+
+
+def test_time_is_in_utc_whatever_the_machines_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        entries = deployment_entries(deployment(), T0)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    assert entries["deployment.staging.time"] == "2026-11-21T14:03:09Z"
+
+
+def test_a_version_without_metadata_gets_the_deployment_entries() -> None:
+    class SageMaker:
+        def __init__(self) -> None:
+            self.updates: list[dict[str, Any]] = []
+
+        def describe_model_package(self, ModelPackageName: str) -> dict[str, Any]:
+            return {"ModelPackageArn": ModelPackageName}
+
+        def update_model_package(self, **request: Any) -> None:
+            self.updates.append(request)
+
+    sagemaker = SageMaker()
+
+    entries = record_deployment(sagemaker, deployment(), T0)
+
+    assert sagemaker.updates == [{"ModelPackageArn": PACKAGE_ARN, "CustomerMetadataProperties": entries}]
 
 
 @pytest.mark.parametrize(
@@ -240,3 +278,16 @@ def test_denied_update_fails_the_job_as_a_permission_error(stubs) -> None:
 def test_event_without_a_job_raises_and_calls_nothing(stubs) -> None:
     with pytest.raises(ValueError, match="not a CodePipeline job event"):
         handler_module.handler(fixture("not_a_job"), FakeContext())
+
+
+def test_the_recorded_time_is_when_the_deployment_was_recorded(stubs) -> None:
+    sagemaker_stub, codepipeline_stub = stubs
+    sagemaker_stub.add_response("describe_model_package", described(LINEAGE), {"ModelPackageName": PACKAGE_ARN})
+    sagemaker_stub.add_response("update_model_package", {"ModelPackageArn": PACKAGE_ARN})
+    codepipeline_stub.add_response("put_job_success_result", {})
+    before = datetime.now(UTC).replace(microsecond=0)
+
+    result = handler_module.handler(fixture("staging_deployment"), FakeContext())
+
+    recorded = datetime.strptime(result["entries"]["deployment.staging.time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert before <= recorded <= datetime.now(UTC)

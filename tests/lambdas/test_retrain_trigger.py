@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from botocore.stub import Stubber
 from moto import mock_aws
 from pydantic import ValidationError
 
@@ -24,7 +25,7 @@ sys.path.insert(0, str(FUNCTION_DIR))
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 
 from alarm_event import AlarmStateChangeEvent  # noqa: E402
-from retrain import Outcome, RetrainSettings, retrain_on_alarm, sagemaker_pipeline_starter  # noqa: E402
+from retrain import Decision, Outcome, RetrainSettings, retrain_on_alarm, sagemaker_pipeline_starter  # noqa: E402
 from retrain_slots import RetrainSlots  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("retrain_trigger_handler", FUNCTION_DIR / "handler.py")
@@ -254,3 +255,54 @@ def test_settings_reject_alarms_of_models_without_a_pipeline() -> None:
 
     with pytest.raises(ValidationError, match="fraud"):
         RetrainSettings.model_validate(broken)
+
+
+def test_each_decision_says_why_and_names_the_model(aws: Aws) -> None:
+    settings, slots = RetrainSettings.model_validate(SETTINGS), RetrainSlots(aws.dynamodb, TABLE)
+    start = sagemaker_pipeline_starter(aws.sagemaker)
+
+    def decision(event: AlarmStateChangeEvent, now: datetime) -> Decision:
+        return retrain_on_alarm(event, settings=settings, slots=slots, start=start, now=now)
+
+    started = decision(alarm(event_id(1)), T0)
+    [execution] = aws.executions()
+    assert started == Decision(Outcome.STARTED, "drift:prod:credit-risk:mlops-credit-risk-data-drift", "credit-risk",
+                               execution["PipelineExecutionArn"])
+    assert decision(alarm(event_id(1)), T0) == Decision(
+        Outcome.DUPLICATE, f"event {event_id(1)} was handled before", "credit-risk"
+    )
+    assert decision(alarm(event_id(2)), T0 + timedelta(hours=1)) == Decision(
+        Outcome.RATE_LIMITED, "credit-risk started retraining less than 24 h ago", "credit-risk"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "detail"),
+    [
+        ("prod_data_drift_back_to_ok", "{alarm} is OK, not ALARM"),
+        ("staging_data_drift_alarm", "account {account} does not trigger retraining"),
+        ("prod_endpoint_5xx_alarm", "{alarm} is not a drift alarm of any model"),
+    ],
+)
+def test_an_ignored_alarm_says_why(aws: Aws, name: str, detail: str) -> None:
+    event = AlarmStateChangeEvent.model_validate(fixture(name))
+
+    decision = retrain_on_alarm(event, settings=RetrainSettings.model_validate(SETTINGS),
+                                slots=RetrainSlots(aws.dynamodb, TABLE), start=sagemaker_pipeline_starter(aws.sagemaker),
+                                now=T0)
+
+    assert decision == Decision(Outcome.IGNORED, detail.format(alarm=event.detail.alarm_name, account=event.account))
+
+
+def test_the_pipeline_is_started_once_per_event_with_the_reason_as_description() -> None:
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    arn = "arn:aws:sagemaker:eu-west-1:111111111111:pipeline/mlops-credit-risk-build/execution/abc"
+    with Stubber(sagemaker) as stub:
+        stub.add_response("start_pipeline_execution", {"PipelineExecutionArn": arn}, {
+            "PipelineName": "mlops-credit-risk-build",
+            "PipelineParameters": [{"Name": "TriggerReason", "Value": "drift:prod:credit-risk:x"}],
+            "PipelineExecutionDescription": "drift:prod:credit-risk:x",
+            "ClientRequestToken": event_id(7),
+        })
+
+        assert sagemaker_pipeline_starter(sagemaker)("mlops-credit-risk-build", "drift:prod:credit-risk:x", event_id(7)) == arn

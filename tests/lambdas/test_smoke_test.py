@@ -378,3 +378,43 @@ def test_bad_parameters_fail_the_job_naming_each_field(staging) -> None:
 def test_event_without_a_job_raises(staging) -> None:
     with pytest.raises(ValueError, match="not a CodePipeline job event"):
         handler_module.handler({"detail-type": "Scheduled Event"}, FakeContext())
+
+
+def test_p95_latency_exactly_at_the_limit_passes() -> None:
+    verdict = evaluate(fast(20, latency_ms=500.0), THRESHOLDS)
+
+    assert verdict.passed
+    assert verdict.p95_latency_ms == 500.0
+
+
+def test_a_run_that_sent_nothing_has_an_error_rate_of_one_and_fails_saying_why() -> None:
+    verdict = evaluate([], THRESHOLDS)
+
+    assert (verdict.passed, verdict.sent, verdict.error_rate, verdict.p95_latency_ms) == (False, 0, 1.0, None)
+    assert verdict.summary("mlops-credit-risk", THRESHOLDS) == (
+        "Smoke test of mlops-credit-risk FAILED: 0 of 20 requests, 0 errors (error rate 100.00%, max 0.00%), "
+        "p95 latency none answered (max 500 ms). Failed because: only 0 of 20 requests were sent before the "
+        "time ran out; error rate 100.00% above 0.00%; no request was answered correctly."
+    )
+
+
+def test_a_passing_summary_gives_the_p95_latency_and_no_reasons() -> None:
+    verdict = evaluate(fast(20, latency_ms=41.4), THRESHOLDS)
+
+    assert verdict.summary("mlops-credit-risk", THRESHOLDS) == (
+        "Smoke test of mlops-credit-risk passed: 20 of 20 requests, 0 errors (error rate 0.00%, max 0.00%), "
+        "p95 latency 41 ms (max 500 ms)."
+    )
+
+
+def test_the_summary_quotes_the_three_most_frequent_errors_only() -> None:
+    errors = [Observation(10.0, f"error {number}") for number in range(4) for _ in range(4 - number)]
+
+    verdict = evaluate(errors + fast(10), THRESHOLDS)
+
+    assert verdict.quoted_errors == ("4x error 0", "3x error 1", "2x error 2")
+
+
+def test_p95_of_no_latency_is_an_error() -> None:
+    with pytest.raises(ValueError, match="^p95 of no latencies$"):
+        p95([])

@@ -163,3 +163,10 @@ def test_a_feature_drifts_only_when_its_psi_is_material_and_its_test_significant
     result = FeatureDrift("x", "numeric", "ks", "kll_sketch", 600, 200, psi, 0.3, p_value, 0.2, 0.001)
 
     assert result.drifted is drifted
+
+
+def test_a_psi_exactly_at_the_threshold_is_material() -> None:
+    result = FeatureDrift("x", "numeric", "ks", "kll_sketch", 600, 200, 0.2, 0.3, 0.0001, 0.2, 0.001)
+
+    assert result.psi_exceeded
+    assert result.drifted

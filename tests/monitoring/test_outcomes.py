@@ -1,6 +1,7 @@
 """Ground truth, model quality and fairness of the captured predictions."""
 
 import base64
+import math
 import json
 from pathlib import Path
 
@@ -167,3 +168,72 @@ def test_model_quality_on_fewer_labelled_rows_than_the_minimum_is_insufficient_n
     assert quality.auc < 0.7
     assert not quality.sufficient
     assert not quality.auc_below_gate
+
+
+def test_favouring_the_disadvantaged_facet_above_the_band_is_flagged() -> None:
+    frame, predictions = segments(100, 60, 100, 45)
+
+    [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,), max_abs_dppl=0.5))
+
+    assert result.disparate_impact == pytest.approx(0.6 / 0.45)
+    assert result.flags == (DI_OUTSIDE_BAND,)
+
+
+@pytest.mark.parametrize(("d_positive", "a_positive"), [(40, 50), (50, 40)])
+def test_disparate_impact_on_either_end_of_the_band_is_within_it(d_positive: int, a_positive: int) -> None:
+    frame, predictions = segments(100, d_positive, 100, a_positive)
+    settings = JobSettings(sensitive_attributes=(AGE,), disparate_impact_band=(0.8, 1.25), max_abs_dppl=0.5)
+
+    [result] = fairness(frame, predictions, settings)
+
+    assert result.judged
+    assert result.flags == ()
+
+
+def test_an_attribute_not_captured_reports_nothing_but_its_name() -> None:
+    frame, predictions = segments(100, 30, 100, 60)
+
+    [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(WORKER,)))
+
+    assert (result.attribute, result.facet_d_rows, result.facet_a_rows, result.judged, result.flags) == (
+        "foreign_worker", 0, 0, False, ()
+    )
+    assert all(math.isnan(value) for value in (result.disparate_impact, result.dppl, result.equal_opportunity_difference))
+
+
+def test_rows_without_a_prediction_or_a_value_are_left_out_of_both_facets() -> None:
+    frame, predictions = segments(40, 20, 60, 30)
+    frame.loc[0, "age"] = np.nan
+    predictions[50] = np.nan
+
+    [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,)))
+
+    assert (result.attribute, result.facet_d_rows, result.facet_a_rows) == ("age", 39, 59)
+    assert math.isnan(result.equal_opportunity_difference)
+
+
+def test_a_prediction_at_the_threshold_is_positive() -> None:
+    frame, predictions = segments(40, 0, 40, 40)
+    predictions[:40] = 0.5
+
+    [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,), prediction_threshold=0.5))
+
+    assert result.disparate_impact == 1.0
+
+
+def test_a_facet_of_exactly_min_facet_records_is_judged() -> None:
+    frame, predictions = segments(30, 15, 50, 25)
+
+    [result] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,), min_facet_records=30))
+
+    assert (result.judged, result.note) == (True, "")
+
+
+def test_a_dppl_exactly_at_its_maximum_is_not_flagged() -> None:
+    frame, predictions = segments(100, 50, 100, 75)
+    settings = JobSettings(sensitive_attributes=(AGE,), disparate_impact_band=(0.5, 2.0), max_abs_dppl=0.25)
+
+    [result] = fairness(frame, predictions, settings)
+
+    assert result.dppl == 0.25
+    assert result.flags == ()

@@ -51,3 +51,24 @@ def test_a_dppl_beyond_its_bound_says_by_how_much_even_with_disparate_impact_in_
 
 def test_gates_come_from_the_settings(settings) -> None:
     assert Gates.from_settings(settings["gates"]) == Gates(0.7, 0.8, 1.25, 0.15)
+
+
+def test_the_verdict_records_the_metrics_and_the_gates_it_judged_against() -> None:
+    assert gate_verdict(0.95, {"age": 1.0}, GATES, {"age": -0.05}) == {
+        "passed": True,
+        "failures": [],
+        "message": "All quality gates passed",
+        "auc": 0.95,
+        "disparate_impact": {"age": 1.0},
+        "dppl": {"age": -0.05},
+        "gates": {"min_auc": 0.9, "disparate_impact_band": [0.8, 1.25], "max_abs_dppl": 0.1},
+    }
+
+
+def test_metrics_exactly_at_the_gates_pass() -> None:
+    assert gate_failures(0.9, {"age": 0.8, "sex": 1.25}, GATES, {"age": 0.1, "sex": -0.1}) == []
+
+
+def test_an_undefined_auc_fails() -> None:
+    assert gate_failures(float("nan"), {}, GATES) == ["AUC is undefined"]
+    assert gate_failures(None, {}, GATES) == ["AUC is undefined"]

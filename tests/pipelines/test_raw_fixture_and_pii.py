@@ -74,3 +74,13 @@ def test_pseudonyms_depend_on_the_key() -> None:
 def test_an_empty_key_is_refused() -> None:
     with pytest.raises(ValueError, match="key is empty"):
         remove_pii(pd.DataFrame({"email": ["a@example.com"]}), [{"name": "email", "action": "pseudonymize"}], b"")
+
+
+def test_an_empty_key_is_refused_saying_so() -> None:
+    with pytest.raises(ValueError, match="^the pseudonymization key is empty$"):
+        remove_pii(pd.DataFrame({"email": ["a@example.com"]}), [{"name": "email", "action": "drop"}], b"")
+
+
+def test_an_unknown_action_is_refused_naming_the_column_and_the_action() -> None:
+    with pytest.raises(ValueError, match=r"^pii column 'email': unknown action 'mask' \(drop or pseudonymize\)$"):
+        remove_pii(pd.DataFrame({"email": ["a@example.com"]}), [{"name": "email", "action": "mask"}], b"key")
