@@ -1,6 +1,7 @@
 """Baselines follow the served version, across accounts on moto: dev registers versions 1 and 2,
 each with its own baseline; staging serves 1, then 2, then both (a canary); the drift job of
-each window judges each version's records against that version's registered baseline.
+each window judges each version's records against that version's registered baseline. With ground
+truth and a label ledger, a run also re-evaluates the earlier windows whose labels arrived late.
 
 Version 2 was trained on data whose credit amounts are 1.5 times version 1's, and it serves
 such traffic: judged against its own baseline it shows no drift, judged against version 1's
@@ -12,7 +13,7 @@ therefore dev's, its S3 and CloudWatch clients staging's.
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ STAGING = "222222222222"
 MODEL = "credit-risk"
 IMAGE = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:3.0-5"
 CAPTURE_BUCKET = "staging-data-capture"
+MONITORING_BUCKET = "staging-monitoring"
 NAMESPACE = "MLOpsPlatform/ModelMonitoring"
 V1, V2 = "execv1build", "execv2build"
 
@@ -60,7 +62,7 @@ def server() -> Iterator[MotoAccounts]:
 def accounts(server: MotoAccounts) -> MotoAccounts:
     server.reset()
     for account in (DEV, STAGING):
-        for bucket in ({DEV: (), STAGING: (CAPTURE_BUCKET,)}[account]):
+        for bucket in ({DEV: (), STAGING: (CAPTURE_BUCKET, MONITORING_BUCKET)}[account]):
             server.client("s3", account).create_bucket(
                 Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
             )
@@ -117,10 +119,29 @@ def serve(accounts: MotoAccounts, credit: CreditTraffic, config: PlatformConfig,
     accounts.client("s3", STAGING).put_object(Bucket=CAPTURE_BUCKET, Key=key, Body="\n".join(records) + "\n")
 
 
+def label(accounts: MotoAccounts, config: PlatformConfig, credit: CreditTraffic, rows: range, prefix: str,
+          arrived: datetime, name: str) -> None:
+    """Ground truth for ``rows`` of the requests ``serve`` sent with ``prefix``, arriving in the hour of ``arrived``."""
+    lines = [
+        json.dumps({"groundTruthData": {"data": value, "encoding": "CSV"},
+                    "eventMetadata": {"eventId": f"{prefix}-{row}"}, "eventVersion": "0"})
+        for row, value in zip(rows, credit.test_labels.iloc[list(rows)])
+    ]
+    key = f"ground-truth/{endpoint_name(config, MODEL)}/{arrived:%Y/%m/%d/%H}/{name}.jsonl"
+    accounts.client("s3", STAGING).put_object(Bucket=MONITORING_BUCKET, Key=key, Body="\n".join(lines) + "\n")
+
+
+def with_late_labels(config: PlatformConfig) -> list[str]:
+    """The arguments of a schedule whose model has ground truth: where labels arrive, and the ledger."""
+    endpoint = endpoint_name(config, MODEL)
+    return ["--ground-truth-s3-uri", f"s3://{MONITORING_BUCKET}/ground-truth/{endpoint}/",
+            "--label-ledger", f"s3://{MONITORING_BUCKET}/label-ledger/{endpoint}.json"]
+
+
 def drift_run(accounts: MotoAccounts, config: PlatformConfig, credit: CreditTraffic, window_end: str,
-              output: Path) -> dict[str, Any]:
-    """The scheduled drift job of the window ending at ``window_end``, in staging; its versions.json
-    and each judged version's report."""
+              output: Path, *extra: str) -> dict[str, Any]:
+    """The scheduled drift job of the window ending at ``window_end``, in staging (with ``extra``
+    arguments); its versions.json and each judged version's report."""
     def client(service: str) -> Any:
         return accounts.client(service, DEV if service == "sagemaker" else STAGING)
 
@@ -131,7 +152,7 @@ def drift_run(accounts: MotoAccounts, config: PlatformConfig, credit: CreditTraf
         "--window-end", window_end, "--window-hours", "1",
         "--model-package-group", group_arn,
         "--output-dir", str(output), "--metric-namespace", NAMESPACE,
-        "--settings-json", credit.settings.to_json(),
+        "--settings-json", credit.settings.to_json(), *extra,
     ], client=client)
     assert status == 0
     versions = json.loads((output / job.VERSIONS_FILE).read_text())
@@ -235,3 +256,48 @@ def test_a_window_without_traffic_still_reports_that_the_job_ran(
         StartTime=at(9), EndTime=at(11), Period=3600, Statistics=["SampleCount", "Maximum"],
     )["Datapoints"]
     assert [(point["SampleCount"], point["Maximum"]) for point in heartbeat] == [(1.0, 0.0)]
+
+
+def test_labels_that_arrive_late_reevaluate_their_window_once_in_the_per_version_job(
+    accounts: MotoAccounts, platform_config: PlatformConfig, credit: CreditTraffic, tmp_path: Path
+) -> None:
+    register(accounts, platform_config, V1, credit.train)
+    serve(accounts, credit, platform_config, credit.test, V1, at(9), "w1")
+    serve(accounts, credit, platform_config, credit.test, V1, at(10), "w2")
+    # Fewer labels than min_labelled_records (50) by the end of 09:00-10:00, the rest during the next hour.
+    label(accounts, platform_config, credit, range(20), "w1", at(9), "on-time")
+    late_labels = with_late_labels(platform_config)
+
+    first = drift_run(accounts, platform_config, credit, "2026-11-20T10:00:00Z", tmp_path / "first", *late_labels)
+    label(accounts, platform_config, credit, range(20, 150), "w1", at(10), "late")
+    drift_run(accounts, platform_config, credit, "2026-11-20T11:00:00Z", tmp_path / "second", *late_labels)
+    ledger = staging_object(accounts, MONITORING_BUCKET, late_labels[-1])
+    drift_run(accounts, platform_config, credit, "2026-11-20T11:00:00Z", tmp_path / "rerun", *late_labels)
+
+    assert first["reports"][V1]["model_quality"]["labelled_records"] == 20
+    assert not (tmp_path / "first" / "late").exists()
+    late = json.loads((tmp_path / "second" / "late" / "2026-11-20T09-00-00" / "report.json").read_text())
+    assert late["window"] == {"start": "2026-11-20T09:00:00", "end": "2026-11-20T10:00:00"}
+    assert (late["model_quality"]["labelled_records"], late["model_quality"]["sufficient"]) == (150, True)
+    assert not (tmp_path / "rerun" / "late").exists()
+    assert staging_object(accounts, MONITORING_BUCKET, late_labels[-1]) == ledger
+    # Stamped with the first window's end: its own run's 20 labels published no AUC, the late run one, the rerun none.
+    assert at_window_end(accounts, platform_config, "auc", at(10), "SampleCount") == [1.0]
+    assert at_window_end(accounts, platform_config, "labelled_records", at(10), "Maximum") == [150.0]
+    assert at_window_end(accounts, platform_config, "equal_opportunity_difference", at(10), "SampleCount",
+                         {"Name": "SensitiveAttribute", "Value": "age_in_years"}) == [1.0]
+
+
+def staging_object(accounts: MotoAccounts, bucket: str, uri: str) -> bytes:
+    return accounts.client("s3", STAGING).get_object(Bucket=bucket, Key=uri.split(f"{bucket}/", 1)[1])["Body"].read()
+
+
+def at_window_end(accounts: MotoAccounts, config: PlatformConfig, metric: str, end: datetime, statistic: str,
+                  *dimensions: dict[str, str]) -> list[float]:
+    """The ``statistic`` of ``metric``'s data points stamped with ``end``."""
+    points = accounts.client("cloudwatch", STAGING).get_metric_statistics(
+        Namespace=NAMESPACE, MetricName=metric,
+        Dimensions=[{"Name": "Endpoint", "Value": endpoint_name(config, MODEL)}, *dimensions],
+        StartTime=end - timedelta(minutes=1), EndTime=end + timedelta(minutes=1), Period=60, Statistics=[statistic],
+    )["Datapoints"]
+    return [point[statistic] for point in points]
