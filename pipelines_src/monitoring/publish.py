@@ -11,12 +11,16 @@ Run metrics (dimension ``Endpoint``):
   heartbeat: alarm ``monitoring-silent`` when no run reported for two periods.
 - ``malformed_capture_records`` (Count): capture lines skipped; the report
   gives their reasons. No threshold: anything above 0 deserves a look.
+- ``unjudged_records`` (Count), from the scheduled job (``--model-package-group``): the
+  window's records no registered baseline could judge (their version unreadable, or
+  registered without a drift-check baseline), sent every run, even 0 (``job.publish_unjudged``).
+  Alarm ``unjudged-records`` when > 0: those records are counted, never judged.
 - ``drifted_features`` (Count): features that drifted. Alarm ``data-drift``
   when > 0. Sent only when the window has ``min_window_records`` rows (100).
 - ``data_quality_violations`` (Count): violated ``constraints.json`` checks
   (one per feature and check, see ``quality``). No alarm yet.
 - ``labelled_records`` (Count), with ground truth: the captured rows of the window
-  that have a label, the rows ``auc``, ``accuracy`` and ``f1`` (None) rest on. Those
+  that have a label, the rows ``auc`` (None), ``accuracy`` (None) and ``f1`` (None) rest on. Those
   three are sent only when ``labelled_records`` reaches ``min_labelled_records`` (50):
   below it they are *insufficient* (in the report, not published, never a breach).
   Alarm ``model-quality`` when ``auc`` < the build gate ``min_auc`` (0.7).

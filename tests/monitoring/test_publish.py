@@ -1,13 +1,16 @@
 """CloudWatch metrics of a run: names, units, dimensions, and the PutMetricData calls (botocore Stubber)."""
 
 import math
+import re
 from datetime import datetime, timezone
+from unittest.mock import Mock
 
 import boto3
+import numpy as np
 import pytest
 from botocore.stub import Stubber
 
-from pipelines_src.monitoring import publish
+from pipelines_src.monitoring import job, publish
 from pipelines_src.monitoring.analysis import Report, analyse, read_window_lines
 from pipelines_src.monitoring.publish import metric_data, publish_metrics
 from tests.monitoring.traffic import SHIFTS, CreditTraffic, capture_lines, captured_raw_records
@@ -114,3 +117,18 @@ def test_many_data_points_are_sent_in_batches(drifted: Report, monkeypatch: pyte
         publish_metrics(drifted, client, "Custom/Ns")
 
         stubber.assert_no_pending_responses()
+
+
+def test_the_catalogue_lists_every_published_metric_with_its_unit(credit: CreditTraffic) -> None:
+    _, shift = SHIFTS["credit_amount x1.5"]
+    rows = shift(credit.test)
+    labels = (credit.test_labels == credit.settings.positive_label).astype(float).to_numpy()
+    report = analyse(captured_raw_records(credit, rows), credit.baseline, credit.settings,
+                     endpoint=ENDPOINT, labels=labels, window=WINDOW)
+    cloudwatch = Mock()
+    job.publish_unjudged(cloudwatch, publish.NAMESPACE, ENDPOINT, 3, analysed=False, window_end=WINDOW[1])
+    [call] = cloudwatch.put_metric_data.call_args_list
+
+    published = {datum["MetricName"]: datum["Unit"] for datum in [*metric_data(report), *call.kwargs["MetricData"]]}
+
+    assert dict(re.findall(r"``(\w+)`` \((Count|None)[,)]", publish.__doc__)) == published
