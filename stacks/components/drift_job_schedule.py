@@ -228,6 +228,7 @@ class DriftJobSchedule(Construct):
             if judges_fairness
             else None,
             heartbeat=_metric("records_analyzed", dimensions, "SampleCount", Duration.hours(min(2 * window_hours, 24))),
+            unjudged_records=_metric("unjudged_records", dimensions, "Maximum", period),
         )
 
     @staticmethod

@@ -14,7 +14,11 @@ rule selects the drift alarms forwarded from prod by these names:
 - ``model-quality`` (with ground truth): the run's AUC below the build gate's ``min_auc``;
 - ``fairness`` (when the engine judges fairness): any sensitive attribute flagged by the run;
 - ``monitoring-silent`` (when the engine reports a heartbeat): no monitoring run
-  reported over two schedule periods (a scheduler, IAM or job failure).
+  reported over two schedule periods (a scheduler, IAM or job failure);
+- ``unjudged-records`` (when the engine judges each version against its registered
+  baseline): the last run found records no registered baseline could judge (a version
+  served without a registered drift-check baseline, or answers naming no readable
+  version), so drift went unwatched for them.
 
 Alarms have no actions: EventBridge forwards their state changes to dev
 (``AlarmForwarding``), which notifies and retrains.
@@ -40,6 +44,7 @@ DATA_DRIFT = "data-drift"
 MODEL_QUALITY = "model-quality"
 FAIRNESS = "fairness"
 MONITORING_SILENT = "monitoring-silent"
+UNJUDGED_RECORDS = "unjudged-records"
 
 ENDPOINT_PERIOD = Duration.minutes(5)
 ENDPOINT_PERIODS_TO_ALARM = 3
@@ -52,7 +57,7 @@ class DriftSignals:
     """What a monitoring engine publishes, each over ``period``: drift alarms when any
     ``feature_drift`` metric exceeds ``feature_drift_threshold``; quality when ``auc`` drops
     below the gate; fairness when ``flagged_attributes`` is above zero; silence when
-    ``heartbeat`` has no data point."""
+    ``heartbeat`` has no data point; unjudged records when ``unjudged_records`` is above zero."""
 
     feature_drift: list[cloudwatch.IMetric]
     feature_drift_threshold: float
@@ -60,6 +65,7 @@ class DriftSignals:
     auc: cloudwatch.IMetric | None = None
     flagged_attributes: cloudwatch.IMetric | None = None
     heartbeat: cloudwatch.IMetric | None = None
+    unjudged_records: cloudwatch.IMetric | None = None
 
 
 def retraining_alarm_purposes(model: ModelConfig) -> tuple[str, ...]:
@@ -174,6 +180,16 @@ class ModelAlarms(Construct):
                 comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
                 missing=cloudwatch.TreatMissingData.BREACHING,
                 description="No monitoring run reported: check the schedule, the job's logs and its role.",
+            )
+        if drift.unjudged_records is not None:
+            self._alarm(
+                "UnjudgedRecords",
+                UNJUDGED_RECORDS,
+                drift.unjudged_records,
+                threshold=0,
+                description="The last run found records no registered baseline could judge (a version served "
+                "without a registered drift-check baseline, or answers naming no readable version): drift is "
+                "unwatched for them. The run's versions.json says which versions and why.",
             )
 
     def _alarm(

@@ -381,6 +381,7 @@ def test_each_serving_account_has_named_drift_and_health_alarms(monitoring: tupl
         "mlops-credit-risk-data-drift",
         "mlops-credit-risk-fairness",
         "mlops-credit-risk-monitoring-silent",
+        "mlops-credit-risk-unjudged-records",
     }
 
 
@@ -428,6 +429,26 @@ def test_monitoring_silent_alarm_treats_a_missing_run_as_breaching(monitoring: t
             "ComparisonOperator": "LessThanThreshold",
             "Threshold": 1,
             "TreatMissingData": "breaching",
+        },
+    )
+
+
+def test_unjudged_records_alarm_fires_when_a_run_found_records_no_registered_baseline_could_judge(
+    monitoring: tuple[str, Template],
+) -> None:
+    _, template = monitoring
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "AlarmName": "mlops-credit-risk-unjudged-records",
+            "Namespace": "MLOpsPlatform/ModelMonitoring",
+            "MetricName": job.UNJUDGED_METRIC,
+            "Dimensions": [{"Name": "Endpoint", "Value": "mlops-credit-risk"}],
+            "Statistic": "Maximum",
+            "Period": 3600,
+            "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
         },
     )
 
@@ -722,6 +743,11 @@ def test_model_quality_alarm_fires_below_the_registration_gate(
 
 def test_model_monitor_engine_runs_no_drift_job(model_monitor: Template) -> None:
     model_monitor.resource_count_is("AWS::Scheduler::Schedule", 0)
+
+
+def test_model_monitor_engine_has_no_unjudged_records_alarm(model_monitor: Template) -> None:
+    # Its schedules judge every record against the one baseline parameter: no record goes unjudged.
+    assert "mlops-credit-risk-unjudged-records" not in alarm_names(model_monitor)
 
 
 def test_model_quality_drift_also_retrains(model_monitor_app: SynthesizedApp) -> None:
