@@ -159,9 +159,12 @@ def _run_per_version(args: argparse.Namespace, client: ClientFactory, scratch: P
         write_report(report, args.output_dir / version)
         reports.append(report)
     late: List[Report] = []
-    if args.label_ledger and truth is not None and bounds is not None and reports:
-        late = _reevaluate_late_windows_of_every_version(args, client, scratch, settings, captures, truth, bounds,
-                                                         baseline_dir)
+    if args.label_ledger and truth is not None and bounds is not None:
+        # Labels often arrive while no version answers (a nightly batch): the windows they belong to still count.
+        stand_in = baseline_dir if reports else _newest_registered_baseline(args, client, scratch)
+        if stand_in is not None:
+            late = _reevaluate_late_windows_of_every_version(args, client, scratch, settings, captures, truth, bounds,
+                                                             stand_in)
     unjudged = split.unversioned + sum(len(split.lines[version]) for version in resolution.unresolved)
     summary = versions_summary(split, resolution, reports, bounds)
     args.output_dir.mkdir(parents=True, exist_ok=True)
@@ -181,8 +184,9 @@ def _reevaluate_late_windows_of_every_version(
 ) -> List[Report]:
     """Late labels re-judge model quality and fairness, which rest on predictions, labels and the
     captured attributes, not on a drift baseline; a late window publishes nothing else. So the
-    window's records of every version are joined together, with the last judged version's
-    baseline standing in for the drift part of the late reports, which is never published."""
+    window's records of every version are joined together, with ``baseline_dir`` (the last judged
+    version's baseline, else the group's newest) reading them and standing in for the drift part
+    of the late reports, which is never published."""
     whole = run_monitoring(captures, baseline_dir, settings, endpoint=args.endpoint_name,
                            ground_truth_paths=truth, window=bounds)
     if whole.ground_truth is None:
@@ -191,6 +195,13 @@ def _reevaluate_late_windows_of_every_version(
     for late in whole.late:
         write_report(late, args.output_dir / "late" / late.window[0].replace(":", "-"))
     return list(whole.late)
+
+
+def _newest_registered_baseline(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> Optional[Path]:
+    baseline = RegistryBaselines(client("sagemaker"), args.model_package_group).newest()
+    if baseline is None:
+        return None
+    return download_registered_baseline(client("s3"), baseline, scratch / "baselines-newest")
 
 
 def publish_unjudged(cloudwatch: Any, namespace: str, endpoint: str, unjudged: int, *, analysed: bool,

@@ -19,7 +19,9 @@ package's ``CustomerMetadataProperties`` (``pipelines_src/build/steps/register.p
   ``ModelVersion`` metadata, else its execution id), newest package first, listing
   no further than needed. A version no package names, or whose package has no
   drift-check baseline, resolves to None with the reason: its records are never
-  judged against another version's baseline.
+  judged against another version's baseline. ``newest`` is the group's newest
+  registered baseline, which reads earlier windows' records for late labels when no
+  version answered in the run's own window.
 """
 
 from __future__ import annotations
@@ -168,9 +170,7 @@ class RegistryBaselines:
     def resolve(self, versions: Iterable[str]) -> Resolution:
         wanted = set(versions)
         found: Dict[str, Dict[str, Any]] = {}
-        paginator = self._sagemaker.get_paginator("list_model_packages")
-        pages = paginator.paginate(ModelPackageGroupName=self._group, SortBy="CreationTime", SortOrder="Descending")
-        for page in pages:
+        for page in self._pages():
             for summary in page.get("ModelPackageSummaryList", []):
                 package = self._sagemaker.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
                 version = execution_id(package)
@@ -187,16 +187,37 @@ class RegistryBaselines:
             if package is None:
                 resolution.unresolved[version] = f"no package in {self._group} was registered by execution {version}"
                 continue
-            quality = (package.get("DriftCheckBaselines") or {}).get("ModelDataQuality") or {}
-            statistics = (quality.get("Statistics") or {}).get("S3Uri")
-            constraints = (quality.get("Constraints") or {}).get("S3Uri")
-            if not statistics or not constraints:
+            baseline = _registered_baseline(version, package)
+            if baseline is None:
                 resolution.unresolved[version] = (
                     f"{package['ModelPackageArn']} has no DriftCheckBaselines.ModelDataQuality statistics and constraints"
                 )
                 continue
-            resolution.baselines[version] = RegisteredBaseline(version, package["ModelPackageArn"], statistics, constraints)
+            resolution.baselines[version] = baseline
         return resolution
+
+    def newest(self) -> Optional[RegisteredBaseline]:
+        """The baseline of the newest package that registered one; None when no package did."""
+        for page in self._pages():
+            for summary in page.get("ModelPackageSummaryList", []):
+                package = self._sagemaker.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
+                baseline = _registered_baseline(execution_id(package) or "", package)
+                if baseline is not None:
+                    return baseline
+        return None
+
+    def _pages(self) -> Iterable[Dict[str, Any]]:
+        paginator = self._sagemaker.get_paginator("list_model_packages")
+        return paginator.paginate(ModelPackageGroupName=self._group, SortBy="CreationTime", SortOrder="Descending")
+
+
+def _registered_baseline(version: str, package: Mapping[str, Any]) -> Optional[RegisteredBaseline]:
+    quality = (package.get("DriftCheckBaselines") or {}).get("ModelDataQuality") or {}
+    statistics = (quality.get("Statistics") or {}).get("S3Uri")
+    constraints = (quality.get("Constraints") or {}).get("S3Uri")
+    if not statistics or not constraints:
+        return None
+    return RegisteredBaseline(version, package["ModelPackageArn"], statistics, constraints)
 
 
 def execution_id(package: Mapping[str, Any]) -> Optional[str]:

@@ -301,3 +301,21 @@ def at_window_end(accounts: MotoAccounts, config: PlatformConfig, metric: str, e
         StartTime=end - timedelta(minutes=1), EndTime=end + timedelta(minutes=1), Period=60, Statistics=[statistic],
     )["Datapoints"]
     return [point[statistic] for point in points]
+
+
+def test_a_window_without_traffic_still_reevaluates_the_windows_whose_labels_arrived(
+    accounts: MotoAccounts, platform_config: PlatformConfig, credit: CreditTraffic, tmp_path: Path
+) -> None:
+    # Labels often arrive in a nightly batch, when the endpoint is idle and no version answers.
+    register(accounts, platform_config, V1, credit.train)
+    serve(accounts, credit, platform_config, credit.test, V1, at(9), "w1")
+    late_labels = with_late_labels(platform_config)
+    drift_run(accounts, platform_config, credit, "2026-11-20T10:00:00Z", tmp_path / "first", *late_labels)
+    label(accounts, platform_config, credit, range(150), "w1", at(10), "late")
+
+    quiet = drift_run(accounts, platform_config, credit, "2026-11-20T11:00:00Z", tmp_path / "quiet", *late_labels)
+
+    assert quiet["versions"]["judged"] == {}
+    late = json.loads((tmp_path / "quiet" / "late" / "2026-11-20T09-00-00" / "report.json").read_text())
+    assert late["model_quality"]["labelled_records"] == 150
+    assert at_window_end(accounts, platform_config, "auc", at(10), "SampleCount") == [1.0]

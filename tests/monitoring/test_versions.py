@@ -146,3 +146,19 @@ def test_versions_without_a_package_or_a_baseline_resolve_to_nothing_with_the_re
         "exec1": f"{bare} has no DriftCheckBaselines.ModelDataQuality statistics and constraints",
         "exec9": f"no package in {GROUP} was registered by execution exec9",
     }
+
+
+def test_the_newest_registered_baseline_skips_packages_that_registered_none(sagemaker) -> None:
+    register(sagemaker, "exec1")
+    second = register(sagemaker, "exec2")
+    register(sagemaker, "exec3", baseline=False)
+
+    newest = RegistryBaselines(sagemaker, GROUP).newest()
+
+    assert (newest.version, newest.model_package_arn) == ("exec2", second)
+
+
+def test_a_group_without_a_registered_baseline_has_no_newest(sagemaker) -> None:
+    register(sagemaker, "exec1", baseline=False)
+
+    assert RegistryBaselines(sagemaker, GROUP).newest() is None
