@@ -22,10 +22,11 @@ from stacks.components.processing_images import clarify_image
 from stacks.config import PlatformConfig
 from stacks.cross_account import role_arn, serving_role_names
 from stacks.endpoint_stack import BASELINE_PARAMETERS, EndpointStack
-from stacks.naming import endpoint_stack_name
+from stacks.naming import endpoint_stack_name, platform_tags
 from tests.infra.test_monitoring import render
 from tests.lambda_handlers import load_handler
 from tests.synth import SynthesizedApp, synthesize
+from tests.tag_coverage import missing_tags, taggable_resources
 
 GROUND_TRUTH = "s3://mlops-ground-truth/credit-risk/"
 ZONES = {"staging": 2, "prod": 3}
@@ -220,6 +221,19 @@ def test_clarify_monitors_read_their_analysis_configs_from_parameters_with_defau
             {f"{kind}AppSpecification": {"ConfigUri": {"Ref": parameter}, "ImageUri": clarify_image("eu-west-1")}},
         )
         assert parameters[parameter]["Default"].startswith("s3://mlops-artifacts-111111111111-eu-west-1/models/")
+
+
+def test_monitors_carry_the_platform_tags(model_monitor_app: SynthesizedApp, variant: PlatformConfig) -> None:
+    monitors = [
+        resource
+        for resource in taggable_resources(model_monitor_app.templates, variant.region)
+        if resource.type == "AWS::SageMaker::MonitoringSchedule" or resource.type.endswith("JobDefinition")
+    ]
+    endpoint_stacks = {f"{stage}/{endpoint_stack_name(variant, 'credit-risk')}" for stage in STAGES.values()}
+
+    assert {resource.stack for resource in monitors} == endpoint_stacks
+    assert len(monitors) == 2 * 2 * len(MONITORS)
+    assert all(not missing_tags(resource, platform_tags(variant)) for resource in monitors)
 
 
 def test_a_serverless_staging_endpoint_carries_no_monitors(variant: PlatformConfig) -> None:
