@@ -401,3 +401,16 @@ def test_open_source_engine_gives_the_cloudformation_role_no_monitor_permissions
     granted = statements(synthesized.template("Prod/ServingFoundation"), "RolesCloudFormationExecution")
 
     assert not {"ModelMonitorSchedules", "ModelMonitorJobDefinitions", "PassMonitoringJobRole"} & set(granted)
+
+
+@pytest.mark.parametrize("role_prefix", ["RolesEndpointDeployer", "RolesCloudFormationExecution"])
+def test_deploying_roles_may_read_the_monitoring_bucket_setting_the_endpoint_stack_now_takes(
+    model_monitor_app: SynthesizedApp, synthesized: SynthesizedApp, role_prefix: str
+) -> None:
+    setting = "arn:aws:ssm:eu-west-1:333333333333:parameter/mlops/serving/monitoring-bucket"
+
+    def readable(app: SynthesizedApp) -> list[str]:
+        return statements(app.template("Prod/ServingFoundation"), role_prefix)["ReadEndpointSettings"]["Resource"]
+
+    assert setting in readable(model_monitor_app)
+    assert setting not in readable(synthesized)
