@@ -3,8 +3,9 @@
 For accounts already onboarded to Model Monitor and Clarify, which accept no new
 customers. Lives in the Endpoint stack, so the monitors judge the version that
 stack serves against that version's baselines, and change with it. Creates, each
-as a job definition plus a ``MonitoringSchedule`` on ``schedule_expression`` (the
-schedule depends on its definition, which has no name attribute to reference):
+as a job definition plus a ``MonitoringSchedule`` on the model's
+``monitoring.schedule`` (the schedule depends on its definition, which has no
+name attribute to reference):
 
 - data quality, always: the Model Monitor analyzer against the registered
   ``statistics.json`` and ``constraints.json`` (``baselines``);
