@@ -16,15 +16,33 @@ deploy it on its own, any time after ServingFoundation:
   ``cdk deploy`` of this stack fails on purpose (only dev's pipeline may assume
   the deployer role).
 
+With the ``sagemaker-model-monitor`` engine (where the endpoint captures data),
+the stack also carries the endpoint's ``ModelMonitorSchedules``, which run as the
+account's ``monitoring_job`` role (Monitoring stack) and judge the served version
+against its own data-quality baseline: ``BaselineStatisticsUri`` and
+``BaselineConstraintsUri``, parameters without defaults that the pipeline sets
+from the version's ``DriftCheckBaselines`` with ``ModelPackageArn``. The
+schedules switch to a new version's baseline once its deployment has finished.
+With sensitive attributes, ``BiasAnalysisConfigUri`` and
+``ExplainabilityAnalysisConfigUri`` name the Clarify analysis configs; the build
+registers none, so they default to a fixed place in dev's artifact bucket.
+
 Staging: one small instance, or serverless (no data capture) when the config
 says so; all-at-once blue/green. Prod: ``min_instances`` behind target-tracking
 autoscaling, canary blue/green. Both roll back on the rollback alarms.
 """
 
-from aws_cdk import BootstraplessSynthesizer, CfnParameter, Stack
+from aws_cdk import BootstraplessSynthesizer, CfnParameter, Fn, Stack
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from stacks.components.endpoint_settings import EndpointSettings
+from stacks.components.model_monitor_schedules import (
+    ModelMonitorBaselines,
+    ModelMonitorSchedules,
+    has_model_monitor_schedules,
+)
+from stacks.components.monitoring_settings import MonitoringSettings
 from stacks.components.realtime_endpoint import (
     Autoscaling,
     Canary,
@@ -35,9 +53,18 @@ from stacks.components.realtime_endpoint import (
 from stacks.config import PlatformConfig
 from stacks.config.models import ModelConfig
 from stacks.cross_account import role_arn, serving_role_names
-from stacks.naming import endpoint_name, endpoint_stack_name, model_package_group_name, rollback_alarm_name
+from stacks.naming import (
+    dev_bucket_name,
+    endpoint_name,
+    endpoint_stack_name,
+    model_package_group_name,
+    rollback_alarm_name,
+)
 
 MODEL_PACKAGE_PARAMETER = "ModelPackageArn"
+# Parameter → the approval check's output variable the pipeline sets it from.
+BASELINE_PARAMETERS = {"BaselineStatisticsUri": "StatisticsUri", "BaselineConstraintsUri": "ConstraintsUri"}
+S3_URI = r"^s3://[a-z0-9.-]{3,63}/.+$"
 
 
 class EndpointStack(Stack):
@@ -79,7 +106,7 @@ class EndpointStack(Stack):
         serving = model.serving
         prod = account_name == "prod"
         staging = serving.staging
-        RealtimeEndpoint(
+        endpoint = RealtimeEndpoint(
             self,
             "Endpoint",
             endpoint_name=endpoint_name(config, model.name),
@@ -116,6 +143,55 @@ class EndpointStack(Stack):
                 else None
             ),
         )
+
+        if has_model_monitor_schedules(model, account_name):
+            schedules = ModelMonitorSchedules(
+                self,
+                "ModelMonitor",
+                model=model,
+                endpoint_name=endpoint_name(config, model.name),
+                # arn:...:model-package/<group>/<version>
+                version=Fn.select(2, Fn.split("/", package.value_as_string)),
+                baselines=self._baselines(config, model),
+                role=iam.Role.from_role_arn(
+                    self, "MonitoringJobRole", role_arn(config, account_name, names.monitoring_job), mutable=False
+                ),
+                settings=MonitoringSettings(
+                    self, "MonitoringSettings", config=config, account=getattr(config.accounts, account_name),
+                    endpoint_settings=settings,
+                ),
+                region=self.region,
+            )
+            schedules.node.add_dependency(endpoint)
+
+    def _baselines(self, config: PlatformConfig, model: ModelConfig) -> ModelMonitorBaselines:
+        statistics, constraints = (
+            CfnParameter(
+                self,
+                parameter,
+                type="String",
+                description=f"{variable} of the served version's DriftCheckBaselines (set by the promotion pipeline)",
+                allowed_pattern=S3_URI,
+                constraint_description="an s3:// URI",
+            ).value_as_string
+            for parameter, variable in BASELINE_PARAMETERS.items()
+        )
+        clarify = {}
+        if model.sensitive_attributes:
+            clarify = {
+                f"{kind}_analysis_config": CfnParameter(
+                    self,
+                    f"{kind.capitalize()}AnalysisConfigUri",
+                    type="String",
+                    default=f"s3://{dev_bucket_name(config, 'artifacts')}/models/{model.name}/baseline/clarify/"
+                    f"{kind}_analysis_config.json",
+                    description=f"Clarify analysis config of {model.name}'s {kind} monitor (not built yet)",
+                    allowed_pattern=S3_URI,
+                    constraint_description="an s3:// URI",
+                ).value_as_string
+                for kind in ("bias", "explainability")
+            }
+        return ModelMonitorBaselines(statistics=statistics, constraints=constraints, **clarify)
 
 
 def endpoint_stack_id(model_name: str) -> str:

@@ -1,10 +1,11 @@
 """MonitoringStack (staging, prod): watches every model's endpoint and tells dev when it drifts.
 
-Per model: the configured engine's monitors on the endpoint's captured data
-(``DriftJobSchedule`` for ``open-source``, the default; ``ModelMonitorSchedules``
-for ``sagemaker-model-monitor``), skipped where the endpoint cannot capture
-(serverless staging); ``ModelAlarms`` on drift and endpoint health; a
-``ModelDashboard``. Per account: the ``MonitoringJobRole`` both engines run as,
+Per model: with ``open-source``, the default, ``DriftJobSchedule`` on the
+endpoint's captured data, skipped where the endpoint cannot capture (serverless
+staging); ``ModelAlarms`` on drift and endpoint health; a ``ModelDashboard``.
+With ``sagemaker-model-monitor`` the schedules belong to the Endpoint stack
+(``ModelMonitorSchedules``), and this stack alarms on the metrics they publish
+under their fixed names. Per account: the ``MonitoringJobRole`` both engines run as,
 and ``AlarmForwarding`` of every named alarm to dev's event bus. The account's
 subnets, key and buckets come from ServingFoundation's SSM parameters
 (``MonitoringSettings``), so the stack deploys after ServingFoundation.
@@ -12,17 +13,15 @@ subnets, key and buckets come from ServingFoundation's SSM parameters
 Baselines follow the served version with no parameter to set. The open-source
 drift job looks up, at each run, the baseline each version in its window
 registered in dev's model package group (``DriftJobSchedule``). Model Monitor's
-schedules need a fixed baseline, so with that engine ``<Model>BaselineUri`` is
-still a parameter (the S3 folder of the served version's ``statistics.json`` and
-``constraints.json``, ``models/<model>/<build execution>/baseline/``) that whoever
-deploys the stack sets. With Model Monitor and sensitive attributes,
-``<Model>BiasAnalysisConfigUri`` and ``<Model>ExplainabilityAnalysisConfigUri``
-name the Clarify analysis configs.
+schedules need a fixed baseline, so they are deployed with the version they
+judge: the promotion pipeline passes the version's registered baseline to the
+Endpoint stack. The job role they run as is this stack's, so with that engine
+Monitoring deploys before the first promotion.
 """
 
 import re
 
-from aws_cdk import CfnParameter, Duration, Fn, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
@@ -31,16 +30,20 @@ from stacks.components.drift_job_schedule import METRIC_NAMESPACE, DriftJobSched
 from stacks.components.event_forwarding import AlarmForwarding
 from stacks.components.model_alarms import DriftSignals, ModelAlarms, captures_data
 from stacks.components.model_dashboard import ModelDashboard
-from stacks.components.model_monitor_schedules import ModelMonitorBaselines, ModelMonitorSchedules, bounded_name
+from stacks.components.model_monitor_schedules import (
+    MODEL_MONITOR,
+    bounded_name,
+    feature_drift_metrics,
+    model_quality_metric,
+)
 from stacks.components.monitoring_job_role import MonitoringJobRole
 from stacks.components.monitoring_settings import MonitoringSettings
 from stacks.components.processing_images import clarify_image, model_monitor_image, sklearn_image
 from stacks.components.realtime_endpoint import DATA_CAPTURE_PREFIX, VARIANT_NAME
 from stacks.config import PlatformConfig
 from stacks.config.models import ModelConfig
-from stacks.naming import dev_bucket_name, endpoint_name, model_package_group_name, platform_tags
+from stacks.naming import endpoint_name, model_package_group_name, platform_tags
 
-MODEL_MONITOR = "sagemaker-model-monitor"
 # Processing job names are at most 63 characters; the scheduler appends a run id.
 JOB_NAME_PREFIX_LENGTH = 26
 
@@ -110,13 +113,7 @@ class MonitoringStack(Stack):
 
     def _monitor(self, model: ModelConfig, model_id: str) -> DriftSignals:
         if model.monitoring.engine == MODEL_MONITOR:
-            baseline_uri = self._uri_parameter(
-                f"{model_id}BaselineUri",
-                _baseline_folder(self._config, model),
-                f"S3 folder with the registered statistics.json and constraints.json of {model.name}",
-                folder=True,
-            )
-            return self._model_monitor(model, model_id, baseline_uri)
+            return _model_monitor_signals(self._config, model)
         return self._drift_job(model, model_id)
 
     def _drift_job(self, model: ModelConfig, model_id: str) -> DriftSignals:
@@ -140,53 +137,6 @@ class MonitoringStack(Stack):
             tags=platform_tags(self._config),
         ).signals
 
-    def _model_monitor(self, model: ModelConfig, model_id: str, baseline_uri: str) -> DriftSignals:
-        period = Duration.hours(min(schedule_interval_hours(model.monitoring.schedule), 24))
-        clarify_configs = {}
-        if model.sensitive_attributes:
-            clarify_configs = {
-                f"{kind}_analysis_config": self._uri_parameter(
-                    f"{model_id}{kind.capitalize()}AnalysisConfigUri",
-                    f"{_baseline_folder(self._config, model)}clarify/{kind}_analysis_config.json",
-                    f"Clarify analysis config of {model.name}'s {kind} monitor",
-                )
-                for kind in ("bias", "explainability")
-            }
-        schedules = ModelMonitorSchedules(
-            self,
-            f"{model_id}ModelMonitor",
-            model=model,
-            features=list(settings_for_model(model).features),
-            endpoint_name=endpoint_name(self._config, model.name),
-            schedule_expression=model.monitoring.schedule,
-            period=period,
-            baselines=ModelMonitorBaselines(
-                statistics=Fn.join("", [baseline_uri, "statistics.json"]),
-                constraints=Fn.join("", [baseline_uri, "constraints.json"]),
-                **clarify_configs,
-            ),
-            role=self._job_role,
-            settings=self._settings,
-            region=self.region,
-        )
-        return DriftSignals(
-            feature_drift=schedules.feature_drift_metrics,
-            feature_drift_threshold=model.monitoring.baseline_drift_distance,
-            period=period,
-            auc=schedules.model_quality_metric,
-        )
-
-    def _uri_parameter(self, parameter_id: str, default: str, description: str, *, folder: bool = False) -> str:
-        return CfnParameter(
-            self,
-            parameter_id,
-            type="String",
-            default=default,
-            description=description,
-            allowed_pattern=r"^s3://[a-z0-9.-]{3,63}/.+/$" if folder else r"^s3://[a-z0-9.-]{3,63}/.+$",
-            constraint_description="an s3:// URI" + (" ending with /" if folder else ""),
-        ).value_as_string
-
 
 def schedule_interval_hours(expression: str) -> int:
     """Hours between two runs of a (validated) scheduler expression: the window a run analyses.
@@ -203,6 +153,18 @@ def schedule_interval_hours(expression: str) -> int:
     return 24
 
 
+def _model_monitor_signals(config: PlatformConfig, model: ModelConfig) -> DriftSignals:
+    """What the Endpoint stack's Model Monitor schedules publish, found by their fixed names."""
+    endpoint = endpoint_name(config, model.name)
+    period = Duration.hours(min(schedule_interval_hours(model.monitoring.schedule), 24))
+    return DriftSignals(
+        feature_drift=feature_drift_metrics(endpoint, list(settings_for_model(model).features), period),
+        feature_drift_threshold=model.monitoring.baseline_drift_distance,
+        period=period,
+        auc=model_quality_metric(endpoint, period) if model.monitoring.ground_truth_s3_uri else None,
+    )
+
+
 def _capture_prefix(config: PlatformConfig, model: ModelConfig) -> str:
     return f"{DATA_CAPTURE_PREFIX}/{endpoint_name(config, model.name)}/"
 
@@ -217,10 +179,6 @@ def _registry_group_arn(config: PlatformConfig, model: ModelConfig) -> str:
     # SageMaker lowercases names in ARNs.
     group = model_package_group_name(config, model.name).lower()
     return f"arn:aws:sagemaker:{config.region}:{config.accounts.dev.account_id}:model-package-group/{group}"
-
-
-def _baseline_folder(config: PlatformConfig, model: ModelConfig) -> str:
-    return f"s3://{dev_bucket_name(config, 'artifacts')}/models/{model.name}/baseline/"
 
 
 def _pascal(name: str) -> str:

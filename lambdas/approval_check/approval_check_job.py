@@ -59,10 +59,11 @@ def failure_type(error: Exception) -> str:
     return "JobFailed"
 
 
-def report_success(codepipeline: Any, job_id: str, summary: str) -> None:
-    codepipeline.put_job_success_result(
-        jobId=job_id, executionDetails={"summary": summary[:MAX_SUMMARY], "percentComplete": 100}
-    )
+def report_success(codepipeline: Any, job_id: str, summary: str, variables: dict[str, str]) -> None:
+    details = {"summary": summary[:MAX_SUMMARY], "percentComplete": 100}
+    # Only the variables that exist: a deploy action that reads a missing one fails, which is the point.
+    extra = {"outputVariables": variables} if variables else {}
+    codepipeline.put_job_success_result(jobId=job_id, executionDetails=details, **extra)
 
 
 def report_failure(codepipeline: Any, job_id: str, error: Exception) -> None:

@@ -8,16 +8,22 @@ Contract (``lambdas/approval_check/handler.py:handler``):
   {"actionConfiguration": {"configuration": {"UserParameters": "<JSON>"}}}}}``;
   ``UserParameters`` (``version_approval.ApprovalCheck``, no other keys):
   ``{"model_package_arn": "#{variables.ModelPackageArn}",
-  "model_package_group_name": "<name>-<model>", "stage": "staging" | "prod"}``.
+  "model_package_group_name": "<name>-<model>", "stage": "staging" | "prod",
+  "require_baselines": true | false}`` (optional, false by default; true for
+  models whose Endpoint stack carries Model Monitor schedules).
 - **Environment:** none. The registry is the function's own account (dev).
 - **IAM:** ``sagemaker:DescribeModelPackage`` on
   ``arn:aws:sagemaker:<region>:<dev>:model-package/<group, lower case>/*`` of each
   model; ``codepipeline:PutJobSuccessResult`` and ``PutJobFailureResult`` (no
   resource-level permissions: ``*``).
 - **Does:** describes the version; ``PutJobSuccessResult`` only when its
-  ``ModelApprovalStatus`` is ``Approved``, it is in the dev registry, and both the
-  ARN's group and ``ModelPackageGroupName`` are the given group. Read-only: safe
-  to retry.
+  ``ModelApprovalStatus`` is ``Approved``, it is in the dev registry, both the
+  ARN's group and ``ModelPackageGroupName`` are the given group, and, with
+  ``require_baselines``, it has ``DriftCheckBaselines.ModelDataQuality``
+  statistics and constraints. The success carries the output variables
+  ``StatisticsUri`` and ``ConstraintsUri`` (those baselines' S3 URIs, each
+  only when registered), which the deploy action reads as ``#{<namespace>.StatisticsUri}``.
+  Read-only: safe to retry.
 - **Fails the job** (``PutJobFailureResult``: ``JobFailed`` with the reason for a
   version that is not approved or not the model's; ``ConfigurationError`` for bad
   or missing ``UserParameters``, before any SageMaker call; ``PermissionError``
@@ -63,11 +69,14 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     logger.append_keys(job_id=job_id)
     try:
         check = check_of(event)
-        summary = check_approval(_sagemaker(), check, registry_account=context.invoked_function_arn.split(":")[4])
+        clearance = check_approval(_sagemaker(), check, registry_account=context.invoked_function_arn.split(":")[4])
     except Exception as error:  # noqa: BLE001 (CodePipeline waits for an answer whatever breaks)
         logger.exception("version refused")
         report_failure(_codepipeline(), job_id, error)
         return {"outcome": "refused", "job_id": job_id, "summary": describe(error)}
-    report_success(_codepipeline(), job_id, summary)
-    logger.info("version cleared", extra={"model_package_arn": check.model_package_arn, "stage": check.stage})
-    return {"outcome": "approved", "job_id": job_id, "summary": summary}
+    report_success(_codepipeline(), job_id, clearance.summary, clearance.variables)
+    logger.info(
+        "version cleared",
+        extra={"model_package_arn": check.model_package_arn, "stage": check.stage, **clearance.variables},
+    )
+    return {"outcome": "approved", "job_id": job_id, "summary": clearance.summary}

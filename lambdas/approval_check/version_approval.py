@@ -2,14 +2,20 @@
 
 The promotion pipeline checks this right before each deploy. The version's status
 is read at that moment, so a version rejected after the pipeline started (for
-instance while it waited at the manual approval for prod) is refused.
+instance while it waited at the manual approval for prod) is refused. A cleared
+version also names its data-quality baseline (``DriftCheckBaselines.ModelDataQuality``),
+which the deploy hands to the endpoint's monitors; with ``require_baselines`` a
+version without one is refused.
 """
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 APPROVED = "Approved"
+# Output variable of the action → file of DriftCheckBaselines.ModelDataQuality it names.
+BASELINE_VARIABLES = {"StatisticsUri": "Statistics", "ConstraintsUri": "Constraints"}
 PACKAGE_ARN = r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]{9,16}:\d{12}:model-package/[a-z0-9](-*[a-z0-9]){0,62}/[1-9]\d*$"
 
 
@@ -21,6 +27,17 @@ class ApprovalCheck(BaseModel):
     model_package_arn: str = Field(pattern=PACKAGE_ARN)
     model_package_group_name: str = Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
     stage: Literal["staging", "prod"]
+    # Set for models whose endpoint carries Model Monitor schedules: they cannot run without a baseline.
+    require_baselines: StrictBool = False
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """A cleared version: the one-line summary, and the CodePipeline output variables of the action
+    (``StatisticsUri`` and ``ConstraintsUri``, each only when the version registered that baseline file)."""
+
+    summary: str
+    variables: dict[str, str]
 
 
 class VersionRefusedError(ValueError):
@@ -55,11 +72,27 @@ def refusal(check: ApprovalCheck, version: dict[str, Any], registry_account: str
     return None
 
 
-def check_approval(sagemaker: Any, check: ApprovalCheck, registry_account: str) -> str:
-    """Describe the version and raise ``VersionRefusedError`` unless it may be deployed; a
-    one-line summary when it may."""
+def baseline_uris(version: dict[str, Any]) -> dict[str, str]:
+    """The output variables naming ``version``'s data-quality baseline files, those it registered."""
+    quality = (version.get("DriftCheckBaselines") or {}).get("ModelDataQuality") or {}
+    uris = {variable: (quality.get(field) or {}).get("S3Uri") for variable, field in BASELINE_VARIABLES.items()}
+    return {variable: uri for variable, uri in uris.items() if uri}
+
+
+def check_approval(sagemaker: Any, check: ApprovalCheck, registry_account: str) -> Clearance:
+    """Describe the version and raise ``VersionRefusedError`` unless it may be deployed; its
+    clearance when it may."""
     version = sagemaker.describe_model_package(ModelPackageName=check.model_package_arn)
     reason = refusal(check, version, registry_account)
     if reason:
         raise VersionRefusedError(reason)
-    return f"{check.model_package_arn} is {APPROVED} in {check.model_package_group_name}: cleared for {check.stage}"
+    variables = baseline_uris(version)
+    if check.require_baselines and len(variables) < len(BASELINE_VARIABLES):
+        raise VersionRefusedError(
+            f"{check.model_package_arn} has no DriftCheckBaselines.ModelDataQuality statistics and constraints: "
+            f"its endpoint's Model Monitor schedules need them, so it is not deployed to {check.stage}"
+        )
+    return Clearance(
+        summary=f"{check.model_package_arn} is {APPROVED} in {check.model_package_group_name}: cleared for {check.stage}",
+        variables=variables,
+    )

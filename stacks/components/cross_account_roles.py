@@ -19,7 +19,11 @@ deployed first.
   limited to the resource types they hold, which it may create, update and
   delete: SageMaker models, endpoint configs and endpoints (models only from
   dev's registry groups), the rollback alarms, autoscaling of the endpoints
-  when ``autoscaling``, and passing ``model_execution`` to SageMaker.
+  when ``autoscaling``, and passing ``model_execution`` to SageMaker. For models
+  on the ``sagemaker-model-monitor`` engine, also their Model Monitor schedules
+  and job definitions (names starting with the model's endpoint name), passing
+  the account's ``monitoring_job`` role (Monitoring stack) to SageMaker, and,
+  with the deployer, reading the monitoring bucket's SSM parameter.
 - ``smoke_tester`` (when ``smoke_test``): assumed by dev's smoke-test function
   only; invokes the model endpoints, nothing else.
 
@@ -34,6 +38,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from stacks.components.model_monitor_schedules import MODEL_MONITOR
+from stacks.components.monitoring_settings import MONITORING_BUCKET
 from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.network_interface_access import allow_workload_network_interfaces
 from stacks.components.processing_images import REGISTRIES
@@ -48,12 +54,20 @@ from stacks.naming import (
     promotion_artifact_bucket_name,
     promotion_artifact_key_alias,
     rollback_alarm_name,
+    serving_parameter_name,
 )
 
 MODEL_ARTIFACT_PREFIX = "models/"
 XGBOOST_REPOSITORY = "sagemaker-xgboost"
 AUTOSCALING_SERVICE = "sagemaker.application-autoscaling.amazonaws.com"
 ENDPOINT_SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+# ARN resource type prefix of a Model Monitor job definition → its API name.
+MONITOR_KINDS = {
+    "data-quality": "DataQuality",
+    "model-quality": "ModelQuality",
+    "model-bias": "ModelBias",
+    "model-explainability": "ModelExplainability",
+}
 
 
 class ServingRoles(Construct):
@@ -75,6 +89,18 @@ class ServingRoles(Construct):
         self._config = config
         self._stack = Stack.of(self)
         self._dev = config.accounts.dev.account_id
+        self._model_monitor_endpoints = [
+            endpoint_name(config, model.name) for model in config.models if model.monitoring.engine == MODEL_MONITOR
+        ]
+        if self._model_monitor_endpoints:
+            # Endpoint stacks with Model Monitor schedules read the monitoring bucket's name too.
+            setting_parameter_arns = [
+                *setting_parameter_arns,
+                self._stack.format_arn(
+                    service="ssm", resource="parameter",
+                    resource_name=serving_parameter_name(config, MONITORING_BUCKET).removeprefix("/"),
+                ),
+            ]
         names = serving_role_names(config)
         dev_roles = promotion_role_names(config)
         self.model_execution = self._model_execution(
@@ -190,6 +216,8 @@ class ServingRoles(Construct):
         wildcards |= self._allow_alarms(role, autoscaling)
         if autoscaling:
             wildcards |= self._allow_autoscaling(role)
+        if self._model_monitor_endpoints:
+            wildcards |= self._allow_model_monitor(role)
         _allow(role, "ReadEndpointSettings", ["ssm:GetParameters"], setting_parameter_arns)
         self._acknowledge(role, wildcards)
         return role
@@ -250,6 +278,50 @@ class ServingRoles(Construct):
                 )
                 for package in packages
             },
+        }
+
+    def _allow_model_monitor(self, role: iam.Role) -> dict[str, str]:
+        schedules = [self._sagemaker_arn("monitoring-schedule", f"{name}-*") for name in self._model_monitor_endpoints]
+        definitions = [
+            self._sagemaker_arn(f"{kind}-job-definition", f"{name}-*")
+            for kind in MONITOR_KINDS
+            for name in self._model_monitor_endpoints
+        ]
+        _allow(
+            role,
+            "ModelMonitorSchedules",
+            ["sagemaker:CreateMonitoringSchedule", "sagemaker:UpdateMonitoringSchedule",
+             "sagemaker:DescribeMonitoringSchedule", "sagemaker:DeleteMonitoringSchedule"],
+            schedules,
+        )
+        _allow(
+            role,
+            "ModelMonitorJobDefinitions",
+            [f"sagemaker:{verb}{kind}JobDefinition" for kind in MONITOR_KINDS.values()
+             for verb in ("Create", "Describe", "Delete")],
+            definitions,
+        )
+        _allow(
+            role,
+            "TagModelMonitorResources",
+            ["sagemaker:AddTags", "sagemaker:DeleteTags", "sagemaker:ListTags"],
+            [*schedules, *definitions],
+        )
+        _allow(
+            role,
+            "PassMonitoringJobRole",
+            ["iam:PassRole"],
+            [self._stack.format_arn(
+                service="iam", region="", resource="role", resource_name=serving_role_names(self._config).monitoring_job
+            )],
+            {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        )
+        return {
+            f"Resource::{resource}": (
+                "Model Monitor schedules and job definitions are named after their endpoint; job definitions also "
+                "carry the served version, and a new version's definitions replace the old ones."
+            )
+            for resource in (*schedules, *definitions)
         }
 
     def _allow_alarms(self, role: iam.Role, autoscaling: bool) -> dict[str, str]:

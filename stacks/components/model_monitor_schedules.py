@@ -1,8 +1,10 @@
 """ModelMonitorSchedules: SageMaker Model Monitor on one endpoint (engine ``sagemaker-model-monitor``).
 
 For accounts already onboarded to Model Monitor and Clarify, which accept no new
-customers. Creates, each as a job definition plus a ``MonitoringSchedule`` on
-``schedule_expression`` (the schedule depends on its definition, which has no
+customers. Lives in the Endpoint stack, so the monitors judge the version that
+stack serves against that version's baselines, and change with it. Creates, each
+as a job definition plus a ``MonitoringSchedule`` on the model's
+``monitoring.schedule`` (the schedule depends on its definition, which has no
 name attribute to reference):
 
 - data quality, always: the Model Monitor analyzer against the registered
@@ -21,24 +23,32 @@ outputs encrypted by the serving key and network isolation, except feature
 attribution: Clarify calls the endpoint to compute SHAP values. Reports go to
 ``reports/<endpoint>/<kind>/`` of the monitoring bucket.
 
-Exposes ``feature_drift_metrics`` (``feature_baseline_drift_<feature>``, Model
-Monitor's distance from the baseline, one per feature) and
-``model_quality_metric`` (live AUC, or ``None``), both over ``period``.
+A schedule keeps its name (``schedule_name``: CloudWatch dimensions and alarms
+name it) across versions. Job definitions cannot be updated, only replaced, and
+CloudFormation replaces a named resource only under a new name: so a definition
+is named after the schedule, a digest of the monitoring config, and ``version``
+(the served package's version number), and a new version or config gets a new
+definition that the schedule switches to.
+
+``feature_drift_metrics`` and ``model_quality_metric`` build the metrics the
+schedules publish, from the endpoint name alone, for stacks that alarm on them.
 """
 
 import hashlib
 from dataclasses import dataclass
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Fn
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
+from stacks.components.model_alarms import captures_data
 from stacks.components.monitoring_settings import MonitoringSettings
 from stacks.components.processing_images import clarify_image, model_monitor_image
 from stacks.config.models import ModelConfig
 
+MODEL_MONITOR = "sagemaker-model-monitor"
 DATA_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
 MODEL_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/model-metrics"
 ENDPOINT_INPUT = "/opt/ml/processing/input/endpoint"
@@ -58,6 +68,8 @@ JobDefinition = (
     | sagemaker.CfnModelExplainabilityJobDefinition
 )
 VOLUME_GB = 20
+# A job definition's name: this head, "-", a 6-character config digest, "-", a version of up to 6 digits.
+DEFINITION_NAME_HEAD = 63 - 14
 
 
 @dataclass(frozen=True)
@@ -77,10 +89,8 @@ class ModelMonitorSchedules(Construct):
         construct_id: str,
         *,
         model: ModelConfig,
-        features: list[str],
         endpoint_name: str,
-        schedule_expression: str,
-        period: Duration,
+        version: str,
         baselines: ModelMonitorBaselines,
         role: iam.IRole,
         settings: MonitoringSettings,
@@ -88,7 +98,9 @@ class ModelMonitorSchedules(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self._endpoint_name = endpoint_name
-        self._schedule_expression = schedule_expression
+        self._version = version
+        self._config_digest = hashlib.sha256(f"{region}:{model.monitoring.model_dump_json()}".encode()).hexdigest()[:6]
+        self._schedule_expression = model.monitoring.schedule
         self._bucket = settings.monitoring_bucket
         self._common = {
             "role_arn": role.role_arn,
@@ -109,14 +121,14 @@ class ModelMonitorSchedules(Construct):
         ground_truth = model.monitoring.ground_truth_s3_uri
         monitor_image = model_monitor_image(region)
 
-        name = self._name("data-quality")
         self._schedule(
             "DataQuality",
             "DataQuality",
+            "data-quality",
             sagemaker.CfnDataQualityJobDefinition(
                 self,
                 "DataQualityJobDefinition",
-                job_definition_name=name,
+                job_definition_name=self._definition_name("data-quality"),
                 data_quality_app_specification={"imageUri": monitor_image},
                 data_quality_baseline_config={
                     "statisticsResource": {"s3Uri": baselines.statistics},
@@ -128,27 +140,15 @@ class ModelMonitorSchedules(Construct):
                 **self._common,
             ),
         )
-        self.feature_drift_metrics = [
-            cloudwatch.Metric(
-                namespace=DATA_METRICS_NAMESPACE,
-                metric_name=f"feature_baseline_drift_{feature}",
-                dimensions_map={"Endpoint": endpoint_name, "MonitoringSchedule": name},
-                statistic="Maximum",
-                period=period,
-                label=feature,
-            )
-            for feature in features
-        ]
-        self.model_quality_metric: cloudwatch.Metric | None = None
         if ground_truth is not None:
-            name = self._name("model-quality")
             self._schedule(
                 "ModelQuality",
                 "ModelQuality",
+                "model-quality",
                 sagemaker.CfnModelQualityJobDefinition(
                     self,
                     "ModelQualityJobDefinition",
-                    job_definition_name=name,
+                    job_definition_name=self._definition_name("model-quality"),
                     model_quality_app_specification={"imageUri": monitor_image, "problemType": "BinaryClassification"},
                     model_quality_job_input={
                         "endpointInput": self._endpoint_input(labelled=True),
@@ -159,13 +159,6 @@ class ModelMonitorSchedules(Construct):
                     **self._common,
                 ),
             )
-            self.model_quality_metric = cloudwatch.Metric(
-                namespace=MODEL_METRICS_NAMESPACE,
-                metric_name="auc",
-                dimensions_map={"Endpoint": endpoint_name, "MonitoringSchedule": name},
-                statistic="Minimum",
-                period=period,
-            )
         if not model.sensitive_attributes:
             return
         if baselines.bias_analysis_config is None or baselines.explainability_analysis_config is None:
@@ -174,10 +167,11 @@ class ModelMonitorSchedules(Construct):
             self._schedule(
                 "BiasDrift",
                 "ModelBias",
+                "bias-drift",
                 sagemaker.CfnModelBiasJobDefinition(
                     self,
                     "BiasDriftJobDefinition",
-                    job_definition_name=self._name("bias-drift"),
+                    job_definition_name=self._definition_name("bias-drift"),
                     model_bias_app_specification={
                         "imageUri": clarify_image(region),
                         "configUri": baselines.bias_analysis_config,
@@ -194,10 +188,11 @@ class ModelMonitorSchedules(Construct):
         self._schedule(
             "FeatureAttributionDrift",
             "ModelExplainability",
+            "feature-attribution-drift",
             sagemaker.CfnModelExplainabilityJobDefinition(
                 self,
                 "FeatureAttributionDriftJobDefinition",
-                job_definition_name=self._name("feature-attribution-drift"),
+                job_definition_name=self._definition_name("feature-attribution-drift"),
                 model_explainability_app_specification={
                     "imageUri": clarify_image(region),
                     "configUri": baselines.explainability_analysis_config,
@@ -209,15 +204,16 @@ class ModelMonitorSchedules(Construct):
             ),
         )
 
-    def _name(self, kind: str) -> str:
-        """The job definition's and its schedule's name (CloudWatch dimensions name the schedule)."""
-        return bounded_name(f"{self._endpoint_name}-{kind}")
+    def _definition_name(self, kind: str) -> str:
+        # SageMaker version numbers fit in 6 digits long after any model's lifetime.
+        head = bounded_name(f"{self._endpoint_name}-{kind}", DEFINITION_NAME_HEAD)
+        return Fn.join("-", [head, self._config_digest, self._version])
 
-    def _schedule(self, construct_id: str, monitoring_type: str, definition: JobDefinition) -> None:
+    def _schedule(self, construct_id: str, monitoring_type: str, kind: str, definition: JobDefinition) -> None:
         schedule = sagemaker.CfnMonitoringSchedule(
             self,
             f"{construct_id}Schedule",
-            monitoring_schedule_name=definition.job_definition_name,
+            monitoring_schedule_name=schedule_name(self._endpoint_name, kind),
             endpoint_name=self._endpoint_name,
             monitoring_schedule_config={
                 "monitoringJobDefinitionName": definition.job_definition_name,
@@ -262,6 +258,44 @@ class ModelMonitorSchedules(Construct):
             "enableInterContainerTrafficEncryption": True,
             "vpcConfig": self._vpc_config,
         }
+
+
+def has_model_monitor_schedules(model: ModelConfig, account_name: str) -> bool:
+    """Whether the model's Endpoint stack in ``account_name`` carries ``ModelMonitorSchedules``:
+    the model uses that engine and its endpoint there captures data."""
+    return model.monitoring.engine == MODEL_MONITOR and captures_data(model, account_name)
+
+
+def schedule_name(endpoint_name: str, kind: str) -> str:
+    """The name of an endpoint's ``kind`` schedule (``data-quality``, ``model-quality``, ...), which
+    the metrics its runs publish carry as their ``MonitoringSchedule`` dimension."""
+    return bounded_name(f"{endpoint_name}-{kind}")
+
+
+def feature_drift_metrics(endpoint_name: str, features: list[str], period: Duration) -> list[cloudwatch.Metric]:
+    """``feature_baseline_drift_<feature>``: the data-quality monitor's distance from the baseline, per feature."""
+    return [
+        cloudwatch.Metric(
+            namespace=DATA_METRICS_NAMESPACE,
+            metric_name=f"feature_baseline_drift_{feature}",
+            dimensions_map={"Endpoint": endpoint_name, "MonitoringSchedule": schedule_name(endpoint_name, "data-quality")},
+            statistic="Maximum",
+            period=period,
+            label=feature,
+        )
+        for feature in features
+    ]
+
+
+def model_quality_metric(endpoint_name: str, period: Duration) -> cloudwatch.Metric:
+    """The model-quality monitor's live AUC."""
+    return cloudwatch.Metric(
+        namespace=MODEL_METRICS_NAMESPACE,
+        metric_name="auc",
+        dimensions_map={"Endpoint": endpoint_name, "MonitoringSchedule": schedule_name(endpoint_name, "model-quality")},
+        statistic="Minimum",
+        period=period,
+    )
 
 
 def bounded_name(name: str, limit: int = 63) -> str:

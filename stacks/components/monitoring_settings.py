@@ -9,6 +9,10 @@ foundation's buckets are not pinned by the monitors, and IAM statements name
 the buckets as ``<Parameter>`` placeholders that acknowledgements can spell
 (``as_nag_renders``).
 
+A stack that already declares ``EndpointSettings`` (an Endpoint stack) hands it
+over as ``endpoint_settings``: CloudFormation parameters are stack-wide, so the
+settings must be declared once.
+
 Exposes ``subnet_ids`` (one string token per subnet: EventBridge Scheduler
 inputs are JSON text, which cannot embed a list token), ``security_group_id``,
 ``key_arn``, ``data_capture_bucket`` and ``monitoring_bucket``.
@@ -30,9 +34,17 @@ MONITORING_BUCKET = "monitoring-bucket"
 
 
 class MonitoringSettings(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig, account: AccountConfig) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PlatformConfig,
+        account: AccountConfig,
+        endpoint_settings: EndpointSettings | None = None,
+    ) -> None:
         super().__init__(scope, construct_id)
-        endpoint_settings = EndpointSettings(self, "Endpoint", config=config)
+        endpoint_settings = endpoint_settings or EndpointSettings(self, "Endpoint", config=config)
         subnet_count = (
             len(account.network.subnet_ids)
             if isinstance(account.network, ImportedNetwork)

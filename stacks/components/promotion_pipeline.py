@@ -13,7 +13,11 @@ only by the approval trigger. Stages, in order:
    staging (``DeployEndpoint``), through the staging ``endpoint_deployer``
    (assumed across accounts) with ``cloudformation_execution`` as the stack's
    role and ``ModelPackageArn`` as its parameter; then ``recorder`` notes the
-   deployment (``RecordDeployment``);
+   deployment (``RecordDeployment``). Where the Endpoint stack carries Model
+   Monitor schedules, the check requires the version's data-quality baseline
+   and the deploy passes it on (``BaselineStatisticsUri``,
+   ``BaselineConstraintsUri``) from the check's output variables (namespace
+   ``<Account>Approval``);
 4. *Test*: ``smoke_test`` invokes the staging endpoint;
 5. *Approve*: manual approval, announced on ``approval_topic``;
 6. *Prod*: the same three actions into prod. The check runs again after the
@@ -39,7 +43,8 @@ from stacks.components.code_connection import allow_use_connection
 from stacks.config import PlatformConfig
 from stacks.config.models import ModelConfig
 from stacks.cross_account import role_arn, serving_role_names
-from stacks.endpoint_stack import MODEL_PACKAGE_PARAMETER
+from stacks.components.model_monitor_schedules import has_model_monitor_schedules
+from stacks.endpoint_stack import BASELINE_PARAMETERS, MODEL_PACKAGE_PARAMETER
 from stacks.endpoint_templates import endpoint_template_path
 from stacks.naming import endpoint_name, endpoint_stack_name, model_package_group_name, promotion_pipeline_name
 
@@ -168,17 +173,26 @@ class PromotionPipeline(Construct):
             self, f"{account_name.capitalize()}CloudFormationExecution",
             role_arn(config, account_name, names.cloudformation_execution), mutable=False,
         )
+        monitored = has_model_monitor_schedules(model, account_name)
+        check = actions.LambdaInvokeAction(
+            action_name=CHECK_APPROVAL_ACTION,
+            lambda_=self._approval_check,
+            user_parameters={
+                "model_package_arn": MODEL_PACKAGE,
+                "model_package_group_name": model_package_group_name(config, model.name),
+                "stage": account_name,
+                "require_baselines": monitored,
+            },
+            variables_namespace=f"{account_name.capitalize()}Approval",
+            run_order=1,
+        )
+        baselines = (
+            {parameter: check.variable(variable) for parameter, variable in BASELINE_PARAMETERS.items()}
+            if monitored
+            else {}
+        )
         return [
-            actions.LambdaInvokeAction(
-                action_name=CHECK_APPROVAL_ACTION,
-                lambda_=self._approval_check,
-                user_parameters={
-                    "model_package_arn": MODEL_PACKAGE,
-                    "model_package_group_name": model_package_group_name(config, model.name),
-                    "stage": account_name,
-                },
-                run_order=1,
-            ),
+            check,
             actions.CloudFormationCreateUpdateStackAction(
                 action_name=DEPLOY_ACTION,
                 stack_name=endpoint_stack_name(config, model.name),
@@ -186,7 +200,7 @@ class PromotionPipeline(Construct):
                 admin_permissions=False,
                 role=deployer,
                 deployment_role=execution,
-                parameter_overrides={MODEL_PACKAGE_PARAMETER: MODEL_PACKAGE},
+                parameter_overrides={MODEL_PACKAGE_PARAMETER: MODEL_PACKAGE, **baselines},
                 # A failed first create leaves the stack in ROLLBACK_COMPLETE, which CloudFormation
                 # cannot update. CodePipeline documents that CREATE_UPDATE never deletes a failed
                 # stack, while REPLACE_ON_FAILURE deletes it and creates it again (the deployer

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from stacks.components.model_monitor_schedules import MODEL_MONITOR
 from stacks.components.processing_images import REGISTRIES
 from stacks.config import PlatformConfig
 from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
@@ -107,6 +108,44 @@ def access_intents(config: PlatformConfig) -> list[Intent]:
         ]
     intents += _studio_intents(config)
     return intents
+
+
+def _endpoint_monitor_intents(
+    config: PlatformConfig, model: str, account: str, cfn: str, monitoring_job: str
+) -> list[Intent]:
+    """What the CloudFormation role does for the monitors an Endpoint stack carries (engine
+    ``sagemaker-model-monitor``), or, with the open-source engine, must not do."""
+    number = getattr(config.accounts, account).account_id
+    endpoint = endpoint_name(config, model).lower()
+
+    def schedule(name: str) -> str:
+        return f"arn:aws:sagemaker:{config.region}:{number}:monitoring-schedule/{name}"
+
+    engine = next(candidate for candidate in config.models if candidate.name == model).monitoring.engine
+    if engine != MODEL_MONITOR:
+        return [
+            Intent("promotion", f"cfn-cannot-create-monitoring-schedule-{account}", cfn,
+                   "sagemaker:CreateMonitoringSchedule", schedule(f"{endpoint}-data-quality"), "Deny",
+                   "With the open-source engine the Endpoint stack carries no Model Monitor schedule."),
+        ]
+    definition = f"arn:aws:sagemaker:{config.region}:{number}:data-quality-job-definition/{endpoint}-data-quality-0a1b2c-2"
+    return [
+        Intent("promotion", f"cfn-creates-monitoring-schedule-{account}", cfn, "sagemaker:CreateMonitoringSchedule",
+               schedule(f"{endpoint}-data-quality"), "Allow",
+               "The Endpoint stack schedules the served version's Model Monitor jobs."),
+        Intent("promotion", f"cfn-creates-job-definition-of-the-served-version-{account}", cfn,
+               "sagemaker:CreateDataQualityJobDefinition", definition, "Allow",
+               "Each version gets its own job definition, judging against its own baseline."),
+        Intent("promotion", f"cfn-passes-monitoring-job-role-{account}", cfn, "iam:PassRole", monitoring_job,
+               "Allow", "Model Monitor jobs run as the account's monitoring job role.",
+               {"iam:PassedToService": SAGEMAKER}),
+        Intent("promotion", f"cfn-cannot-schedule-monitors-on-other-endpoints-{account}", cfn,
+               "sagemaker:CreateMonitoringSchedule", schedule("other-endpoint-data-quality"), "Deny",
+               "The role manages the monitors of the platform's endpoints only."),
+        Intent("promotion", f"cfn-cannot-pass-monitoring-job-role-to-other-services-{account}", cfn, "iam:PassRole",
+               monitoring_job, "Deny", "The monitoring job role is for SageMaker jobs only.",
+               {"iam:PassedToService": "lambda.amazonaws.com"}),
+    ]
 
 
 def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
@@ -255,6 +294,7 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
                    "The stack creates the model's endpoint."),
             Intent("promotion", f"cfn-passes-model-execution-role-{account}", cfn, "iam:PassRole", execution, "Allow",
                    "The model runs as the model execution role.", {"iam:PassedToService": SAGEMAKER}),
+            *_endpoint_monitor_intents(config, model, account, cfn, monitoring),
             Intent("promotion", f"outsider-cannot-read-dev-registry-{account}",
                    f"arn:aws:iam::{number}:role/any-admin", "sagemaker:DescribeModelPackage", version, "Deny",
                    "The registry policy names the roles that need it, not the whole account.",

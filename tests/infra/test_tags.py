@@ -15,7 +15,7 @@ import pytest
 
 from stacks.config import PlatformConfig
 from stacks.naming import PLATFORM_TAG_KEY, platform_tags
-from tests.synth import SynthesizedApp, synthesize
+from tests.synth import SynthesizedApp
 from tests.tag_coverage import TaggableResource, missing_tags, tag_property, taggable_resources
 
 # Created with tags by SageMaker: the list of what cost reports must cover.
@@ -58,23 +58,6 @@ def test_taggability_comes_from_the_resource_schemas() -> None:
     assert tag_property("eu-west-1", "AWS::SageMaker::Pipeline") == "/properties/Tags"
     assert tag_property("eu-west-1", "AWS::IAM::Policy") is None
     assert tag_property("eu-west-1", "Custom::StudioCleanup") is None
-
-
-def test_model_monitor_schedules_carry_the_platform_tags(
-    platform_config: PlatformConfig, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    # The default engine has no native schedules; the Model Monitor engine's are L1s too.
-    model = platform_config.models[0]
-    monitoring = model.monitoring.model_copy(update={"engine": "sagemaker-model-monitor"})
-    variant = platform_config.model_copy(update={"models": (model.model_copy(update={"monitoring": monitoring}),)})
-    app = synthesize(variant, outdir=tmp_path_factory.mktemp("model-monitor-tags.out"))
-    schedules = [
-        resource
-        for resource in taggable_resources(app.templates, variant.region)
-        if resource.type == "AWS::SageMaker::MonitoringSchedule"
-    ]
-    assert {resource.stack for resource in schedules} == {"Staging/Monitoring", "Prod/Monitoring"}
-    assert all(not missing_tags(resource, platform_tags(variant)) for resource in schedules)
 
 
 def _tag_conditions(template: dict[str, Any], key: str) -> set[str]:

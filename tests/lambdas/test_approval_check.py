@@ -21,20 +21,21 @@ from tests.lambda_handlers import load_handler
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 handler_module = load_handler("approval_check")
 
-from version_approval import ApprovalCheck, refusal  # noqa: E402
+from version_approval import ApprovalCheck, VersionRefusedError, check_approval, refusal  # noqa: E402
 
 EVENTS = Path(__file__).resolve().parents[1] / "events" / "approval_check"
 REGION = "eu-west-1"
 DEV = "111111111111"
 GROUP = "mlops-credit-risk"
 PACKAGE_ARN = f"arn:aws:sagemaker:{REGION}:{DEV}:model-package/{GROUP}/3"
+BASELINE = f"s3://mlops-artifacts-{DEV}-{REGION}/models/credit-risk/exec3/baseline"
 
 
 def fixture(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / f"{name}.json").read_text())
 
 
-def check(**overrides: str) -> ApprovalCheck:
+def check(**overrides: Any) -> ApprovalCheck:
     fields = {"model_package_arn": PACKAGE_ARN, "model_package_group_name": GROUP, "stage": "prod"}
     return ApprovalCheck(**{**fields, **overrides})
 
@@ -49,6 +50,18 @@ def described(status: str = "Approved", group: str = GROUP, arn: str = PACKAGE_A
         "ModelPackageStatus": "Completed",
         "ModelPackageStatusDetails": {"ValidationStatuses": []},
         "ModelApprovalStatus": status,
+    }
+
+
+def with_baselines(version: dict[str, Any], *files: str) -> dict[str, Any]:
+    """``version`` with the data-quality baseline ``files`` (``Statistics``, ``Constraints``) registered."""
+    return {
+        **version,
+        "DriftCheckBaselines": {
+            "ModelDataQuality": {
+                name: {"ContentType": "application/json", "S3Uri": f"{BASELINE}/{name.lower()}.json"} for name in files
+            }
+        },
     }
 
 
@@ -110,11 +123,45 @@ def test_group_names_compare_with_the_arns_lower_case() -> None:
         ({"model_package_arn": "#{variables.ModelPackageArn}"}, "model_package_arn"),
         ({"model_package_group_name": "mlops credit risk"}, "model_package_group_name"),
         ({"endpoint_name": GROUP}, "endpoint_name"),
+        ({"require_baselines": "yes"}, "require_baselines"),
     ],
 )
-def test_bad_parameter_is_rejected_by_name(overrides: dict[str, str], field: str) -> None:
+def test_bad_parameter_is_rejected_by_name(overrides: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError, match=field):
         check(**overrides)
+
+
+def test_a_cleared_version_names_its_registered_baseline_files() -> None:
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    with Stubber(sagemaker) as stub:
+        stub.add_response("describe_model_package", with_baselines(described(), "Statistics", "Constraints"))
+
+        clearance = check_approval(sagemaker, check(require_baselines=True), DEV)
+
+    assert clearance.variables == {
+        "StatisticsUri": f"{BASELINE}/statistics.json",
+        "ConstraintsUri": f"{BASELINE}/constraints.json",
+    }
+
+
+@pytest.mark.parametrize("files", [(), ("Statistics",), ("Constraints",)])
+def test_a_version_without_both_baseline_files_is_refused_when_its_monitors_need_them(files: tuple[str, ...]) -> None:
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    with Stubber(sagemaker) as stub:
+        stub.add_response("describe_model_package", with_baselines(described(), *files))
+
+        with pytest.raises(VersionRefusedError, match="no DriftCheckBaselines.ModelDataQuality statistics and constraints"):
+            check_approval(sagemaker, check(require_baselines=True), DEV)
+
+
+def test_a_version_without_baselines_is_cleared_when_no_monitor_needs_them() -> None:
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    with Stubber(sagemaker) as stub:
+        stub.add_response("describe_model_package", with_baselines(described(), "Statistics"))
+
+        clearance = check_approval(sagemaker, check(), DEV)
+
+    assert clearance.variables == {"StatisticsUri": f"{BASELINE}/statistics.json"}
 
 
 # The handler ----------------------------------------------------------------------------
@@ -164,6 +211,45 @@ def test_approved_version_clears_the_staging_deploy(stubs) -> None:
         "job_id": job_id(event),
         "summary": f"{PACKAGE_ARN} is Approved in {GROUP}: cleared for staging",
     }
+
+
+def test_cleared_version_hands_its_baseline_uris_to_the_deploy_as_output_variables(stubs) -> None:
+    sagemaker_stub, codepipeline_stub = stubs
+    event = fixture("prod_check_requiring_baselines")
+    sagemaker_stub.add_response(
+        "describe_model_package",
+        with_baselines(described("Approved"), "Statistics", "Constraints"),
+        {"ModelPackageName": PACKAGE_ARN},
+    )
+    codepipeline_stub.add_response(
+        "put_job_success_result",
+        {},
+        {
+            "jobId": job_id(event),
+            "executionDetails": {"summary": ANY, "percentComplete": 100},
+            "outputVariables": {
+                "StatisticsUri": f"{BASELINE}/statistics.json",
+                "ConstraintsUri": f"{BASELINE}/constraints.json",
+            },
+        },
+    )
+
+    assert handler_module.handler(event, FakeContext())["outcome"] == "approved"
+
+
+def test_version_without_a_baseline_fails_the_deploy_its_monitors_need_one_for(stubs) -> None:
+    sagemaker_stub, codepipeline_stub = stubs
+    event = fixture("prod_check_requiring_baselines")
+    sagemaker_stub.add_response("describe_model_package", described("Approved"), {"ModelPackageName": PACKAGE_ARN})
+    expect_failure(codepipeline_stub, event, "JobFailed")
+
+    result = handler_module.handler(event, FakeContext())
+
+    assert result["outcome"] == "refused"
+    assert result["summary"] == (
+        f"VersionRefusedError: {PACKAGE_ARN} has no DriftCheckBaselines.ModelDataQuality statistics and "
+        "constraints: its endpoint's Model Monitor schedules need them, so it is not deployed to prod"
+    )
 
 
 def test_version_rejected_while_waiting_for_prod_fails_the_prod_stage(stubs) -> None:
