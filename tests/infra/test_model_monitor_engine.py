@@ -311,13 +311,13 @@ def test_no_stack_has_a_baseline_parameter_the_promotion_pipeline_does_not_set(
 
 def test_monitoring_stack_runs_no_monitors_of_its_own(monitoring: Template) -> None:
     monitoring.resource_count_is("AWS::Scheduler::Schedule", 0)
+    for resource_type in ("MonitoringSchedule", *(definition for definition, _, _ in MONITORS)):
+        monitoring.resource_count_is(f"AWS::SageMaker::{resource_type}", 0)
 
 
 def test_the_engine_has_no_unjudged_records_alarm(monitoring: Template) -> None:
     # Its schedules judge every record against the deployed version's baseline: no record goes unjudged.
     assert "mlops-credit-risk-unjudged-records" not in alarm_names(monitoring)
-    for resource_type in ("MonitoringSchedule", *(definition for definition, _, _ in MONITORS)):
-        monitoring.resource_count_is(f"AWS::SageMaker::{resource_type}", 0)
 
 
 def test_model_monitor_drift_alarm_covers_every_feature_ten_metrics_per_alarm(
