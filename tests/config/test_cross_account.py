@@ -4,6 +4,7 @@ so dev's policies and the serving accounts' roles agree without passing tokens."
 from stacks.config import PlatformConfig
 from stacks.cross_account import (
     SERVING_ACCOUNTS,
+    cloudformation_execution_role_arns,
     PromotionRoleNames,
     ServingRoleNames,
     model_execution_role_arns,
@@ -50,4 +51,8 @@ def test_artifact_readers_are_each_serving_accounts_model_execution_and_monitori
     assert monitoring_job_role_arns(platform_config) == [
         "arn:aws:iam::222222222222:role/mlops-monitoring-job",
         "arn:aws:iam::333333333333:role/mlops-monitoring-job",
+    ]
+    assert cloudformation_execution_role_arns(platform_config) == [
+        "arn:aws:iam::222222222222:role/mlops-endpoint-cfn-execution",
+        "arn:aws:iam::333333333333:role/mlops-endpoint-cfn-execution",
     ]

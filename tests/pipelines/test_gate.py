@@ -72,3 +72,10 @@ def test_metrics_exactly_at_the_gates_pass() -> None:
 def test_an_undefined_auc_fails() -> None:
     assert gate_failures(float("nan"), {}, GATES) == ["AUC is undefined"]
     assert gate_failures(None, {}, GATES) == ["AUC is undefined"]
+
+
+def test_the_verdict_fails_a_model_on_its_dppl_alone() -> None:
+    verdict = gate_verdict(0.95, {"age": 1.0}, GATES, {"age": -0.2})
+
+    assert not verdict["passed"]
+    assert verdict["failures"] == ["DPPL of age -0.200: |DPPL| > max_abs_dppl 0.100 (over by 0.100)"]
