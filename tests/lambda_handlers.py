@@ -1,9 +1,11 @@
 """Load a Lambda function's ``handler.py`` the way the Lambda runtime does.
 
-Each function folder ships alone and its modules import each other by bare name,
-so the folder goes on ``sys.path``. Every folder has a ``handler.py``: each is
-registered as ``<folder>_handler``, once, so the tests that load the same
-function share one module (and its cached clients).
+Each function folder ships alone, with the ``lambdas/shared`` modules it names
+copied next to its own (``PlatformFunction(shared_modules=...)``); all import each
+other by bare name, so the folder and ``lambdas/shared`` go on ``sys.path``. Every
+function folder has a ``handler.py``: each is registered as ``<folder>_handler``,
+once, so the tests that load the same function share one module (and its cached
+clients).
 """
 
 import importlib.util
@@ -12,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[1] / "lambdas"
+SHARED_DIR = LAMBDAS_DIR / "shared"
 
 
 def load_handler(folder: str) -> ModuleType:
@@ -19,8 +22,9 @@ def load_handler(folder: str) -> ModuleType:
     if name in sys.modules:
         return sys.modules[name]
     function_dir = LAMBDAS_DIR / folder
-    if str(function_dir) not in sys.path:
-        sys.path.insert(0, str(function_dir))
+    for directory in (SHARED_DIR, function_dir):
+        if str(directory) not in sys.path:
+            sys.path.insert(0, str(directory))
     spec = importlib.util.spec_from_file_location(name, function_dir / "handler.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
