@@ -17,14 +17,24 @@ LAMBDAS_DIR = Path(__file__).resolve().parents[1] / "lambdas"
 SHARED_DIR = LAMBDAS_DIR / "shared"
 
 
+def _on_path(directory: Path) -> None:
+    if str(directory) not in sys.path:
+        sys.path.insert(0, str(directory))
+
+
+def load_shared(name: str) -> ModuleType:
+    """A module of ``lambdas/shared``, under the bare name the functions import it by."""
+    _on_path(SHARED_DIR)
+    return importlib.import_module(name)
+
+
 def load_handler(folder: str) -> ModuleType:
     name = f"{folder}_handler"
     if name in sys.modules:
         return sys.modules[name]
     function_dir = LAMBDAS_DIR / folder
-    for directory in (SHARED_DIR, function_dir):
-        if str(directory) not in sys.path:
-            sys.path.insert(0, str(directory))
+    _on_path(SHARED_DIR)
+    _on_path(function_dir)
     spec = importlib.util.spec_from_file_location(name, function_dir / "handler.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
