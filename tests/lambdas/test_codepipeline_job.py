@@ -1,9 +1,12 @@
 """The job plumbing every CodePipeline Lambda action shares: CodePipeline always hears back, within its limits.
 
 The three functions' tests drive it through their handlers; these pin what no
-handler test reaches: the limits, the failure types and the empty job.
+handler test reaches: the limits, the failure types, the log lines and the event with no job.
 """
 
+import io
+import json
+import logging
 from typing import Any
 
 import boto3
@@ -11,7 +14,7 @@ import pytest
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tests.lambda_handlers import load_shared
 
@@ -24,6 +27,7 @@ from codepipeline_job import (  # noqa: E402
     MissingParametersError,
     NotAJobError,
     answer_job,
+    describe,
     failure_type,
     parameters_of,
 )
@@ -36,6 +40,12 @@ class Parameters(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     stage: str
+
+
+class Nested(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    thresholds: Parameters
 
 
 def job(user_parameters: str | None = '{"stage": "prod"}', job_id: Any = JOB_ID) -> dict[str, Any]:
@@ -105,8 +115,53 @@ def test_an_event_without_a_job_id_is_rejected_before_any_work_or_answer(event: 
     def no_client() -> Any:
         raise AssertionError("nothing to answer")
 
-    with pytest.raises(NotAJobError, match="not a CodePipeline job event"):
+    with pytest.raises(NotAJobError, match="^not a CodePipeline job event: (no CodePipeline.job.id|CodePipeline.job.id is empty)$"):
         answer_job(event, work, codepipeline=no_client, logger=logger)
+
+
+@pytest.fixture
+def log(request: pytest.FixtureRequest) -> tuple[Logger, io.StringIO]:
+    """A logger of its own per test (Powertools keeps one per service name), writing to a buffer."""
+    buffer = io.StringIO()
+    return Logger(service=f"job-{request.node.name}", logger_handler=logging.StreamHandler(buffer)), buffer
+
+
+def logged(buffer: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in buffer.getvalue().splitlines()]
+
+
+def test_the_answer_is_logged_with_the_job_id(codepipeline, log) -> None:
+    client, stub = codepipeline
+    stub.add_response("put_job_failure_result", {}, None)
+
+    def work(_job_id: str) -> Answer:
+        raise RuntimeError("boom")
+
+    answer_job(job(), work, codepipeline=lambda: client, logger=log[0])
+
+    failure, answered = logged(log[1])
+    assert (failure["level"], failure["message"], failure["job_id"]) == ("ERROR", "the job could not be done", JOB_ID)
+    assert "RuntimeError: boom" in failure["exception"]
+    assert {key: answered[key] for key in ("message", "job_id", "succeeded", "summary")} == {
+        "message": "job answered", "job_id": JOB_ID, "succeeded": False, "summary": "RuntimeError: boom",
+    }
+
+
+def test_a_rejected_event_is_logged(log) -> None:
+    with pytest.raises(NotAJobError):
+        answer_job({"detail-type": "Scheduled Event"}, lambda _job_id: Answer(True, ""), codepipeline=lambda: None, logger=log[0])
+
+    (rejected,) = logged(log[1])
+    assert (rejected["level"], rejected["message"]) == ("ERROR", "rejected: not a CodePipeline job event")
+
+
+def test_bad_parameters_are_described_field_by_field() -> None:
+    with pytest.raises(ValidationError) as raised:
+        parameters_of(job('{"thresholds": {}, "stage": "prod"}'), Nested)
+
+    assert describe(raised.value) == (
+        "bad UserParameters: thresholds.stage: Field required; stage: Extra inputs are not permitted"
+    )
 
 
 def test_parameters_become_the_model() -> None:
