@@ -5,6 +5,7 @@ handler test reaches: the limits, the failure types, the log lines and the event
 """
 
 import io
+import itertools
 import json
 import logging
 from typing import Any
@@ -32,6 +33,7 @@ from codepipeline_job import (  # noqa: E402
     parameters_of,
 )
 
+LOGGERS = itertools.count()
 JOB_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 logger = Logger(service="codepipeline-job-test")
 
@@ -120,10 +122,11 @@ def test_an_event_without_a_job_id_is_rejected_before_any_work_or_answer(event: 
 
 
 @pytest.fixture
-def log(request: pytest.FixtureRequest) -> tuple[Logger, io.StringIO]:
-    """A logger of its own per test (Powertools keeps one per service name), writing to a buffer."""
+def log() -> tuple[Logger, io.StringIO]:
+    """A logger of its own, writing to a buffer: Powertools sets up one logger per service name, once
+    per process, so every call needs a new name (a rerun of a test in one process too, as mutmut does)."""
     buffer = io.StringIO()
-    return Logger(service=f"job-{request.node.name}", logger_handler=logging.StreamHandler(buffer)), buffer
+    return Logger(service=f"job-{next(LOGGERS)}", logger_handler=logging.StreamHandler(buffer)), buffer
 
 
 def logged(buffer: io.StringIO) -> list[dict[str, Any]]:
