@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from aws_cdk import App, Duration, RemovalPolicy, Stack
+from aws_cdk import App, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Template
@@ -74,11 +74,8 @@ def test_every_shared_module_a_function_imports_ships_with_it(synthesized):
     assert {key: names for key, names in missing.items() if names} == {}
 
 
-def _job_function_key(shared_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The S3 key of a function from ``approval_check`` with ``shared_dir``'s job module beside it."""
-    monkeypatch.setattr(platform_function, "SHARED_DIR", shared_dir)
-    stack = Stack(App(), "Packaging", env={"account": "111111111111", "region": "eu-west-1"})
-    PlatformFunction(
+def approval_check_function(stack: Stack, shared_modules: tuple[str, ...]) -> PlatformFunction:
+    return PlatformFunction(
         stack,
         "Job",
         handler_folder="approval_check",
@@ -86,9 +83,15 @@ def _job_function_key(shared_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         log_key=kms.Key(stack, "Key"),
         log_retention=logs.RetentionDays.ONE_WEEK,
         removal_policy=RemovalPolicy.DESTROY,
-        timeout=Duration.seconds(10),
-        shared_modules=(JOB_MODULE,),
+        shared_modules=shared_modules,
     )
+
+
+def job_function_key(shared_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The S3 key of a function from ``approval_check`` with ``shared_dir``'s job module beside it."""
+    monkeypatch.setattr(platform_function, "SHARED_DIR", shared_dir)
+    stack = Stack(App(), "Packaging", env={"account": "111111111111", "region": "eu-west-1"})
+    approval_check_function(stack, (JOB_MODULE,))
     (function,) = Template.from_stack(stack).find_resources("AWS::Lambda::Function").values()
     return function["Properties"]["Code"]["S3Key"]
 
@@ -99,26 +102,16 @@ def test_a_change_to_a_shared_module_ships_a_new_asset(tmp_path, monkeypatch):
         folder.mkdir()
         (folder / f"{JOB_MODULE}.py").write_text(text)
 
-    assert _job_function_key(original, monkeypatch) != _job_function_key(changed, monkeypatch)
+    assert job_function_key(original, monkeypatch) != job_function_key(changed, monkeypatch)
 
 
 def test_an_unknown_shared_module_is_refused_by_name(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=f"shared_modules: '{JOB_MODULE}' is not a module of"):
-        _job_function_key(tmp_path, monkeypatch)
+        job_function_key(tmp_path, monkeypatch)
 
 
 def test_a_shared_module_may_not_replace_one_of_the_function_s_own(monkeypatch):
     monkeypatch.setattr(platform_function, "SHARED_DIR", platform_function.LAMBDAS_DIR / "approval_check")
-    stack = Stack(App(), "Packaging")
 
     with pytest.raises(ValueError, match="shared_modules: 'version_approval' would overwrite approval_check/version_approval.py"):
-        PlatformFunction(
-            stack,
-            "Job",
-            handler_folder="approval_check",
-            description="packaging",
-            log_key=kms.Key(stack, "Key"),
-            log_retention=logs.RetentionDays.ONE_WEEK,
-            removal_policy=RemovalPolicy.DESTROY,
-            shared_modules=("version_approval",),
-        )
+        approval_check_function(Stack(App(), "Packaging"), ("version_approval",))
