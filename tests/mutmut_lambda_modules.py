@@ -1,8 +1,8 @@
 """pytest plugin for ``make mutation`` only: Lambda modules under their package names.
 
-A Lambda folder ships alone, so its modules import each other by bare name
-(``from promotion import decide``) and the tests load them that way
-(``tests/lambda_handlers.py``). mutmut switches a mutant on by the module name it
+A Lambda folder ships alone (with the ``lambdas/shared`` modules it names beside
+its own), so its modules import each other by bare name (``from promotion import
+decide``) and the tests load them that way (``tests/lambda_handlers.py``). mutmut switches a mutant on by the module name it
 derives from the file path (``lambdas.approval_trigger.promotion``); a function
 defined in a module named ``promotion`` would never run its mutants, and every
 mutant there would look like it survived. This finder still answers the bare

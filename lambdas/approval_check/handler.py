@@ -12,6 +12,7 @@ Contract (``lambdas/approval_check/handler.py:handler``):
   "require_baselines": true | false}`` (optional, false by default; true for
   models whose Endpoint stack carries Model Monitor schedules).
 - **Environment:** none. The registry is the function's own account (dev).
+- **Ships** ``codepipeline_job`` from ``lambdas/shared`` (the job's plumbing).
 - **IAM:** ``sagemaker:DescribeModelPackage`` on
   ``arn:aws:sagemaker:<region>:<dev>:model-package/<group, lower case>/*`` of each
   model; ``codepipeline:PutJobSuccessResult`` and ``PutJobFailureResult`` (no
@@ -41,8 +42,8 @@ import boto3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from approval_check_job import check_of, describe, job_id_of, report_failure, report_success
-from version_approval import check_approval
+from codepipeline_job import Answer, answer_job, parameters_of
+from version_approval import ApprovalCheck, check_approval
 
 logger = Logger()
 tracer = Tracer()
@@ -58,25 +59,21 @@ def _sagemaker() -> Any:
     return boto3.client("sagemaker")
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    try:
-        job_id = job_id_of(event)
-    except ValueError:
-        logger.exception("rejected: not a CodePipeline job event")
-        raise
-    logger.append_keys(job_id=job_id)
-    try:
-        check = check_of(event)
-        clearance = check_approval(_sagemaker(), check, registry_account=context.invoked_function_arn.split(":")[4])
-    except Exception as error:  # noqa: BLE001 (CodePipeline waits for an answer whatever breaks)
-        logger.exception("version refused")
-        report_failure(_codepipeline(), job_id, error)
-        return {"outcome": "refused", "job_id": job_id, "summary": describe(error)}
-    report_success(_codepipeline(), job_id, clearance.summary, clearance.variables)
+def _clear(event: dict[str, Any], registry_account: str) -> Answer:
+    check = parameters_of(event, ApprovalCheck)
+    clearance = check_approval(_sagemaker(), check, registry_account=registry_account)
     logger.info(
         "version cleared",
         extra={"model_package_arn": check.model_package_arn, "stage": check.stage, **clearance.variables},
     )
-    return {"outcome": "approved", "job_id": job_id, "summary": clearance.summary}
+    return Answer(True, clearance.summary, clearance.variables)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
+    registry_account = context.invoked_function_arn.split(":")[4]
+    job_id, answer = answer_job(
+        event, lambda _job_id: _clear(event, registry_account), codepipeline=_codepipeline, logger=logger
+    )
+    return {"outcome": "approved" if answer.succeeded else "refused", "job_id": job_id, "summary": answer.summary}

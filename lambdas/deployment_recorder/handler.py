@@ -10,6 +10,7 @@ Contract (``lambdas/deployment_recorder/handler.py:handler``):
   "endpoint_name": ..., "stage": "staging" | "prod",
   "pipeline_execution_id": "#{codepipeline.PipelineExecutionId}"}``.
 - **Environment:** none.
+- **Ships** ``codepipeline_job`` from ``lambdas/shared`` (the job's plumbing).
 - **IAM:** ``sagemaker:DescribeModelPackage`` and ``sagemaker:UpdateModelPackage`` on
   ``arn:aws:sagemaker:<region>:<dev>:model-package/<group, lower case>/*`` of each
   model; ``codepipeline:PutJobSuccessResult`` and ``PutJobFailureResult`` (no
@@ -37,7 +38,7 @@ import boto3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from deployment_job import describe, job_id_of, report_failure, report_success, user_parameters_of
+from codepipeline_job import Answer, answer_job, parameters_of
 from deployment_record import Deployment, record_deployment
 
 logger = Logger()
@@ -54,26 +55,20 @@ def _sagemaker() -> Any:
     return boto3.client("sagemaker")
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    try:
-        job_id = job_id_of(event)
-    except ValueError:
-        logger.exception("rejected: not a CodePipeline job event")
-        raise
-    logger.append_keys(job_id=job_id)
-    try:
-        deployment = Deployment.model_validate_json(user_parameters_of(event))
-        entries = record_deployment(_sagemaker(), deployment, recorded_at=datetime.now(UTC))
-    except Exception as error:  # noqa: BLE001 (CodePipeline waits for an answer whatever breaks)
-        logger.exception("deployment not recorded")
-        report_failure(_codepipeline(), job_id, error)
-        return {"outcome": "failed", "job_id": job_id, "reason": describe(error)}
+def _record(event: dict[str, Any]) -> Answer:
+    deployment = parameters_of(event, Deployment)
+    entries = record_deployment(_sagemaker(), deployment, recorded_at=datetime.now(UTC))
     summary = (
         f"Recorded on {deployment.model_package_arn}: deployed to {deployment.stage} "
         f"({deployment.account}, endpoint {deployment.endpoint_name}) by execution {deployment.pipeline_execution_id}"
     )
-    report_success(_codepipeline(), job_id, summary)
-    logger.info("deployment recorded", extra={"model_package_arn": deployment.model_package_arn, **entries})
-    return {"outcome": "recorded", "job_id": job_id, "entries": entries}
+    return Answer(True, summary, details=entries)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    job_id, answer = answer_job(event, lambda _job_id: _record(event), codepipeline=_codepipeline, logger=logger)
+    if not answer.succeeded:
+        return {"outcome": "failed", "job_id": job_id, "reason": answer.summary}
+    return {"outcome": "recorded", "job_id": job_id, "entries": dict(answer.details)}

@@ -11,7 +11,8 @@ Contract (``lambdas/smoke_test/handler.py:handler``):
   (the last three from ``models[].serving.smoke_test``).
 - **Environment:** ``SMOKE_TESTER_ROLE_ARN``: staging's smoke-tester role.
 - **Ships** ``samples/<model_name>.csv`` (see ``smoke_samples``): a model without
-  one fails the job with a ``ConfigurationError``.
+  one fails the job with a ``ConfigurationError``; and ``codepipeline_job`` from
+  ``lambdas/shared`` (the job's plumbing).
 - **IAM:** ``sts:AssumeRole`` on the smoke-tester role (which trusts this
   function's role and allows ``sagemaker:InvokeEndpoint`` on
   ``arn:aws:sagemaker:<region>:<staging>:endpoint/<endpoint, lower case>``);
@@ -40,9 +41,10 @@ import boto3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from codepipeline_job import Answer, answer_job, parameters_of
 from endpoint_probe import probe, staging_runtime
-from smoke_samples import load_payloads
-from smoke_test_job import describe, failure_type, job_id_of, report_failure, report_success, request_of
+from smoke_samples import MissingSamplesError, load_payloads
+from smoke_test_job import SmokeTestRequest
 from smoke_verdict import Thresholds, evaluate
 
 # Time kept back from the function's timeout to report to CodePipeline.
@@ -69,44 +71,42 @@ def _smoke_tester_role_arn() -> str:
     return role_arn
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    try:
-        job_id = job_id_of(event)
-    except ValueError:
-        logger.exception("rejected: not a CodePipeline job event")
-        raise
-    logger.append_keys(job_id=job_id)
-    try:
-        request = request_of(event)
-        payloads = load_payloads(request.model_name, request.samples)
-        runtime = staging_runtime(
-            _sts(),
-            _smoke_tester_role_arn(),
-            session_name=f"smoke-test-{job_id}",
-            read_timeout_seconds=2 * request.max_p95_latency_ms / 1000,
-        )
-        stop_at = time.perf_counter() + context.get_remaining_time_in_millis() / 1000 - MARGIN_SECONDS
-        observations = probe(runtime, request.endpoint_name, payloads, stop_at=stop_at)
-    except Exception as error:  # noqa: BLE001 (CodePipeline waits for an answer whatever breaks)
-        logger.exception("smoke test could not run")
-        report_failure(_codepipeline(), job_id, failure_type(error), describe(error))
-        return {"outcome": "failed", "job_id": job_id, "summary": describe(error)}
+def _smoke_test(event: dict[str, Any], job_id: str, context: LambdaContext) -> Answer:
+    request = parameters_of(event, SmokeTestRequest)
+    payloads = load_payloads(request.model_name, request.samples)
+    runtime = staging_runtime(
+        _sts(),
+        _smoke_tester_role_arn(),
+        session_name=f"smoke-test-{job_id}",
+        read_timeout_seconds=2 * request.max_p95_latency_ms / 1000,
+    )
+    stop_at = time.perf_counter() + context.get_remaining_time_in_millis() / 1000 - MARGIN_SECONDS
+    observations = probe(runtime, request.endpoint_name, payloads, stop_at=stop_at)
     thresholds = Thresholds(request.samples, request.max_error_rate, request.max_p95_latency_ms)
     verdict = evaluate(observations, thresholds)
     summary = verdict.summary(f"{request.endpoint_name} ({request.model_package_arn.split(':')[-1]})", thresholds)
-    if verdict.passed:
-        variables = {
-            "SampleCount": str(verdict.sent),
-            "ErrorRate": f"{verdict.error_rate:.4f}",
-            "P95LatencyMs": f"{verdict.p95_latency_ms:.0f}",
-        }
-        report_success(_codepipeline(), job_id, summary, variables)
-    else:
-        report_failure(_codepipeline(), job_id, "JobFailed", summary)
     logger.info(
         "smoke test passed" if verdict.passed else "smoke test failed",
         extra={"summary": summary, "model_package_arn": request.model_package_arn},
     )
-    return {"outcome": "passed" if verdict.passed else "failed", "job_id": job_id, "summary": summary}
+    if not verdict.passed:
+        return Answer(False, summary)
+    variables = {
+        "SampleCount": str(verdict.sent),
+        "ErrorRate": f"{verdict.error_rate:.4f}",
+        "P95LatencyMs": f"{verdict.p95_latency_ms:.0f}",
+    }
+    return Answer(True, summary, variables)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
+    job_id, answer = answer_job(
+        event,
+        lambda job_id: _smoke_test(event, job_id, context),
+        codepipeline=_codepipeline,
+        logger=logger,
+        configuration_errors=(MissingSamplesError,),
+    )
+    return {"outcome": "passed" if answer.succeeded else "failed", "job_id": job_id, "summary": answer.summary}

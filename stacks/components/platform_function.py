@@ -8,12 +8,19 @@ workload security group and subnets.
 
 Exposes ``function``, ``dead_letter_queue`` and ``log_group``. Handlers follow
 ``lambdas/<name>/handler.py:handler``; everything in the folder ships except
-tests and caches.
+tests and caches. ``shared_modules`` names modules of ``lambdas/shared``
+(``"codepipeline_job"``) copied next to the handler, so the function imports
+them by bare name like its own; such an asset is built by a local bundler (no
+Docker) and hashed by its content, so a change to a shared module ships a new
+asset for every function that carries it.
 """
 
+import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+import jsii
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, Duration, ILocalBundling, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -25,9 +32,48 @@ from stacks.components.nag import acknowledge
 from stacks.components.platform_network import PlatformNetwork
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
+SHARED_DIR = LAMBDAS_DIR / "shared"
+_NOT_SHIPPED = ("tests", "__pycache__", "*.pyc")
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 # Powertools for AWS Lambda (Python) v3, the public layer AWS publishes in every region.
 POWERTOOLS_LAYER_VERSION = 27
+
+
+@jsii.implements(ILocalBundling)
+class _FunctionBundle:
+    """The handler folder with the named ``lambdas/shared`` modules beside its own."""
+
+    def __init__(self, handler_folder: str, shared_modules: Sequence[str]) -> None:
+        self._source = LAMBDAS_DIR / handler_folder
+        self._shared = [SHARED_DIR / f"{name}.py" for name in shared_modules]
+        for module in self._shared:
+            if not module.is_file():
+                raise ValueError(f"shared_modules: {module.stem!r} is not a module of {SHARED_DIR}")
+            if (self._source / module.name).exists():
+                raise ValueError(f"shared_modules: {module.stem!r} would overwrite {handler_folder}/{module.name}")
+
+    def try_bundle(self, output_dir: str, _options: BundlingOptions) -> bool:
+        shutil.copytree(self._source, output_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*_NOT_SHIPPED))
+        for module in self._shared:
+            shutil.copyfile(module, Path(output_dir) / module.name)
+        return True
+
+
+def function_code(handler_folder: str, shared_modules: Sequence[str] = ()) -> lambda_.Code:
+    """The function's asset: ``lambdas/<handler_folder>`` and, beside it, ``shared_modules``."""
+    if not shared_modules:
+        return lambda_.Code.from_asset(str(LAMBDAS_DIR / handler_folder), exclude=list(_NOT_SHIPPED))
+    return lambda_.Code.from_asset(
+        str(LAMBDAS_DIR / handler_folder),
+        asset_hash_type=AssetHashType.OUTPUT,
+        bundling=BundlingOptions(
+            # Never pulled: the local bundler always succeeds.
+            image=DockerImage.from_registry("local-bundling-only"),
+            local=_FunctionBundle(handler_folder, shared_modules),
+            # Part of CDK's in-process bundle cache key: one folder bundled with other modules is another asset.
+            environment={"SHARED_MODULES": ",".join(shared_modules)},
+        ),
+    )
 
 
 class PlatformFunction(Construct):
@@ -46,6 +92,7 @@ class PlatformFunction(Construct):
         memory_size: int = 256,
         reserved_concurrency: int = 5,
         network: PlatformNetwork | None = None,
+        shared_modules: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         region = Stack.of(self).region
@@ -66,9 +113,7 @@ class PlatformFunction(Construct):
             description=description,
             runtime=RUNTIME,
             handler="handler.handler",
-            code=lambda_.Code.from_asset(
-                str(LAMBDAS_DIR / handler_folder), exclude=["tests", "__pycache__", "*.pyc"]
-            ),
+            code=function_code(handler_folder, shared_modules),
             layers=[
                 lambda_.LayerVersion.from_layer_version_arn(
                     self,

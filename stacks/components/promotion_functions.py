@@ -33,6 +33,8 @@ from stacks.naming import model_package_group_name
 
 # A pipeline runs one action of each at a time; a second slot covers a retry.
 RESERVED_CONCURRENCY = 2
+# Each function answers its CodePipeline job through this module of ``lambdas/shared``.
+JOB_MODULE = "codepipeline_job"
 SMOKE_TEST_TIMEOUT = Duration.minutes(5)
 # UpdateModelPackage condition keys of what the recorder never sends: it adds metadata entries and
 # nothing else. (SourceUri, InferenceSpecification and ModelCard have no condition key.)
@@ -58,7 +60,7 @@ class PromotionFunctions(Construct):
         super().__init__(scope, construct_id)
         common = {
             "log_key": key, "log_retention": log_retention, "removal_policy": removal_policy,
-            "reserved_concurrency": RESERVED_CONCURRENCY,
+            "reserved_concurrency": RESERVED_CONCURRENCY, "shared_modules": (JOB_MODULE,),
         }
         smoke_tester = role_arn(config, "staging", serving_role_names(config).smoke_tester)
         self.smoke_test = PlatformFunction(

@@ -16,7 +16,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 from pydantic import ValidationError
 
-from tests.lambda_handlers import load_handler
+from tests.lambda_handlers import FakeContext, load_handler, stubbed_clients
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 handler_module = load_handler("approval_check")
@@ -167,23 +167,13 @@ def test_a_version_without_baselines_is_cleared_when_no_monitor_needs_them() -> 
 # The handler ----------------------------------------------------------------------------
 
 
-class FakeContext:
-    function_name = "approval-check"
-    memory_limit_in_mb = 256
-    invoked_function_arn = f"arn:aws:lambda:{REGION}:{DEV}:function:approval-check"
-    aws_request_id = "4d2b6f80-1a3c-4e5d-8f7a-9b0c1d2e3f40"
+CONTEXT = FakeContext("approval-check", account=DEV, region=REGION)
 
 
 @pytest.fixture
 def stubs(monkeypatch: pytest.MonkeyPatch):
-    sagemaker = boto3.client("sagemaker", region_name=REGION)
-    codepipeline = boto3.client("codepipeline", region_name=REGION)
-    monkeypatch.setattr(handler_module, "_sagemaker", lambda: sagemaker)
-    monkeypatch.setattr(handler_module, "_codepipeline", lambda: codepipeline)
-    with Stubber(sagemaker) as sagemaker_stub, Stubber(codepipeline) as codepipeline_stub:
-        yield sagemaker_stub, codepipeline_stub
-        sagemaker_stub.assert_no_pending_responses()
-        codepipeline_stub.assert_no_pending_responses()
+    with stubbed_clients(monkeypatch, handler_module, REGION, "sagemaker", "codepipeline") as clients:
+        yield clients
 
 
 def job_id(event: dict[str, Any]) -> str:
@@ -204,7 +194,7 @@ def test_approved_version_clears_the_staging_deploy(stubs) -> None:
         "put_job_success_result", {}, {"jobId": job_id(event), "executionDetails": {"summary": ANY, "percentComplete": 100}}
     )
 
-    result = handler_module.handler(event, FakeContext())
+    result = handler_module.handler(event, CONTEXT)
 
     assert result == {
         "outcome": "approved",
@@ -234,7 +224,7 @@ def test_cleared_version_hands_its_baseline_uris_to_the_deploy_as_output_variabl
         },
     )
 
-    assert handler_module.handler(event, FakeContext())["outcome"] == "approved"
+    assert handler_module.handler(event, CONTEXT)["outcome"] == "approved"
 
 
 def test_version_without_a_baseline_fails_the_deploy_its_monitors_need_one_for(stubs) -> None:
@@ -243,7 +233,7 @@ def test_version_without_a_baseline_fails_the_deploy_its_monitors_need_one_for(s
     sagemaker_stub.add_response("describe_model_package", described("Approved"), {"ModelPackageName": PACKAGE_ARN})
     expect_failure(codepipeline_stub, event, "JobFailed")
 
-    result = handler_module.handler(event, FakeContext())
+    result = handler_module.handler(event, CONTEXT)
 
     assert result["outcome"] == "refused"
     assert result["summary"] == (
@@ -260,8 +250,8 @@ def test_version_rejected_while_waiting_for_prod_fails_the_prod_stage(stubs) -> 
     sagemaker_stub.add_response("describe_model_package", described("Rejected"), {"ModelPackageName": PACKAGE_ARN})
     expect_failure(codepipeline_stub, prod, "JobFailed")
 
-    assert handler_module.handler(staging, FakeContext())["outcome"] == "approved"
-    result = handler_module.handler(prod, FakeContext())
+    assert handler_module.handler(staging, CONTEXT)["outcome"] == "approved"
+    result = handler_module.handler(prod, CONTEXT)
 
     assert result["outcome"] == "refused"
     assert result["summary"] == f"VersionRefusedError: {PACKAGE_ARN} is Rejected, not Approved: it is not deployed to prod"
@@ -276,7 +266,7 @@ def test_version_of_another_group_fails_the_job(stubs) -> None:
     )
     expect_failure(codepipeline_stub, event, "JobFailed")
 
-    result = handler_module.handler(event, FakeContext())
+    result = handler_module.handler(event, CONTEXT)
 
     assert result["outcome"] == "refused" and f"not a version of the model package group {GROUP}" in result["summary"]
 
@@ -296,7 +286,7 @@ def test_malformed_parameters_fail_the_job_as_a_configuration_error_before_any_s
     event = fixture(name)
     expect_failure(codepipeline_stub, event, "ConfigurationError")
 
-    result = handler_module.handler(event, FakeContext())
+    result = handler_module.handler(event, CONTEXT)
 
     assert result["outcome"] == "refused"
     assert reason in result["summary"]
@@ -307,7 +297,7 @@ def test_bad_parameters_name_every_wrong_field(stubs) -> None:
     event = fixture("bad_user_parameters")
     expect_failure(codepipeline_stub, event, "ConfigurationError")
 
-    summary = handler_module.handler(event, FakeContext())["summary"]
+    summary = handler_module.handler(event, CONTEXT)["summary"]
 
     assert all(f"{field}:" in summary for field in ("model_package_arn", "model_package_group_name", "stage"))
 
@@ -318,7 +308,7 @@ def test_denied_describe_fails_the_job_as_a_permission_error(stubs) -> None:
     sagemaker_stub.add_client_error("describe_model_package", "AccessDeniedException", "not authorized", 400)
     expect_failure(codepipeline_stub, event, "PermissionError")
 
-    assert handler_module.handler(event, FakeContext())["outcome"] == "refused"
+    assert handler_module.handler(event, CONTEXT)["outcome"] == "refused"
 
 
 def test_unknown_version_fails_the_job(stubs) -> None:
@@ -327,9 +317,9 @@ def test_unknown_version_fails_the_job(stubs) -> None:
     sagemaker_stub.add_client_error("describe_model_package", "ValidationException", "Model package not found", 400)
     expect_failure(codepipeline_stub, event, "JobFailed")
 
-    assert "Model package not found" in handler_module.handler(event, FakeContext())["summary"]
+    assert "Model package not found" in handler_module.handler(event, CONTEXT)["summary"]
 
 
 def test_event_without_a_job_raises_and_calls_nothing(stubs) -> None:
     with pytest.raises(ValueError, match="not a CodePipeline job event"):
-        handler_module.handler(fixture("not_a_job"), FakeContext())
+        handler_module.handler(fixture("not_a_job"), CONTEXT)

@@ -11,12 +11,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 from pydantic import ValidationError
 
-from tests.lambda_handlers import load_handler
+from tests.lambda_handlers import FakeContext, load_handler, stubbed_clients
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 handler_module = load_handler("deployment_recorder")
@@ -153,23 +152,13 @@ def test_bad_parameter_is_rejected_by_name(overrides: dict[str, str], field: str
 # The handler ----------------------------------------------------------------------------
 
 
-class FakeContext:
-    function_name = "deployment-recorder"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:eu-west-1:111111111111:function:deployment-recorder"
-    aws_request_id = "7a0c3e59-2d8b-4f16-9c4a-1e5b7d3f0a82"
+CONTEXT = FakeContext("deployment-recorder", region=REGION)
 
 
 @pytest.fixture
 def stubs(monkeypatch: pytest.MonkeyPatch):
-    sagemaker = boto3.client("sagemaker", region_name=REGION)
-    codepipeline = boto3.client("codepipeline", region_name=REGION)
-    monkeypatch.setattr(handler_module, "_sagemaker", lambda: sagemaker)
-    monkeypatch.setattr(handler_module, "_codepipeline", lambda: codepipeline)
-    with Stubber(sagemaker) as sagemaker_stub, Stubber(codepipeline) as codepipeline_stub:
-        yield sagemaker_stub, codepipeline_stub
-        sagemaker_stub.assert_no_pending_responses()
-        codepipeline_stub.assert_no_pending_responses()
+    with stubbed_clients(monkeypatch, handler_module, REGION, "sagemaker", "codepipeline") as clients:
+        yield clients
 
 
 def described(metadata: dict[str, str]) -> dict[str, Any]:
@@ -215,7 +204,7 @@ def test_staging_deployment_is_merged_into_the_version_and_reported(stubs) -> No
         "put_job_success_result", {}, {"jobId": job_id, "executionDetails": {"summary": ANY, "percentComplete": 100}}
     )
 
-    result = handler_module.handler(event, FakeContext())
+    result = handler_module.handler(event, CONTEXT)
 
     assert result["outcome"] == "recorded"
     assert datetime.strptime(result["entries"]["deployment.staging.time"], "%Y-%m-%dT%H:%M:%SZ")
@@ -243,7 +232,7 @@ def test_prod_deployment_keeps_the_staging_record(stubs) -> None:
     )
     codepipeline_stub.add_response("put_job_success_result", {}, None)
 
-    assert handler_module.handler(event, FakeContext())["outcome"] == "recorded"
+    assert handler_module.handler(event, CONTEXT)["outcome"] == "recorded"
 
 
 def test_bad_parameters_fail_the_job_naming_the_fields_without_touching_the_version(stubs) -> None:
@@ -251,7 +240,7 @@ def test_bad_parameters_fail_the_job_naming_the_fields_without_touching_the_vers
     event = fixture("bad_user_parameters")
     expect_failure(codepipeline_stub, event["CodePipeline.job"]["id"], "ConfigurationError")
 
-    result = handler_module.handler(event, FakeContext())
+    result = handler_module.handler(event, CONTEXT)
 
     assert result["outcome"] == "failed"
     assert "account:" in result["reason"] and "stage:" in result["reason"]
@@ -262,7 +251,7 @@ def test_missing_parameters_fail_the_job_as_a_configuration_error(stubs) -> None
     event = fixture("without_user_parameters")
     expect_failure(codepipeline_stub, event["CodePipeline.job"]["id"], "ConfigurationError")
 
-    assert handler_module.handler(event, FakeContext())["reason"] == "MissingParametersError: the action has no UserParameters"
+    assert handler_module.handler(event, CONTEXT)["reason"] == "MissingParametersError: the action has no UserParameters"
 
 
 def test_denied_update_fails_the_job_as_a_permission_error(stubs) -> None:
@@ -272,12 +261,12 @@ def test_denied_update_fails_the_job_as_a_permission_error(stubs) -> None:
     sagemaker_stub.add_client_error("update_model_package", "AccessDeniedException", "not authorized", 400)
     expect_failure(codepipeline_stub, event["CodePipeline.job"]["id"], "PermissionError")
 
-    assert handler_module.handler(event, FakeContext())["outcome"] == "failed"
+    assert handler_module.handler(event, CONTEXT)["outcome"] == "failed"
 
 
 def test_event_without_a_job_raises_and_calls_nothing(stubs) -> None:
     with pytest.raises(ValueError, match="not a CodePipeline job event"):
-        handler_module.handler(fixture("not_a_job"), FakeContext())
+        handler_module.handler(fixture("not_a_job"), CONTEXT)
 
 
 def test_the_recorded_time_is_when_the_deployment_was_recorded(stubs) -> None:
@@ -287,7 +276,7 @@ def test_the_recorded_time_is_when_the_deployment_was_recorded(stubs) -> None:
     codepipeline_stub.add_response("put_job_success_result", {})
     before = datetime.now(UTC).replace(microsecond=0)
 
-    result = handler_module.handler(fixture("staging_deployment"), FakeContext())
+    result = handler_module.handler(fixture("staging_deployment"), CONTEXT)
 
     recorded = datetime.strptime(result["entries"]["deployment.staging.time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert before <= recorded <= datetime.now(UTC)

@@ -17,7 +17,7 @@ from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
 from stacks.config import PlatformConfig
-from tests.lambda_handlers import load_handler
+from tests.lambda_handlers import FakeContext, load_handler, stubbed_clients
 from tests.smoke_samples import raw_test_split, sample_file
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
@@ -267,15 +267,7 @@ def test_model_without_samples_is_a_clear_error() -> None:
 # The handler ----------------------------------------------------------------------------
 
 
-class FakeContext:
-    function_name = "smoke-test"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:eu-west-1:111111111111:function:smoke-test"
-    aws_request_id = "1c7e5a93-8b2d-4f60-a4e1-9d3b7c0f2e58"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 300_000
+CONTEXT = FakeContext("smoke-test", region=REGION)
 
 
 def job(name: str = "smoke_test", **overrides: Any) -> dict[str, Any]:
@@ -295,14 +287,11 @@ def staging(runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Stubber,
         assumed.append((role_arn, session_name))
         return client
 
-    codepipeline = boto3.client("codepipeline", region_name=REGION)
     monkeypatch.setenv("SMOKE_TESTER_ROLE_ARN", ROLE_ARN)
     monkeypatch.setattr(handler_module, "staging_runtime", assume)
     monkeypatch.setattr(handler_module, "_sts", lambda: None)
-    monkeypatch.setattr(handler_module, "_codepipeline", lambda: codepipeline)
-    with Stubber(codepipeline) as codepipeline_stub:
+    with stubbed_clients(monkeypatch, handler_module, REGION, "codepipeline") as (codepipeline_stub,):
         yield codepipeline_stub, runtime_stub, assumed
-        codepipeline_stub.assert_no_pending_responses()
 
 
 def test_healthy_endpoint_passes_the_job_with_summary_and_variables(staging) -> None:
@@ -321,7 +310,7 @@ def test_healthy_endpoint_passes_the_job_with_summary_and_variables(staging) -> 
         },
     )
 
-    result = handler_module.handler(event, FakeContext())
+    result = handler_module.handler(event, CONTEXT)
 
     assert result["outcome"] == "passed"
     assert result["summary"].startswith("Smoke test of mlops-credit-risk (model-package/mlops-credit-risk/3) passed")
@@ -339,7 +328,7 @@ def test_endpoint_answering_garbage_fails_the_job_with_the_summary(staging) -> N
         {"jobId": event["CodePipeline.job"]["id"], "failureDetails": {"type": "JobFailed", "message": ANY}},
     )
 
-    result = handler_module.handler(event, FakeContext())
+    result = handler_module.handler(event, CONTEXT)
 
     assert result["outcome"] == "failed"
     assert "error rate 100.00% above 0.00%" in result["summary"]
@@ -354,7 +343,7 @@ def test_model_without_samples_fails_the_job_before_calling_staging(staging) -> 
         {"jobId": event["CodePipeline.job"]["id"], "failureDetails": {"type": "ConfigurationError", "message": ANY}},
     )
 
-    result = handler_module.handler(event, FakeContext())
+    result = handler_module.handler(event, CONTEXT)
 
     assert "no smoke-test samples for model 'fraud-detection'" in result["summary"]
     assert assumed == []
@@ -369,7 +358,7 @@ def test_bad_parameters_fail_the_job_naming_each_field(staging) -> None:
         {"jobId": event["CodePipeline.job"]["id"], "failureDetails": {"type": "ConfigurationError", "message": ANY}},
     )
 
-    result = handler_module.handler(event, FakeContext())
+    result = handler_module.handler(event, CONTEXT)
 
     assert "samples:" in result["summary"] and "max_error_rate:" in result["summary"]
     assert assumed == []
@@ -377,7 +366,7 @@ def test_bad_parameters_fail_the_job_naming_each_field(staging) -> None:
 
 def test_event_without_a_job_raises(staging) -> None:
     with pytest.raises(ValueError, match="not a CodePipeline job event"):
-        handler_module.handler({"detail-type": "Scheduled Event"}, FakeContext())
+        handler_module.handler({"detail-type": "Scheduled Event"}, CONTEXT)
 
 
 def test_p95_latency_exactly_at_the_limit_passes() -> None:
