@@ -14,7 +14,6 @@ the source to reproduce it (restore with ``git checkout -- FILE``).
 """
 
 import argparse
-import json
 import os
 import shutil
 import subprocess

@@ -20,7 +20,6 @@ cross-stack reference would become.
 """
 
 from aws_cdk import Fn, Stack
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_assets as s3_assets

@@ -162,7 +162,6 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
         return Generated(f"{STAGE_IDS['dev']}/{stack}", construct)
 
     raw = f"arn:aws:s3:::{dev_bucket_name(config, 'raw')}"
-    curated = f"arn:aws:s3:::{dev_bucket_name(config, 'curated')}"
     artifacts = f"arn:aws:s3:::{dev_bucket_name(config, 'artifacts')}"
     promotion_artifacts = f"arn:aws:s3:::{promotion_artifact_bucket_name(config)}"
     group = model_package_group_name(config, model).lower()

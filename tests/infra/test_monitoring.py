@@ -5,7 +5,6 @@ the Model Monitor engine's variant is in ``test_model_monitor_engine.py``.
 """
 
 import json
-import math
 import subprocess
 import sys
 import zipfile

@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 from unittest.mock import Mock
 
 import boto3
-import numpy as np
 import pytest
 from botocore.stub import Stubber
 

@@ -16,7 +16,7 @@ from pipelines_src.monitoring.quality import (
     NON_NEGATIVE,
 )
 from pipelines_src.monitoring.settings import JobSettings
-from pipelines_src.monitoring.synthetic import capture_records, requests
+from pipelines_src.monitoring.synthetic import capture_records
 from tests.monitoring.traffic import CreditTraffic, window_report
 
 

@@ -138,5 +138,5 @@ def test_the_cli_takes_the_buildspecs_arguments(platform_config, aws, capsys, re
         "--security-group-id", SECURITY_GROUP, "--subnet-ids", ",".join(SUBNETS), "--git-commit", "feedface",
     ])
     output = capsys.readouterr().out
-    assert f"created arn:aws:sagemaker:eu-west-1:" in output and "started arn:aws:sagemaker" in output
+    assert "created arn:aws:sagemaker:eu-west-1:" in output and "started arn:aws:sagemaker" in output
     assert json.loads(aws[1].describe_pipeline(PipelineName=PIPELINE)["PipelineDefinition"])["Steps"]
