@@ -33,6 +33,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from stacks.components.event_dead_letters import queue_not_empty_alarm
 from stacks.components.nag import acknowledge
 from stacks.components.platform_function import PlatformFunction
 
@@ -137,18 +138,12 @@ class ApprovalTrigger(Construct):
             ],
         )
         self.alarms = [
-            cloudwatch.Alarm(
+            queue_not_empty_alarm(
                 self,
                 "DeadLetters",
-                alarm_description="An approval event could not be handled: promote the version by hand or "
+                queue=platform_function.dead_letter_queue,
+                description="An approval event could not be handled: promote the version by hand or "
                 "redrive the dead-letter queue after fixing the cause.",
-                metric=platform_function.dead_letter_queue.metric_approximate_number_of_messages_visible(
-                    period=Duration.minutes(5), statistic="Maximum"
-                ),
-                threshold=0,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             ),
             cloudwatch.Alarm(
                 self,

@@ -26,34 +26,47 @@ MAX_EVENT_AGE = Duration.hours(6)
 RETENTION = Duration.days(14)
 
 
+def encrypted_dead_letter_queue(scope: Construct, construct_id: str, *, key: kms.IKey) -> sqs.Queue:
+    """A dead-letter queue: encrypted with ``key``, TLS only, messages kept ``RETENTION``."""
+    return sqs.Queue(
+        scope,
+        construct_id,
+        encryption=sqs.QueueEncryption.KMS,
+        encryption_master_key=key,
+        enforce_ssl=True,
+        retention_period=RETENTION,
+    )
+
+
+def queue_not_empty_alarm(scope: Construct, construct_id: str, *, queue: sqs.IQueue, description: str) -> cloudwatch.Alarm:
+    """An alarm in ALARM as soon as ``queue`` holds a message (a dead letter needs a person)."""
+    return cloudwatch.Alarm(
+        scope,
+        construct_id,
+        alarm_description=description,
+        metric=queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(5), statistic="Maximum"),
+        threshold=0,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluation_periods=1,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+
+
 class EventDeadLetters(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, key: kms.IKey, purpose: str) -> None:
         super().__init__(scope, construct_id)
-        self.queue = sqs.Queue(
-            self,
-            "Queue",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            retention_period=RETENTION,
-        )
+        self.queue = encrypted_dead_letter_queue(self, "Queue", key=key)
         acknowledge(
             self.queue,
             "AwsSolutions-SQS3",
             "This queue is itself the dead-letter queue of EventBridge rule targets; it has no queue behind it.",
         )
-        self.alarm = cloudwatch.Alarm(
+        self.alarm = queue_not_empty_alarm(
             self,
             "NotEmpty",
-            alarm_description=f"{purpose} could not be delivered: read the dead-letter queue's messages (their "
+            queue=self.queue,
+            description=f"{purpose} could not be delivered: read the dead-letter queue's messages (their "
             "attributes name the error) and redrive them after fixing the cause.",
-            metric=self.queue.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5), statistic="Maximum"
-            ),
-            threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         self.target_options: dict[str, Any] = {
             "dead_letter_queue": self.queue,

@@ -25,9 +25,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from stacks.components.event_dead_letters import encrypted_dead_letter_queue
 from stacks.components.nag import acknowledge
 from stacks.components.platform_network import PlatformNetwork
 
@@ -99,14 +99,7 @@ class PlatformFunction(Construct):
         self.log_group = logs.LogGroup(
             self, "Logs", retention=log_retention, encryption_key=log_key, removal_policy=removal_policy
         )
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=log_key,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        self.dead_letter_queue = encrypted_dead_letter_queue(self, "DeadLetterQueue", key=log_key)
         self.function = lambda_.Function(
             self,
             "Function",
