@@ -30,10 +30,10 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 # pipeline code, the config or the config's schema changes.
 MODELS := $(shell python3 -c 'import tomllib; print(*(m["name"] for m in tomllib.load(open("config/platform.toml", "rb"))["models"]))')
 PIPELINE_DEFINITIONS := $(MODELS:%=build/pipelines/%/definition.json)
-RENDER_INPUTS := $(shell find pipelines_src config stacks/config -type f -not -path '*/__pycache__/*') stacks/naming.py
+RENDER_INPUTS := $(shell find pipelines_src config platform_config -type f -not -path "*/__pycache__/*")
 
 build/pipelines/%/definition.json: $(RENDER_INPUTS)
-	$(PYTHON) -m pipelines_src.build.render --config config/platform.toml --model $* --out build/pipelines/$*/
+	$(PYTHON) -m pipelines_src.model_build.render --config config/platform.toml --model $* --out build/pipelines/$*/
 
 synth: setup $(PIPELINE_DEFINITIONS)
 	rm -rf cdk.out
@@ -61,7 +61,7 @@ scan: synth $(SCAN_VENV)/.installed
 		--check CKV_AWS_109,CKV_AWS_111
 
 pipeline-local: setup
-	$(PYTHON) -m pipelines_src.build.local_run --config config/platform.toml --model credit-risk --out build/local/credit-risk
+	$(PYTHON) -m pipelines_src.model_build.local_run --config config/platform.toml --model credit-risk --out build/local/credit-risk
 
 # The endpoint's local twin on http://127.0.0.1:$(PORT)/invocations, serving pipeline-local's artifact.
 PORT ?= 8080

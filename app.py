@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aws_cdk import App
 
-from stacks.config import ConfigError, load_config
+from platform_config import ConfigError, load_config
 from stacks.platform_app import build_app
 from stacks.rendered_pipelines import BuildOutputError
 

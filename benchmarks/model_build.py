@@ -3,9 +3,9 @@
 Prints the median wall time of N runs, each in a fresh Python process as a developer
 or CodeBuild starts it (imports included), of:
 
-- ``render``: ``python -m pipelines_src.build.render`` (SageMaker SDK import and the
+- ``render``: ``python -m pipelines_src.model_build.render`` (SageMaker SDK import and the
   offline definition of the credit-risk pipeline);
-- ``local``: ``python -m pipelines_src.build.local_run`` (every step on the bundled data);
+- ``local``: ``python -m pipelines_src.model_build.local_run`` (every step on the bundled data);
 
 and the test-split AUC and disparate impacts of the last local run.
 
@@ -37,8 +37,8 @@ def main() -> None:
     args = parser.parse_args()
     config = str(REPO_ROOT / "config" / "platform.toml")
     with tempfile.TemporaryDirectory() as scratch:
-        render = [sys.executable, "-m", "pipelines_src.build.render", "--config", config, "--model", MODEL, "--out", f"{scratch}/render"]
-        local = [sys.executable, "-m", "pipelines_src.build.local_run", "--config", config, "--model", MODEL, "--out", f"{scratch}/local"]
+        render = [sys.executable, "-m", "pipelines_src.model_build.render", "--config", config, "--model", MODEL, "--out", f"{scratch}/render"]
+        local = [sys.executable, "-m", "pipelines_src.model_build.local_run", "--config", config, "--model", MODEL, "--out", f"{scratch}/local"]
         for name, command in (("render", render), ("local", local)):
             times = [timed(command) for _ in range(args.runs)]
             print(f"{name:<7} median {statistics.median(times):5.1f} s over {args.runs} runs (min {min(times):.1f}, max {max(times):.1f})")

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/serving_latency.py [--requests 1000] [--batch-rows 1000] [--artifact PATH]
 
-Builds the model locally (``pipelines_src.build.local_run``) unless ``--artifact`` names
+Builds the model locally (``pipelines_src.model_build.local_run``) unless ``--artifact`` names
 a ``model.tar.gz``, serves it on an ephemeral 127.0.0.1 port, then times from this
 process, over one kept-alive HTTP connection:
 
@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("--batch-rows", type=int, default=1000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        from pipelines_src.build.local_run import run_local
+        from pipelines_src.model_build.local_run import run_local
 
         build = Path(folder) / "build"
         run_local(ROOT / "config" / "platform.toml", "credit-risk", build, log=lambda _: None)

@@ -3,7 +3,7 @@
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 
-from stacks.config.accounts import AccountConfig
+from platform_config.accounts import AccountConfig
 
 
 def removal_policy_of(account: AccountConfig) -> RemovalPolicy:

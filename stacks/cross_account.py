@@ -7,7 +7,7 @@ one place, from the config.
 
 from dataclasses import dataclass
 
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 
 SERVING_ACCOUNTS = ("staging", "prod")
 

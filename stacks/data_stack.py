@@ -6,7 +6,7 @@
   which cross-account model deployment needs.
 - ``access_log_bucket`` receives S3 server access logs of the other buckets.
 
-Buckets have names from ``stacks/naming.py`` and the artifact key an alias, so
+Buckets have names from ``platform_config/naming.py`` and the artifact key an alias, so
 other stacks and accounts can name them in policies.
 
 Removal policy comes from the account config (RETAIN outside dev).
@@ -19,9 +19,9 @@ from constructs import Construct
 
 from stacks.account_settings import removal_policy_of
 from stacks.components.secure_bucket import SecureBucket
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import model_execution_role_arns, monitoring_job_role_arns, serving_account_ids
-from stacks.naming import artifact_key_alias, dev_bucket_name
+from platform_config.naming import artifact_key_alias, dev_bucket_name
 
 
 class DataStack(Stack):

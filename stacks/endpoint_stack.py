@@ -50,10 +50,10 @@ from stacks.components.realtime_endpoint import (
     RollbackThresholds,
     Serverless,
 )
-from stacks.config import PlatformConfig
-from stacks.config.models import ModelConfig
+from platform_config import PlatformConfig
+from platform_config.models import ModelConfig
 from stacks.cross_account import role_arn, serving_role_names
-from stacks.naming import (
+from platform_config.naming import (
     dev_bucket_name,
     endpoint_name,
     endpoint_stack_name,

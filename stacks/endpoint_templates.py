@@ -18,9 +18,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from stacks.config import ConfigError, PlatformConfig, load_config
+from platform_config import ConfigError, PlatformConfig, load_config
 from stacks.cross_account import SERVING_ACCOUNTS
-from stacks.naming import endpoint_stack_name
+from platform_config.naming import endpoint_stack_name
 
 
 class MissingTemplateError(RuntimeError):

@@ -15,8 +15,8 @@ from constructs import Construct
 from stacks.account_settings import removal_policy_of
 from stacks.components.nag import acknowledge
 from stacks.components.feature_group import FeatureGroup
-from stacks.config import PlatformConfig
-from stacks.naming import dev_bucket_name
+from platform_config import PlatformConfig
+from platform_config.naming import dev_bucket_name
 
 OFFLINE_STORE_PREFIX = "feature-store"
 GLUE_DATABASE = "sagemaker_featurestore"

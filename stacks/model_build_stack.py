@@ -13,9 +13,9 @@ The pipelines read raw and curated data and write under ``pipelines/<model>/`` a
 ``models/<model>/`` of the artifact bucket (staging and prod read ``models/``). Their jobs
 run in the dev ``network`` (NetworkStack's subnets and workload security group: no
 internet, S3 and AWS APIs through VPC endpoints); the build passes the same values to
-``pipelines_src.build.deploy``.
+``pipelines_src.model_build.deploy``.
 DataStack's keys arrive as typed arguments; its buckets are referenced by the fixed
-names ``stacks/naming.py`` publishes, so policies name them as plain ARNs rather than
+names ``platform_config/naming.py`` publishes, so policies name them as plain ARNs rather than
 as cross-stack outputs.
 """
 
@@ -30,8 +30,8 @@ from stacks.components.build_pipeline_ci import BuildPipelineCi, BuildTarget
 from stacks.components.nag import acknowledge
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.sagemaker_pipeline import SageMakerPipeline
-from stacks.config import PlatformConfig
-from stacks.naming import build_pipeline_name, dev_bucket_name, model_package_group_name, pii_key_secret_name
+from platform_config import PlatformConfig
+from platform_config.naming import build_pipeline_name, dev_bucket_name, model_package_group_name, pii_key_secret_name
 from stacks.rendered_pipelines import load_rendered_pipeline
 
 

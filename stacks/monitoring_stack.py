@@ -40,9 +40,9 @@ from stacks.components.monitoring_job_role import MonitoringJobRole
 from stacks.components.monitoring_settings import MonitoringSettings
 from stacks.components.processing_images import clarify_image, model_monitor_image, sklearn_image
 from stacks.components.realtime_endpoint import DATA_CAPTURE_PREFIX, VARIANT_NAME
-from stacks.config import PlatformConfig
-from stacks.config.models import ModelConfig
-from stacks.naming import endpoint_name, model_package_group_name, platform_tags
+from platform_config import PlatformConfig
+from platform_config.models import ModelConfig
+from platform_config.naming import endpoint_name, model_package_group_name, platform_tags
 
 # Processing job names are at most 63 characters; the scheduler appends a run id.
 JOB_NAME_PREFIX_LENGTH = 26

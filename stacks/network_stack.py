@@ -5,7 +5,7 @@ from constructs import Construct
 
 from stacks.components.platform_network import PlatformNetwork
 from stacks.account_settings import log_retention_of, removal_policy_of
-from stacks.config.accounts import AccountConfig
+from platform_config.accounts import AccountConfig
 
 # Studio in VPC-only mode and SageMaker jobs reach AWS only through these (and S3's gateway
 # endpoint); the build's Preprocess step reads its pseudonymization key from Secrets Manager.

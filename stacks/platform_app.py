@@ -7,8 +7,8 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from stacks.components.nag import acknowledge
 from stacks.components.platform_tags import tag_resources
-from stacks.config import PlatformConfig
-from stacks.naming import platform_tags
+from platform_config import PlatformConfig
+from platform_config.naming import platform_tags
 from stacks.stages import DevStage, ServingStage
 
 STAGE_IDS = {"dev": "Dev", "staging": "Staging", "prod": "Prod"}

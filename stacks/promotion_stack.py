@@ -31,9 +31,9 @@ from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.pipeline_artifacts import PipelineArtifacts
 from stacks.components.promotion_functions import PromotionFunctions
 from stacks.components.promotion_pipeline import PromotionPipeline
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import promotion_role_names
-from stacks.naming import model_package_group_name, promotion_pipeline_name
+from platform_config.naming import model_package_group_name, promotion_pipeline_name
 
 
 class PromotionStack(Stack):

@@ -15,9 +15,9 @@ from constructs import Construct
 
 from stacks.account_settings import removal_policy_of
 from stacks.components.model_package_group import ModelPackageGroup
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import cloudformation_execution_role_arns, monitoring_job_role_arns
-from stacks.naming import model_package_group_name
+from platform_config.naming import model_package_group_name
 
 
 class RegistryStack(Stack):

@@ -1,6 +1,6 @@
 """The build outputs the CDK app ships for each model: its rendered SageMaker pipeline.
 
-``python -m pipelines_src.build.render`` (run by ``make``, never by ``app.py``:
+``python -m pipelines_src.model_build.render`` (run by ``make``, never by ``app.py``:
 importing the SageMaker SDK costs seconds) writes, per model, under
 ``build/pipelines/<model>/``:
 

@@ -29,9 +29,9 @@ from stacks.components.event_dead_letters import EventDeadLetters
 from stacks.components.event_forwarding import ServingAccountsEventIntake
 from stacks.components.model_alarms import captures_data, retraining_alarm_purposes
 from stacks.components.retrain_trigger import RetrainTrigger
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import serving_account_ids
-from stacks.naming import build_pipeline_name, monitoring_alarm_name
+from platform_config.naming import build_pipeline_name, monitoring_alarm_name
 
 RETRAINING_ACCOUNT = "prod"
 

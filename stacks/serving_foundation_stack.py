@@ -25,7 +25,7 @@ from stacks.components.endpoint_settings import EndpointSettingsPublisher
 from stacks.components.monitoring_settings import publish_monitoring_bucket
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.secure_bucket import SecureBucket
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 
 # Only staging runs the promotion pipeline's smoke test; only prod autoscales.
 SMOKE_TESTED_ACCOUNT = "staging"

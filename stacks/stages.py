@@ -3,7 +3,7 @@
 from aws_cdk import Environment, Stage
 from constructs import Construct
 
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.data_stack import DataStack
 from stacks.endpoint_stack import EndpointStack, endpoint_stack_id
 from stacks.feature_store_stack import FeatureStoreStack

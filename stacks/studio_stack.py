@@ -24,8 +24,8 @@ from stacks.components.persona_role import PersonaRole
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.studio_cleanup import StudioCleanup
 from stacks.components.studio_domain import StudioDomain
-from stacks.config import PlatformConfig
-from stacks.naming import (
+from platform_config import PlatformConfig
+from platform_config.naming import (
     PLATFORM_TAG_KEY,
     build_pipeline_name,
     dev_bucket_name,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.config import PlatformConfig, load_config
+from platform_config import PlatformConfig, load_config
 from tests.synth import DEFAULT_CONFIG_PATH, SynthesizedApp, synthesize
 
 # Tests never reach AWS: fake credentials, no instance metadata, a fixed region.

@@ -18,11 +18,11 @@ import json
 import tempfile
 from pathlib import Path
 
-from pipelines_src.build.model_settings import model_of, model_settings
-from pipelines_src.build.raw_fixture import write_raw_fixture
-from pipelines_src.build.steps.preprocess import LOCAL_DEVELOPMENT_KEY, preprocess
+from pipelines_src.model_build.model_settings import model_of, model_settings
+from pipelines_src.model_build.raw_fixture import write_raw_fixture
+from pipelines_src.model_build.steps.preprocess import LOCAL_DEVELOPMENT_KEY, preprocess
 from pipelines_src.serving.records import spec_columns
-from stacks.config import PlatformConfig, load_config
+from platform_config import PlatformConfig, load_config
 from tests.synth import DEFAULT_CONFIG_PATH, REPO_ROOT
 
 SAMPLES_DIR = REPO_ROOT / "lambdas" / "smoke_test" / "samples"

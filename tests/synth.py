@@ -8,7 +8,7 @@ from typing import Any
 from aws_cdk import App, Stage, Validations
 from aws_cdk.assertions import Template
 
-from stacks.config import PlatformConfig, load_config
+from platform_config import PlatformConfig, load_config
 from stacks.platform_app import STAGE_IDS, build_app
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -82,7 +82,7 @@ def missing_tags(resource: TaggableResource, required: dict[str, str]) -> dict[s
 
 
 def main() -> None:
-    from stacks.naming import PLATFORM_TAG_KEY
+    from platform_config.naming import PLATFORM_TAG_KEY
     from tests.synth import DEFAULT_CONFIG_PATH, load_config, synthesize
 
     config = load_config(DEFAULT_CONFIG_PATH)

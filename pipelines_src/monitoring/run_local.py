@@ -33,8 +33,8 @@ from pipelines_src.monitoring.settings import JobSettings, settings_for_model
 
 def model_settings(config_path: Path, model_name: Optional[str]) -> "tuple[JobSettings, str]":
     """The settings and endpoint name of ``model_name`` (default: the first model) in the config."""
-    from stacks.config import load_config
-    from stacks.naming import endpoint_name
+    from platform_config import load_config
+    from platform_config.naming import endpoint_name
 
     config = load_config(config_path)
     names = [model.name for model in config.models]

@@ -2,7 +2,7 @@
 
 The job receives them as one JSON object (``--settings-json``) so the container
 needs neither the platform config nor pydantic; ``settings_for_model`` renders
-that object from a validated ``stacks.config`` model (duck-typed: this module
+that object from a validated ``platform_config`` model (duck-typed: this module
 imports nothing from ``stacks`` nor any third-party package, so the CDK app may
 import it). Every field is optional and defaults as below; an unknown field or a
 bad value raises ``SettingsError`` naming the field.
@@ -118,7 +118,7 @@ class JobSettings:
 
 
 def settings_for_model(model: Any) -> JobSettings:
-    """The settings of a ``stacks.config`` model: its monitoring thresholds, gates, positive
+    """The settings of a ``platform_config`` model: its monitoring thresholds, gates, positive
     label, sensitive attributes and the raw columns its endpoint receives."""
     monitoring = model.monitoring
     contract = model.data_contract

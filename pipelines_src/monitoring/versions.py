@@ -2,7 +2,7 @@
 
 The version an endpoint response names is the id of the build pipeline execution
 that registered it: the last path element of the ``PipelineExecutionArn`` in the
-package's ``CustomerMetadataProperties`` (``pipelines_src/build/steps/register.py``).
+package's ``CustomerMetadataProperties`` (``pipelines_src/model_build/steps/register.py``).
 
 - ``version_of`` reads it from one capture record's ``endpointOutput``:
   ``model_version`` of a JSON answer (``{"predictions": [...], "model_version": v}``,

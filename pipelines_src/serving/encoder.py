@@ -5,7 +5,7 @@
 one feature per category, 1.0 for the record's value and 0.0 otherwise (all zeros for
 a null). Columns the encoding does not list, such as the sensitive attributes when
 training excludes them, never reach the model. The result equals
-``pipelines_src.build.steps.features.FeatureEncoding.features`` on the same rows.
+``pipelines_src.model_build.steps.features.FeatureEncoding.features`` on the same rows.
 """
 
 from __future__ import annotations

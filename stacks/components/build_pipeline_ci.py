@@ -45,7 +45,7 @@ from stacks.components.code_connection import allow_use_connection
 from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.secure_bucket import SecureBucket
-from stacks.config.platform import Source
+from platform_config.platform import Source
 
 BUILDSPEC = "buildspecs/model_build.yml"
 # Pushes that touch nothing else (docs, infrastructure, lambdas) do not retrain.

@@ -43,9 +43,9 @@ from stacks.components.monitoring_settings import MONITORING_BUCKET
 from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.network_interface_access import allow_workload_network_interfaces
 from stacks.components.processing_images import REGISTRIES
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
-from stacks.naming import (
+from platform_config.naming import (
     artifact_key_alias,
     dev_bucket_name,
     endpoint_name,

@@ -23,8 +23,8 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from stacks.components.platform_network import PlatformNetwork
-from stacks.config import PlatformConfig
-from stacks.naming import serving_parameter_name
+from platform_config import PlatformConfig
+from platform_config.naming import serving_parameter_name
 
 SUBNET_IDS = "subnet-ids"
 SECURITY_GROUP_ID = "security-group-id"

@@ -17,7 +17,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from stacks.config.features import FeatureGroupSpec
+from platform_config.features import FeatureGroupSpec
 
 
 class FeatureGroup(Construct):

@@ -34,9 +34,9 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
 from stacks.components.nag import acknowledge
-from stacks.config import PlatformConfig
-from stacks.config.models import ModelConfig
-from stacks.naming import monitoring_alarm_name
+from platform_config import PlatformConfig
+from platform_config.models import ModelConfig
+from platform_config.naming import monitoring_alarm_name
 
 ENDPOINT_5XX = "endpoint-5xx"
 ENDPOINT_LATENCY = "endpoint-latency"

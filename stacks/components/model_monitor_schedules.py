@@ -46,7 +46,7 @@ from constructs import Construct
 from stacks.components.model_alarms import captures_data
 from stacks.components.monitoring_settings import MonitoringSettings
 from stacks.components.processing_images import clarify_image, model_monitor_image
-from stacks.config.models import ModelConfig
+from platform_config.models import ModelConfig
 
 MODEL_MONITOR = "sagemaker-model-monitor"
 DATA_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"

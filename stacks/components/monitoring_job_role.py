@@ -27,9 +27,9 @@ from constructs import Construct
 from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.network_interface_access import allow_workload_network_interfaces
 from stacks.components.processing_images import repository_arn
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import serving_role_names
-from stacks.naming import artifact_key_alias, dev_bucket_name
+from platform_config.naming import artifact_key_alias, dev_bucket_name
 
 BASELINE_PREFIX = "models/"
 REPORT_PREFIX = "reports/"

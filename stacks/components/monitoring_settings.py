@@ -26,9 +26,9 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from stacks.components.endpoint_settings import EndpointSettings
-from stacks.config import PlatformConfig
-from stacks.config.accounts import AccountConfig, ImportedNetwork
-from stacks.naming import serving_parameter_name
+from platform_config import PlatformConfig
+from platform_config.accounts import AccountConfig, ImportedNetwork
+from platform_config.naming import serving_parameter_name
 
 MONITORING_BUCKET = "monitoring-bucket"
 

@@ -30,9 +30,9 @@ from constructs import Construct
 
 from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.secure_bucket import SecureBucket
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import SERVING_ACCOUNTS, role_arn, serving_account_ids, serving_role_names
-from stacks.naming import promotion_artifact_bucket_name, promotion_artifact_key_alias
+from platform_config.naming import promotion_artifact_bucket_name, promotion_artifact_key_alias
 
 
 class PipelineArtifacts(Construct):

@@ -26,7 +26,7 @@ from constructs import Construct
 
 from stacks.components.nag import acknowledge
 
-from stacks.config.accounts import CreatedNetwork, ImportedNetwork
+from platform_config.accounts import CreatedNetwork, ImportedNetwork
 
 
 PREFIX_LIST_ID_PATH = "PrefixLists.0.PrefixListId"

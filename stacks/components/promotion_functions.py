@@ -27,9 +27,9 @@ from constructs import Construct
 
 from stacks.components.nag import acknowledge
 from stacks.components.platform_function import PlatformFunction
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
-from stacks.naming import model_package_group_name
+from platform_config.naming import model_package_group_name
 
 # A pipeline runs one action of each at a time; a second slot covers a retry.
 RESERVED_CONCURRENCY = 2

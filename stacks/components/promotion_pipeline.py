@@ -40,13 +40,13 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from stacks.components.code_connection import allow_use_connection
-from stacks.config import PlatformConfig
-from stacks.config.models import ModelConfig
+from platform_config import PlatformConfig
+from platform_config.models import ModelConfig
 from stacks.cross_account import role_arn, serving_role_names
 from stacks.components.model_monitor_schedules import has_model_monitor_schedules
 from stacks.endpoint_stack import BASELINE_PARAMETERS, MODEL_PACKAGE_PARAMETER
 from stacks.endpoint_templates import endpoint_template_path
-from stacks.naming import endpoint_name, endpoint_stack_name, model_package_group_name, promotion_pipeline_name
+from platform_config.naming import endpoint_name, endpoint_stack_name, model_package_group_name, promotion_pipeline_name
 
 MODEL_PACKAGE_VARIABLE = "ModelPackageArn"
 MODEL_PACKAGE = f"#{{variables.{MODEL_PACKAGE_VARIABLE}}}"

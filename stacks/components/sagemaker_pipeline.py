@@ -27,7 +27,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct, IConstruct
 
-from pipelines_src.build.deploy_values import SUBNET_IDS_SEPARATOR
+from pipelines_src.model_build.deploy_values import SUBNET_IDS_SEPARATOR
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.sagemaker_pipeline_role import JobNetwork, SageMakerPipelineRole
 from stacks.rendered_pipelines import BuildOutputError, RenderedPipeline
@@ -97,7 +97,7 @@ class SageMakerPipeline(Construct):
             "Pipeline",
             pipeline_name=pipeline_name,
             role_arn=self.role.role_arn,
-            pipeline_description=f"Model build pipeline of {rendered.model_name} (rendered by pipelines_src.build.render)",
+            pipeline_description=f"Model build pipeline of {rendered.model_name} (rendered by pipelines_src.model_build.render)",
             pipeline_definition={"PipelineDefinitionBody": _substituted(rendered, deploy_time_values)},
         )
         # The role's policy must exist before SageMaker validates the pipeline against it.

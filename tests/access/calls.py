@@ -6,7 +6,7 @@ tests.access.calls --write`` rewrites that section in place (without ``--write``
 import sys
 
 
-from stacks.config import PlatformConfig, load_config
+from platform_config import PlatformConfig, load_config
 from tests.access.intents import FLOWS, access_intents
 from tests.synth import DEFAULT_CONFIG_PATH, REPO_ROOT
 

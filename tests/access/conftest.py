@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from stacks.config import PlatformConfig
-from stacks.naming import endpoint_stack_name, model_package_group_name
+from platform_config import PlatformConfig
+from platform_config.naming import endpoint_stack_name, model_package_group_name
 from stacks.platform_app import STAGE_IDS
 from tests.access.evaluate import Request, evaluate, request_for
 from tests.access.intents import Intent, access_intents

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Literal
 
 from stacks.components.model_monitor_schedules import MODEL_MONITOR
 from stacks.components.processing_images import REGISTRIES
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
-from stacks.naming import (
+from platform_config.naming import (
     build_pipeline_name,
     dev_bucket_name,
     endpoint_name,

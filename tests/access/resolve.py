@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stacks.config import PlatformConfig
-from stacks.naming import endpoint_stack_name
+from platform_config import PlatformConfig
+from platform_config.naming import endpoint_stack_name
 from stacks.platform_app import STAGE_IDS
 
 NO_VALUE = object()

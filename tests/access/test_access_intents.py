@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from stacks.config import load_config
+from platform_config import load_config
 from tests.access.evaluate import Request, decision
 from tests.access.intents import FLOWS, Intent, access_intents
 from tests.access.calls import calls_markdown, readme_section

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from tests.access.conftest import endpoint_parameters
 from tests.access.evaluate import decision, evaluate, request_for
 from tests.access.intents import Intent, access_intents

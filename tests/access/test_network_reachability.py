@@ -10,7 +10,7 @@ their data), so their interface-endpoint rows are expected to be unreachable.
 
 import pytest
 
-from pipelines_src.build import step_names
+from pipelines_src.model_build import step_names
 from tests.access.network import INTERNET, S3, Templates, Workload, egress_outside_the_vpc, reaches
 
 REACH, NO_REACH = True, False

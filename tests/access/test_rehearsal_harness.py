@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from tests.access.evaluate import decision, evaluate, request_for
 from tests.access.intents import access_intents
 from tests.access.policies import PolicyIndex

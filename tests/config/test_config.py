@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import pytest
 
-from stacks.config import ConfigError, load_config, parse_config
+from platform_config import ConfigError, load_config, parse_config
 from tests.synth import DEFAULT_CONFIG_PATH
 
 CONTRACT_PATH = DEFAULT_CONFIG_PATH.parent / "contracts" / "credit_risk.toml"

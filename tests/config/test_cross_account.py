@@ -1,7 +1,7 @@
 """Names and ARNs one account's policies use for another's roles: derived from the config alone,
 so dev's policies and the serving accounts' roles agree without passing tokens."""
 
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import (
     SERVING_ACCOUNTS,
     cloudformation_execution_role_arns,

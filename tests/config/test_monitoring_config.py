@@ -2,7 +2,7 @@
 
 import pytest
 
-from stacks.config import ConfigError, parse_config
+from platform_config import ConfigError, parse_config
 from tests.config.test_config import mutated
 
 MODEL_MONITOR = "sagemaker-model-monitor"

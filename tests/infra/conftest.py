@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from tests.synth import REPO_ROOT
 
 

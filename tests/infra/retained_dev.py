@@ -10,7 +10,7 @@ from functools import cache
 from aws_cdk import App, Environment, Stage
 from aws_cdk.assertions import Template
 
-from stacks.config import load_config
+from platform_config import load_config
 from stacks.data_stack import DataStack
 from stacks.feature_store_stack import FeatureStoreStack
 from stacks.network_stack import DEV_INTERFACE_SERVICES, NetworkStack

@@ -7,10 +7,10 @@ from aws_cdk import App, Environment, Stage
 from aws_cdk.assertions import Match, Template
 
 from stacks.components.realtime_endpoint import DATA_CAPTURE_PREFIX, VARIANT_NAME
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import role_arn, serving_role_names
 from stacks.endpoint_stack import EndpointStack
-from stacks.naming import endpoint_name, endpoint_stack_name, rollback_alarm_name, serving_parameter_name
+from platform_config.naming import endpoint_name, endpoint_stack_name, rollback_alarm_name, serving_parameter_name
 from tests.synth import SynthesizedApp
 
 SERVING = ("staging", "prod")

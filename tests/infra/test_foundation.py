@@ -8,7 +8,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Match, Template
 
 from stacks.components.platform_network import PlatformNetwork
-from stacks.config.accounts import CreatedNetwork, ImportedNetwork
+from platform_config.accounts import CreatedNetwork, ImportedNetwork
 from tests.synth import SynthesizedApp
 
 

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import monitoring_job_role_arns
-from stacks.naming import artifact_key_alias, dev_bucket_name
+from platform_config.naming import artifact_key_alias, dev_bucket_name
 from stacks.platform_app import STAGE_IDS
 from tests.synth import SynthesizedApp
 

@@ -12,13 +12,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
-from pipelines_src.build import step_names
+from pipelines_src.model_build import step_names
 from stacks.components.build_pipeline_ci import BUILDSPEC
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.sagemaker_pipeline import SageMakerPipeline, UnknownPlaceholderError
-from stacks.config import ConfigError, PlatformConfig, parse_config
-from stacks.config.accounts import ImportedNetwork
-from stacks.config.platform import Source
+from platform_config import ConfigError, PlatformConfig, parse_config
+from platform_config.accounts import ImportedNetwork
+from platform_config.platform import Source
 from stacks.platform_app import build_app
 from stacks.rendered_pipelines import RENDERED_PIPELINES_DIR, BuildOutputError, RenderedPipeline, load_rendered_pipeline
 from tests.synth import REPO_ROOT, SynthesizedApp, cdk_json_context

@@ -19,10 +19,10 @@ from aws_cdk.assertions import Match, Template
 
 from pipelines_src.monitoring.settings import settings_for_model
 from stacks.components.processing_images import clarify_image
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import role_arn, serving_role_names
 from stacks.endpoint_stack import BASELINE_PARAMETERS, EndpointStack
-from stacks.naming import endpoint_stack_name, platform_tags
+from platform_config.naming import endpoint_stack_name, platform_tags
 from tests.infra.test_monitoring import alarm_names, render
 from tests.lambda_handlers import load_handler
 from tests.synth import SynthesizedApp, synthesize

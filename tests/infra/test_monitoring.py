@@ -18,8 +18,8 @@ from pipelines_src.monitoring import job
 from pipelines_src.monitoring.settings import settings_for_model
 from stacks.components.model_monitor_schedules import bounded_name
 from stacks.components.processing_images import REGISTRIES, clarify_image, sklearn_image
-from stacks.config import PlatformConfig
-from stacks.config.accounts import SUPPORTED_REGIONS
+from platform_config import PlatformConfig
+from platform_config.accounts import SUPPORTED_REGIONS
 from stacks.monitoring_stack import schedule_interval_hours
 from tests.synth import SynthesizedApp, synthesize
 

@@ -10,10 +10,10 @@ import yaml
 from aws_cdk.assertions import Match, Template
 
 from stacks.components.endpoint_template_synth import BUILDSPEC
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
 from stacks.endpoint_templates import MissingTemplateError, collect
-from stacks.naming import (
+from platform_config.naming import (
     endpoint_name,
     endpoint_stack_name,
     model_package_group_name,

@@ -6,7 +6,7 @@ import pytest
 from aws_cdk import RemovalPolicy, Stack
 
 from stacks.components.model_package_group import ModelPackageGroup
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from tests.infra.retained_dev import retained_dev_templates
 from tests.synth import SynthesizedApp
 

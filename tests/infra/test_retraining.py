@@ -5,7 +5,7 @@ import json
 import pytest
 from aws_cdk.assertions import Capture, Match, Template
 
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.retraining_stack import retrain_settings
 from tests.synth import SynthesizedApp
 

@@ -10,7 +10,7 @@ from aws_cdk.assertions import Match, Template
 from stacks.components.cross_account_roles import XGBOOST_REPOSITORY
 from stacks.components.processing_images import REGISTRIES
 from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
-from stacks.naming import dev_bucket_name, endpoint_name, endpoint_stack_name, serving_parameter_name
+from platform_config.naming import dev_bucket_name, endpoint_name, endpoint_stack_name, serving_parameter_name
 from tests.synth import SynthesizedApp
 
 SERVING = ("staging", "prod")

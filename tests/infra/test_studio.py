@@ -8,8 +8,8 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from stacks.components.persona_policies import StudioScope
-from stacks.config import PlatformConfig
-from stacks.naming import build_pipeline_name, promotion_pipeline_name
+from platform_config import PlatformConfig
+from platform_config.naming import build_pipeline_name, promotion_pipeline_name
 from tests.infra.retained_dev import retained_dev_templates
 from tests.synth import SynthesizedApp
 

@@ -13,8 +13,8 @@ import json
 
 import pytest
 
-from stacks.config import PlatformConfig
-from stacks.naming import PLATFORM_TAG_KEY, platform_tags
+from platform_config import PlatformConfig
+from platform_config.naming import PLATFORM_TAG_KEY, platform_tags
 from tests.synth import SynthesizedApp
 from tests.tag_coverage import TaggableResource, missing_tags, tag_property, taggable_resources
 

@@ -20,13 +20,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipelines_src.build.model_settings import model_settings
-from pipelines_src.build.steps.baseline import constraints, feature_rules, statistics
-from pipelines_src.build.steps.register import PIPELINE_EXECUTION
+from pipelines_src.model_build.model_settings import model_settings
+from pipelines_src.model_build.steps.baseline import constraints, feature_rules, statistics
+from pipelines_src.model_build.steps.register import PIPELINE_EXECUTION
 from pipelines_src.monitoring import job
 from pipelines_src.monitoring.synthetic import capture_records, demo_scores, requests
-from stacks.config import PlatformConfig
-from stacks.naming import dev_bucket_name, endpoint_name, model_package_group_name
+from platform_config import PlatformConfig
+from platform_config.naming import dev_bucket_name, endpoint_name, model_package_group_name
 from tests.moto_accounts import MotoAccounts, moto_server
 from tests.monitoring.traffic import CreditTraffic, credit_traffic
 

@@ -16,9 +16,9 @@ from typing import Any
 import boto3
 import pytest
 
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from stacks.cross_account import serving_role_names
-from stacks.naming import model_package_group_name, promotion_pipeline_name
+from platform_config.naming import model_package_group_name, promotion_pipeline_name
 from tests.lambda_handlers import load_handler
 from tests.moto_accounts import MotoAccounts, moto_server
 from tests.promotion_fixtures import IDEMPOTENCY_TABLE, create_idempotency_table, create_promotion_pipeline, executions

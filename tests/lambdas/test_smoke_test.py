@@ -16,7 +16,7 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 from tests.lambda_handlers import FakeContext, load_handler, stubbed_clients
 from tests.smoke_samples import raw_test_split, sample_file
 

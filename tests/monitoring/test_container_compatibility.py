@@ -11,7 +11,7 @@ PACKAGES = Path(__file__).resolve().parents[2] / "pipelines_src"
 SHIPPED = sorted((PACKAGES / "monitoring").glob("*.py")) + sorted((PACKAGES / "metrics").glob("*.py"))
 CONTAINER_PACKAGES = {"numpy", "pandas", "scipy", "boto3", "botocore", "pipelines_src"}
 # The local command reads the platform config, which only a developer's machine has.
-LOCAL_ONLY = {"run_local.py": {"stacks"}}
+LOCAL_ONLY = {"run_local.py": {"platform_config"}}
 
 
 def imported_packages(tree: ast.AST) -> set:

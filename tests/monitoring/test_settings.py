@@ -3,7 +3,7 @@
 import pytest
 
 from pipelines_src.monitoring.settings import JobSettings, SettingsError, settings_for_model
-from stacks.config import ConfigError, PlatformConfig, parse_config
+from platform_config import ConfigError, PlatformConfig, parse_config
 from tests.config.test_config import mutated
 
 

@@ -17,9 +17,9 @@ from typing import Callable, Dict, List, Optional, Tuple
 import numpy as np
 import pandas as pd
 
-from pipelines_src.build.model_settings import model_settings
-from pipelines_src.build.steps.baseline import constraints, feature_rules, statistics
-from pipelines_src.build.steps.preprocess import split
+from pipelines_src.model_build.model_settings import model_settings
+from pipelines_src.model_build.steps.baseline import constraints, feature_rules, statistics
+from pipelines_src.model_build.steps.preprocess import split
 from pipelines_src.monitoring.analysis import Report, analyse, read_window_lines
 from pipelines_src.monitoring.capture import CaptureWindow
 from pipelines_src.monitoring.baseline import CONSTRAINTS, STATISTICS, Baseline, parse_baseline
@@ -27,7 +27,7 @@ from pipelines_src.monitoring.drift import FeatureDrift, feature_drift
 from pipelines_src.monitoring.quality import typed_columns
 from pipelines_src.monitoring.settings import JobSettings, settings_for_model
 from pipelines_src.monitoring.synthetic import capture_records, demo_scores, requests
-from stacks.config import load_config
+from platform_config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "german_credit.csv"

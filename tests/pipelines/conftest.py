@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pytest
 
-from pipelines_src.build.model_settings import model_settings
-from stacks.config import PlatformConfig
-from stacks.config.models import ModelConfig
+from pipelines_src.model_build.model_settings import model_settings
+from platform_config import PlatformConfig
+from platform_config.models import ModelConfig
 from tests.synth import DEFAULT_CONFIG_PATH
 
 if TYPE_CHECKING:
-    from pipelines_src.build.local_run import LocalRun
+    from pipelines_src.model_build.local_run import LocalRun
 
 MODEL = "credit-risk"
 
@@ -57,7 +57,7 @@ def raw_frame(contract: dict[str, Any], rows: list[dict[str, str]]) -> pd.DataFr
 @pytest.fixture(scope="module")
 def local_run(tmp_path_factory: pytest.TempPathFactory) -> "LocalRun":
     """The full local run on the bundled data, once per module that asks for it."""
-    from pipelines_src.build.local_run import run_local  # Imports xgboost and matplotlib: only where a run is needed.
+    from pipelines_src.model_build.local_run import run_local  # Imports xgboost and matplotlib: only where a run is needed.
 
     out = tmp_path_factory.mktemp("local-run")
     return run_local(DEFAULT_CONFIG_PATH, MODEL, out, log=lambda line: None)

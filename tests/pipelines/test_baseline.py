@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines_src.build.steps.baseline import constraints, feature_rules, kll_sketch, statistics
+from pipelines_src.model_build.steps.baseline import constraints, feature_rules, kll_sketch, statistics
 
 RULES = [
     {"name": "amount", "type": "integer"},

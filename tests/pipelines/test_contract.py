@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from pipelines_src.build.steps.contract import ContractViolationError, check, conform, read_raw, violations
+from pipelines_src.model_build.steps.contract import ContractViolationError, check, conform, read_raw, violations
 from tests.pipelines.conftest import conforming_row, raw_frame
 
 

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from pipelines_src.build import step_names
-from pipelines_src.build.deploy_values import PLACEHOLDERS, DeployValues
-from pipelines_src.build.pipeline_definition import ISOLATED_STEPS
-from pipelines_src.build.model_settings import model_settings
-from pipelines_src.build.render import render, render_definition
-from pipelines_src.build.steps.register import METADATA_KEYS
+from pipelines_src.model_build import step_names
+from pipelines_src.model_build.deploy_values import PLACEHOLDERS, DeployValues
+from pipelines_src.model_build.pipeline_definition import ISOLATED_STEPS
+from pipelines_src.model_build.model_settings import model_settings
+from pipelines_src.model_build.render import render, render_definition
+from pipelines_src.model_build.steps.register import METADATA_KEYS
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +187,7 @@ def test_every_processing_step_unpacks_the_code_archive_and_runs_its_module(defi
         assert (code["InputName"], code["S3Input"]["S3Uri"]) == ("code", "${CodeS3Uri}")
         entrypoint = step["Arguments"]["AppSpecification"]["ContainerEntrypoint"]
         assert entrypoint[:2] == ["/bin/sh", "-c"]
-        assert f"python3 -m pipelines_src.build.steps.{entrypoint[3]} " in entrypoint[2]
+        assert f"python3 -m pipelines_src.model_build.steps.{entrypoint[3]} " in entrypoint[2]
 
 
 def test_no_step_installs_anything_at_job_start(definition) -> None:
@@ -256,6 +256,6 @@ def test_render_writes_the_definition_and_the_code_folder(platform_config, model
     assert json.loads(path.read_text())["Steps"]
     code = tmp_path / "code"
     assert json.loads((code / "model_settings.json").read_text()) == json.loads(json.dumps(model_settings(model)))
-    assert (code / "pipelines_src" / "build" / "steps" / "preprocess.py").is_file()
+    assert (code / "pipelines_src" / "model_build" / "steps" / "preprocess.py").is_file()
     assert (code / "pipelines_src" / "metrics" / "bias.py").is_file()
-    assert not (code / "pipelines_src" / "build" / "render.py").exists()
+    assert not (code / "pipelines_src" / "model_build" / "render.py").exists()

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from pipelines_src.build.deploy import deploy, main, upsert_pipeline
+from pipelines_src.model_build.deploy import deploy, main, upsert_pipeline
 
 BUCKET = "mlops-artifacts-111111111111-eu-west-1"
 ROLE = "arn:aws:iam::111111111111:role/build-pipeline"
@@ -38,7 +38,7 @@ def stand_in_render(monkeypatch):
     def render(config, model, values):
         return json.dumps({"Steps": [{"Name": "Preprocess"}], "Values": [values.role_arn, values.kms_key_arn, values.code_s3_uri]})
 
-    monkeypatch.setattr("pipelines_src.build.deploy.render_definition", render)
+    monkeypatch.setattr("pipelines_src.model_build.deploy.render_definition", render)
 
 
 def run_deploy(platform_config, model, aws, *, start=True, commit="abc123"):
@@ -78,7 +78,7 @@ def test_the_code_archive_is_content_addressed_and_holds_the_steps(platform_conf
     assert key.startswith(PREFIX) and key.endswith(".zip")
     body = aws[0].get_object(Bucket=BUCKET, Key=key)["Body"].read()
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
-    assert "model_settings.json" in names and "pipelines_src/build/steps/preprocess.py" in names
+    assert "model_settings.json" in names and "pipelines_src/model_build/steps/preprocess.py" in names
     assert run_deploy(platform_config, model, aws, start=False).code_s3_uri == deployment.code_s3_uri
 
 

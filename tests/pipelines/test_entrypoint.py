@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines_src.build.steps import entrypoint
+from pipelines_src.model_build.steps import entrypoint
 from tests.pipelines.conftest import conforming_row
 from tests.synth import REPO_ROOT
 
@@ -38,7 +38,7 @@ def test_preprocess_run_as_the_container_does_fails_the_step_on_a_contract_viola
     settings_file.write_text(json.dumps(settings))
 
     step = subprocess.run(
-        [sys.executable, "-m", "pipelines_src.build.steps.preprocess", "--settings", str(settings_file),
+        [sys.executable, "-m", "pipelines_src.model_build.steps.preprocess", "--settings", str(settings_file),
          "--input-dir", str(raw), "--output-dir", str(tmp_path / "out")],
         cwd=REPO_ROOT, capture_output=True, text=True, env={"PII_HASH_KEY": "test-key", "PATH": "/usr/bin:/bin"},
     )

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines_src.build.steps.fairness import bias_report, facet_description, shap_attributions
-from pipelines_src.build.steps.features import FeatureEncoding
-from pipelines_src.build.steps.train import train
+from pipelines_src.model_build.steps.fairness import bias_report, facet_description, shap_attributions
+from pipelines_src.model_build.steps.features import FeatureEncoding
+from pipelines_src.model_build.steps.train import train
 
 SEX = {"column": "sex", "group_values": ["female"]}
 AGE = {"column": "age", "threshold": 25}
@@ -111,7 +111,7 @@ def test_attributions_are_the_values_shap_computes() -> None:
 
 
 def test_the_step_imports_no_package_the_image_lacks() -> None:
-    from pipelines_src.build import code_bundle
+    from pipelines_src.model_build import code_bundle
 
     shipped = "\n".join(path.read_text() for path in code_bundle.shipped_files() if path.suffix == ".py")
     assert not re.search(r"^\s*(import|from)\s+shap\b", shipped, re.MULTILINE)

@@ -7,16 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines_src.build.local_run import LocalRun
-from pipelines_src.build.steps.evaluate import THRESHOLD
-from pipelines_src.build.steps.features import ENCODING_FILE, FeatureEncoding
-from pipelines_src.build.steps.files import read_json, read_table
-from pipelines_src.build.steps.gate import Gates, gate_failures
-from pipelines_src.build.steps.model_artifact import load_booster, predict_scores
+from pipelines_src.model_build.local_run import LocalRun
+from pipelines_src.model_build.steps.evaluate import THRESHOLD
+from pipelines_src.model_build.steps.features import ENCODING_FILE, FeatureEncoding
+from pipelines_src.model_build.steps.files import read_json, read_table
+from pipelines_src.model_build.steps.gate import Gates, gate_failures
+from pipelines_src.model_build.steps.model_artifact import load_booster, predict_scores
 from pipelines_src.metrics import bias
 from pipelines_src.monitoring.fairness import JUDGED, fairness
 from pipelines_src.monitoring.settings import JobSettings, settings_for_model
-from stacks.config.models import ModelConfig
+from platform_config.models import ModelConfig
 
 AGE = {"column": "age", "threshold": 25}
 

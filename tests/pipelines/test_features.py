@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines_src.build.steps.features import FeatureEncoding, read_training_csv, write_training_csv
+from pipelines_src.model_build.steps.features import FeatureEncoding, read_training_csv, write_training_csv
 
 CONTRACT = {
     "label": "outcome",

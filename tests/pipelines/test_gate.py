@@ -2,7 +2,7 @@
 
 import math
 
-from pipelines_src.build.steps.gate import Gates, gate_failures, gate_verdict
+from pipelines_src.model_build.steps.gate import Gates, gate_failures, gate_verdict
 
 GATES = Gates(min_auc=0.9, min_disparate_impact=0.8, max_disparate_impact=1.25, max_abs_dppl=0.1)
 

@@ -9,10 +9,10 @@ from urllib.parse import urlparse
 import pandas as pd
 import pytest
 
-from pipelines_src.build import step_names
-from pipelines_src.build.local_run import RAW_FILE, REGISTRATION_FILE, main
-from pipelines_src.build.raw_fixture import PII_COLUMNS
-from pipelines_src.build.steps.register import METADATA_KEYS
+from pipelines_src.model_build import step_names
+from pipelines_src.model_build.local_run import RAW_FILE, REGISTRATION_FILE, main
+from pipelines_src.model_build.raw_fixture import PII_COLUMNS
+from pipelines_src.model_build.steps.register import METADATA_KEYS
 from tests.synth import DEFAULT_CONFIG_PATH
 
 

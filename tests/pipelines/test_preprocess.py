@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from moto import mock_aws
 
-from pipelines_src.build.steps.contract import ContractViolationError
-from pipelines_src.build.steps.preprocess import (
+from pipelines_src.model_build.steps.contract import ContractViolationError
+from pipelines_src.model_build.steps.preprocess import (
     LOCAL_DEVELOPMENT_KEY,
     PII_KEY_ENV,
     data_digest,

@@ -6,8 +6,8 @@ import hmac
 import pandas as pd
 import pytest
 
-from pipelines_src.build.raw_fixture import PII_COLUMNS, iban_check_digits, with_synthetic_pii
-from pipelines_src.build.steps.pii import pseudonym, remove_pii
+from pipelines_src.model_build.raw_fixture import PII_COLUMNS, iban_check_digits, with_synthetic_pii
+from pipelines_src.model_build.steps.pii import pseudonym, remove_pii
 
 
 def iban_is_valid(iban: str) -> bool:

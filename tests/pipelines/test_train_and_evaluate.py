@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from pipelines_src.build.steps.evaluate import evaluation_report
-from pipelines_src.build.steps.model_artifact import ARCHIVE, load_booster, pack, predict_scores, save_booster
-from pipelines_src.build.steps.train import booster_params, train
+from pipelines_src.model_build.steps.evaluate import evaluation_report
+from pipelines_src.model_build.steps.model_artifact import ARCHIVE, load_booster, pack, predict_scores, save_booster
+from pipelines_src.model_build.steps.train import booster_params, train
 
 HYPERPARAMETERS = {"objective": "binary:logistic", "max_depth": 2, "eta": 0.3, "num_round": 20, "eval_metric": "auc"}
 

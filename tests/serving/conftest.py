@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipelines_src.build.steps.files import read_table
+from pipelines_src.model_build.steps.files import read_table
 from pipelines_src.serving.local_server import LocalEndpoint, start
 from tests.synth import DEFAULT_CONFIG_PATH
 
@@ -34,7 +34,7 @@ class Reply:
 @pytest.fixture(scope="session")
 def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A local build's output folder (the artifact is ``model/model.tar.gz``)."""
-    from pipelines_src.build.local_run import run_local
+    from pipelines_src.model_build.local_run import run_local
 
     out = tmp_path_factory.mktemp("serving-build")
     result = run_local(DEFAULT_CONFIG_PATH, MODEL, out, log=lambda _: None)

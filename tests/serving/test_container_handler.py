@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipelines_src.build.steps.package import SERVING_ENVIRONMENT
+from pipelines_src.model_build.steps.package import SERVING_ENVIRONMENT
 from pipelines_src.serving import handler
 from pipelines_src.serving.local_server import unpack
 from pipelines_src.serving.records import RequestError

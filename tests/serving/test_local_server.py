@@ -6,9 +6,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipelines_src.build.steps.features import FeatureEncoding
-from pipelines_src.build.steps.files import read_json
-from pipelines_src.build.steps.model_artifact import load_booster, predict_scores
+from pipelines_src.model_build.steps.features import FeatureEncoding
+from pipelines_src.model_build.steps.files import read_json
+from pipelines_src.model_build.steps.model_artifact import load_booster, predict_scores
 from tests.serving.conftest import csv_body, post
 
 TOLERANCE = 1e-6

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines_src.build.steps.features import FeatureEncoding
-from pipelines_src.build.steps.package import serving_spec
+from pipelines_src.model_build.steps.features import FeatureEncoding
+from pipelines_src.model_build.steps.package import serving_spec
 from pipelines_src.serving import records
 from pipelines_src.serving.encoder import RecordEncoder
 from pipelines_src.serving.records import RequestError, ServingSpec, parse_request

@@ -1,6 +1,6 @@
 """The data contract check: every violation in one readable report, or typed data.
 
-``contract`` is ``stacks.config.contract.DataContract`` dumped to JSON: ``label``,
+``contract`` is ``platform_config.contract.DataContract`` dumped to JSON: ``label``,
 ``positive_label``, ``columns`` (``name``, ``type`` string|integer|float, ``nullable``,
 ``allowed_values``, ``minimum``, ``maximum``) and ``pii``. The raw file is read as text
 so that a bad value is reported as written, with its line number, instead of being

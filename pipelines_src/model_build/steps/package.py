@@ -25,11 +25,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pipelines_src.build.steps import container_paths as paths
-from pipelines_src.build.steps.entrypoint import run
-from pipelines_src.build.steps.features import ENCODING_FILE
-from pipelines_src.build.steps.files import read_json
-from pipelines_src.build.steps.model_artifact import ARCHIVE, MODEL_FILE, model_bytes, pack
+from pipelines_src.model_build.steps import container_paths as paths
+from pipelines_src.model_build.steps.entrypoint import run
+from pipelines_src.model_build.steps.features import ENCODING_FILE
+from pipelines_src.model_build.steps.files import read_json
+from pipelines_src.model_build.steps.model_artifact import ARCHIVE, MODEL_FILE, model_bytes, pack
 from pipelines_src.serving.handler import SPEC_FILE
 from pipelines_src.serving.records import spec_columns
 

@@ -11,7 +11,7 @@ One entry point, ``build_pipeline``, from the typed config and the deploy-time v
   (the model was trained by the same xgboost). Its one code input is the step code
   archive (``DeployValues.code_s3_uri``, a zip of ``code_bundle``'s folder); the
   entrypoint unpacks it to ``/opt/ml/code`` and runs ``python3 -m
-  pipelines_src.build.steps.<step>``. Nothing is installed at job start: the steps use
+  pipelines_src.model_build.steps.<step>``. Nothing is installed at job start: the steps use
   only what the image ships (TreeSHAP attributions come from xgboost itself);
 - every job (processing and training) runs in the platform VPC, in
   ``DeployValues.subnet_ids`` with ``DeployValues.security_group_id``, which has no internet
@@ -71,23 +71,23 @@ from sagemaker.serve.model_builder import ModelBuilder
 from sagemaker.train import ModelTrainer
 from sagemaker.train.configs import Compute, InputData, Networking
 
-from pipelines_src.build import step_names
-from pipelines_src.build.deploy_values import DeployValues
-from pipelines_src.build.images import xgboost_image_uri
-from pipelines_src.build.model_settings import serving_instance_types
-from pipelines_src.build.steps import container_paths as paths
-from pipelines_src.build.steps import register
-from pipelines_src.build.steps.baseline import CONSTRAINTS_FILE, STATISTICS_FILE
-from pipelines_src.build.steps.evaluate import AUC_PATH, EVALUATION_FILE
-from pipelines_src.build.steps.fairness import BIAS_FILE, EXPLAINABILITY_FILE
-from pipelines_src.build.steps.features import ENCODING_FILE
-from pipelines_src.build.steps.gate import GATE_FILE, MESSAGE_PATH
-from pipelines_src.build.steps.model_artifact import ARCHIVE
-from pipelines_src.build.steps.package import SERVING_ENVIRONMENT
-from pipelines_src.build.steps.preprocess import DIGEST_FILE
-from stacks.config import PlatformConfig
-from stacks.config.models import ModelConfig
-from stacks.naming import dev_bucket_name, model_package_group_name, pii_key_secret_name, platform_tags
+from pipelines_src.model_build import step_names
+from pipelines_src.model_build.deploy_values import DeployValues
+from pipelines_src.model_build.images import xgboost_image_uri
+from pipelines_src.model_build.model_settings import serving_instance_types
+from pipelines_src.model_build.steps import container_paths as paths
+from pipelines_src.model_build.steps import register
+from pipelines_src.model_build.steps.baseline import CONSTRAINTS_FILE, STATISTICS_FILE
+from pipelines_src.model_build.steps.evaluate import AUC_PATH, EVALUATION_FILE
+from pipelines_src.model_build.steps.fairness import BIAS_FILE, EXPLAINABILITY_FILE
+from pipelines_src.model_build.steps.features import ENCODING_FILE
+from pipelines_src.model_build.steps.gate import GATE_FILE, MESSAGE_PATH
+from pipelines_src.model_build.steps.model_artifact import ARCHIVE
+from pipelines_src.model_build.steps.package import SERVING_ENVIRONMENT
+from pipelines_src.model_build.steps.preprocess import DIGEST_FILE
+from platform_config import PlatformConfig
+from platform_config.models import ModelConfig
+from platform_config.naming import dev_bucket_name, model_package_group_name, pii_key_secret_name, platform_tags
 
 # Steps whose containers call no AWS API: no network at all, beyond SageMaker's own data transfer.
 ISOLATED_STEPS = frozenset(
@@ -134,7 +134,7 @@ def entrypoint(step_module: str) -> list[str]:
         f"set -e; mkdir -p {paths.CODE_DIR}; "
         f"python3 -m zipfile -e {paths.CODE_ARCHIVE_DIR}/*.zip {paths.CODE_DIR}; "
         f"cd {paths.CODE_DIR}; "
-        f'exec python3 -m pipelines_src.build.steps.{step_module} "$@"'
+        f'exec python3 -m pipelines_src.model_build.steps.{step_module} "$@"'
     )
     # "$0" is the step's name in process listings; the container arguments follow as "$@".
     return ["/bin/sh", "-c", script, step_module]

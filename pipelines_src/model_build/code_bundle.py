@@ -5,12 +5,12 @@
     model_settings.json                      the model's settings (model_settings)
     pipelines_src/__init__.py
     pipelines_src/metrics/{__init__,bias}.py
-    pipelines_src/build/__init__.py
-    pipelines_src/build/steps/*.py
+    pipelines_src/model_build/__init__.py
+    pipelines_src/model_build/steps/*.py
     pipelines_src/serving/*.py               the inference code PackageModel puts in the artifact
 
 Each processing step unpacks the zip of this folder into ``/opt/ml/code`` and runs
-``python3 -m pipelines_src.build.steps.<step>`` from there. Nothing else of the
+``python3 -m pipelines_src.model_build.steps.<step>`` from there. Nothing else of the
 repository ships: the steps import no other module.
 
 ``archive`` zips the folder reproducibly (sorted entries, fixed timestamps and
@@ -24,18 +24,18 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines_src.build.model_settings import write_model_settings
+from pipelines_src.model_build.model_settings import write_model_settings
 
 if TYPE_CHECKING:
-    from stacks.config.models import ModelConfig
+    from platform_config.models import ModelConfig
 
 PIPELINES_SRC = Path(__file__).resolve().parent.parent
 SHIPPED = (
     "__init__.py",
     "metrics/__init__.py",
     "metrics/bias.py",
-    "build/__init__.py",
-    "build/steps/*.py",
+    "model_build/__init__.py",
+    "model_build/steps/*.py",
     "serving/*.py",
 )
 # 1980-01-01, the earliest time a zip entry can hold.

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from stacks.config.base import ConfigModel
+from platform_config.base import ConfigModel
 
 # Regions where SageMaker Studio, Feature Store and Pipelines are all offered.
 SUPPORTED_REGIONS = frozenset(

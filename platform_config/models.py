@@ -5,8 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from stacks.config.base import ConfigModel
-from stacks.config.contract import DataContract
+from platform_config.base import ConfigModel
+from platform_config.contract import DataContract
 
 # SageMaker model package group names: letters, digits and hyphens, at most 63 characters.
 # The platform derives endpoint and pipeline names from it, so it stays well under that.

@@ -32,12 +32,12 @@ import boto3
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from pipelines_src.build.steps import contract as data_contract
-from pipelines_src.build.steps import container_paths as paths
-from pipelines_src.build.steps.entrypoint import run
-from pipelines_src.build.steps.features import ENCODING_FILE, FeatureEncoding, write_training_csv
-from pipelines_src.build.steps.files import csv_files, read_json, write_json, write_table
-from pipelines_src.build.steps.pii import remove_pii
+from pipelines_src.model_build.steps import contract as data_contract
+from pipelines_src.model_build.steps import container_paths as paths
+from pipelines_src.model_build.steps.entrypoint import run
+from pipelines_src.model_build.steps.features import ENCODING_FILE, FeatureEncoding, write_training_csv
+from pipelines_src.model_build.steps.files import csv_files, read_json, write_json, write_table
+from pipelines_src.model_build.steps.pii import remove_pii
 
 PII_KEY_ENV = "PII_HASH_KEY"
 LOCAL_DEVELOPMENT_KEY = "local-development-pii-key"

@@ -16,11 +16,11 @@ local runner turn the typed ``ModelConfig`` into this plain JSON document:
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipelines_src.build.steps.files import write_json
+from pipelines_src.model_build.steps.files import write_json
 
 if TYPE_CHECKING:
-    from stacks.config import PlatformConfig
-    from stacks.config.models import ModelConfig
+    from platform_config import PlatformConfig
+    from platform_config.models import ModelConfig
 
 SETTINGS_FILE = "model_settings.json"
 

@@ -12,7 +12,7 @@ made-up values (the same for the same seed):
 Every other cell is copied as written. ``config/contracts/credit_risk.toml`` declares
 the three columns as PII, so the preprocess step drops or pseudonymizes them.
 
-    python -m pipelines_src.build.raw_fixture --dataset data/german_credit.csv --out build/raw/credit_applications.csv
+    python -m pipelines_src.model_build.raw_fixture --dataset data/german_credit.csv --out build/raw/credit_applications.csv
 """
 
 import argparse

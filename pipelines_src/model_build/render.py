@@ -1,6 +1,6 @@
 """Render a model's SageMaker pipeline definition offline, and the step code it runs.
 
-    python -m pipelines_src.build.render --config config/platform.toml --model credit-risk \\
+    python -m pipelines_src.model_build.render --config config/platform.toml --model credit-risk \\
         --out build/pipelines/credit-risk/
 
 writes ``<out>/definition.json`` (indented, sorted keys) and ``<out>/code/`` (see
@@ -47,12 +47,12 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines_src.build.code_bundle import write_code_dir
-from pipelines_src.build.deploy_values import PLACEHOLDERS, DeployValues, stand_ins
-from pipelines_src.build.model_settings import model_of
-from stacks.config import PlatformConfig, load_config
-from stacks.config.models import ModelConfig
-from stacks.naming import build_pipeline_name
+from pipelines_src.model_build.code_bundle import write_code_dir
+from pipelines_src.model_build.deploy_values import PLACEHOLDERS, DeployValues, stand_ins
+from pipelines_src.model_build.model_settings import model_of
+from platform_config import PlatformConfig, load_config
+from platform_config.models import ModelConfig
+from platform_config.naming import build_pipeline_name
 
 if TYPE_CHECKING:
     from sagemaker.core.workflow.pipeline_context import PipelineSession
@@ -156,7 +156,7 @@ def render_definition(config: PlatformConfig, model: ModelConfig, values: Deploy
     substitute = stand_ins(config.region)
     with _sdk_environment(config.region):
         # Imported here, inside the environment the SDK's import needs.
-        from pipelines_src.build.pipeline_definition import build_pipeline
+        from pipelines_src.model_build.pipeline_definition import build_pipeline
 
         # The SDK logs and prints its defaults at length while building; none of it is news here.
         with redirect_stdout(io.StringIO()), _quiet():

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from stacks.config.base import ConfigModel
+from platform_config.base import ConfigModel
 
 # SageMaker Feature Store names: letters, digits and hyphens, at most 64 characters.
 FeatureGroupName = Annotated[str, Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}$")]

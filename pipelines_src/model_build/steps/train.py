@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 import xgboost as xgb
 
-from pipelines_src.build.steps import container_paths as paths
-from pipelines_src.build.steps.entrypoint import run
-from pipelines_src.build.steps.features import read_training_csv
-from pipelines_src.build.steps.files import csv_files, read_json
-from pipelines_src.build.steps.model_artifact import save_booster
+from pipelines_src.model_build.steps import container_paths as paths
+from pipelines_src.model_build.steps.entrypoint import run
+from pipelines_src.model_build.steps.features import read_training_csv
+from pipelines_src.model_build.steps.files import csv_files, read_json
+from pipelines_src.model_build.steps.model_artifact import save_booster
 
 logger = logging.getLogger(__name__)
 

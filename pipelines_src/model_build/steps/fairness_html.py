@@ -4,7 +4,7 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from pipelines_src.build.steps import plots
+from pipelines_src.model_build.steps import plots
 
 _STYLE = (
     "body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}"

@@ -40,14 +40,14 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from pipelines_src.build.steps import container_paths as paths
-from pipelines_src.build.steps.entrypoint import run
-from pipelines_src.build.steps.evaluate import EVALUATION_FILE, THRESHOLD
-from pipelines_src.build.steps.fairness_html import render_report
-from pipelines_src.build.steps.features import ENCODING_FILE, FeatureEncoding
-from pipelines_src.build.steps.files import read_json, read_table, write_json
-from pipelines_src.build.steps.gate import GATE_FILE, Gates, gate_verdict
-from pipelines_src.build.steps.model_artifact import load_booster, predict_scores
+from pipelines_src.model_build.steps import container_paths as paths
+from pipelines_src.model_build.steps.entrypoint import run
+from pipelines_src.model_build.steps.evaluate import EVALUATION_FILE, THRESHOLD
+from pipelines_src.model_build.steps.fairness_html import render_report
+from pipelines_src.model_build.steps.features import ENCODING_FILE, FeatureEncoding
+from pipelines_src.model_build.steps.files import read_json, read_table, write_json
+from pipelines_src.model_build.steps.gate import GATE_FILE, Gates, gate_verdict
+from pipelines_src.model_build.steps.model_artifact import load_booster, predict_scores
 from pipelines_src.metrics import bias
 
 BIAS_FILE = "bias.json"

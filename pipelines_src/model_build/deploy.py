@@ -1,6 +1,6 @@
 """Render a model's pipeline with this account's values, upsert it and start it (CodeBuild).
 
-    python -m pipelines_src.build.deploy --config config/platform.toml --model credit-risk \\
+    python -m pipelines_src.model_build.deploy --config config/platform.toml --model credit-risk \\
         --pipeline-name mlops-credit-risk-build --role-arn arn:aws:iam::111111111111:role/... \\
         --artifact-bucket mlops-artifacts-111111111111-eu-west-1 --kms-key-arn arn:aws:kms:... \\
         --code-prefix pipelines/credit-risk/code/ --security-group-id sg-0123... \\
@@ -30,13 +30,13 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from pipelines_src.build.code_bundle import archive, archive_key, write_code_dir
-from pipelines_src.build.deploy_values import DeployValues
-from pipelines_src.build.model_settings import model_of
-from pipelines_src.build.render import render_definition, subnet_list
-from stacks.config import PlatformConfig, load_config
-from stacks.config.models import ModelConfig
-from stacks.naming import platform_tags
+from pipelines_src.model_build.code_bundle import archive, archive_key, write_code_dir
+from pipelines_src.model_build.deploy_values import DeployValues
+from pipelines_src.model_build.model_settings import model_of
+from pipelines_src.model_build.render import render_definition, subnet_list
+from platform_config import PlatformConfig, load_config
+from platform_config.models import ModelConfig
+from platform_config.naming import platform_tags
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Run the model build pipeline locally: every step, in order, on the bundled data.
 
-    python -m pipelines_src.build.local_run --config config/platform.toml --model credit-risk \\
+    python -m pipelines_src.model_build.local_run --config config/platform.toml --model credit-risk \\
         --out build/local/credit-risk [--min-auc 0.75] [--min-disparate-impact 0.8] [--max-disparate-impact 1.25]
 
 Each step runs through the same ``main()`` and arguments its SageMaker container runs,
@@ -40,15 +40,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pipelines_src.build import step_names
-from pipelines_src.build.images import xgboost_image_uri
-from pipelines_src.build.model_settings import model_of, serving_instance_types, write_model_settings
-from pipelines_src.build.raw_fixture import write_raw_fixture
-from pipelines_src.build.steps import baseline, evaluate, fairness, package, preprocess, train
-from pipelines_src.build.steps.files import read_json, write_json
-from pipelines_src.build.steps.gate import GATE_FILE
-from pipelines_src.build.steps.model_artifact import ARCHIVE, MODEL_FILE, pack
-from pipelines_src.build.steps.register import (
+from pipelines_src.model_build import step_names
+from pipelines_src.model_build.images import xgboost_image_uri
+from pipelines_src.model_build.model_settings import model_of, serving_instance_types, write_model_settings
+from pipelines_src.model_build.raw_fixture import write_raw_fixture
+from pipelines_src.model_build.steps import baseline, evaluate, fairness, package, preprocess, train
+from pipelines_src.model_build.steps.files import read_json, write_json
+from pipelines_src.model_build.steps.gate import GATE_FILE
+from pipelines_src.model_build.steps.model_artifact import ARCHIVE, MODEL_FILE, pack
+from pipelines_src.model_build.steps.register import (
     APPROVAL_PENDING,
     DATA_DIGEST,
     FEATURE_ENCODING,
@@ -58,8 +58,8 @@ from pipelines_src.build.steps.register import (
     TRIGGER_REASON,
     registration_request,
 )
-from stacks.config import load_config
-from stacks.naming import model_package_group_name
+from platform_config import load_config
+from platform_config.naming import model_package_group_name
 
 REGISTRATION_FILE = "registration_request.json"
 RAW_FILE = "raw/credit_applications.csv"

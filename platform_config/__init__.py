@@ -1,5 +1,5 @@
 """One typed, frozen, validated platform config (see ``config/platform.toml``)."""
 
-from stacks.config.platform import ConfigError, PlatformConfig, load_config, parse_config
+from platform_config.platform import ConfigError, PlatformConfig, load_config, parse_config
 
 __all__ = ["ConfigError", "PlatformConfig", "load_config", "parse_config"]

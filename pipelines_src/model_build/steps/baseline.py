@@ -54,9 +54,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipelines_src.build.steps import container_paths as paths
-from pipelines_src.build.steps.entrypoint import run
-from pipelines_src.build.steps.files import read_json, read_table, write_json
+from pipelines_src.model_build.steps import container_paths as paths
+from pipelines_src.model_build.steps.entrypoint import run
+from pipelines_src.model_build.steps.files import read_json, read_table, write_json
 from pipelines_src.serving.records import spec_columns
 
 STATISTICS_FILE = "statistics.json"

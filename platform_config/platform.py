@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from stacks.config.accounts import Accounts, validate_region
-from stacks.config.base import ConfigModel
-from stacks.config.features import FeatureGroupSpec
-from stacks.config.models import ModelConfig
+from platform_config.accounts import Accounts, validate_region
+from platform_config.base import ConfigModel
+from platform_config.features import FeatureGroupSpec
+from platform_config.models import ModelConfig
 
 Persona = Literal["data_engineer", "data_scientist", "mlops_engineer", "model_approver"]
 ALL_PERSONAS: tuple[Persona, ...] = ("data_engineer", "data_scientist", "mlops_engineer", "model_approver")

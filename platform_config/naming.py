@@ -4,7 +4,7 @@ Everything else uses CloudFormation-generated names. These are derived from the
 config in one place so dev, staging and prod agree without passing tokens.
 """
 
-from stacks.config import PlatformConfig
+from platform_config import PlatformConfig
 
 
 def model_package_group_name(config: PlatformConfig, model_name: str) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from stacks.config.base import ConfigModel
+from platform_config.base import ConfigModel
 
 
 class ColumnRule(ConfigModel):

@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_score, recall_score, roc_auc_score
 
-from pipelines_src.build.steps import container_paths as paths
-from pipelines_src.build.steps.entrypoint import run
-from pipelines_src.build.steps.features import ENCODING_FILE, FeatureEncoding
-from pipelines_src.build.steps.files import read_json, read_table, write_json
-from pipelines_src.build.steps.model_artifact import load_booster, predict_scores
+from pipelines_src.model_build.steps import container_paths as paths
+from pipelines_src.model_build.steps.entrypoint import run
+from pipelines_src.model_build.steps.features import ENCODING_FILE, FeatureEncoding
+from pipelines_src.model_build.steps.files import read_json, read_table, write_json
+from pipelines_src.model_build.steps.model_artifact import load_booster, predict_scores
 
 EVALUATION_FILE = "evaluation.json"
 AUC_PATH = "binary_classification_metrics.auc.value"
