@@ -173,10 +173,24 @@ class ModelConfig(ConfigModel):
     feature_group: str | None = None
     data_contract: DataContract
     sensitive_attributes: tuple[SensitiveAttribute, ...] = ()
+    # A model without sensitive attributes says why, so a vacuous fairness gate is a decision on
+    # record, never an omission: the build and the monitors then skip the fairness checks.
+    fairness_not_applicable: Annotated[str, Field(min_length=10)] | None = None
     gates: QualityGates = QualityGates()
     training: Training = Training()
     serving: Serving = Serving()
     monitoring: Monitoring = Monitoring()
+
+    @model_validator(mode="after")
+    def _fairness_is_declared(self) -> "ModelConfig":
+        if not self.sensitive_attributes and self.fairness_not_applicable is None:
+            raise ValueError(
+                "declare the sensitive attributes fairness is judged on, or why there are none: "
+                "fairness_not_applicable = \"<reason>\""
+            )
+        if self.sensitive_attributes and self.fairness_not_applicable is not None:
+            raise ValueError("fairness_not_applicable contradicts the sensitive_attributes listed: keep one")
+        return self
 
     @model_validator(mode="after")
     def _sensitive_attributes_are_columns(self) -> "ModelConfig":
