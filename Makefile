@@ -28,20 +28,22 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 # Each model's SageMaker pipeline, rendered offline into build/pipelines/<model>/ (definition.json
 # and code/), which synth ships: app.py never imports the SageMaker SDK. Re-rendered when the
 # pipeline code, the config or the config's schema changes.
-MODELS := $(shell python3 -c 'import tomllib; print(*(m["name"] for m in tomllib.load(open("config/platform.toml", "rb"))["models"]))')
+# CONFIG selects the platform config every target works on: `make test CONFIG=config/two-models.toml`.
+CONFIG ?= config/platform.toml
+MODELS := $(shell python3 -c 'import tomllib; print(*(m["name"] for m in tomllib.load(open("$(CONFIG)", "rb"))["models"]))')
 PIPELINE_DEFINITIONS := $(MODELS:%=build/pipelines/%/definition.json)
 RENDER_INPUTS := $(shell find pipelines_src config platform_config -type f -not -path "*/__pycache__/*")
 
 build/pipelines/%/definition.json: $(RENDER_INPUTS)
-	$(PYTHON) -m pipelines_src.model_build.render --config config/platform.toml --model $* --out build/pipelines/$*/
+	$(PYTHON) -m pipelines_src.model_build.render --config $(CONFIG) --model $* --out build/pipelines/$*/
 
 synth: setup $(PIPELINE_DEFINITIONS)
 	rm -rf cdk.out
-	env -u AWS_PROFILE $(CURDIR)/node_modules/.bin/cdk synth '**' --quiet
+	env -u AWS_PROFILE $(CURDIR)/node_modules/.bin/cdk synth '**' --quiet -c config=$(CONFIG)
 	$(PYTHON) -m stacks.summary cdk.out
 
 test: setup $(PIPELINE_DEFINITIONS)
-	$(PYTHON) -m pytest
+	PLATFORM_CONFIG=$(CONFIG) $(PYTHON) -m pytest
 
 check: test
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from platform_config import PlatformConfig, load_config
-from tests.synth import DEFAULT_CONFIG_PATH, SynthesizedApp, synthesize
+from tests.synth import CONFIG_UNDER_TEST, SynthesizedApp, synthesize
 
 # Tests never reach AWS: fake credentials, no instance metadata, a fixed region.
 os.environ.update(
@@ -23,7 +23,7 @@ os.environ.pop("AWS_PROFILE", None)
 
 @pytest.fixture(scope="session")
 def platform_config() -> PlatformConfig:
-    return load_config(DEFAULT_CONFIG_PATH)
+    return load_config(CONFIG_UNDER_TEST)
 
 
 @pytest.fixture(scope="session")

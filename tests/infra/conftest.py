@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from platform_config import PlatformConfig
-from tests.synth import REPO_ROOT
+from tests.synth import CONFIG_UNDER_TEST, REPO_ROOT
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -21,7 +21,7 @@ def rendered_pipelines(platform_config: PlatformConfig) -> None:
     with lock_path.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result = subprocess.run(
-            ["make", "--no-print-directory", *targets], cwd=REPO_ROOT, capture_output=True, text=True
+            ["make", "--no-print-directory", f"CONFIG={CONFIG_UNDER_TEST}", *targets], cwd=REPO_ROOT, capture_output=True, text=True
         )
     if result.returncode != 0:
         pytest.fail(f"rendering the pipelines failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
