@@ -1,40 +1,39 @@
-"""Tags on every resource of a scope that can carry them, at deploy time.
+"""Tags on every resource of a stage that can carry them, at deploy time.
 
 ``tag_resources(stage, tags)`` adds ``tags`` with CDK's ``Tags`` aspect, which reaches
 every L1 whose CloudFormation type CDK knows to be taggable, and tags the raw
 ``CfnResource``s that aspect cannot see: CDK's ``CustomResourceProvider`` (behind
 ``auto_delete_objects`` buckets and ``restrict_default_security_group`` VPCs) writes its
 role and handler as raw ``AWS::IAM::Role`` and ``AWS::Lambda::Function`` resources
-(aws/aws-cdk#13851). Call it on each ``Stage``: aspects do not cross a Stage boundary,
-so tags added to the ``App`` reach no template.
+(aws/aws-cdk#13851). Call it on each ``Stage`` once its stacks are built: aspects do not
+cross a Stage boundary, so tags added to the ``App`` reach no template.
+
+The raw resources are found where CDK puts them (a provider is a singleton child of its
+stack, ``Custom::<Name>CustomResourceProvider``) rather than by a Python aspect: an aspect
+written in Python is called back across the jsii bridge for every construct of the app,
+which made it a tenth of the whole synth and grew with every model.
 """
 
 from collections.abc import Mapping
 
-import jsii
-from aws_cdk import Aspects, CfnResource, IAspect, Tags, TagManager
-from constructs import IConstruct
+from aws_cdk import CfnResource, Stack, Stage, Tags
 
 # Raw resource types CDK's own constructs emit whose tags are a list of {Key, Value}.
 RAW_TYPES_WITH_TAG_LIST = frozenset({"AWS::IAM::Role", "AWS::Lambda::Function"})
+PROVIDER_ID_PREFIX = "Custom::"
 
 
-@jsii.implements(IAspect)
-class _TagRawResources:
-    def __init__(self, tags: Mapping[str, str]) -> None:
-        self._tags = [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
-
-    def visit(self, node: IConstruct) -> None:
-        if (
-            CfnResource.is_cfn_resource(node)
-            and not TagManager.is_taggable(node)
-            and node.cfn_resource_type in RAW_TYPES_WITH_TAG_LIST
-        ):
-            node.add_property_override("Tags", self._tags)
-
-
-def tag_resources(scope: IConstruct, tags: Mapping[str, str]) -> None:
-    """Tag every taggable resource under ``scope`` (a Stage or a Stack) with ``tags``."""
+def tag_resources(stage: Stage, tags: Mapping[str, str]) -> None:
+    """Tag every taggable resource of ``stage``'s stacks with ``tags``."""
     for key, value in tags.items():
-        Tags.of(scope).add(key, value)
-    Aspects.of(scope).add(_TagRawResources(tags))
+        Tags.of(stage).add(key, value)
+    tag_list = [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
+    for stack in stage.node.children:
+        if not Stack.is_stack(stack):
+            continue
+        for provider in stack.node.children:
+            if not provider.node.id.startswith(PROVIDER_ID_PREFIX):
+                continue
+            for resource in provider.node.children:
+                if CfnResource.is_cfn_resource(resource) and resource.cfn_resource_type in RAW_TYPES_WITH_TAG_LIST:
+                    resource.add_property_override("Tags", tag_list)
