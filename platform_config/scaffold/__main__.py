@@ -10,6 +10,7 @@ name the config already has, and a contract file that already exists.
 """
 
 import argparse
+import json
 import sys
 import tomllib
 from pathlib import Path
@@ -18,7 +19,6 @@ from pydantic import TypeAdapter, ValidationError
 
 from platform_config.contract import DataContract
 from platform_config.models import ModelName
-from platform_config.platform import _lists_to_tuples
 from platform_config.scaffold.draft import Draft, ModelRequest, draft
 from platform_config.scaffold.next_steps import review_notes
 from platform_config.scaffold.profile import DatasetError, DatasetProfile, profile_csv
@@ -112,7 +112,7 @@ def scaffold(csv_path: Path, label: str, name: str, given_positive: str | None, 
     )
     drafted = draft(profile, request)
     # The draft must be a contract the config accepts as it stands; the entry waits for review.
-    DataContract.model_validate(_lists_to_tuples(tomllib.loads(drafted.contract)))
+    DataContract.model_validate_json(json.dumps(tomllib.loads(drafted.contract)))
     contracts_dir.mkdir(parents=True, exist_ok=True)
     contract_path.write_text(drafted.contract)
     if config is not None:
