@@ -36,7 +36,9 @@ def draft(profile: DatasetProfile, request: ModelRequest) -> Draft:
     features = [column for column in profile.columns if column.name != request.label]
     pii = tuple(suspicion for column in features if (suspicion := suspected_pii(column)) is not None)
     pii_names = {suspicion.column for suspicion in pii}
-    sensitive = tuple(column for column in features if looks_sensitive(column) and column.name not in pii_names)
+    sensitive = tuple(
+        column for column in features if looks_sensitive(column) and column.values and column.name not in pii_names
+    )
     return Draft(
         contract=_contract(profile, request, pii),
         entry=_entry(request, sensitive),

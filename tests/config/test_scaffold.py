@@ -14,7 +14,7 @@ from platform_config.scaffold.__main__ import main
 from platform_config.scaffold.profile import profile_csv
 from tests.synth import DEFAULT_CONFIG_PATH, REPO_ROOT
 
-PLANS = ("basic", "plus", "pro")
+PLANS = ("basic", "plus", 'pro "gold"')  # a quote the TOML must escape
 
 
 def _iban(number: int) -> str:
