@@ -12,18 +12,40 @@ export PATH := $(BIN):$(PATH)
 export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth test check scan pipeline-local serve-local bench mutation clean
+.PHONY: setup setup-synth synth test check scan pipeline-local serve-local bench mutation clean
 
+# Set-up comes in two stages, each a stamp: `setup-synth` installs what synth needs (the CDK app,
+# the pipeline renderer with the SageMaker SDK, Node 24 and the CDK CLI); `setup` adds the test
+# tools and checkers on top, in the same .venv. Each stage prints a header and pip's own progress.
 setup: $(VENV)/.installed node_modules/.installed
+setup-synth: $(VENV)/.synth-installed node_modules/.synth-installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt pipelines_src/requirements.txt
+PIP_INSTALL := $(PYTHON) -m pip install --disable-pip-version-check --progress-bar on
+
+# A .venv made before the split holds xgboost's CUDA build, which ships the same `xgboost` package
+# as xgboost-cpu: it goes first.
+$(VENV)/.synth-installed: requirements.txt requirements-synth.txt pipelines_src/requirements.txt
+	@echo "==> [synth set-up 1/2] Python packages for synth (requirements-synth.txt) into $(VENV)"
 	test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	if $(PYTHON) -m pip show -q xgboost 2>/dev/null; then $(PYTHON) -m pip uninstall -y xgboost nvidia-nccl-cu12; fi
+	$(PIP_INSTALL) -r requirements-synth.txt
 	touch $@
 
-node_modules/.installed: package.json package-lock.json $(VENV)/.installed
-	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+node_modules/.synth-installed: package.json package-lock.json $(VENV)/.synth-installed
+	@echo "==> [synth set-up 2/2] the CDK CLI (package.json dependencies) into node_modules"
+	$(BIN)/npm ci --omit=dev --no-audit --no-fund --loglevel=error
 	touch $@
+
+$(VENV)/.installed: requirements-dev.txt $(VENV)/.synth-installed
+	@echo "==> [test set-up 1/2] test tools and checkers (requirements-dev.txt) into $(VENV)"
+	$(PIP_INSTALL) -r requirements-dev.txt
+	touch $@
+
+# `npm ci` empties node_modules first, so the full install stamps both stages.
+node_modules/.installed: package.json package-lock.json $(VENV)/.synth-installed
+	@echo "==> [test set-up 2/2] the CDK CLI and the IAM policy evaluator (package.json) into node_modules"
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.synth-installed $@
 
 # Each model's SageMaker pipeline, rendered offline into build/pipelines/<model>/ (definition.json
 # and code/), which synth ships: app.py never imports the SageMaker SDK. Re-rendered when the
@@ -37,7 +59,7 @@ RENDER_INPUTS := $(shell find pipelines_src config platform_config -type f -not 
 build/pipelines/%/definition.json: $(RENDER_INPUTS)
 	$(PYTHON) -m pipelines_src.model_build.render --config $(CONFIG) --model $* --out build/pipelines/$*/
 
-synth: setup $(PIPELINE_DEFINITIONS)
+synth: setup-synth $(PIPELINE_DEFINITIONS)
 	rm -rf cdk.out
 	env -u AWS_PROFILE $(CURDIR)/node_modules/.bin/cdk synth '**' --quiet -c config=$(CONFIG)
 	$(PYTHON) -m stacks.summary cdk.out
