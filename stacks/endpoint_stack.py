@@ -102,10 +102,11 @@ class EndpointStack(Stack):
             ),
             constraint_description=f"a model package ARN of group {group} in the dev account",
         )
-        settings = EndpointSettings(self, "Settings", config=config)
         serving = model.serving
         prod = account_name == "prod"
         staging = serving.staging
+        serverless = staging.serverless and not prod
+        settings = EndpointSettings(self, "Settings", config=config, serverless=serverless)
         endpoint = RealtimeEndpoint(
             self,
             "Endpoint",
@@ -129,7 +130,7 @@ class EndpointStack(Stack):
             ),
             serverless=(
                 Serverless(memory_mb=staging.serverless_memory_mb, max_concurrency=staging.serverless_max_concurrency)
-                if staging.serverless and not prod
+                if serverless
                 else None
             ),
             canary=Canary(percent=serving.prod.canary_percent, bake_minutes=serving.prod.bake_minutes) if prod else None,
