@@ -155,7 +155,9 @@ class EndpointStack(Stack):
                 version=Fn.select(2, Fn.split("/", package.value_as_string)),
                 baselines=self._baselines(config, model),
                 role=iam.Role.from_role_arn(
-                    self, "MonitoringJobRole", role_arn(config, account_name, monitoring_job_role_name(config, model.name)),
+                    self,
+                    "MonitoringJobRole",
+                    role_arn(config, account_name, monitoring_job_role_name(config, model.name)),
                     mutable=False,
                 ),
                 settings=MonitoringSettings(

@@ -91,7 +91,9 @@ class ModelMonitoringStack(Stack):
             images=_images(model, self.region),
             metric_namespaces=[METRIC_NAMESPACE],
             # Clarify's feature attribution jobs call the model.
-            invocable_endpoints=[endpoint_name(config, model.name)] if model_monitor and model.sensitive_attributes else [],
+            invocable_endpoints=(
+                [endpoint_name(config, model.name)] if model_monitor and model.sensitive_attributes else []
+            ),
             model_package_groups=[] if model_monitor else [model_package_group_name(config, model.name)],
         ).role
         if model_monitor:
