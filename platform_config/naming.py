@@ -6,6 +6,10 @@ config in one place so dev, staging and prod agree without passing tokens.
 
 from platform_config import PlatformConfig
 
+# Stands for every model in a name: ``endpoint_name(config, ANY_MODEL)`` is ``<platform>-*``. Policies
+# shared by all models grant by these patterns (IAM and ARN wildcards), never by a list of models.
+ANY_MODEL = "*"
+
 
 def model_package_group_name(config: PlatformConfig, model_name: str) -> str:
     """The registry group of a model (dev); staging and prod read packages from it."""

@@ -2,12 +2,16 @@
 
 Stacks in different accounts cannot pass tokens to each other, so the roles one
 account trusts in another have fixed, platform-prefixed names derived here, in
-one place, from the config.
+one place, from the config. Roles of one model (its monitoring job role) follow a
+naming convention, ``<platform>-<model>-monitoring-job``, so that a shared policy
+can name every model's role by pattern without listing the models.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from platform_config import PlatformConfig
+from platform_config.naming import ANY_MODEL
 
 SERVING_ACCOUNTS = ("staging", "prod")
 
@@ -20,7 +24,6 @@ class ServingRoleNames:
     endpoint_deployer: str
     cloudformation_execution: str
     smoke_tester: str
-    monitoring_job: str
 
 
 def serving_role_names(config: PlatformConfig) -> ServingRoleNames:
@@ -29,8 +32,24 @@ def serving_role_names(config: PlatformConfig) -> ServingRoleNames:
         endpoint_deployer=f"{config.name}-endpoint-deployer",
         cloudformation_execution=f"{config.name}-endpoint-cfn-execution",
         smoke_tester=f"{config.name}-smoke-tester",
-        monitoring_job=f"{config.name}-monitoring-job",
     )
+
+
+MONITORING_JOB_ROLE_SUFFIX = "-monitoring-job"
+IAM_ROLE_NAME_LIMIT = 64
+
+
+def monitoring_job_role_name(config: PlatformConfig, model_name: str) -> str:
+    """The role a model's monitoring jobs run as in staging and prod (its Monitoring stack creates
+    it): ``<platform>-<model>-monitoring-job``. A name too long for IAM keeps its suffix and gets
+    a digest of the whole in place of its model part's tail, so the convention's pattern
+    (``monitoring_job_role_arn_patterns``) still matches it and names stay distinct."""
+    head = f"{config.name}-{model_name}"
+    room = IAM_ROLE_NAME_LIMIT - len(MONITORING_JOB_ROLE_SUFFIX)
+    if len(head) > room:
+        digest = hashlib.sha256(head.encode()).hexdigest()[:8]
+        head = f"{head[: room - 9]}-{digest}"
+    return head + MONITORING_JOB_ROLE_SUFFIX
 
 
 def role_arn(config: PlatformConfig, account_name: str, role_name: str) -> str:
@@ -48,9 +67,17 @@ def model_execution_role_arns(config: PlatformConfig) -> list[str]:
     return [role_arn(config, account, name) for account in SERVING_ACCOUNTS]
 
 
-def monitoring_job_role_arns(config: PlatformConfig) -> list[str]:
-    """The roles staging and prod monitoring jobs run as: they read baselines from dev."""
-    name = serving_role_names(config).monitoring_job
+def monitoring_job_role_arns(config: PlatformConfig, model_name: str) -> list[str]:
+    """The roles a model's monitoring jobs run as in staging and prod: they list and describe the
+    versions of that model's group and read their baselines in dev."""
+    name = monitoring_job_role_name(config, model_name)
+    return [role_arn(config, account, name) for account in SERVING_ACCOUNTS]
+
+
+def monitoring_job_role_arn_patterns(config: PlatformConfig) -> list[str]:
+    """Every model's monitoring job roles in staging and prod, as ``ArnLike`` patterns: what a
+    policy shared by all models (dev's artifact bucket and key) names instead of a list of models."""
+    name = monitoring_job_role_name(config, ANY_MODEL)
     return [role_arn(config, account, name) for account in SERVING_ACCOUNTS]
 
 

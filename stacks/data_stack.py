@@ -20,7 +20,7 @@ from constructs import Construct
 from stacks.account_settings import removal_policy_of
 from stacks.components.secure_bucket import SecureBucket
 from platform_config import PlatformConfig
-from stacks.cross_account import model_execution_role_arns, monitoring_job_role_arns, serving_account_ids
+from stacks.cross_account import model_execution_role_arns, monitoring_job_role_arn_patterns, serving_account_ids
 from platform_config.naming import artifact_key_alias, dev_bucket_name
 
 
@@ -91,7 +91,8 @@ class DataStack(Stack):
             )
         )
         # Their monitoring jobs read the baselines registered with each model version, nothing else.
-        only_monitoring_jobs = {"ArnEquals": {"aws:PrincipalArn": monitoring_job_role_arns(config)}}
+        # Every model has its own job role; the naming convention names them all without listing models.
+        only_monitoring_jobs = {"ArnLike": {"aws:PrincipalArn": monitoring_job_role_arn_patterns(config)}}
         self.artifact_bucket.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="ServingMonitorsReadBaselines",

@@ -18,7 +18,7 @@ deploy it on its own, any time after ServingFoundation:
 
 With the ``sagemaker-model-monitor`` engine (where the endpoint captures data),
 the stack also carries the endpoint's ``ModelMonitorSchedules``, which run as the
-account's ``monitoring_job`` role (Monitoring stack) and judge the served version
+model's monitoring job role (``monitoring_job_role_name``, its Monitoring stack) and judge the served version
 against its own data-quality baseline: ``BaselineStatisticsUri`` and
 ``BaselineConstraintsUri``, parameters without defaults that the pipeline sets
 from the version's ``DriftCheckBaselines`` with ``ModelPackageArn``. The
@@ -52,7 +52,7 @@ from stacks.components.realtime_endpoint import (
 )
 from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
-from stacks.cross_account import role_arn, serving_role_names
+from stacks.cross_account import monitoring_job_role_name, role_arn, serving_role_names
 from platform_config.naming import (
     dev_bucket_name,
     endpoint_name,
@@ -102,10 +102,11 @@ class EndpointStack(Stack):
             ),
             constraint_description=f"a model package ARN of group {group} in the dev account",
         )
-        settings = EndpointSettings(self, "Settings", config=config)
         serving = model.serving
         prod = account_name == "prod"
         staging = serving.staging
+        serverless = staging.serverless and not prod
+        settings = EndpointSettings(self, "Settings", config=config, serverless=serverless)
         endpoint = RealtimeEndpoint(
             self,
             "Endpoint",
@@ -129,7 +130,7 @@ class EndpointStack(Stack):
             ),
             serverless=(
                 Serverless(memory_mb=staging.serverless_memory_mb, max_concurrency=staging.serverless_max_concurrency)
-                if staging.serverless and not prod
+                if serverless
                 else None
             ),
             canary=Canary(percent=serving.prod.canary_percent, bake_minutes=serving.prod.bake_minutes) if prod else None,
@@ -154,7 +155,10 @@ class EndpointStack(Stack):
                 version=Fn.select(2, Fn.split("/", package.value_as_string)),
                 baselines=self._baselines(config, model),
                 role=iam.Role.from_role_arn(
-                    self, "MonitoringJobRole", role_arn(config, account_name, names.monitoring_job), mutable=False
+                    self,
+                    "MonitoringJobRole",
+                    role_arn(config, account_name, monitoring_job_role_name(config, model.name)),
+                    mutable=False,
                 ),
                 settings=MonitoringSettings(
                     self, "MonitoringSettings", config=config, account=getattr(config.accounts, account_name),

@@ -2,8 +2,8 @@
 
 Each group (named by ``model_package_group_name``) is readable by the staging and
 prod CloudFormation execution roles only (they create the endpoints' models from
-its versions; see ``ServingRoles``), its versions listable and describable by their
-monitoring job roles (each drift run looks up the baseline of the versions it saw), and only ``approver_role`` may set a
+its versions; see ``ServingRoles``), its versions listable and describable by the
+model's own monitoring job roles (each drift run looks up the baseline of the versions it saw), and only ``approver_role`` may set a
 version's approval status (see ``ModelPackageGroup``). Removal policy from the dev account config; a group
 that still holds versions cannot be deleted (SageMaker refuses), so delete its
 versions first when tearing dev down.
@@ -32,7 +32,7 @@ class RegistryStack(Stack):
                 name=model_package_group_name(config, model.name),
                 description=model.description or f"Versions of the {model.name} model",
                 reader_role_arns=cloudformation_execution_role_arns(config),
-                monitoring_role_arns=monitoring_job_role_arns(config),
+                monitoring_role_arns=monitoring_job_role_arns(config, model.name),
                 approver_role_arn=approver_role.role_arn,
                 removal_policy=removal_policy_of(config.accounts.dev),
             )

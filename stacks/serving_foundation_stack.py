@@ -20,7 +20,7 @@ from constructs import Construct
 
 from stacks.account_settings import removal_policy_of
 from stacks.components.alarm_notifications import allow_events_to_use
-from stacks.components.cross_account_roles import ServingRoles
+from stacks.components.serving_roles import ServingRoles
 from stacks.components.endpoint_settings import EndpointSettingsPublisher
 from stacks.components.monitoring_settings import publish_monitoring_bucket
 from stacks.components.platform_network import PlatformNetwork

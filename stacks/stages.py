@@ -8,6 +8,7 @@ from stacks.data_stack import DataStack
 from stacks.endpoint_stack import EndpointStack, endpoint_stack_id
 from stacks.feature_store_stack import FeatureStoreStack
 from stacks.model_build_stack import ModelBuildStack
+from stacks.model_monitoring_stack import ModelMonitoringStack, model_monitoring_stack_id
 from stacks.monitoring_stack import MonitoringStack
 from stacks.network_stack import DEV_INTERFACE_SERVICES, SERVING_INTERFACE_SERVICES, NetworkStack
 from stacks.promotion_stack import PromotionStack
@@ -67,7 +68,11 @@ class DevStage(Stage):
 
 
 class ServingStage(Stage):
-    """Staging or prod: endpoints the promotion pipeline deploys, and their monitoring."""
+    """Staging or prod: endpoints the promotion pipeline deploys, and their monitoring.
+
+    Shared by every model, and the same whatever the models: ``network``, ``foundation``
+    (ServingFoundation) and ``monitoring`` (alarm forwarding). Per model: its Endpoint stack
+    (``endpoints``) and its monitoring stack (``model_monitoring``), keyed by model name."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig, account_name: str) -> None:
         account = getattr(config.accounts, account_name)
@@ -79,15 +84,26 @@ class ServingStage(Stage):
         self.foundation = ServingFoundationStack(
             self, "ServingFoundation", config=config, account_name=account_name, network=self.network.network, **common
         )
+        self.monitoring = MonitoringStack(self, "Monitoring", config=config, **common)
+        self.monitoring.add_stack_dependency(self.foundation, "reads the serving key's SSM parameter")
         # Deployed by dev's promotion pipeline, never by `cdk deploy`; listed here so their
         # templates are synthesized and checked with the rest of the account.
-        self.endpoints = [
-            EndpointStack(
+        self.endpoints = {
+            model.name: EndpointStack(
                 self, endpoint_stack_id(model.name), config=config, model=model, account_name=account_name, **common
             )
             for model in config.models
-        ]
-        for endpoint in self.endpoints:
+        }
+        self.model_monitoring = {
+            model.name: ModelMonitoringStack(
+                self, model_monitoring_stack_id(model.name), config=config, model=model, account_name=account_name,
+                **common,
+            )
+            for model in config.models
+        }
+        for name, endpoint in self.endpoints.items():
             endpoint.add_stack_dependency(self.foundation, "reads the SSM parameters and roles ServingFoundation makes")
-        self.monitoring = MonitoringStack(self, "Monitoring", config=config, account_name=account_name, **common)
-        self.monitoring.add_stack_dependency(self.foundation, "reads the SSM parameters ServingFoundation creates")
+            monitors = self.model_monitoring[name]
+            monitors.add_stack_dependency(self.foundation, "reads the SSM parameters ServingFoundation creates")
+            # Alarm names moved here from the shared Monitoring stack, which must release them first.
+            monitors.add_stack_dependency(self.monitoring, "its alarms are forwarded by the shared alarm forwarding")

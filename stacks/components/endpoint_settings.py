@@ -13,7 +13,9 @@ the account's serving key. Exposes ``parameter_arns``.
 
 ``EndpointSettings`` (Endpoint stack) declares the CloudFormation parameters,
 defaulting to those SSM names. Exposes ``subnet_ids`` (a list token),
-``security_group_id``, ``data_capture_bucket`` and ``key_arn``.
+``security_group_id``, ``data_capture_bucket`` and ``key_arn``; with ``serverless``
+(an endpoint with no volume and no data capture) the last two are ``None`` and
+their parameters are not declared, as CloudFormation flags unused parameters.
 """
 
 from aws_cdk import CfnParameter, Stack
@@ -74,7 +76,7 @@ class EndpointSettingsPublisher(Construct):
 
 
 class EndpointSettings(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig, serverless: bool = False) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
 
@@ -92,5 +94,8 @@ class EndpointSettings(Construct):
         self.security_group_id = parameter(
             "SecurityGroupId", SECURITY_GROUP_ID, "AWS::EC2::SecurityGroup::Id"
         ).value_as_string
-        self.data_capture_bucket = parameter("DataCaptureBucket", DATA_CAPTURE_BUCKET, "String").value_as_string
-        self.key_arn = parameter("KeyArn", KEY_ARN, "String").value_as_string
+        self.data_capture_bucket: str | None = None
+        self.key_arn: str | None = None
+        if not serverless:
+            self.data_capture_bucket = parameter("DataCaptureBucket", DATA_CAPTURE_BUCKET, "String").value_as_string
+            self.key_arn = parameter("KeyArn", KEY_ARN, "String").value_as_string

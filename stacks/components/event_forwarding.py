@@ -1,7 +1,8 @@
 """Monitoring alarms crossing from the serving accounts to dev, through dev's default event bus.
 
 ``AlarmForwarding`` (staging, prod): an EventBridge rule on the account's
-default bus matching the named alarms' state changes into ALARM, targeting
+default bus matching state changes into ALARM of the alarms whose names match
+``alarm_name_patterns`` (EventBridge wildcards, ``*`` for any text), targeting
 dev's default event bus through a role that may only put events there. The
 events arrive unchanged (``account`` still names the serving account), so dev's
 rules can tell staging from prod. Events EventBridge cannot deliver land in a
@@ -38,7 +39,7 @@ class AlarmForwarding(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        alarm_names: list[str],
+        alarm_name_patterns: list[str],
         dev_account_id: str,
         dead_letter_key: kms.IKey,
     ) -> None:
@@ -72,7 +73,10 @@ class AlarmForwarding(Construct):
                 source=[ALARM_SOURCE],
                 detail_type=[ALARM_DETAIL_TYPE],
                 detail={
-                    "alarmName": [*sorted(alarm_names), self.dead_letters.alarm.alarm_name],
+                    "alarmName": [
+                        *({"wildcard": pattern} for pattern in sorted(alarm_name_patterns)),
+                        self.dead_letters.alarm.alarm_name,
+                    ],
                     "state": {"value": ["ALARM"]},
                 },
             ),

@@ -46,6 +46,11 @@ FAIRNESS = "fairness"
 MONITORING_SILENT = "monitoring-silent"
 UNJUDGED_RECORDS = "unjudged-records"
 
+# Every purpose a named alarm may have: AlarmForwarding forwards the alarms with these names.
+NAMED_ALARM_PURPOSES = (
+    ENDPOINT_5XX, ENDPOINT_LATENCY, DATA_DRIFT, MODEL_QUALITY, FAIRNESS, MONITORING_SILENT, UNJUDGED_RECORDS
+)
+
 ENDPOINT_PERIOD = Duration.minutes(5)
 ENDPOINT_PERIODS_TO_ALARM = 3
 # CloudWatch caps a metric math alarm at ten metrics.

@@ -1,8 +1,9 @@
-"""MonitoringJobRole: the role every monitoring job of a serving account runs as (either engine).
+"""MonitoringJobRole: the role one model's monitoring jobs run as in a serving account (either engine).
 
-Named ``serving_role_names(config).monitoring_job``: dev's artifact bucket and
-key grant it, by ARN, reads of the baselines the build pipeline registered
-(``models/*``). The role may:
+Named ``role_name`` (``monitoring_job_role_name``, ``<platform>-<model>-monitoring-job``):
+dev's artifact bucket and key grant every role of that convention reads of the
+baselines the build pipeline registered (``models/*``), and the model's registry group
+names its model's roles. The role may:
 
 - read the endpoints' captured data (``capture_prefixes`` of ``data_capture_bucket``)
   and the ground truth (``ground_truth_uris``);
@@ -28,7 +29,6 @@ from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.network_interface_access import allow_workload_network_interfaces
 from stacks.components.processing_images import repository_arn
 from platform_config import PlatformConfig
-from stacks.cross_account import serving_role_names
 from platform_config.naming import artifact_key_alias, dev_bucket_name
 
 BASELINE_PREFIX = "models/"
@@ -44,6 +44,7 @@ class MonitoringJobRole(Construct):
         construct_id: str,
         *,
         config: PlatformConfig,
+        role_name: str,
         key_arn: str,
         data_capture_bucket: s3.IBucket,
         monitoring_bucket: s3.IBucket,
@@ -61,7 +62,7 @@ class MonitoringJobRole(Construct):
         self.role = iam.Role(
             self,
             "Role",
-            role_name=serving_role_names(config).monitoring_job,
+            role_name=role_name,
             description="Monitoring jobs: read captured data and baselines, write reports and metrics",
             assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
         )

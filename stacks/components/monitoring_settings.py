@@ -1,6 +1,6 @@
-"""MonitoringSettings: what a Monitoring stack takes from its account, resolved at deploy time.
+"""MonitoringSettings: what a model's monitoring stack takes from its account, resolved at deploy time.
 
-Like Endpoint stacks (``EndpointSettings``), the Monitoring stack reads the
+Like Endpoint stacks (``EndpointSettings``), a model's monitoring stack reads the
 account's workload subnets and security group, serving key and data-capture
 bucket from ServingFoundation's SSM parameters, plus the monitoring bucket
 (``MONITORING_BUCKET``, published by ServingFoundation too), as SSM-typed

@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from stacks.components.model_monitor_schedules import MODEL_MONITOR
+from stacks.components.model_alarms import captures_data
 from stacks.components.processing_images import REGISTRIES
+from stacks.components.realtime_endpoint import DATA_CAPTURE_PREFIX
 from platform_config import PlatformConfig
-from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
+from stacks.cross_account import monitoring_job_role_name, promotion_role_names, role_arn, serving_role_names
 from platform_config.naming import (
     build_pipeline_name,
     dev_bucket_name,
@@ -113,38 +114,83 @@ def access_intents(config: PlatformConfig) -> list[Intent]:
 def _endpoint_monitor_intents(
     config: PlatformConfig, model: str, account: str, cfn: str, monitoring_job: str
 ) -> list[Intent]:
-    """What the CloudFormation role does for the monitors an Endpoint stack carries (engine
-    ``sagemaker-model-monitor``), or, with the open-source engine, must not do."""
+    """What the CloudFormation role may do for the Model Monitor schedules an Endpoint stack carries
+    (engine ``sagemaker-model-monitor``). The role is shared by every model and grants by naming
+    convention, so these hold whichever engine the model uses: choosing it edits no shared stack."""
     number = getattr(config.accounts, account).account_id
     endpoint = endpoint_name(config, model).lower()
 
     def schedule(name: str) -> str:
         return f"arn:aws:sagemaker:{config.region}:{number}:monitoring-schedule/{name}"
 
-    engine = next(candidate for candidate in config.models if candidate.name == model).monitoring.engine
-    if engine != MODEL_MONITOR:
-        return [
-            Intent("promotion", f"cfn-cannot-create-monitoring-schedule-{account}", cfn,
-                   "sagemaker:CreateMonitoringSchedule", schedule(f"{endpoint}-data-quality"), "Deny",
-                   "With the open-source engine the Endpoint stack carries no Model Monitor schedule."),
-        ]
     definition = f"arn:aws:sagemaker:{config.region}:{number}:data-quality-job-definition/{endpoint}-data-quality-0a1b2c-2"
     return [
         Intent("promotion", f"cfn-creates-monitoring-schedule-{account}", cfn, "sagemaker:CreateMonitoringSchedule",
                schedule(f"{endpoint}-data-quality"), "Allow",
-               "The Endpoint stack schedules the served version's Model Monitor jobs."),
+               "An Endpoint stack on the Model Monitor engine schedules the served version's Model Monitor jobs."),
         Intent("promotion", f"cfn-creates-job-definition-of-the-served-version-{account}", cfn,
                "sagemaker:CreateDataQualityJobDefinition", definition, "Allow",
                "Each version gets its own job definition, judging against its own baseline."),
         Intent("promotion", f"cfn-passes-monitoring-job-role-{account}", cfn, "iam:PassRole", monitoring_job,
-               "Allow", "Model Monitor jobs run as the account's monitoring job role.",
+               "Allow", "Model Monitor jobs run as the model's monitoring job role (<platform>-<model>-monitoring-job).",
                {"iam:PassedToService": SAGEMAKER}),
         Intent("promotion", f"cfn-cannot-schedule-monitors-on-other-endpoints-{account}", cfn,
                "sagemaker:CreateMonitoringSchedule", schedule("other-endpoint-data-quality"), "Deny",
-               "The role manages the monitors of the platform's endpoints only."),
+               "The role manages the monitors of the platform's endpoints (<platform>-*) only."),
         Intent("promotion", f"cfn-cannot-pass-monitoring-job-role-to-other-services-{account}", cfn, "iam:PassRole",
                monitoring_job, "Deny", "The monitoring job role is for SageMaker jobs only.",
                {"iam:PassedToService": "lambda.amazonaws.com"}),
+        Intent("promotion", f"cfn-cannot-pass-roles-outside-the-monitoring-convention-{account}", cfn,
+               "iam:PassRole", f"arn:aws:iam::{number}:role/{config.name}-admin", "Deny",
+               "Only roles named <platform>-*-monitoring-job pass as monitoring job roles, whatever the model.",
+               {"iam:PassedToService": SAGEMAKER}),
+    ]
+
+
+def _monitoring_job_intents(
+    config: PlatformConfig, model: str, account: str, monitoring: str, other_model_version: str, version: str
+) -> list[Intent]:
+    """What a model's monitoring job role does where its endpoint captures data (elsewhere the role does
+    not exist): it reads its own endpoint's capture and its own group's versions, no other model's."""
+    region = config.region
+    number = getattr(config.accounts, account).account_id
+    stage = STAGE_IDS[account]
+    artifacts = f"arn:aws:s3:::{dev_bucket_name(config, 'artifacts')}"
+    raw = f"arn:aws:s3:::{dev_bucket_name(config, 'raw')}"
+    artifact_key = Generated("Dev/Data", "ArtifactKey")
+    via_s3 = {"kms:ViaService": f"s3.{region}.amazonaws.com"}
+
+    def capture(endpoint: str) -> Generated:
+        return Generated(f"{stage}/ServingFoundation", "DataCaptureBucket",
+                         suffix=f"/{DATA_CAPTURE_PREFIX}/{endpoint}/AllTraffic/2026/12/01/00/capture.jsonl")
+
+    return [
+        Intent("monitoring", f"sagemaker-assumes-monitoring-job-{account}", SAGEMAKER, "sts:AssumeRole",
+               monitoring, "Allow", "Drift jobs run as this role.", source_account=number),
+        Intent("monitoring", f"monitoring-job-reads-baseline-in-dev-{account}", monitoring, "s3:GetObject",
+               f"{artifacts}/models/{model}/baseline/statistics.json", "Allow",
+               "Each window is compared with the registered baseline."),
+        Intent("monitoring", f"monitoring-job-lists-versions-in-dev-registry-{account}", monitoring,
+               "sagemaker:ListModelPackages", "*", "Allow",
+               "Each drift run finds the packages of the versions that served its window (the action has no "
+               "resource type: dev's group policy, which names this role, holds it to the group)."),
+        Intent("monitoring", f"monitoring-job-describes-version-in-dev-registry-{account}", monitoring,
+               "sagemaker:DescribeModelPackage", version, "Allow",
+               "A version's package names the baseline its records are judged against."),
+        Intent("monitoring", f"monitoring-job-cannot-update-dev-versions-{account}", monitoring,
+               "sagemaker:UpdateModelPackage", version, "Deny", "Monitoring reads the registry, never writes it."),
+        Intent("monitoring", f"monitoring-job-decrypts-baseline-{account}", monitoring, "kms:Decrypt",
+               artifact_key, "Allow", "Baselines are encrypted with dev's artifact key.", via_s3),
+        Intent("monitoring", f"monitoring-job-cannot-read-raw-data-{account}", monitoring, "s3:GetObject",
+               f"{raw}/{model}/german_credit.csv", "Deny", "Staging and prod never read dev's raw data."),
+        Intent("monitoring", f"monitoring-job-reads-its-endpoints-capture-{account}", monitoring, "s3:GetObject",
+               capture(endpoint_name(config, model)), "Allow", "A drift run reads its window of captured records."),
+        Intent("monitoring", f"monitoring-job-cannot-read-other-models-capture-{account}", monitoring, "s3:GetObject",
+               capture(endpoint_name(config, "another-model")), "Deny",
+               "Each model's monitoring job role reads its own endpoint's capture prefix only."),
+        Intent("monitoring", f"monitoring-job-cannot-describe-other-models-versions-{account}", monitoring,
+               "sagemaker:DescribeModelPackage", other_model_version, "Deny",
+               "Each model's monitoring job role reads its own group's versions only.", identity_only=True),
     ]
 
 
@@ -257,7 +303,8 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
         deployer = role_arn(config, account, serving.endpoint_deployer)
         cfn = role_arn(config, account, serving.cloudformation_execution)
         execution = role_arn(config, account, serving.model_execution)
-        monitoring = role_arn(config, account, serving.monitoring_job)
+        monitoring = role_arn(config, account, monitoring_job_role_name(config, model))
+        other_model = f"arn:aws:sagemaker:{region}:{dev}:model-package/{model_package_group_name(config, 'another-model')}/1"
         number = accounts[account]
         stack = f"arn:aws:cloudformation:{region}:{number}:stack/{endpoint_stack_name(config, model)}/0a1b2c3d-e5f6"
         endpoint = sagemaker(number, f"endpoint/{endpoint_name(config, model).lower()}")
@@ -275,6 +322,14 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
             Intent("promotion", f"deployer-cannot-create-other-stacks-{account}", deployer, "cloudformation:CreateStack",
                    f"arn:aws:cloudformation:{region}:{number}:stack/anything-else/0a1b2c3d", "Deny",
                    "The deployer touches the Endpoint stacks only."),
+            Intent("promotion", f"deployer-cannot-update-shared-serving-stacks-{account}", deployer,
+                   "cloudformation:UpdateStack",
+                   f"arn:aws:cloudformation:{region}:{number}:stack/{stage}-ServingFoundation/0a1b2c3d", "Deny",
+                   "Stacks outside the <platform>-*-endpoint convention are the account's own to deploy."),
+            Intent("promotion", f"deployer-cannot-update-other-platforms-endpoint-stacks-{account}", deployer,
+                   "cloudformation:UpdateStack",
+                   f"arn:aws:cloudformation:{region}:{number}:stack/other-{model}-endpoint/0a1b2c3d", "Deny",
+                   "The convention starts with the platform's name: another platform's Endpoint stacks are not its."),
             Intent("promotion", f"deployer-passes-cfn-execution-role-{account}", deployer, "iam:PassRole", cfn,
                    "Allow", "Endpoint stacks run with their own service role.",
                    {"iam:PassedToService": "cloudformation.amazonaws.com"}),
@@ -291,6 +346,12 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
                    version, "Allow", "The endpoint's model comes from the approved version in dev."),
             Intent("promotion", f"cfn-creates-endpoint-{account}", cfn, "sagemaker:CreateEndpoint", endpoint, "Allow",
                    "The stack creates the model's endpoint."),
+            Intent("promotion", f"cfn-cannot-create-endpoints-outside-the-convention-{account}", cfn,
+                   "sagemaker:CreateEndpoint", sagemaker(number, "endpoint/another-teams-endpoint"), "Deny",
+                   "Endpoints are named <platform>-<model>; the role creates no other."),
+            Intent("promotion", f"cfn-cannot-read-versions-outside-the-platforms-groups-{account}", cfn,
+                   "sagemaker:DescribeModelPackage", sagemaker(dev, "model-package/another-teams-group/1"), "Deny",
+                   "Models come only from the platform's registry groups (<platform>-*) in dev.", identity_only=True),
             Intent("promotion", f"cfn-passes-model-execution-role-{account}", cfn, "iam:PassRole", execution, "Allow",
                    "The model runs as the model execution role.", {"iam:PassedToService": SAGEMAKER}),
             *_endpoint_monitor_intents(config, model, account, cfn, monitoring),
@@ -334,28 +395,14 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
                    "Only models/ is shared with serving accounts."),
             Intent("serving", f"model-cannot-register-versions-{account}", execution, "sagemaker:CreateModelPackage",
                    version, "Deny", "Serving accounts never write dev's registry.", pending),
-            # Monitoring: drift jobs read the baseline of the served version in dev; alarms go to dev.
-            Intent("monitoring", f"sagemaker-assumes-monitoring-job-{account}", SAGEMAKER, "sts:AssumeRole",
-                   monitoring, "Allow", "Drift jobs run as this role.", source_account=number),
-            Intent("monitoring", f"monitoring-job-reads-baseline-in-dev-{account}", monitoring, "s3:GetObject",
-                   f"{artifacts}/models/{model}/baseline/statistics.json", "Allow",
-                   "Each window is compared with the registered baseline."),
-            Intent("monitoring", f"monitoring-job-lists-versions-in-dev-registry-{account}", monitoring,
-                   "sagemaker:ListModelPackages", "*", "Allow",
-                   "Each drift run finds the packages of the versions that served its window (the action has no "
-                   "resource type: dev's group policy, which names this role, holds it to the group)."),
-            Intent("monitoring", f"monitoring-job-describes-version-in-dev-registry-{account}", monitoring,
-                   "sagemaker:DescribeModelPackage", version, "Allow",
-                   "A version's package names the baseline its records are judged against."),
-            Intent("monitoring", f"monitoring-job-cannot-update-dev-versions-{account}", monitoring,
-                   "sagemaker:UpdateModelPackage", version, "Deny", "Monitoring reads the registry, never writes it."),
+        ]
+        if captures_data(config.model(model), account):
+            intents += _monitoring_job_intents(config, model, account, monitoring, other_model, version)
+        intents += [
+            # Monitoring: alarms go to dev.
             Intent("monitoring", f"model-execution-cannot-describe-dev-versions-{account}", execution,
                    "sagemaker:DescribeModelPackage", version, "Deny",
                    "The registry policy names the roles that read versions, not every role of the account."),
-            Intent("monitoring", f"monitoring-job-decrypts-baseline-{account}", monitoring, "kms:Decrypt",
-                   artifact_key, "Allow", "Baselines are encrypted with dev's artifact key.", via_s3),
-            Intent("monitoring", f"monitoring-job-cannot-read-raw-data-{account}", monitoring, "s3:GetObject",
-                   f"{raw}/{model}/german_credit.csv", "Deny", "Staging and prod never read dev's raw data."),
             Intent("monitoring", f"events-assume-alarm-forwarding-{account}", "events.amazonaws.com",
                    "sts:AssumeRole", Generated(f"{stage}/Monitoring", "AlarmForwardingRole"), "Allow",
                    "The forwarding rule puts alarm events on dev's bus as this role.", source_account=number),

@@ -6,12 +6,13 @@ import pytest
 from aws_cdk import App, Environment, Stage
 from aws_cdk.assertions import Match, Template
 
+from stacks.components.model_alarms import captures_data
 from stacks.components.realtime_endpoint import DATA_CAPTURE_PREFIX, VARIANT_NAME
-from platform_config import PlatformConfig
+from platform_config import PlatformConfig, load_config
 from stacks.cross_account import role_arn, serving_role_names
 from stacks.endpoint_stack import EndpointStack
 from platform_config.naming import endpoint_name, endpoint_stack_name, rollback_alarm_name, serving_parameter_name
-from tests.synth import SynthesizedApp
+from tests.synth import CONFIG_UNDER_TEST, SynthesizedApp
 
 SERVING = ("staging", "prod")
 STAGES = {"staging": "Staging", "prod": "Prod"}
@@ -26,18 +27,19 @@ ALLOWED_RESOURCE_TYPES = {
 }
 
 
-def _template(synthesized: SynthesizedApp, config: PlatformConfig, account: str) -> Template:
-    return synthesized.template(f"{STAGES[account]}/{endpoint_stack_name(config, config.models[0].name)}")
+def _template(synthesized: SynthesizedApp, config: PlatformConfig, account: str, model_name: str) -> Template:
+    return synthesized.template(f"{STAGES[account]}/{endpoint_stack_name(config, model_name)}")
 
 
-@pytest.fixture(scope="module")
-def model_name(platform_config: PlatformConfig) -> str:
-    return platform_config.models[0].name
+@pytest.fixture(scope="module", params=[model.name for model in load_config(CONFIG_UNDER_TEST).models])
+def model_name(request: pytest.FixtureRequest) -> str:
+    """Each configured model in turn: every Endpoint stack is checked."""
+    return request.param
 
 
 @pytest.mark.parametrize("account", SERVING)
 def test_model_package_arn_is_the_only_parameter_without_a_default(synthesized, platform_config, model_name, account):
-    parameters = _template(synthesized, platform_config, account).to_json()["Parameters"]
+    parameters = _template(synthesized, platform_config, account, model_name).to_json()["Parameters"]
     without_default = [name for name, parameter in parameters.items() if "Default" not in parameter]
     assert without_default == ["ModelPackageArn"]
     pattern = parameters["ModelPackageArn"]["AllowedPattern"]
@@ -46,11 +48,10 @@ def test_model_package_arn_is_the_only_parameter_without_a_default(synthesized, 
 
 @pytest.mark.parametrize("account", SERVING)
 def test_network_key_and_capture_bucket_are_resolved_from_serving_foundation_ssm_parameters(
-    synthesized, platform_config, account
+    synthesized, platform_config, model_name, account
 ):
-    parameters = _template(synthesized, platform_config, account).to_json()["Parameters"]
-    assert {name: (parameters[name]["Type"], parameters[name]["Default"]) for name in
-            ("SubnetIds", "SecurityGroupId", "DataCaptureBucket", "KeyArn")} == {
+    parameters = _template(synthesized, platform_config, account, model_name).to_json()["Parameters"]
+    expected = {
         "SubnetIds": ("AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>",
                       serving_parameter_name(platform_config, "subnet-ids")),
         "SecurityGroupId": ("AWS::SSM::Parameter::Value<AWS::EC2::SecurityGroup::Id>",
@@ -59,19 +60,25 @@ def test_network_key_and_capture_bucket_are_resolved_from_serving_foundation_ssm
                               serving_parameter_name(platform_config, "data-capture-bucket")),
         "KeyArn": ("AWS::SSM::Parameter::Value<String>", serving_parameter_name(platform_config, "key-arn")),
     }
+    if account == "staging" and platform_config.model(model_name).serving.staging.serverless:
+        # No volume and no capture: CloudFormation flags a parameter nothing uses.
+        del expected["DataCaptureBucket"], expected["KeyArn"]
+    settings = {name: (parameter["Type"], parameter["Default"]) for name, parameter in parameters.items()
+                if parameter["Type"].startswith("AWS::SSM::Parameter::Value")}
+    assert settings == expected
 
 
 @pytest.mark.parametrize("account", SERVING)
 def test_endpoint_stack_uses_no_resource_type_its_cloudformation_role_cannot_create(
-    synthesized, platform_config, account
+    synthesized, platform_config, model_name, account
 ):
-    resources = _template(synthesized, platform_config, account).to_json()["Resources"].values()
+    resources = _template(synthesized, platform_config, account, model_name).to_json()["Resources"].values()
     assert {resource["Type"] for resource in resources} <= ALLOWED_RESOURCE_TYPES
 
 
 @pytest.mark.parametrize("account", SERVING)
-def test_model_serves_the_package_in_the_vpc_network_isolated_as_model_execution(synthesized, platform_config, account):
-    _template(synthesized, platform_config, account).has_resource_properties(
+def test_model_serves_the_package_in_the_vpc_network_isolated_as_model_execution(synthesized, platform_config, model_name, account):
+    _template(synthesized, platform_config, account, model_name).has_resource_properties(
         "AWS::SageMaker::Model",
         {
             "Containers": [{"ModelPackageName": {"Ref": "ModelPackageArn"}}],
@@ -86,7 +93,7 @@ def test_model_serves_the_package_in_the_vpc_network_isolated_as_model_execution
 def test_new_versions_update_the_named_endpoint_through_generated_model_and_config_names(
     synthesized, platform_config, model_name, account
 ):
-    template = _template(synthesized, platform_config, account)
+    template = _template(synthesized, platform_config, account, model_name)
     template.has_resource_properties("AWS::SageMaker::Model", Match.object_like({"ModelName": Match.absent()}))
     template.has_resource_properties(
         "AWS::SageMaker::EndpointConfig", Match.object_like({"EndpointConfigName": Match.absent()})
@@ -101,14 +108,20 @@ def test_new_versions_update_the_named_endpoint_through_generated_model_and_conf
 
 
 @pytest.mark.parametrize("account", SERVING)
-def test_endpoint_config_captures_requests_and_responses_encrypted(synthesized, platform_config, account):
-    _template(synthesized, platform_config, account).has_resource_properties(
+def test_endpoint_config_captures_requests_and_responses_encrypted(synthesized, platform_config, model_name, account):
+    if not captures_data(platform_config.model(model_name), account):
+        # A serverless staging endpoint cannot capture (test_serverless_staging_neither_captures_data...).
+        _template(synthesized, platform_config, account, model_name).has_resource_properties(
+            "AWS::SageMaker::EndpointConfig", {"DataCaptureConfig": Match.absent()}
+        )
+        return
+    _template(synthesized, platform_config, account, model_name).has_resource_properties(
         "AWS::SageMaker::EndpointConfig",
         {
             "KmsKeyId": {"Ref": "KeyArn"},
             "DataCaptureConfig": {
                 "EnableCapture": True,
-                "InitialSamplingPercentage": platform_config.models[0].serving.data_capture_percent,
+                "InitialSamplingPercentage": platform_config.model(model_name).serving.data_capture_percent,
                 "DestinationS3Uri": {"Fn::Join": ["", ["s3://", {"Ref": "DataCaptureBucket"}, f"/{DATA_CAPTURE_PREFIX}"]]},
                 "KmsKeyId": {"Ref": "KeyArn"},
                 "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
@@ -119,10 +132,10 @@ def test_endpoint_config_captures_requests_and_responses_encrypted(synthesized, 
     )
 
 
-def test_prod_shifts_a_canary_then_the_rest_and_bakes_before_dropping_the_old_fleet(synthesized, platform_config):
-    prod = platform_config.models[0].serving.prod
+def test_prod_shifts_a_canary_then_the_rest_and_bakes_before_dropping_the_old_fleet(synthesized, platform_config, model_name):
+    prod = platform_config.model(model_name).serving.prod
     bake = prod.bake_minutes * 60
-    _template(synthesized, platform_config, "prod").has_resource_properties(
+    _template(synthesized, platform_config, "prod", model_name).has_resource_properties(
         "AWS::SageMaker::Endpoint",
         {
             "DeploymentConfig": Match.object_like(
@@ -142,8 +155,8 @@ def test_prod_shifts_a_canary_then_the_rest_and_bakes_before_dropping_the_old_fl
     )
 
 
-def test_staging_shifts_all_traffic_at_once(synthesized, platform_config):
-    _template(synthesized, platform_config, "staging").has_resource_properties(
+def test_staging_shifts_all_traffic_at_once(synthesized, platform_config, model_name):
+    _template(synthesized, platform_config, "staging", model_name).has_resource_properties(
         "AWS::SageMaker::Endpoint",
         {
             "DeploymentConfig": Match.object_like(
@@ -159,7 +172,7 @@ def test_staging_shifts_all_traffic_at_once(synthesized, platform_config):
 def test_deployments_roll_back_on_the_5xx_and_latency_alarms_of_the_same_stack(
     synthesized, platform_config, model_name, account
 ):
-    template = _template(synthesized, platform_config, account)
+    template = _template(synthesized, platform_config, account, model_name)
     alarms = template.find_resources("AWS::CloudWatch::Alarm")
     by_name = {alarm["Properties"]["AlarmName"]: logical_id for logical_id, alarm in alarms.items()}
     assert set(by_name) == {rollback_alarm_name(platform_config, model_name, metric) for metric in ("5xx", "latency")}
@@ -170,12 +183,12 @@ def test_deployments_roll_back_on_the_5xx_and_latency_alarms_of_the_same_stack(
 
 @pytest.mark.parametrize("account", SERVING)
 def test_rollback_alarms_watch_the_endpoints_errors_and_model_latency(synthesized, platform_config, model_name, account):
-    template = _template(synthesized, platform_config, account)
+    template = _template(synthesized, platform_config, account, model_name)
     dimensions = [
         {"Name": "EndpointName", "Value": endpoint_name(platform_config, model_name)},
         {"Name": "VariantName", "Value": VARIANT_NAME},
     ]
-    monitoring = platform_config.models[0].monitoring
+    monitoring = platform_config.model(model_name).monitoring
     template.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         {
@@ -197,8 +210,8 @@ def test_rollback_alarms_watch_the_endpoints_errors_and_model_latency(synthesize
 
 
 def test_prod_scales_on_invocations_per_instance_within_configured_bounds(synthesized, platform_config, model_name):
-    prod = platform_config.models[0].serving.prod
-    template = _template(synthesized, platform_config, "prod")
+    prod = platform_config.model(model_name).serving.prod
+    template = _template(synthesized, platform_config, "prod", model_name)
     template.has_resource_properties(
         "AWS::ApplicationAutoScaling::ScalableTarget",
         {
@@ -229,35 +242,39 @@ def test_prod_scales_on_invocations_per_instance_within_configured_bounds(synthe
     )
 
 
-def test_staging_runs_one_small_instance_without_autoscaling(synthesized, platform_config):
-    template = _template(synthesized, platform_config, "staging")
+def test_staging_runs_one_small_instance_or_serverless_without_autoscaling(synthesized, platform_config, model_name):
+    template = _template(synthesized, platform_config, "staging", model_name)
+    staging = platform_config.model(model_name).serving.staging
     template.resource_count_is("AWS::ApplicationAutoScaling::ScalableTarget", 0)
     template.resource_count_is("AWS::ApplicationAutoScaling::ScalingPolicy", 0)
+    variant = (
+        {"ServerlessConfig": {"MemorySizeInMB": staging.serverless_memory_mb,
+                              "MaxConcurrency": staging.serverless_max_concurrency}}
+        if staging.serverless
+        else {"InitialInstanceCount": 1, "InstanceType": staging.instance_type}
+    )
     template.has_resource_properties(
-        "AWS::SageMaker::EndpointConfig",
-        {"ProductionVariants": [Match.object_like({
-            "InitialInstanceCount": 1, "InstanceType": platform_config.models[0].serving.staging.instance_type,
-        })]},
+        "AWS::SageMaker::EndpointConfig", {"ProductionVariants": [Match.object_like(variant)]}
     )
 
 
 @pytest.mark.parametrize("account", SERVING)
-def test_only_dev_pipeline_roles_deploy_the_stack_not_the_cdk_bootstrap(synthesized, platform_config, account):
+def test_only_dev_pipeline_roles_deploy_the_stack_not_the_cdk_bootstrap(synthesized, platform_config, model_name, account):
     manifest = json.loads((synthesized.outdir / f"assembly-{STAGES[account]}" / "manifest.json").read_text())
     stack = next(
         artifact for artifact in manifest["artifacts"].values()
-        if artifact.get("properties", {}).get("stackName") == endpoint_stack_name(platform_config, platform_config.models[0].name)
+        if artifact.get("properties", {}).get("stackName") == endpoint_stack_name(platform_config, platform_config.model(model_name).name)
     )
     names = serving_role_names(platform_config)
     assert stack["properties"]["assumeRoleArn"] == role_arn(platform_config, account, names.endpoint_deployer)
     assert stack["properties"]["cloudFormationExecutionRoleArn"] == role_arn(
         platform_config, account, names.cloudformation_execution
     )
-    assert "BootstrapVersion" not in _template(synthesized, platform_config, account).to_json().get("Parameters", {})
+    assert "BootstrapVersion" not in _template(synthesized, platform_config, account, model_name).to_json().get("Parameters", {})
 
 
-def test_serverless_staging_neither_captures_data_nor_takes_a_volume_key(platform_config: PlatformConfig):
-    model = platform_config.models[0]
+def test_serverless_staging_neither_captures_data_nor_takes_a_volume_key(platform_config: PlatformConfig, model_name):
+    model = platform_config.model(model_name)
     serverless = model.model_copy(
         update={"serving": model.serving.model_copy(
             update={"staging": model.serving.staging.model_copy(update={"serverless": True})}

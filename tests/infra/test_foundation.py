@@ -265,6 +265,9 @@ def test_offline_store_role_writes_objects_and_their_acls_under_its_prefix_only(
 def test_platform_functions_can_write_to_their_encrypted_dead_letter_queue(synthesized: SynthesizedApp) -> None:
     for path, template in synthesized.templates.items():
         resources = template["Resources"].values()
+        if not any(resource["Type"] == "AWS::Lambda::Function" for resource in resources):
+            # No function here: a queue of such a stack takes EventBridge's dead letters, through the key's policy.
+            continue
         queue_keys = [
             resource["Properties"]["KmsMasterKeyId"]
             for resource in resources

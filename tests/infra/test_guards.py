@@ -206,7 +206,7 @@ def test_serving_monitoring_jobs_may_read_and_decrypt_the_baselines_in_dev(
         "AWS::S3::Bucket", {"Properties": {"BucketName": dev_bucket_name(platform_config, "artifacts")}}
     )
     bucket_policy = resource_of(data, "AWS::S3::BucketPolicy", Bucket={"Ref": bucket_id})["PolicyDocument"]
-    for role in monitoring_job_role_arns(platform_config):
+    for role in (role for model in platform_config.models for role in monitoring_job_role_arns(platform_config, model.name)):
         account_id = role.split(":")[4]
         assert any(allows(statement, "kms:Decrypt", account_id, role) for statement in statements(key_policy)), role
         assert any(allows(statement, "s3:GetObject", account_id, role) for statement in statements(bucket_policy)), role

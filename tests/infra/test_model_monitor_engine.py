@@ -20,8 +20,9 @@ from aws_cdk.assertions import Match, Template
 from pipelines_src.monitoring.settings import settings_for_model
 from stacks.components.processing_images import clarify_image
 from platform_config import PlatformConfig
-from stacks.cross_account import role_arn, serving_role_names
+from stacks.cross_account import monitoring_job_role_name, role_arn
 from stacks.endpoint_stack import BASELINE_PARAMETERS, EndpointStack
+from stacks.model_monitoring_stack import model_monitoring_stack_id
 from platform_config.naming import endpoint_stack_name, platform_tags
 from tests.infra.test_monitoring import alarm_names, render
 from tests.lambda_handlers import load_handler
@@ -66,8 +67,8 @@ def endpoint(request: pytest.FixtureRequest, model_monitor_app: SynthesizedApp, 
 
 
 @pytest.fixture(scope="module")
-def monitoring(model_monitor_app: SynthesizedApp) -> Template:
-    return model_monitor_app.template("Prod/Monitoring")
+def monitoring(model_monitor_app: SynthesizedApp, variant: PlatformConfig) -> Template:
+    return model_monitor_app.template(f"Prod/{model_monitoring_stack_id(variant.models[0].name)}")
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +102,9 @@ def test_model_monitor_variant_synthesizes_with_a_clean_validation_report(model_
 
 
 def test_model_monitor_variant_passes_cfn_lint(model_monitor_app: SynthesizedApp) -> None:
-    # The stacks the engine changes: Endpoint and Monitoring of both accounts, ServingFoundation
-    # (the CloudFormation role), dev's Promotion (the deploy parameters) and Retraining (its retrain rule).
+    # The stacks the engine changes: Endpoint and the model's Monitoring of both accounts, and, to show
+    # they need nothing of it, the shared Monitoring and ServingFoundation; dev's Promotion (the deploy
+    # parameters) and Retraining (its retrain rule).
     patterns = ("*Endpoint*.template.json", "*Monitoring*.template.json", "*ServingFoundation*.template.json",
                 "*Promotion*.template.json", "*Retraining*.template.json")
     templates = sorted({str(path) for pattern in patterns for path in model_monitor_app.outdir.rglob(pattern)})
@@ -112,7 +114,7 @@ def test_model_monitor_variant_passes_cfn_lint(model_monitor_app: SynthesizedApp
         capture_output=True,
         text=True,
     )
-    assert len(templates) == 8 and result.returncode == 0, result.stdout + result.stderr
+    assert len(templates) == 10 and result.returncode == 0, result.stdout + result.stderr
 
 
 # --- the Endpoint stack carries the served version's monitors ------------------------------------
@@ -174,9 +176,9 @@ def test_data_quality_monitor_compares_with_the_baseline_the_pipeline_passes(end
     ]
 
 
-def test_monitor_jobs_run_as_the_accounts_monitoring_job_role(endpoint, variant: PlatformConfig) -> None:
+def test_monitor_jobs_run_as_the_models_monitoring_job_role(endpoint, variant: PlatformConfig) -> None:
     account, template = endpoint
-    job_role = role_arn(variant, account, serving_role_names(variant).monitoring_job)
+    job_role = role_arn(variant, account, monitoring_job_role_name(variant, variant.models[0].name))
     for definition_type, _, _ in MONITORS:
         _, definition = only(template, f"AWS::SageMaker::{definition_type}")
         assert definition["Properties"]["RoleArn"] == job_role
@@ -381,7 +383,7 @@ def test_model_quality_drift_also_retrains(model_monitor_app: SynthesizedApp) ->
 
 
 @pytest.mark.parametrize("account", ["staging", "prod"])
-def test_cloudformation_role_manages_only_the_endpoints_monitors_and_passes_only_the_job_role(
+def test_cloudformation_role_manages_only_the_platforms_monitors_and_passes_only_monitoring_job_roles(
     model_monitor_app: SynthesizedApp, variant: PlatformConfig, account: str
 ) -> None:
     template = model_monitor_app.template(f"{STAGES[account]}/ServingFoundation")
@@ -389,33 +391,31 @@ def test_cloudformation_role_manages_only_the_endpoints_monitors_and_passes_only
     account_id = getattr(variant.accounts, account).account_id
     prefix = f"arn:aws:sagemaker:eu-west-1:{account_id}"
 
-    assert granted["ModelMonitorSchedules"]["Resource"] == f"{prefix}:monitoring-schedule/mlops-credit-risk-*"
+    assert granted["ModelMonitorSchedules"]["Resource"] == f"{prefix}:monitoring-schedule/mlops-*"
     assert sorted(granted["ModelMonitorJobDefinitions"]["Resource"]) == sorted(
-        f"{prefix}:{kind}-job-definition/mlops-credit-risk-*"
+        f"{prefix}:{kind}-job-definition/mlops-*"
         for kind in ("data-quality", "model-quality", "model-bias", "model-explainability")
     )
-    assert granted["PassMonitoringJobRole"]["Resource"] == role_arn(
-        variant, account, serving_role_names(variant).monitoring_job
-    )
-    assert granted["PassMonitoringJobRole"]["Condition"] == {
+    assert granted["PassMonitoringJobRoles"]["Resource"] == f"arn:aws:iam::{account_id}:role/mlops-*-monitoring-job"
+    assert granted["PassMonitoringJobRoles"]["Condition"] == {
         "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
     }
 
 
-def test_open_source_engine_gives_the_cloudformation_role_no_monitor_permissions(synthesized: SynthesizedApp) -> None:
-    granted = statements(synthesized.template("Prod/ServingFoundation"), "RolesCloudFormationExecution")
-
-    assert not {"ModelMonitorSchedules", "ModelMonitorJobDefinitions", "PassMonitoringJobRole"} & set(granted)
+@pytest.mark.parametrize("stack", ["Network", "ServingFoundation", "Monitoring"])
+@pytest.mark.parametrize("stage", STAGES.values())
+def test_a_model_choosing_model_monitor_leaves_the_shared_serving_stacks_unchanged(
+    model_monitor_app: SynthesizedApp, synthesized: SynthesizedApp, stage: str, stack: str
+) -> None:
+    # The CloudFormation role grants Model Monitor by naming convention, so the engine is the model's own business.
+    assert model_monitor_app.templates[f"{stage}/{stack}"] == synthesized.templates[f"{stage}/{stack}"]
 
 
 @pytest.mark.parametrize("role_prefix", ["RolesEndpointDeployer", "RolesCloudFormationExecution"])
-def test_deploying_roles_may_read_the_monitoring_bucket_setting_the_endpoint_stack_now_takes(
-    model_monitor_app: SynthesizedApp, synthesized: SynthesizedApp, role_prefix: str
+def test_deploying_roles_may_read_the_monitoring_bucket_setting_the_endpoint_stack_takes(
+    model_monitor_app: SynthesizedApp, role_prefix: str
 ) -> None:
     setting = "arn:aws:ssm:eu-west-1:333333333333:parameter/mlops/serving/monitoring-bucket"
+    granted = statements(model_monitor_app.template("Prod/ServingFoundation"), role_prefix)
 
-    def readable(app: SynthesizedApp) -> list[str]:
-        return statements(app.template("Prod/ServingFoundation"), role_prefix)["ReadEndpointSettings"]["Resource"]
-
-    assert setting in readable(model_monitor_app)
-    assert setting not in readable(synthesized)
+    assert setting in granted["ReadEndpointSettings"]["Resource"]

@@ -1,34 +1,48 @@
-"""Staging's and prod's Monitoring stacks, with either engine: monitors, alarms, forwarding to dev, dashboards.
+"""Staging's and prod's monitoring, with either engine: each model's monitoring stack (monitors, alarms,
+dashboard) and the account's shared Monitoring stack (forwarding to dev).
 
-The committed config selects the open-source engine (the session's ``synthesized`` app);
-the Model Monitor engine's variant is in ``test_model_monitor_engine.py``.
+Every model of the config under test is checked in each account (the session's ``synthesized``
+app; the committed configs select the open-source engine); the Model Monitor engine's variant is
+in ``test_model_monitor_engine.py``.
 """
 
 import json
 import subprocess
 import sys
 import zipfile
+from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from aws_cdk.assertions import Match, Template
 
 from pipelines_src.monitoring import job
 from pipelines_src.monitoring.settings import settings_for_model
-from stacks.components.model_monitor_schedules import bounded_name
+from stacks.components.model_alarms import captures_data
+from stacks.components.model_monitor_schedules import MODEL_MONITOR, bounded_name
 from stacks.components.processing_images import REGISTRIES, clarify_image, sklearn_image
-from platform_config import PlatformConfig
+from platform_config import PlatformConfig, load_config
 from platform_config.accounts import SUPPORTED_REGIONS
-from stacks.monitoring_stack import schedule_interval_hours
-from tests.synth import SynthesizedApp, synthesize
+from platform_config.models import ModelConfig
+from platform_config.naming import rollback_alarm_name
+from stacks.cross_account import monitoring_job_role_name
+from stacks.model_monitoring_stack import model_monitoring_stack_id, schedule_interval_hours
+from tests.synth import CONFIG_UNDER_TEST, SynthesizedApp, synthesize
 
 SERVING = ("Staging", "Prod")
 TARGET = "sagemaker:createProcessingJob"
 ZONES = {"Staging": 2, "Prod": 3}
 ACCOUNTS = {"Staging": "222222222222", "Prod": "333333333333"}
 DEV = "111111111111"
-GROUND_TRUTH = "s3://mlops-ground-truth/credit-risk/"
+GROUND_TRUTH = "s3://mlops-ground-truth/labels/"
+CONFIG = load_config(CONFIG_UNDER_TEST)
+# (stage, model) of every model's monitoring stack, and of those running the open-source drift job.
+MONITORED = [(stage, model.name) for stage in SERVING for model in CONFIG.models]
+DRIFT_JOBS = [
+    (stage, name) for stage, name in MONITORED
+    if captures_data(CONFIG.model(name), stage.lower()) and CONFIG.model(name).monitoring.engine != MODEL_MONITOR
+]
 SDK_IMAGE_TABLES = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / (
     "site-packages/sagemaker/core/image_uri_config"
 )
@@ -102,15 +116,43 @@ def alarm_names(template: Template) -> set[str]:
 # --- the open-source engine (committed config) ---------------------------------------------
 
 
+class Monitored(NamedTuple):
+    stage: str
+    template: Template
+    model: ModelConfig
+
+    @property
+    def endpoint(self) -> str:
+        return f"mlops-{self.model.name}"
+
+
+def monitored(synthesized: SynthesizedApp, config: PlatformConfig, stage: str, name: str) -> Monitored:
+    return Monitored(stage, synthesized.template(f"{stage}/{model_monitoring_stack_id(name)}"), config.model(name))
+
+
+@pytest.fixture(scope="module", params=DRIFT_JOBS, ids=["-".join(pair) for pair in DRIFT_JOBS])
+def monitoring(request: pytest.FixtureRequest, synthesized: SynthesizedApp, platform_config: PlatformConfig) -> Monitored:
+    """A model's monitoring stack where the open-source drift job watches its endpoint."""
+    return monitored(synthesized, platform_config, *request.param)
+
+
+@pytest.fixture(scope="module", params=MONITORED, ids=["-".join(pair) for pair in MONITORED])
+def model_monitoring(
+    request: pytest.FixtureRequest, synthesized: SynthesizedApp, platform_config: PlatformConfig
+) -> Monitored:
+    """Every model's monitoring stack, in each serving account."""
+    return monitored(synthesized, platform_config, *request.param)
+
+
 @pytest.fixture(scope="module", params=SERVING)
-def monitoring(request: pytest.FixtureRequest, synthesized: SynthesizedApp) -> tuple[str, Template]:
+def shared_monitoring(request: pytest.FixtureRequest, synthesized: SynthesizedApp) -> tuple[str, Template]:
     return request.param, synthesized.template(f"{request.param}/Monitoring")
 
 
 def test_monitoring_reads_the_account_settings_serving_foundation_publishes(
-    monitoring: tuple[str, Template], synthesized: SynthesizedApp
+    monitoring: Monitored, synthesized: SynthesizedApp
 ) -> None:
-    stage, template = monitoring
+    stage, template, model = monitoring
     parameters = template.to_json()["Parameters"]
     settings = ("SubnetIds", "KeyArn", "DataCaptureBucket", "MonitoringBucket")
     assert {name: parameters[name]["Default"] for name in settings} == {
@@ -125,13 +167,13 @@ def test_monitoring_reads_the_account_settings_serving_foundation_publishes(
 
 
 def test_open_source_engine_starts_a_processing_job_on_the_configured_schedule(
-    monitoring: tuple[str, Template], platform_config: PlatformConfig
+    monitoring: Monitored, platform_config: PlatformConfig
 ) -> None:
-    _, template = monitoring
+    _, template, model = monitoring
     template.has_resource_properties(
         "AWS::Scheduler::Schedule",
         {
-            "ScheduleExpression": platform_config.models[0].monitoring.schedule,
+            "ScheduleExpression": model.monitoring.schedule,
             "Target": {
                 "Arn": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":scheduler:::aws-sdk:{TARGET}"]]},
                 "RetryPolicy": {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600},
@@ -140,8 +182,8 @@ def test_open_source_engine_starts_a_processing_job_on_the_configured_schedule(
     )
 
 
-def test_drift_job_runs_the_monitoring_package_in_the_sklearn_image(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def test_drift_job_runs_the_monitoring_package_in_the_sklearn_image(monitoring: Monitored) -> None:
+    _, template, model = monitoring
     request = drift_job_request(template)
     entrypoint = request["AppSpecification"]["ContainerEntrypoint"]
 
@@ -154,44 +196,46 @@ def test_drift_job_runs_the_monitoring_package_in_the_sklearn_image(monitoring: 
 
 
 def test_drift_job_reads_the_endpoint_capture_and_resolves_baselines_in_dev_registry(
-    monitoring: tuple[str, Template]
+    monitoring: Monitored
 ) -> None:
-    _, template = monitoring
+    _, template, model = monitoring
     args = arguments(drift_job_request(template))
 
-    assert args["--endpoint-name"] == "mlops-credit-risk"
-    assert args["--capture-s3-uri"] == "s3://{Ref:DataCaptureBucket}/data-capture/mlops-credit-risk/"
-    assert args["--model-package-group"] == f"arn:aws:sagemaker:eu-west-1:{DEV}:model-package-group/mlops-credit-risk"
+    endpoint = monitoring.endpoint
+    assert args["--endpoint-name"] == endpoint
+    assert args["--capture-s3-uri"] == f"s3://{{Ref:DataCaptureBucket}}/data-capture/{endpoint}/"
+    assert args["--model-package-group"] == f"arn:aws:sagemaker:eu-west-1:{DEV}:model-package-group/{endpoint}"
     assert "--baseline-s3-uri" not in args
     assert args["--window-end"] == "<aws.scheduler.scheduled-time>"
 
 
-def test_no_one_sets_a_baseline_by_hand(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def test_no_one_sets_a_baseline_by_hand(monitoring: Monitored) -> None:
+    _, template, model = monitoring
     parameters = template.to_json().get("Parameters", {})
 
     assert [name for name in parameters if "Baseline" in name] == []
 
 
 def test_drift_job_analyses_one_schedule_period_and_publishes_in_our_namespace(
-    monitoring: tuple[str, Template]
+    monitoring: Monitored
 ) -> None:
-    _, template = monitoring
+    _, template, model = monitoring
     args = arguments(drift_job_request(template))
 
-    assert (args["--window-hours"], args["--metric-namespace"]) == ("1", "MLOpsPlatform/ModelMonitoring")
+    hours = schedule_interval_hours(model.monitoring.schedule)
+    assert (args["--window-hours"], args["--metric-namespace"]) == (str(hours), "MLOpsPlatform/ModelMonitoring")
 
 
-def test_drift_job_arguments_fit_the_processing_api_limit(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def test_drift_job_arguments_fit_the_processing_api_limit(monitoring: Monitored) -> None:
+    _, template, model = monitoring
     app = drift_job_request(template)["AppSpecification"]
 
     # CreateProcessingJob takes at most 256 characters per entrypoint element and argument.
     assert max(len(value) for value in [*app["ContainerEntrypoint"], *app["ContainerArguments"]]) <= 256
 
 
-def test_drift_job_is_encrypted_and_runs_in_every_workload_subnet(monitoring: tuple[str, Template]) -> None:
-    stage, template = monitoring
+def test_drift_job_is_encrypted_and_runs_in_every_workload_subnet(monitoring: Monitored) -> None:
+    stage, template, model = monitoring
     request = drift_job_request(template)
 
     assert request["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] == "{Ref:KeyArn}"
@@ -203,31 +247,34 @@ def test_drift_job_is_encrypted_and_runs_in_every_workload_subnet(monitoring: tu
     assert request["NetworkConfig"]["EnableInterContainerTrafficEncryption"] is True
 
 
-def test_drift_job_writes_one_report_folder_per_scheduled_run(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def test_drift_job_writes_one_report_folder_per_scheduled_run(monitoring: Monitored) -> None:
+    _, template, model = monitoring
     [output] = drift_job_request(template)["ProcessingOutputConfig"]["Outputs"]
 
     assert output["S3Output"]["S3Uri"] == (
-        "s3://{Ref:MonitoringBucket}/reports/mlops-credit-risk/<aws.scheduler.scheduled-time>"
+        f"s3://{{Ref:MonitoringBucket}}/reports/{monitoring.endpoint}/<aws.scheduler.scheduled-time>"
     )
-    assert drift_job_request(template)["ProcessingJobName"] == "mlops-credit-risk-drift-<aws.scheduler.execution-id>"
+    assert drift_job_request(template)["ProcessingJobName"] == (
+        f"{bounded_name(f'{monitoring.endpoint}-drift', 26)}-<aws.scheduler.execution-id>"
+    )
 
 
-def test_scheduler_may_only_create_this_endpoints_drift_jobs_as_the_job_role(monitoring: tuple[str, Template]) -> None:
-    stage, template = monitoring
+def test_scheduler_may_only_create_this_endpoints_drift_jobs_as_the_job_role(monitoring: Monitored) -> None:
+    stage, template, model = monitoring
     account = ACCOUNTS[stage]
 
-    [create, pass_role] = statements(template, "CreditRiskDriftJobSchedulerRole")
+    [create, pass_role] = statements(template, "DriftJobSchedulerRole")
     # AddTags: the job is created with the platform's tags.
     assert create["Action"] == ["sagemaker:AddTags", "sagemaker:CreateProcessingJob"]
-    assert create["Resource"] == f"arn:aws:sagemaker:eu-west-1:{account}:processing-job/mlops-credit-risk-drift-*"
+    prefix = bounded_name(f"{monitoring.endpoint}-drift", 26)
+    assert create["Resource"] == f"arn:aws:sagemaker:eu-west-1:{account}:processing-job/{prefix}-*"
     assert pass_role["Action"] == "iam:PassRole"
     assert pass_role["Resource"]["Fn::GetAtt"][0].startswith("MonitoringJobRole")
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
 
 
-def test_job_role_puts_metrics_only_in_the_monitoring_namespaces(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def test_job_role_puts_metrics_only_in_the_monitoring_namespaces(monitoring: Monitored) -> None:
+    _, template, model = monitoring
     [put_metrics] = [s for s in statements(template, "MonitoringJobRole") if s["Action"] == "cloudwatch:PutMetricData"]
 
     assert put_metrics["Condition"] == {
@@ -235,8 +282,8 @@ def test_job_role_puts_metrics_only_in_the_monitoring_namespaces(monitoring: tup
     }
 
 
-def test_job_role_manages_network_interfaces_only_in_the_workload_subnets(monitoring: tuple[str, Template]) -> None:
-    stage, template = monitoring
+def test_job_role_manages_network_interfaces_only_in_the_workload_subnets(monitoring: Monitored) -> None:
+    stage, template, model = monitoring
     job_statements = statements(template, "MonitoringJobRole")
     eni_writes = {"ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"}
     writes = [s for s in job_statements if set(as_list(s["Action"])) & eni_writes]
@@ -256,8 +303,8 @@ def test_job_role_manages_network_interfaces_only_in_the_workload_subnets(monito
     assert manage["Condition"] == {"ArnEquals": {"ec2:Subnet": subnets}}
 
 
-def test_job_role_reads_only_its_endpoints_capture_baselines_and_code(monitoring: tuple[str, Template]) -> None:
-    stage, template = monitoring
+def test_job_role_reads_only_its_endpoints_capture_baselines_and_code(monitoring: Monitored) -> None:
+    stage, template, model = monitoring
     reads = sorted(
         render(resource)
         for statement in statements(template, "MonitoringJobRole")
@@ -268,41 +315,27 @@ def test_job_role_reads_only_its_endpoints_capture_baselines_and_code(monitoring
 
     assert [read for read in reads if not read.startswith(code)] == [
         "arn:aws:s3:::mlops-artifacts-111111111111-eu-west-1/models/*",
-        "arn:aws:s3:::{Ref:DataCaptureBucket}/data-capture/mlops-credit-risk/*",
+        f"arn:aws:s3:::{{Ref:DataCaptureBucket}}/data-capture/{monitoring.endpoint}/*",
     ]
     assert [read.removeprefix(code)[-4:] for read in reads if read.startswith(code)] == [".zip"]
 
 
 def test_job_role_has_the_name_devs_artifact_bucket_grants_baseline_reads_to(
-    monitoring: tuple[str, Template], synthesized: SynthesizedApp
+    monitoring: Monitored, synthesized: SynthesizedApp
 ) -> None:
-    _, template = monitoring
-    template.has_resource_properties("AWS::IAM::Role", {"RoleName": "mlops-monitoring-job"})
-    synthesized.template("Dev/Data").has_resource_properties(
-        "AWS::S3::BucketPolicy",
-        {
-            "PolicyDocument": {
-                "Statement": Match.array_with(
-                    [
-                        Match.object_like(
-                            {
-                                "Sid": "ServingMonitorsReadBaselines",
-                                "Action": "s3:GetObject",
-                                "Condition": {
-                                    "ArnEquals": {
-                                        "aws:PrincipalArn": [
-                                            "arn:aws:iam::222222222222:role/mlops-monitoring-job",
-                                            "arn:aws:iam::333333333333:role/mlops-monitoring-job",
-                                        ]
-                                    }
-                                },
-                            }
-                        )
-                    ]
-                )
-            }
-        },
-    )
+    stage, template, model = monitoring
+    role_name = monitoring_job_role_name(CONFIG, model.name)
+    template.has_resource_properties("AWS::IAM::Role", {"RoleName": role_name})
+    [grant] = [
+        statement
+        for policy in resources(synthesized.template("Dev/Data"), "AWS::S3::BucketPolicy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement.get("Sid") == "ServingMonitorsReadBaselines"
+    ]
+    patterns = grant["Condition"]["ArnLike"]["aws:PrincipalArn"]
+    assert patterns == [f"arn:aws:iam::{account}:role/mlops-*-monitoring-job" for account in ACCOUNTS.values()]
+    assert any(fnmatchcase(f"arn:aws:iam::{ACCOUNTS[stage]}:role/{role_name}", pattern) for pattern in patterns)
+    assert not any(fnmatchcase(f"arn:aws:iam::{ACCOUNTS[stage]}:role/mlops-model-execution", p) for p in patterns)
 
 
 def job_code_folder(template: Template, synthesized: SynthesizedApp) -> Path:
@@ -313,9 +346,9 @@ def job_code_folder(template: Template, synthesized: SynthesizedApp) -> Path:
 
 
 def test_job_code_ships_only_the_monitoring_and_metrics_packages(
-    monitoring: tuple[str, Template], synthesized: SynthesizedApp
+    monitoring: Monitored, synthesized: SynthesizedApp
 ) -> None:
-    _, template = monitoring
+    _, template, model = monitoring
     folder = job_code_folder(template, synthesized)
 
     assert {path.name for path in folder.iterdir()} == {"pipelines_src", "settings.json"}
@@ -325,20 +358,20 @@ def test_job_code_ships_only_the_monitoring_and_metrics_packages(
 
 
 def test_job_settings_are_the_models_from_the_config(
-    monitoring: tuple[str, Template], synthesized: SynthesizedApp, platform_config: PlatformConfig
+    monitoring: Monitored, synthesized: SynthesizedApp, platform_config: PlatformConfig
 ) -> None:
-    _, template = monitoring
+    _, template, model = monitoring
     settings = (job_code_folder(template, synthesized) / "settings.json").read_text()
     script = drift_job_request(template)["AppSpecification"]["ContainerEntrypoint"][2]
 
-    assert settings == settings_for_model(platform_config.models[0]).to_json()
+    assert settings == settings_for_model(model).to_json()
     assert '--settings-json "$(cat settings.json)"' in script
 
 
 def test_job_bootstrap_unpacks_the_code_and_hands_the_job_its_settings(
-    synthesized: SynthesizedApp, tmp_path: Path
+    monitoring: Monitored, synthesized: SynthesizedApp, tmp_path: Path
 ) -> None:
-    template = synthesized.template("Prod/Monitoring")
+    template = monitoring.template
     script = drift_job_request(template)["AppSpecification"]["ContainerEntrypoint"][2]
     # The container's /opt/ml, moved under tmp_path: SageMaker downloads the asset zip into the code input.
     container = tmp_path / "opt" / "ml"
@@ -352,7 +385,7 @@ def test_job_bootstrap_unpacks_the_code_and_hands_the_job_its_settings(
 
     result = subprocess.run(
         ["/bin/sh", "-c", script.replace("/opt/ml", str(container)), "drift-job",
-         "--endpoint-name", "mlops-credit-risk", "--capture-dir", str(tmp_path / "capture"),
+         "--endpoint-name", monitoring.endpoint, "--capture-dir", str(tmp_path / "capture"),
          "--baseline-dir", str(tmp_path / "no-baseline"), "--output-dir", str(tmp_path / "output")],
         capture_output=True, text=True, cwd=tmp_path,
     )
@@ -362,8 +395,8 @@ def test_job_bootstrap_unpacks_the_code_and_hands_the_job_its_settings(
     assert "statistics.json" in result.stderr and "settings" not in result.stderr
 
 
-def test_open_source_engine_creates_no_model_monitor_resources(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def test_open_source_engine_creates_no_model_monitor_resources(monitoring: Monitored) -> None:
+    _, template, model = monitoring
     for resource_type in ("AWS::SageMaker::MonitoringSchedule", "AWS::SageMaker::DataQualityJobDefinition"):
         template.resource_count_is(resource_type, 0)
 
@@ -371,29 +404,40 @@ def test_open_source_engine_creates_no_model_monitor_resources(monitoring: tuple
 # --- alarms, forwarding, dashboards ------------------------------------------------------------
 
 
-def test_each_serving_account_has_named_drift_and_health_alarms(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
-    assert alarm_names(template) == {
-        "mlops-credit-risk-endpoint-5xx",
-        "mlops-credit-risk-endpoint-latency",
-        "mlops-credit-risk-data-drift",
-        "mlops-credit-risk-fairness",
-        "mlops-credit-risk-monitoring-silent",
-        "mlops-credit-risk-unjudged-records",
-    }
+def test_each_model_has_named_health_alarms_and_drift_alarms_where_its_endpoint_captures(
+    model_monitoring: Monitored,
+) -> None:
+    stage, template, model = model_monitoring
+    purposes = {"endpoint-5xx", "endpoint-latency"}
+    if captures_data(model, stage.lower()):
+        purposes |= {"data-drift", "monitoring-silent", "unjudged-records"}
+        purposes |= {"fairness"} if model.sensitive_attributes else set()
+        purposes |= {"model-quality"} if model.monitoring.ground_truth_s3_uri else set()
+    assert alarm_names(template) == {f"{model_monitoring.endpoint}-{purpose}" for purpose in purposes}
 
 
-def test_data_drift_alarm_fires_when_the_last_run_flags_any_feature(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def test_only_a_model_whose_endpoint_captures_gets_a_job_role_and_a_schedule(model_monitoring: Monitored) -> None:
+    stage, template, model = model_monitoring
+    roles = {role["Properties"].get("RoleName") for role in resources(template, "AWS::IAM::Role").values()}
+    if captures_data(model, stage.lower()):
+        assert monitoring_job_role_name(CONFIG, model.name) in roles
+        template.resource_count_is("AWS::Scheduler::Schedule", 1)
+    else:
+        assert roles == set()
+        template.resource_count_is("AWS::Scheduler::Schedule", 0)
+
+
+def test_data_drift_alarm_fires_when_the_last_run_flags_any_feature(monitoring: Monitored) -> None:
+    _, template, model = monitoring
     template.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         {
-            "AlarmName": "mlops-credit-risk-data-drift",
+            "AlarmName": f"{monitoring.endpoint}-data-drift",
             "Namespace": "MLOpsPlatform/ModelMonitoring",
             "MetricName": "drifted_features",
-            "Dimensions": [{"Name": "Endpoint", "Value": "mlops-credit-risk"}],
+            "Dimensions": [{"Name": "Endpoint", "Value": monitoring.endpoint}],
             "Statistic": "Maximum",
-            "Period": 3600,
+            "Period": schedule_interval_hours(model.monitoring.schedule) * 3600,
             "Threshold": 0,
             "ComparisonOperator": "GreaterThanThreshold",
             "TreatMissingData": "notBreaching",
@@ -401,12 +445,15 @@ def test_data_drift_alarm_fires_when_the_last_run_flags_any_feature(monitoring: 
     )
 
 
-def test_fairness_alarm_fires_when_the_run_flags_a_sensitive_attribute(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def test_fairness_alarm_fires_when_the_run_flags_a_sensitive_attribute(monitoring: Monitored) -> None:
+    _, template, model = monitoring
+    if not model.sensitive_attributes:
+        assert f"{monitoring.endpoint}-fairness" not in alarm_names(template)
+        return
     template.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         {
-            "AlarmName": "mlops-credit-risk-fairness",
+            "AlarmName": f"{monitoring.endpoint}-fairness",
             "Namespace": "MLOpsPlatform/ModelMonitoring",
             "MetricName": "flagged_sensitive_attributes",
             "Threshold": 0,
@@ -415,15 +462,16 @@ def test_fairness_alarm_fires_when_the_run_flags_a_sensitive_attribute(monitorin
     )
 
 
-def test_monitoring_silent_alarm_treats_a_missing_run_as_breaching(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def test_monitoring_silent_alarm_treats_a_missing_run_as_breaching(monitoring: Monitored) -> None:
+    _, template, model = monitoring
     template.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         {
-            "AlarmName": "mlops-credit-risk-monitoring-silent",
+            "AlarmName": f"{monitoring.endpoint}-monitoring-silent",
             "MetricName": "records_analyzed",
             "Statistic": "SampleCount",
-            "Period": 7200,
+            # Two schedule periods.
+            "Period": 2 * schedule_interval_hours(model.monitoring.schedule) * 3600,
             "ComparisonOperator": "LessThanThreshold",
             "Threshold": 1,
             "TreatMissingData": "breaching",
@@ -432,18 +480,18 @@ def test_monitoring_silent_alarm_treats_a_missing_run_as_breaching(monitoring: t
 
 
 def test_unjudged_records_alarm_fires_when_a_run_found_records_no_registered_baseline_could_judge(
-    monitoring: tuple[str, Template],
+    monitoring: Monitored,
 ) -> None:
-    _, template = monitoring
+    _, template, model = monitoring
     template.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         {
-            "AlarmName": "mlops-credit-risk-unjudged-records",
+            "AlarmName": f"{monitoring.endpoint}-unjudged-records",
             "Namespace": "MLOpsPlatform/ModelMonitoring",
             "MetricName": job.UNJUDGED_METRIC,
-            "Dimensions": [{"Name": "Endpoint", "Value": "mlops-credit-risk"}],
+            "Dimensions": [{"Name": "Endpoint", "Value": monitoring.endpoint}],
             "Statistic": "Maximum",
-            "Period": 3600,
+            "Period": schedule_interval_hours(model.monitoring.schedule) * 3600,
             "Threshold": 0,
             "ComparisonOperator": "GreaterThanThreshold",
             "TreatMissingData": "notBreaching",
@@ -451,15 +499,13 @@ def test_unjudged_records_alarm_fires_when_a_run_found_records_no_registered_bas
     )
 
 
-def test_endpoint_5xx_alarm_watches_the_share_of_failed_invocations(
-    monitoring: tuple[str, Template], platform_config: PlatformConfig
-) -> None:
-    _, template = monitoring
+def test_endpoint_5xx_alarm_watches_the_share_of_failed_invocations(model_monitoring: Monitored) -> None:
+    _, template, model = model_monitoring
     template.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         {
-            "AlarmName": "mlops-credit-risk-endpoint-5xx",
-            "Threshold": platform_config.models[0].monitoring.endpoint_5xx_percent,
+            "AlarmName": f"{model_monitoring.endpoint}-endpoint-5xx",
+            "Threshold": model.monitoring.endpoint_5xx_percent,
             "EvaluationPeriods": 3,
             "Metrics": Match.array_with(
                 [Match.object_like({"Expression": "IF(invocations > 0, 100 * errors / invocations, 0)"})]
@@ -468,25 +514,34 @@ def test_endpoint_5xx_alarm_watches_the_share_of_failed_invocations(
     )
 
 
-def test_endpoint_latency_alarm_compares_p99_in_microseconds(
-    monitoring: tuple[str, Template], platform_config: PlatformConfig
-) -> None:
-    _, template = monitoring
+def test_endpoint_latency_alarm_compares_p99_in_microseconds(model_monitoring: Monitored) -> None:
+    _, template, model = model_monitoring
     template.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         {
-            "AlarmName": "mlops-credit-risk-endpoint-latency",
+            "AlarmName": f"{model_monitoring.endpoint}-endpoint-latency",
             "MetricName": "ModelLatency",
             "Namespace": "AWS/SageMaker",
             "Dimensions": Match.array_with([{"Name": "VariantName", "Value": "AllTraffic"}]),
             "ExtendedStatistic": "p99",
-            "Threshold": platform_config.models[0].monitoring.endpoint_p99_latency_ms * 1000,
+            "Threshold": model.monitoring.endpoint_p99_latency_ms * 1000,
         },
     )
 
 
-def test_alarms_entering_alarm_are_forwarded_to_devs_default_bus(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def forwarded_alarm_patterns(template: Template) -> list[Any]:
+    [rule] = resources(template, "AWS::Events::Rule").values()
+    return rule["Properties"]["EventPattern"]["detail"]["alarmName"]
+
+
+def is_forwarded(alarm_name: str, patterns: list[Any]) -> bool:
+    # EventBridge's wildcard: '*' stands for any run of characters.
+    return any(fnmatchcase(alarm_name, pattern["wildcard"]) for pattern in patterns if isinstance(pattern, dict)
+               and "wildcard" in pattern)
+
+
+def test_alarms_entering_alarm_are_forwarded_to_devs_default_bus(shared_monitoring: tuple[str, Template]) -> None:
+    _, template = shared_monitoring
     template.has_resource_properties(
         "AWS::Events::Rule",
         {
@@ -494,7 +549,7 @@ def test_alarms_entering_alarm_are_forwarded_to_devs_default_bus(monitoring: tup
                 "source": ["aws.cloudwatch"],
                 "detail-type": ["CloudWatch Alarm State Change"],
                 "detail": {
-                    "alarmName": [*sorted(alarm_names(template)), {"Ref": dead_letter_alarm(template)}],
+                    "alarmName": Match.array_with([{"Ref": dead_letter_alarm(template)}]),
                     "state": {"value": ["ALARM"]},
                 },
             },
@@ -511,8 +566,26 @@ def test_alarms_entering_alarm_are_forwarded_to_devs_default_bus(monitoring: tup
     )
 
 
-def test_undeliverable_forwarded_alarms_go_to_a_queue_under_the_serving_key(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def test_every_models_monitoring_alarms_are_forwarded_by_their_naming_convention(
+    shared_monitoring: tuple[str, Template], synthesized: SynthesizedApp
+) -> None:
+    stage, template = shared_monitoring
+    patterns = forwarded_alarm_patterns(template)
+    for model in CONFIG.models:
+        named = alarm_names(synthesized.template(f"{stage}/{model_monitoring_stack_id(model.name)}"))
+        assert named and [name for name in named if not is_forwarded(name, patterns)] == []
+
+
+def test_forwarding_leaves_out_rollback_alarms_and_other_platforms_alarms(shared_monitoring: tuple[str, Template]) -> None:
+    _, template = shared_monitoring
+    patterns = forwarded_alarm_patterns(template)
+    assert not is_forwarded(rollback_alarm_name(CONFIG, "credit-risk", "5xx"), patterns)
+    assert not is_forwarded("other-platform-credit-risk-data-drift", patterns)
+    assert is_forwarded("mlops-a-model-added-later-data-drift", patterns)
+
+
+def test_undeliverable_forwarded_alarms_go_to_a_queue_under_the_serving_key(shared_monitoring: tuple[str, Template]) -> None:
+    _, template = shared_monitoring
     queue = resources(template, "AWS::SQS::Queue")[dead_letter_queue(template)]
     assert queue["Properties"]["KmsMasterKeyId"] == {"Ref": "KeyArn"}
     alarm = resources(template, "AWS::CloudWatch::Alarm")[dead_letter_alarm(template)]["Properties"]
@@ -537,8 +610,8 @@ def test_serving_key_lets_eventbridge_encrypt_dead_letters_for_its_own_accounts_
         }
 
 
-def test_forwarding_role_may_only_put_events_on_devs_bus(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def test_forwarding_role_may_only_put_events_on_devs_bus(shared_monitoring: tuple[str, Template]) -> None:
+    _, template = shared_monitoring
     assert statements(template, "AlarmForwardingRole") == [
         {
             "Action": "events:PutEvents",
@@ -549,7 +622,10 @@ def test_forwarding_role_may_only_put_events_on_devs_bus(monitoring: tuple[str, 
 
 
 def test_devs_retrain_rule_names_exactly_prods_drift_alarms(synthesized: SynthesizedApp) -> None:
-    prod_alarms = alarm_names(synthesized.template("Prod/Monitoring"))
+    prod_alarms = {
+        name for model in CONFIG.models
+        for name in alarm_names(synthesized.template(f"Prod/{model_monitoring_stack_id(model.name)}"))
+    }
     rules = resources(synthesized.template("Dev/Retraining"), "AWS::Events::Rule").values()
     [retrain_rule] = [rule for rule in rules if "alarmName" in rule["Properties"]["EventPattern"]["detail"]]
     named = set(retrain_rule["Properties"]["EventPattern"]["detail"]["alarmName"])
@@ -558,12 +634,13 @@ def test_devs_retrain_rule_names_exactly_prods_drift_alarms(synthesized: Synthes
     assert named <= prod_alarms
 
 
-def test_each_account_has_a_dashboard_of_traffic_errors_latency_and_drift(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def test_each_model_has_a_dashboard_of_traffic_errors_latency_and_drift(model_monitoring: Monitored) -> None:
+    stage, template, model = model_monitoring
     [dashboard] = resources(template, "AWS::CloudWatch::Dashboard").values()
     body = render(dashboard["Properties"]["DashboardBody"])
 
-    for metric in ("Invocations", "Invocation5XXErrors", "Invocation4XXErrors", "ModelLatency", "drifted_features"):
+    drift = ("drifted_features",) if captures_data(model, stage.lower()) else ()
+    for metric in ("Invocations", "Invocation5XXErrors", "Invocation4XXErrors", "ModelLatency", *drift):
         assert f'"{metric}"' in body
     assert '"alarms":[' in body
 
@@ -615,9 +692,9 @@ def test_clarify_monitors_in_a_region_without_clarify_fail_naming_the_region() -
 
 
 def test_job_role_only_lists_and_describes_its_models_versions_in_dev_registry(
-    monitoring: tuple[str, Template]
+    monitoring: Monitored
 ) -> None:
-    _, template = monitoring
+    _, template, model = monitoring
     registry = f"arn:aws:sagemaker:eu-west-1:{DEV}"
     grants = {
         (action, resource)
@@ -630,17 +707,17 @@ def test_job_role_only_lists_and_describes_its_models_versions_in_dev_registry(
     assert grants == {
         # ListModelPackages has no resource-level permissions; dev's group policy holds it to this role.
         ("sagemaker:ListModelPackages", "*"),
-        ("sagemaker:DescribeModelPackage", f"{registry}:model-package/mlops-credit-risk/*"),
+        ("sagemaker:DescribeModelPackage", f"{registry}:model-package/{monitoring.endpoint}/*"),
     }
 
 
-def test_the_drift_job_accepts_the_arguments_the_schedule_passes(monitoring: tuple[str, Template]) -> None:
-    _, template = monitoring
+def test_the_drift_job_accepts_the_arguments_the_schedule_passes(monitoring: Monitored) -> None:
+    _, template, model = monitoring
     app = drift_job_request(template)["AppSpecification"]
 
     parsed = job.build_parser().parse_args([*app["ContainerArguments"], "--settings-json", "{}"])
 
-    assert parsed.model_package_group.endswith(":model-package-group/mlops-credit-risk")
+    assert parsed.model_package_group.endswith(f":model-package-group/{monitoring.endpoint}")
     assert parsed.baseline_s3_uri is None and parsed.baseline_dir is None
 
 
@@ -652,7 +729,9 @@ def labelled_drift_job(platform_config: PlatformConfig, tmp_path_factory: pytest
     model = platform_config.models[0]
     monitoring = model.monitoring.model_copy(update={"ground_truth_s3_uri": GROUND_TRUTH})
     variant = platform_config.model_copy(update={"models": (model.model_copy(update={"monitoring": monitoring}),)})
-    return synthesize(variant, outdir=tmp_path_factory.mktemp("labelled.out")).template("Prod/Monitoring")
+    return synthesize(variant, outdir=tmp_path_factory.mktemp("labelled.out")).template(
+        f"Prod/{model_monitoring_stack_id(model.name)}"
+    )
 
 
 def test_with_ground_truth_the_drift_job_keeps_its_late_label_ledger_in_the_monitoring_bucket(
@@ -661,11 +740,12 @@ def test_with_ground_truth_the_drift_job_keeps_its_late_label_ledger_in_the_moni
     args = arguments(drift_job_request(labelled_drift_job))
 
     assert args["--ground-truth-s3-uri"] == GROUND_TRUTH
-    assert args["--label-ledger"] == "s3://{Ref:MonitoringBucket}/label-ledger/mlops-credit-risk.json"
+    assert args["--label-ledger"] == f"s3://{{Ref:MonitoringBucket}}/label-ledger/mlops-{CONFIG.models[0].name}.json"
 
 
 def test_the_job_role_may_read_write_and_list_only_its_ledger_object(labelled_drift_job: Template) -> None:
-    ledger = "{Ref:MonitoringBucket}/label-ledger/mlops-credit-risk.json"
+    key = f"label-ledger/mlops-{CONFIG.models[0].name}.json"
+    ledger = f"{{Ref:MonitoringBucket}}/{key}"
     granted = [
         (sorted(as_list(statement["Action"])), [render(resource) for resource in as_list(statement["Resource"])],
          statement.get("Condition"))
@@ -676,5 +756,5 @@ def test_the_job_role_may_read_write_and_list_only_its_ledger_object(labelled_dr
     assert [(actions, [resource.rsplit(":::", 1)[-1] for resource in resources_], condition)
             for actions, resources_, condition in granted] == [
         (["s3:GetObject", "s3:PutObject"], [ledger], None),
-        (["s3:ListBucket"], ["{Ref:MonitoringBucket}"], {"StringEquals": {"s3:prefix": "label-ledger/mlops-credit-risk.json"}}),
+        (["s3:ListBucket"], ["{Ref:MonitoringBucket}"], {"StringEquals": {"s3:prefix": key}}),
     ]

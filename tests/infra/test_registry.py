@@ -47,9 +47,10 @@ def test_group_logical_id_is_pinned(resources: dict[str, Any]) -> None:
     assert resources[GROUP]["Properties"]["ModelPackageGroupName"] == "mlops-credit-risk"
 
 
+# The credit-risk group names that model's own monitoring job roles, not every model's.
 MONITORS = [
-    "arn:aws:iam::222222222222:role/mlops-monitoring-job",
-    "arn:aws:iam::333333333333:role/mlops-monitoring-job",
+    "arn:aws:iam::222222222222:role/mlops-credit-risk-monitoring-job",
+    "arn:aws:iam::333333333333:role/mlops-credit-risk-monitoring-job",
 ]
 
 

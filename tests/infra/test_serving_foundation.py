@@ -2,15 +2,23 @@
 
 import importlib.util
 import json
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from stacks.components.cross_account_roles import XGBOOST_REPOSITORY
+from stacks.components.model_execution_role import XGBOOST_REPOSITORY
 from stacks.components.processing_images import REGISTRIES
-from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
-from platform_config.naming import dev_bucket_name, endpoint_name, endpoint_stack_name, serving_parameter_name
+from stacks.cross_account import monitoring_job_role_name, promotion_role_names, role_arn, serving_role_names
+from platform_config.naming import (
+    ANY_MODEL,
+    dev_bucket_name,
+    endpoint_name,
+    endpoint_stack_name,
+    model_package_group_name,
+    serving_parameter_name,
+)
 from tests.synth import SynthesizedApp
 
 SERVING = ("staging", "prod")
@@ -125,11 +133,9 @@ def test_endpoint_deployer_deploys_only_endpoint_stacks_with_the_cloudformation_
         for resource in _as_list(s["Resource"])
     }
     account_id = getattr(platform_config.accounts, account).account_id
-    assert stacks == {
-        f"arn:aws:cloudformation:{platform_config.region}:{account_id}:stack/"
-        f"{endpoint_stack_name(platform_config, model.name)}/*"
-        for model in platform_config.models
-    }
+    assert stacks == {f"arn:aws:cloudformation:{platform_config.region}:{account_id}:stack/mlops-*-endpoint/*"}
+    for model in platform_config.models:
+        assert fnmatchcase(f"{endpoint_stack_name(platform_config, model.name)}/0a1b", "mlops-*-endpoint/*")
     cfn_role_id, _ = _role(template, serving_role_names(platform_config).cloudformation_execution)
     (pass_role,) = [s for s in statements if s["Action"] == "iam:PassRole"]
     assert pass_role["Resource"] == {"Fn::GetAtt": [cfn_role_id, "Arn"]}
@@ -144,8 +150,7 @@ def test_endpoint_deployer_may_replace_a_failed_endpoint_stack_and_no_other(synt
     account_id = getattr(platform_config.accounts, account).account_id
     assert [resource for s in deleting for resource in _as_list(s["Resource"])] == [
         f"arn:aws:cloudformation:{platform_config.region}:{account_id}:stack/"
-        f"{endpoint_stack_name(platform_config, model.name)}/*"
-        for model in platform_config.models
+        f"{endpoint_stack_name(platform_config, ANY_MODEL)}/*"
     ]
     assert all("Condition" not in s and s["Effect"] == "Allow" for s in deleting)
 
@@ -210,22 +215,33 @@ def test_cloudformation_execution_role_is_limited_to_the_endpoint_stacks_resourc
 
 
 @pytest.mark.parametrize("account", SERVING)
-def test_cloudformation_execution_role_passes_only_the_model_execution_role_to_sagemaker(
+def test_cloudformation_execution_role_passes_only_the_model_execution_and_monitoring_job_roles_to_sagemaker(
     synthesized, platform_config, account
 ):
     template = _foundation(synthesized, account)
     names = serving_role_names(platform_config)
     model_execution_id, _ = _role(template, names.model_execution)
     pass_roles = [s for s in _statements(template, names.cloudformation_execution) if "iam:PassRole" in _as_list(s["Action"])]
+    account_id = getattr(platform_config.accounts, account).account_id
+    to_sagemaker = {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
     assert pass_roles == [
         {
             "Sid": "PassModelExecutionRole",
             "Action": "iam:PassRole",
             "Effect": "Allow",
             "Resource": {"Fn::GetAtt": [model_execution_id, "Arn"]},
-            "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
-        }
+            "Condition": to_sagemaker,
+        },
+        {
+            "Sid": "PassMonitoringJobRoles",
+            "Action": "iam:PassRole",
+            "Effect": "Allow",
+            "Resource": f"arn:aws:iam::{account_id}:role/mlops-*-monitoring-job",
+            "Condition": to_sagemaker,
+        },
     ]
+    for model in platform_config.models:
+        assert fnmatchcase(monitoring_job_role_name(platform_config, model.name), "mlops-*-monitoring-job")
 
 
 @pytest.mark.parametrize("account", SERVING)
@@ -233,10 +249,11 @@ def test_models_are_created_only_from_the_configured_registry_groups_in_dev(synt
     statements = _statements(_foundation(synthesized, account), serving_role_names(platform_config).cloudformation_execution)
     (from_registry,) = [s for s in statements if s.get("Sid") == "ModelsFromDevRegistry"]
     dev = platform_config.accounts.dev.account_id
-    assert _as_list(from_registry["Resource"]) == [
-        f"arn:aws:sagemaker:{platform_config.region}:{dev}:model-package/mlops-{model.name}/*"
-        for model in platform_config.models
-    ]
+    registry = f"arn:aws:sagemaker:{platform_config.region}:{dev}:model-package/"
+    assert from_registry["Resource"] == f"{registry}mlops-*/*"
+    for model in platform_config.models:
+        assert fnmatchcase(f"{registry}{model_package_group_name(platform_config, model.name).lower()}/1",
+                           from_registry["Resource"])
 
 
 def test_only_prod_may_register_endpoint_autoscaling(synthesized, platform_config):
@@ -263,15 +280,13 @@ def test_smoke_tester_trusts_only_devs_smoke_test_function_and_invokes_only_the_
         }
     ]
     staging = platform_config.accounts.staging.account_id
+    endpoints = f"arn:aws:sagemaker:{platform_config.region}:{staging}:endpoint/"
     assert _statements(template, name) == [
-        {
-            "Sid": "InvokeModelEndpoints",
-            "Action": "sagemaker:InvokeEndpoint",
-            "Effect": "Allow",
-            "Resource": f"arn:aws:sagemaker:{platform_config.region}:{staging}:endpoint/"
-                        f"{endpoint_name(platform_config, platform_config.models[0].name)}",
-        }
+        {"Sid": "InvokeModelEndpoints", "Action": "sagemaker:InvokeEndpoint", "Effect": "Allow",
+         "Resource": f"{endpoints}mlops-*"}
     ]
+    for model in platform_config.models:
+        assert fnmatchcase(f"{endpoints}{endpoint_name(platform_config, model.name)}", f"{endpoints}mlops-*")
 
 
 def test_prod_has_no_smoke_tester(synthesized, platform_config):
@@ -314,19 +329,20 @@ def test_no_serving_role_can_change_a_model_package(synthesized, account):
 
 
 def test_registry_lets_serving_accounts_read_versions_and_create_models_but_not_change_them(synthesized, platform_config):
-    (group,) = synthesized.template("Dev/Registry").find_resources("AWS::SageMaker::ModelPackageGroup").values()
-    statements = group["Properties"]["ModelPackageGroupPolicy"]["Statement"]
+    groups = synthesized.template("Dev/Registry").find_resources("AWS::SageMaker::ModelPackageGroup").values()
+    assert len(groups) == len(platform_config.models)
     serving_roots = {f"arn:aws:iam::{getattr(platform_config.accounts, a).account_id}:root" for a in SERVING}
-    granted = {
-        action
-        for statement in statements
-        if statement["Effect"] == "Allow" and set(_as_list(statement["Principal"]["AWS"])) & serving_roots
-        for action in _as_list(statement["Action"])
-    }
-    assert granted == {
-        "sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages",
-        "sagemaker:CreateModel",
-    }
+    for group in groups:
+        granted = {
+            action
+            for statement in group["Properties"]["ModelPackageGroupPolicy"]["Statement"]
+            if statement["Effect"] == "Allow" and set(_as_list(statement["Principal"]["AWS"])) & serving_roots
+            for action in _as_list(statement["Action"])
+        }
+        assert granted == {
+            "sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages",
+            "sagemaker:CreateModel",
+        }
 
 
 def test_dev_artifact_grants_name_the_model_execution_roles_serving_accounts_create(synthesized, platform_config):
@@ -351,11 +367,11 @@ def test_xgboost_images_come_from_the_registries_the_sdk_names(platform_config) 
     # The SDK is read as data, not imported: importing it costs seconds.
     package = Path(importlib.util.find_spec("sagemaker").submodule_search_locations[0])
     config = json.loads((package / "core" / "image_uri_config" / "xgboost.json").read_text())
-    version = platform_config.models[0].training.xgboost_version
-    registries = config["inference"]["versions"][version]["registries"]
-    assert {region: registries[region] for region in REGISTRIES} == {
-        region: accounts[0] for region, accounts in REGISTRIES.items()
-    }
+    for model in platform_config.models:
+        registries = config["inference"]["versions"][model.training.xgboost_version]["registries"]
+        assert {region: registries[region] for region in REGISTRIES} == {
+            region: accounts[0] for region, accounts in REGISTRIES.items()
+        }
 
 
 ENI_WRITES = {
@@ -421,3 +437,14 @@ def test_endpoint_autoscaling_tags_only_this_accounts_scalable_targets(synthesiz
     [tagging] = [s for s in statements if "application-autoscaling:TagResource" in _as_list(s["Action"])]
     prod = platform_config.accounts.prod.account_id
     assert tagging["Resource"] == f"arn:aws:application-autoscaling:eu-west-1:{prod}:scalable-target/*"
+
+
+SHARED_SERVING_STACKS = ("Network", "ServingFoundation", "Monitoring")
+
+
+@pytest.mark.parametrize("account", SERVING)
+@pytest.mark.parametrize("stack", SHARED_SERVING_STACKS)
+def test_shared_serving_stacks_name_no_model(synthesized, platform_config, account, stack):
+    # Shared stacks grant by naming convention: a model named in them would make adding one edit them.
+    template = json.dumps(synthesized.templates[f"{STAGES[account]}/{stack}"])
+    assert [model.name for model in platform_config.models if model.name in template] == []

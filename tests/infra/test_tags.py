@@ -15,6 +15,7 @@ import pytest
 
 from platform_config import PlatformConfig
 from platform_config.naming import PLATFORM_TAG_KEY, platform_tags
+from stacks.model_monitoring_stack import model_monitoring_stack_id
 from tests.synth import SynthesizedApp
 from tests.tag_coverage import TaggableResource, missing_tags, tag_property, taggable_resources
 
@@ -128,7 +129,13 @@ def test_every_job_of_the_build_pipeline_carries_the_platform_tags(
 def test_every_scheduled_drift_job_carries_the_platform_tags(
     synthesized: SynthesizedApp, platform_config: PlatformConfig, stage: str
 ) -> None:
-    schedules = _resources_of_type(synthesized.templates[f"{stage}/Monitoring"], "AWS::Scheduler::Schedule")
+    schedules = [
+        schedule
+        for model in platform_config.models
+        for schedule in _resources_of_type(
+            synthesized.templates[f"{stage}/{model_monitoring_stack_id(model.name)}"], "AWS::Scheduler::Schedule"
+        )
+    ]
     jobs = [
         json.loads(_joined_text(schedule["Properties"]["Target"]["Input"]))
         for schedule in schedules

@@ -1,0 +1,167 @@
+"""ModelMonitoringStack (staging, prod): watches one model's endpoint; one stack per model.
+
+Holds everything of the model's monitoring in the account, and nothing of any
+other model's, so adding or removing a model adds or removes this stack alone:
+
+- where the endpoint captures data (not on a serverless staging endpoint): the
+  model's ``MonitoringJobRole``, named ``monitoring_job_role_name``
+  (``<platform>-<model>-monitoring-job``), which both engines run as; with
+  ``open-source``, the default, its ``DriftJobSchedule`` on the captured data;
+  with ``sagemaker-model-monitor`` the schedules belong to the Endpoint stack
+  (``ModelMonitorSchedules``, deployed with the version they judge, running as this
+  stack's role, so this stack deploys before the first promotion), and this stack
+  alarms on the metrics they publish under their fixed names;
+- ``ModelAlarms`` on drift and endpoint health, named ``monitoring_alarm_name``:
+  the account's shared ``MonitoringStack`` forwards them to dev by that convention;
+- a ``ModelDashboard``.
+
+The account's subnets, key and buckets come from ServingFoundation's SSM
+parameters (``MonitoringSettings``), so the stack deploys after ServingFoundation.
+Baselines follow the served version with no parameter to set: the open-source drift
+job looks up, at each run, the baseline each version in its window registered in
+dev's model package group (``DriftJobSchedule``).
+"""
+
+import re
+
+from aws_cdk import Duration, Stack
+from constructs import Construct
+
+from pipelines_src.monitoring.settings import settings_for_model
+from platform_config import PlatformConfig
+from platform_config.models import ModelConfig
+from platform_config.naming import endpoint_name, model_package_group_name, platform_tags
+from stacks.components.drift_job_schedule import METRIC_NAMESPACE, DriftJobSchedule
+from stacks.components.model_alarms import DriftSignals, ModelAlarms, captures_data
+from stacks.components.model_dashboard import ModelDashboard
+from stacks.components.model_monitor_schedules import (
+    MODEL_MONITOR,
+    bounded_name,
+    feature_drift_metrics,
+    model_quality_metric,
+)
+from stacks.components.monitoring_job_role import MonitoringJobRole
+from stacks.components.monitoring_settings import MonitoringSettings
+from stacks.components.processing_images import clarify_image, model_monitor_image, sklearn_image
+from stacks.components.realtime_endpoint import DATA_CAPTURE_PREFIX, VARIANT_NAME
+from stacks.cross_account import monitoring_job_role_name
+
+# Processing job names are at most 63 characters; the scheduler appends a run id.
+JOB_NAME_PREFIX_LENGTH = 26
+
+
+class ModelMonitoringStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PlatformConfig,
+        model: ModelConfig,
+        account_name: str,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, description=f"Monitoring of model {model.name}", **kwargs)
+        self._config = config
+        self._model = model
+        endpoint = endpoint_name(config, model.name)
+        drift = self._monitor(account_name) if captures_data(model, account_name) else None
+        alarms = ModelAlarms(
+            self, "Alarms", config=config, model=model, endpoint_name=endpoint, variant_name=VARIANT_NAME, drift=drift
+        )
+        ModelDashboard(self, "Dashboard", model_name=model.name, alarms=alarms, drift=drift)
+
+    def _monitor(self, account_name: str) -> DriftSignals:
+        config, model = self._config, self._model
+        settings = MonitoringSettings(self, "Settings", config=config, account=getattr(config.accounts, account_name))
+        model_monitor = model.monitoring.engine == MODEL_MONITOR
+        ground_truth = model.monitoring.ground_truth_s3_uri
+        job_role = MonitoringJobRole(
+            self,
+            "MonitoringJobRole",
+            config=config,
+            role_name=monitoring_job_role_name(config, model.name),
+            key_arn=settings.key_arn,
+            data_capture_bucket=settings.data_capture_bucket,
+            monitoring_bucket=settings.monitoring_bucket,
+            subnet_ids=settings.subnet_ids,
+            security_group_id=settings.security_group_id,
+            capture_prefixes=[_capture_prefix(config, model)],
+            ground_truth_uris=[ground_truth] if ground_truth else [],
+            images=_images(model, self.region),
+            metric_namespaces=[METRIC_NAMESPACE],
+            # Clarify's feature attribution jobs call the model.
+            invocable_endpoints=(
+                [endpoint_name(config, model.name)] if model_monitor and model.sensitive_attributes else []
+            ),
+            model_package_groups=[] if model_monitor else [model_package_group_name(config, model.name)],
+        ).role
+        if model_monitor:
+            return _model_monitor_signals(config, model)
+        endpoint = endpoint_name(config, model.name)
+        return DriftJobSchedule(
+            self,
+            "DriftJob",
+            endpoint_name=endpoint,
+            job_name_prefix=bounded_name(f"{endpoint}-drift", JOB_NAME_PREFIX_LENGTH),
+            schedule_expression=model.monitoring.schedule,
+            window_hours=schedule_interval_hours(model.monitoring.schedule),
+            capture_s3_uri=settings.data_capture_bucket.s3_url_for_object(_capture_prefix(config, model)),
+            model_package_group_arn=_registry_group_arn(config, model),
+            ground_truth_s3_uri=ground_truth,
+            settings_json=settings_for_model(model).to_json(),
+            judges_fairness=bool(model.sensitive_attributes),
+            image_uri=sklearn_image(self.region),
+            instance_type=model.monitoring.job_instance_type,
+            job_role=job_role,
+            settings=settings,
+            tags=platform_tags(config),
+        ).signals
+
+
+def model_monitoring_stack_id(model_name: str) -> str:
+    """The construct id of a model's monitoring stack in its stage (``credit-risk`` → ``CreditRiskMonitoring``)."""
+    return "".join(part.capitalize() for part in model_name.split("-")) + "Monitoring"
+
+
+def schedule_interval_hours(expression: str) -> int:
+    """Hours between two runs of a (validated) scheduler expression: the window a run analyses.
+    Crons other than hourly and every-N-hours count as daily."""
+    rate = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", expression)
+    if rate:
+        value, unit = int(rate.group(1)), rate.group(2)
+        return {"minute": max(1, -(-value // 60)), "hour": value, "day": 24 * value}[unit]
+    hours_field = expression.removeprefix("cron(").split()[1]
+    if hours_field == "*":
+        return 1
+    if "/" in hours_field:
+        return int(hours_field.split("/")[1])
+    return 24
+
+
+def _model_monitor_signals(config: PlatformConfig, model: ModelConfig) -> DriftSignals:
+    """What the Endpoint stack's Model Monitor schedules publish, found by their fixed names."""
+    endpoint = endpoint_name(config, model.name)
+    period = Duration.hours(min(schedule_interval_hours(model.monitoring.schedule), 24))
+    return DriftSignals(
+        feature_drift=feature_drift_metrics(endpoint, list(settings_for_model(model).features), period),
+        feature_drift_threshold=model.monitoring.baseline_drift_distance,
+        period=period,
+        auc=model_quality_metric(endpoint, period) if model.monitoring.ground_truth_s3_uri else None,
+    )
+
+
+def _capture_prefix(config: PlatformConfig, model: ModelConfig) -> str:
+    return f"{DATA_CAPTURE_PREFIX}/{endpoint_name(config, model.name)}/"
+
+
+def _images(model: ModelConfig, region: str) -> list[str]:
+    if model.monitoring.engine != MODEL_MONITOR:
+        return [sklearn_image(region)]
+    return [model_monitor_image(region), *([clarify_image(region)] if model.sensitive_attributes else [])]
+
+
+def _registry_group_arn(config: PlatformConfig, model: ModelConfig) -> str:
+    # SageMaker lowercases names in ARNs.
+    group = model_package_group_name(config, model.name).lower()
+    return f"arn:aws:sagemaker:{config.region}:{config.accounts.dev.account_id}:model-package-group/{group}"
