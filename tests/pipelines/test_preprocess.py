@@ -16,6 +16,7 @@ from pipelines_src.model_build.steps.preprocess import (
     data_digest,
     main,
     pii_key,
+    pseudonymizes,
     split,
 )
 from tests.pipelines.conftest import conforming_row
@@ -146,3 +147,15 @@ def test_the_key_comes_from_secrets_manager_when_a_secret_is_named(monkeypatch) 
     with mock_aws():
         boto3.client("secretsmanager").create_secret(Name="mlops/credit-risk/pii-hash-key", SecretString="from-secret")
         assert pii_key("mlops/credit-risk/pii-hash-key", {PII_KEY_ENV: "from-env"}) == b"from-secret"
+
+
+def test_a_contract_that_pseudonymizes_nothing_reads_no_key(monkeypatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    with mock_aws():
+        assert pii_key("mlops/breast-cancer/pii-hash-key", {}, needed=False) == LOCAL_DEVELOPMENT_KEY.encode()
+
+
+def test_only_a_pseudonymize_rule_needs_the_key(credit_contract) -> None:
+    assert pseudonymizes(credit_contract)
+    assert not pseudonymizes({**credit_contract, "pii": [{"name": "iban", "action": "drop"}]})
+    assert not pseudonymizes({"label": "y", "columns": []})
