@@ -95,3 +95,13 @@ def test_a_bad_engine_threshold_in_the_config_fails_naming_the_field(setting: st
         parse_config(mutated(change))
 
     assert f"models.0.monitoring.{setting}" in str(raised.value)
+
+
+def test_a_model_without_sensitive_attributes_gives_the_job_its_reason() -> None:
+    reason = "the inputs hold no attribute of a person"
+    model = credit_risk().model_copy(update={"sensitive_attributes": (), "fairness_not_applicable": reason})
+
+    settings = settings_for_model(model)
+
+    assert (settings.sensitive_attributes, settings.fairness_not_applicable) == ((), reason)
+    assert JobSettings.from_json(settings.to_json()) == settings
