@@ -84,13 +84,15 @@ scan: synth $(SCAN_VENV)/.installed
 	$(SCAN_VENV)/bin/checkov -d cdk.out --framework cloudformation --skip-download --compact --quiet \
 		--check CKV_AWS_109,CKV_AWS_111
 
+# MODEL picks one model of $(CONFIG): `make pipeline-local MODEL=breast-cancer CONFIG=config/two-models.toml`.
+MODEL ?= $(firstword $(MODELS))
 pipeline-local: setup
-	$(PYTHON) -m pipelines_src.model_build.local_run --config config/platform.toml --model credit-risk --out build/local/credit-risk
+	$(PYTHON) -m pipelines_src.model_build.local_run --config $(CONFIG) --model $(MODEL) --out build/local/$(MODEL)
 
-# The endpoint's local twin on http://127.0.0.1:$(PORT)/invocations, serving pipeline-local's artifact.
+# The endpoint's local twin on http://127.0.0.1:$(PORT)/invocations, serving pipeline-local's artifact of MODEL.
 PORT ?= 8080
 serve-local: setup
-	$(PYTHON) -m pipelines_src.serving.local_server --artifact build/local/credit-risk/model/model.tar.gz --port $(PORT)
+	$(PYTHON) -m pipelines_src.serving.local_server --artifact build/local/$(MODEL)/model/model.tar.gz --port $(PORT)
 
 bench: setup $(PIPELINE_DEFINITIONS)
 	$(PYTHON) benchmarks/synth.py

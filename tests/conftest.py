@@ -1,4 +1,5 @@
-"""Shared fixtures: the platform config and one synthesis of the whole app per session."""
+"""Shared fixtures: the platform config, its models (a test taking ``model_name`` runs once per
+model), one local build per model and one synthesis of the whole app per session."""
 
 import os
 from pathlib import Path
@@ -6,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from platform_config import PlatformConfig, load_config
+from platform_config.models import ModelConfig
+from tests.models_under_test import MODEL_NAMES, LocalBuilds
 from tests.synth import CONFIG_UNDER_TEST, SynthesizedApp, synthesize
 
 # Tests never reach AWS: fake credentials, no instance metadata, a fixed region.
@@ -24,6 +27,22 @@ os.environ.pop("AWS_PROFILE", None)
 @pytest.fixture(scope="session")
 def platform_config() -> PlatformConfig:
     return load_config(CONFIG_UNDER_TEST)
+
+
+@pytest.fixture(scope="session", params=MODEL_NAMES)
+def model_name(request: pytest.FixtureRequest) -> str:
+    """Each model of the config under test in turn."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def model(platform_config: PlatformConfig, model_name: str) -> ModelConfig:
+    return platform_config.model(model_name)
+
+
+@pytest.fixture(scope="session")
+def local_builds(tmp_path_factory: pytest.TempPathFactory) -> LocalBuilds:
+    return LocalBuilds(CONFIG_UNDER_TEST, tmp_path_factory.mktemp("local-builds"))
 
 
 @pytest.fixture(scope="session")

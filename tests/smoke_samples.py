@@ -7,11 +7,13 @@ the build pipeline's own preprocess step (contract check, PII removal, split), s
 exactly the test split a local run trains against, and no customer data ever
 sits in a code bundle. ``tests/lambdas/test_smoke_test.py`` fails when the
 committed files and this derivation disagree (a contract or data change);
-then regenerate them:
+then regenerate them (default: every model of the config under test, ``PLATFORM_CONFIG``
+or ``config/platform.toml``):
 
-    .venv/bin/python -m tests.smoke_samples
+    .venv/bin/python -m tests.smoke_samples [--config config/two-models.toml] [--model breast-cancer ...]
 """
 
+import argparse
 import csv
 import io
 import json
@@ -23,7 +25,7 @@ from pipelines_src.model_build.raw_fixture import write_raw_fixture
 from pipelines_src.model_build.steps.preprocess import LOCAL_DEVELOPMENT_KEY, preprocess
 from pipelines_src.serving.records import spec_columns
 from platform_config import PlatformConfig, load_config
-from tests.synth import DEFAULT_CONFIG_PATH, REPO_ROOT
+from tests.synth import CONFIG_UNDER_TEST, REPO_ROOT
 
 SAMPLES_DIR = REPO_ROOT / "lambdas" / "smoke_test" / "samples"
 
@@ -33,7 +35,7 @@ def raw_test_split(config: PlatformConfig, model_name: str) -> str:
     model = model_of(config, model_name)
     settings = json.loads(json.dumps(model_settings(model)))
     with tempfile.TemporaryDirectory() as folder:
-        raw = write_raw_fixture(REPO_ROOT / model.dataset, Path(folder) / "raw.csv")
+        raw = write_raw_fixture(REPO_ROOT / model.dataset, Path(folder) / "raw.csv", [rule.name for rule in model.data_contract.pii])
         # PII columns never reach the requests, so the public development key changes nothing here.
         result = preprocess([raw], settings, LOCAL_DEVELOPMENT_KEY.encode())
     columns = [column["name"] for column in spec_columns(settings["contract"])]
@@ -48,11 +50,15 @@ def sample_file(model_name: str) -> Path:
     return SAMPLES_DIR / f"{model_name}.csv"
 
 
-def main() -> None:
-    config = load_config(DEFAULT_CONFIG_PATH)
-    for model in config.models:
-        path = sample_file(model.name)
-        path.write_text(raw_test_split(config, model.name))
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Write each model's smoke-test samples from its bundled data.")
+    parser.add_argument("--config", type=Path, default=CONFIG_UNDER_TEST)
+    parser.add_argument("--model", action="append", help="a model of the config (repeatable; default: every model)")
+    args = parser.parse_args(argv)
+    config = load_config(args.config)
+    for name in args.model or [model.name for model in config.models]:
+        path = sample_file(model_of(config, name).name)
+        path.write_text(raw_test_split(config, name))
         print(path)
 
 

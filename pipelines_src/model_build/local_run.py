@@ -6,12 +6,13 @@
 Each step runs through the same ``main()`` and arguments its SageMaker container runs,
 with local folders for the container's ``/opt/ml`` paths; training uses the ``xgboost``
 package with the built-in algorithm's hyperparameters. The input is the raw-data fixture
-(the model's ``dataset`` with synthetic PII added), so PII removal works on real rows.
+(the model's ``dataset`` with made-up values for the PII columns its contract declares), so
+PII removal works on real rows.
 
 ``--out`` then holds::
 
     model_settings.json                      what the containers read
-    raw/credit_applications.csv              the raw-data fixture
+    raw/records.csv                          the raw-data fixture
     preprocess/{train,validation,splits,metadata}/
     model/xgboost-model, model/model.tar.gz  the booster, then the serving artifact (steps.package)
     evaluation/evaluation.json
@@ -62,7 +63,7 @@ from platform_config import load_config
 from platform_config.naming import model_package_group_name
 
 REGISTRATION_FILE = "registration_request.json"
-RAW_FILE = "raw/credit_applications.csv"
+RAW_FILE = "raw/records.csv"
 # What a run writes under --out; a new run clears exactly these, never anything else.
 OUTPUTS = ("model_settings.json", "raw", "preprocess", "model", "evaluation", "fairness", "baseline", REGISTRATION_FILE)
 
@@ -117,7 +118,7 @@ def run_local(
 
     version = f"local:{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
     settings = str(write_model_settings(model, out))
-    raw = write_raw_fixture(repository / model.dataset, out / RAW_FILE)
+    raw = write_raw_fixture(repository / model.dataset, out / RAW_FILE, [rule.name for rule in model.data_contract.pii])
     pre, model_dir = out / "preprocess", out / "model"
     gate_args = [
         arg

@@ -6,6 +6,8 @@ local runner turn the typed ``ModelConfig`` into this plain JSON document:
 - ``model_name``;
 - ``contract``: the data contract (``DataContract.model_dump``);
 - ``sensitive_attributes``: ``[{column, group_values | threshold}]`` (facet *d* of each);
+- ``fairness_not_applicable``: why a model without sensitive attributes has no fairness
+  gates (null for a model with them);
 - ``training``: ``hyperparameters`` (the built-in algorithm's names, ``num_round`` included),
   ``test_fraction``, ``validation_fraction``, ``seed``, ``exclude_sensitive_attributes``;
 - ``gates``: ``min_auc``, ``disparate_impact_band``, ``max_abs_dppl`` (defaults; the
@@ -30,6 +32,7 @@ def model_settings(model: "ModelConfig") -> dict[str, Any]:
         "model_name": model.name,
         "contract": model.data_contract.model_dump(mode="json"),
         "sensitive_attributes": [attribute.model_dump(mode="json") for attribute in model.sensitive_attributes],
+        "fairness_not_applicable": model.fairness_not_applicable,
         "training": model.training.model_dump(
             mode="json", include={"hyperparameters", "test_fraction", "validation_fraction", "seed", "exclude_sensitive_attributes"}
         ),

@@ -1,28 +1,35 @@
-"""The raw-data fixture: the bundled dataset plus synthetic personal data, from a fixed seed.
+"""The raw-data fixture: the bundled dataset plus the synthetic personal data its contract declares.
 
-The German credit data has no direct identifiers, so PII removal would have nothing
-to remove. This adds three columns a real loan application would carry, with
-made-up values (the same for the same seed):
+A public dataset has no direct identifiers, so PII removal would have nothing to remove.
+For each PII column the model's data contract declares and the dataset lacks, this adds
+made-up values (the same for the same seed) of the kind the column's name suggests:
 
-- ``applicant_name``: a first and a last name from short lists;
-- ``iban``: a German IBAN (``DE``, two ISO 13616 mod-97 check digits, an 8-digit bank
+- ``...email...`` / ``...mail...``: ``first.last<n>@`` one of the documentation domains
+  (example.com/.org/.net);
+- ``...iban...``: a German IBAN (``DE``, two ISO 13616 mod-97 check digits, an 8-digit bank
   code and a 10-digit account number) that passes IBAN validation;
-- ``email``: ``first.last<n>@`` one of the documentation domains (example.com/.org/.net).
+- ``...phone...`` / ``...mobile...``: a UK number from Ofcom's range reserved for drama
+  (``+44 20 7946 0xxx``), so it reaches nobody;
+- ``...name...``: a first and a last name from short lists;
+- anything else: an opaque identifier ``<column>-<8 digits>``.
 
-Every other cell is copied as written. ``config/contracts/credit_risk.toml`` declares
-the three columns as PII, so the preprocess step drops or pseudonymizes them.
+Every row draws one made-up person, so its name and e-mail agree. The added columns come
+first, in contract order; every other cell is copied as written. A contract without PII
+gets the dataset unchanged. The credit-risk contract declares ``applicant_name``, ``iban``
+and ``email``, which the preprocess step then drops or pseudonymizes.
 
-    python -m pipelines_src.model_build.raw_fixture --dataset data/german_credit.csv --out build/raw/credit_applications.csv
+    python -m pipelines_src.model_build.raw_fixture --dataset data/german_credit.csv \\
+        --out build/raw/records.csv --pii applicant_name iban email
 """
 
 import argparse
 import random
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 FIXTURE_SEED = 20240601
-PII_COLUMNS = ("applicant_name", "iban", "email")
 FIRST_NAMES = (
     "Anna", "Ben", "Clara", "David", "Elif", "Felix", "Greta", "Hannes", "Ida", "Jonas", "Katrin", "Lukas",
     "Mara", "Niklas", "Olga", "Paul", "Rosa", "Stefan", "Tanja", "Uwe", "Vera", "Wim", "Yusuf", "Zoe",
@@ -32,6 +39,9 @@ LAST_NAMES = (
     "Richter", "Schmidt", "Schneider", "Schulz", "Wagner", "Weber", "Wolf", "Zimmermann",
 )
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
+
+Person = tuple[str, str]
+Synthesizer = Callable[[random.Random, Person], str]
 
 
 def iban_check_digits(country: str, bban: str) -> str:
@@ -46,35 +56,72 @@ def synthetic_iban(rng: random.Random) -> str:
     return f"DE{iban_check_digits('DE', bban)}{bban}"
 
 
-def with_synthetic_pii(frame: pd.DataFrame, seed: int = FIXTURE_SEED) -> pd.DataFrame:
-    """``frame`` with ``applicant_name``, ``iban`` and ``email`` columns in front."""
+def _email(rng: random.Random, person: Person) -> str:
+    first, last = person
+    return f"{first.lower()}.{last.lower()}{rng.randrange(1, 100)}@{rng.choice(EMAIL_DOMAINS)}"
+
+
+def _phone(rng: random.Random, person: Person) -> str:
+    return f"+44 20 7946 0{rng.randrange(1000):03d}"
+
+
+def _name(rng: random.Random, person: Person) -> str:
+    return " ".join(person)
+
+
+# First match wins: "email_name" is an e-mail address, not a name.
+KINDS: tuple[tuple[tuple[str, ...], Synthesizer], ...] = (
+    (("email", "mail"), _email),
+    (("iban",), lambda rng, person: synthetic_iban(rng)),
+    (("phone", "mobile"), _phone),
+    (("name",), _name),
+)
+
+
+def synthesizer(column: str) -> Synthesizer:
+    """How values of the PII column ``column`` are made up, by what its name suggests."""
+    lowered = column.lower()
+    for hints, make in KINDS:
+        if any(hint in lowered for hint in hints):
+            return make
+    return lambda rng, person: f"{column}-{rng.randrange(10**8):08d}"
+
+
+def with_synthetic_pii(frame: pd.DataFrame, pii_columns: Sequence[str], seed: int = FIXTURE_SEED) -> pd.DataFrame:
+    """``frame`` with the ``pii_columns`` it lacks in front, filled with made-up values."""
+    added = [column for column in pii_columns if column not in frame.columns]
+    if not added:
+        return frame
     rng = random.Random(seed)
-    names, ibans, emails = [], [], []
+    makers = [synthesizer(column) for column in added]
+    values: list[list[str]] = [[] for _ in added]
     for _ in range(len(frame)):
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        names.append(f"{first} {last}")
-        ibans.append(synthetic_iban(rng))
-        emails.append(f"{first.lower()}.{last.lower()}{rng.randrange(1, 100)}@{rng.choice(EMAIL_DOMAINS)}")
-    pii = pd.DataFrame({"applicant_name": names, "iban": ibans, "email": emails}, index=frame.index)
+        person = (rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES))
+        for cells, make in zip(values, makers):
+            cells.append(make(rng, person))
+    pii = pd.DataFrame(dict(zip(added, values)), index=frame.index)
     return pd.concat([pii, frame], axis=1)
 
 
-def write_raw_fixture(dataset: str | Path, out: str | Path, seed: int = FIXTURE_SEED) -> Path:
-    """Read ``dataset`` as text, add the synthetic PII, write ``out``."""
+def write_raw_fixture(
+    dataset: str | Path, out: str | Path, pii_columns: Sequence[str] = (), seed: int = FIXTURE_SEED
+) -> Path:
+    """Read ``dataset`` as text, add the synthetic ``pii_columns``, write ``out``."""
     frame = pd.read_csv(dataset, dtype=str, keep_default_na=False)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with_synthetic_pii(frame, seed).to_csv(out, index=False, lineterminator="\n")
+    with_synthetic_pii(frame, pii_columns, seed).to_csv(out, index=False, lineterminator="\n")
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Add synthetic applicant names, IBANs and e-mails to a dataset.")
+    parser = argparse.ArgumentParser(description="Add synthetic personal data to a dataset.")
     parser.add_argument("--dataset", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--pii", nargs="*", default=[], help="the PII columns of the model's data contract")
     parser.add_argument("--seed", type=int, default=FIXTURE_SEED)
     args = parser.parse_args(argv)
-    print(write_raw_fixture(args.dataset, args.out, args.seed))
+    print(write_raw_fixture(args.dataset, args.out, args.pii, args.seed))
 
 
 if __name__ == "__main__":

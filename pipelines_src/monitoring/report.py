@@ -8,7 +8,8 @@ below the gate), ``thresholds`` (the run's settings), ``capture``, ``drift``,
 is the rows it rests on, ``sufficient`` false when they are fewer than
 ``min_labelled_records``), ``ground_truth``, ``fairness`` (per attribute: the rows
 of each facet, ``labelled_rows``, and ``status``: ``judged``, ``insufficient`` or
-``not_captured``), ``reevaluated`` (true for an earlier window re-evaluated for its
+``not_captured``; empty, with ``status.fairness_not_applicable`` giving the model's
+reason, when fairness does not apply), ``reevaluated`` (true for an earlier window re-evaluated for its
 late labels) and ``late_ground_truth`` (the earlier windows this run re-evaluated,
 each with its own report under ``late/<start>/``). Numbers that are undefined
 (``nan``) are written as null.
@@ -43,6 +44,7 @@ def report_document(report: Report) -> Dict[str, Any]:
             "data_quality_violations": len(report.violations),
             "malformed_capture_records": capture.malformed_records,
             "flagged_sensitive_attributes": report.flagged_attributes,
+            "fairness_not_applicable": report.settings.fairness_not_applicable,
             "auc_below_gate": None if quality is None else quality.auc_below_gate,
             "model_quality": None if quality is None else ("sufficient" if quality.sufficient else "insufficient"),
         },
@@ -147,6 +149,8 @@ def _labelled_lines(report: Report) -> List[str]:
                          f"F1 {_number(quality.f1)}" + (" (AUC below gate)" if quality.auc_below_gate else ""))
         else:
             lines.append(f"{rows}: insufficient (fewer than min_labelled_records {quality.min_labelled_records})")
+    if report.settings.fairness_not_applicable:
+        lines.append(f"  fairness: not applicable ({report.settings.fairness_not_applicable})")
     for result in report.fairness:
         lines.append(f"  fairness {result.attribute}: DI {_number(result.disparate_impact)}, DPPL {_number(result.dppl)}"
                      f" (d={result.facet_d_rows}, a={result.facet_a_rows}, labelled={result.labelled_rows})"
@@ -208,6 +212,8 @@ def render_html(report: Report) -> str:
               _number(r.disparate_impact), _number(r.dppl),
               _number(r.equal_opportunity_difference), ", ".join(r.flags) or r.note] for r in report.fairness],
             [bool(r.flags) for r in report.fairness])]
+    elif report.settings.fairness_not_applicable:
+        sections += ["<h2>Fairness</h2>", f"<p>Not applicable: {_e(report.settings.fairness_not_applicable)}</p>"]
     capture = document["capture"]
     sections += ["<h2>Capture</h2>", _table(list(capture), [[json.dumps(value) for value in capture.values()]])]
     return (

@@ -40,6 +40,8 @@ class JobSettings:
     prediction_threshold: float = 0.5
     # {"column": ..., "group_values": [...]} or {"column": ..., "threshold": x}; facet d as in metrics.bias.
     sensitive_attributes: Tuple[Mapping[str, Any], ...] = ()
+    # Why a model without sensitive attributes is not judged on fairness (its config's reason).
+    fairness_not_applicable: Optional[str] = None
     disparate_impact_band: Tuple[float, float] = (0.8, 1.25)
     max_abs_dppl: float = 0.1
     # Fairness is not judged on a facet smaller than this.
@@ -73,6 +75,10 @@ class JobSettings:
             has_values = attribute.get("group_values") is not None
             has_threshold = attribute.get("threshold") is not None
             _require(has_values != has_threshold, field, attribute, "needs exactly one of group_values or threshold")
+        _require(self.fairness_not_applicable is None or (isinstance(self.fairness_not_applicable, str)
+                 and bool(self.fairness_not_applicable.strip()) and not self.sensitive_attributes),
+                 "fairness_not_applicable", self.fairness_not_applicable,
+                 "must be a non-empty reason, given only when there are no sensitive_attributes")
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> "JobSettings":
@@ -119,7 +125,8 @@ class JobSettings:
 
 def settings_for_model(model: Any) -> JobSettings:
     """The settings of a ``platform_config`` model: its monitoring thresholds, gates, positive
-    label, sensitive attributes and the raw columns its endpoint receives."""
+    label, sensitive attributes (or why fairness is not applicable) and the raw columns its
+    endpoint receives."""
     monitoring = model.monitoring
     contract = model.data_contract
     return JobSettings(
@@ -139,6 +146,7 @@ def settings_for_model(model: Any) -> JobSettings:
             }
             for attribute in model.sensitive_attributes
         ),
+        fairness_not_applicable=model.fairness_not_applicable,
         disparate_impact_band=tuple(model.gates.disparate_impact_band),
         max_abs_dppl=model.gates.max_abs_dppl,
         min_auc=model.gates.min_auc,

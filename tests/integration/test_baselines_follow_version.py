@@ -9,6 +9,9 @@ it would show ``credit_amount`` drifting. moto keeps each account's SageMaker ap
 not route a request naming another account's group ARN to that account, as AWS does under the
 group's resource policy (proven by the access rehearsal); the job's SageMaker client is
 therefore dev's, its S3 and CloudWatch clients staging's.
+
+The traffic and its shift are the credit-risk example's (``tests.monitoring.traffic``), so the
+module runs on the default config, which declares that example, whatever the config under test.
 """
 
 import json
@@ -25,15 +28,17 @@ from pipelines_src.model_build.steps.baseline import constraints, feature_rules,
 from pipelines_src.model_build.steps.register import PIPELINE_EXECUTION
 from pipelines_src.monitoring import job
 from pipelines_src.monitoring.synthetic import capture_records, demo_scores, requests
-from platform_config import PlatformConfig
+from platform_config import PlatformConfig, load_config
 from platform_config.naming import dev_bucket_name, endpoint_name, model_package_group_name
 from tests.moto_accounts import MotoAccounts, moto_server
+from tests.models_under_test import CREDIT_RISK
 from tests.monitoring.traffic import CreditTraffic, credit_traffic
+from tests.synth import DEFAULT_CONFIG_PATH
 
 REGION = "eu-west-1"
 DEV = "111111111111"
 STAGING = "222222222222"
-MODEL = "credit-risk"
+MODEL = CREDIT_RISK
 IMAGE = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:3.0-5"
 CAPTURE_BUCKET = "staging-data-capture"
 MONITORING_BUCKET = "staging-monitoring"
@@ -45,6 +50,12 @@ def more_credit(frame: pd.DataFrame) -> pd.DataFrame:
     shifted = frame.copy()
     shifted["credit_amount"] = frame["credit_amount"] * 1.5
     return shifted
+
+
+@pytest.fixture(scope="module")
+def platform_config() -> PlatformConfig:
+    """The default config: it declares the credit-risk example this module's traffic belongs to."""
+    return load_config(DEFAULT_CONFIG_PATH)
 
 
 @pytest.fixture(scope="module")

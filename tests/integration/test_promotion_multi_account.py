@@ -31,7 +31,6 @@ from promotion import UnknownModelGroupError  # noqa: E402
 REGION = "eu-west-1"
 DEV = "111111111111"
 STAGING = "222222222222"
-MODEL = "credit-risk"
 IMAGE = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:3.0-5"
 
 
@@ -122,17 +121,18 @@ def promotions(accounts: MotoAccounts, platform_config: PlatformConfig) -> list[
 
 
 @pytest.fixture
-def approved(accounts: MotoAccounts, platform_config: PlatformConfig) -> dict[str, Any]:
-    return register_version(accounts, model_package_group_name(platform_config, MODEL), "Approved")
+def approved(accounts: MotoAccounts, platform_config: PlatformConfig, model_name: str) -> dict[str, Any]:
+    """A version of the model under test, approved in the dev registry."""
+    return register_version(accounts, model_package_group_name(platform_config, model_name), "Approved")
 
 
 def test_approval_starts_the_models_promotion_with_the_package_arn(
-    accounts: MotoAccounts, platform_config: PlatformConfig, approved: dict[str, Any]
+    accounts: MotoAccounts, platform_config: PlatformConfig, approved: dict[str, Any], model_name: str
 ) -> None:
     handler_module.handler(state_change_event(approved, "4c8a2f10-6e3b-4d7a-9f15-0b2e8c6d4a91"), FakeContext())
 
     [promotion] = promotions(accounts, platform_config)
-    assert promotion["pipelineName"] == promotion_pipeline_name(platform_config, MODEL)
+    assert promotion["pipelineName"] == promotion_pipeline_name(platform_config, model_name)
     assert promotion["variables"] == [{"name": "ModelPackageArn", "resolvedValue": approved["ModelPackageArn"]}]
 
 
@@ -146,8 +146,10 @@ def test_approval_sent_twice_starts_one_promotion(
     assert len(promotions(accounts, platform_config)) == 1
 
 
-def test_rejected_version_starts_no_promotion(accounts: MotoAccounts, platform_config: PlatformConfig) -> None:
-    rejected = register_version(accounts, model_package_group_name(platform_config, MODEL), "Rejected")
+def test_rejected_version_starts_no_promotion(
+    accounts: MotoAccounts, platform_config: PlatformConfig, model_name: str
+) -> None:
+    rejected = register_version(accounts, model_package_group_name(platform_config, model_name), "Rejected")
 
     result = handler_module.handler(state_change_event(rejected, "e2a7c9d1-5b3f-4e80-a6c4-1d9f7b2e0c35"), FakeContext())
 
@@ -166,7 +168,7 @@ def test_approval_in_another_group_starts_no_promotion(accounts: MotoAccounts, p
 
 
 def test_staging_builds_its_model_from_the_dev_package_through_its_role(
-    accounts: MotoAccounts, platform_config: PlatformConfig, approved: dict[str, Any]
+    accounts: MotoAccounts, platform_config: PlatformConfig, approved: dict[str, Any], model_name: str
 ) -> None:
     # moto does not enforce trust or permissions: this checks the account plumbing (the
     # assumed role's credentials act in staging, on a package that lives in dev), not IAM.
@@ -181,19 +183,21 @@ def test_staging_builds_its_model_from_the_dev_package_through_its_role(
     staging = accounts.assumed_session(credentials).client("sagemaker", endpoint_url=accounts.endpoint_url)
 
     model_arn = staging.create_model(
-        ModelName="credit-risk-v1",
+        ModelName=f"{model_name}-v1",
         ExecutionRoleArn=execution["Arn"],
         Containers=[{"ModelPackageName": approved["ModelPackageArn"]}],
     )["ModelArn"]
 
     assert model_arn.split(":")[4] == STAGING
-    described = staging.describe_model(ModelName="credit-risk-v1")
+    described = staging.describe_model(ModelName=f"{model_name}-v1")
     assert [container["ModelPackageName"] for container in described["Containers"]] == [approved["ModelPackageArn"]]
     assert accounts.client("sagemaker", DEV).list_models()["Models"] == []
 
 
-def test_accounts_do_not_see_each_others_resources(accounts: MotoAccounts, platform_config: PlatformConfig) -> None:
-    pipeline = promotion_pipeline_name(platform_config, MODEL)
+def test_accounts_do_not_see_each_others_resources(
+    accounts: MotoAccounts, platform_config: PlatformConfig, model_name: str
+) -> None:
+    pipeline = promotion_pipeline_name(platform_config, model_name)
 
     dev_pipelines = [item["name"] for item in accounts.client("codepipeline", DEV).list_pipelines()["pipelines"]]
     staging_pipelines = accounts.client("codepipeline", STAGING).list_pipelines()["pipelines"]

@@ -17,6 +17,7 @@ from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
 from platform_config import PlatformConfig
+from platform_config.naming import endpoint_name, model_package_group_name
 from tests.lambda_handlers import FakeContext, load_handler, stubbed_clients
 from tests.smoke_samples import raw_test_split, sample_file
 
@@ -245,18 +246,17 @@ def test_staging_client_acts_as_the_assumed_role_and_never_retries() -> None:
 # The samples ----------------------------------------------------------------------------
 
 
-def test_shipped_samples_are_each_models_raw_test_split(platform_config: PlatformConfig) -> None:
-    for model in platform_config.models:
-        assert sample_file(model.name).read_text() == raw_test_split(platform_config, model.name), (
-            f"{sample_file(model.name)} is stale: run `.venv/bin/python -m tests.smoke_samples`"
-        )
+def test_shipped_samples_are_each_models_raw_test_split(platform_config: PlatformConfig, model_name: str) -> None:
+    assert sample_file(model_name).read_text() == raw_test_split(platform_config, model_name), (
+        f"{sample_file(model_name)} is stale: run `.venv/bin/python -m tests.smoke_samples --model {model_name}`"
+    )
 
 
-def test_more_samples_than_rows_repeat_the_rows_in_order() -> None:
-    rows = load_payloads("credit-risk", 1000)
+def test_more_samples_than_rows_repeat_the_rows_in_order(model_name: str) -> None:
+    shipped = sample_file(model_name).read_text().splitlines()
+    rows = load_payloads(model_name, 3 * len(shipped) + 1)
 
-    assert len(rows) == 1000
-    assert rows[200:400] == rows[:200]
+    assert rows == shipped * 3 + shipped[:1]
 
 
 def test_model_without_samples_is_a_clear_error() -> None:
@@ -294,12 +294,18 @@ def staging(runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Stubber,
         yield codepipeline_stub, runtime_stub, assumed
 
 
-def test_healthy_endpoint_passes_the_job_with_summary_and_variables(staging) -> None:
+def test_healthy_endpoint_passes_the_job_with_summary_and_variables(staging, platform_config, model_name) -> None:
     codepipeline_stub, runtime_stub, assumed = staging
-    event = job(samples=3)
+    endpoint = endpoint_name(platform_config, model_name)
+    package = f"arn:aws:sagemaker:eu-west-1:111111111111:model-package/{model_package_group_name(platform_config, model_name)}/3"
+    event = job(samples=3, model_name=model_name, endpoint_name=endpoint, model_package_arn=package)
     job_id = event["CodePipeline.job"]["id"]
-    for _ in range(3):
-        runtime_stub.add_response("invoke_endpoint", answer(prediction(0.27)))
+    for payload in sample_file(model_name).read_text().splitlines()[:3]:
+        runtime_stub.add_response(
+            "invoke_endpoint",
+            answer(prediction(0.27)),
+            {"EndpointName": endpoint, "ContentType": "text/csv", "Accept": "application/json", "Body": payload},
+        )
     codepipeline_stub.add_response(
         "put_job_success_result",
         {},
@@ -313,7 +319,8 @@ def test_healthy_endpoint_passes_the_job_with_summary_and_variables(staging) -> 
     result = handler_module.handler(event, CONTEXT)
 
     assert result["outcome"] == "passed"
-    assert result["summary"].startswith("Smoke test of mlops-credit-risk (model-package/mlops-credit-risk/3) passed")
+    group = model_package_group_name(platform_config, model_name)
+    assert result["summary"].startswith(f"Smoke test of {endpoint} (model-package/{group}/3) passed")
     assert assumed == [(ROLE_ARN, f"smoke-test-{job_id}")]
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pipelines_src.monitoring.analysis import Report, analyse, read_window_lines
-from pipelines_src.monitoring.report import render_html, render_summary, write_report
+from pipelines_src.monitoring.report import render_html, render_summary, report_document, write_report
 from tests.monitoring.traffic import SHIFTS, CreditTraffic, capture_lines
 
 
@@ -67,3 +67,13 @@ def test_the_summary_names_the_drifted_feature_and_the_malformed_lines(drifted: 
     assert "1 of 20 features drifted: purpose" in summary
     assert "1 malformed {'invalid_json': 1}" in summary
     assert np.any([line.strip().startswith("purpose") and line.endswith("DRIFT") for line in summary.splitlines()])
+
+
+def test_a_model_without_fairness_reports_it_not_applicable_with_the_reason(drifted: Report, tmp_path: Path) -> None:
+    reason = "the inputs hold no attribute of a person"
+    report = replace(drifted, settings=replace(drifted.settings, sensitive_attributes=(), fairness_not_applicable=reason),
+                     fairness=[])
+
+    assert f"fairness: not applicable ({reason})" in render_summary(report)
+    assert f"<h2>Fairness</h2><p>Not applicable: {reason}</p>" in render_html(report).replace("\n", "")
+    assert report_document(report)["status"]["fairness_not_applicable"] == reason

@@ -3,19 +3,18 @@
 import pytest
 
 from pipelines_src.monitoring.settings import JobSettings, SettingsError, settings_for_model
-from platform_config import ConfigError, PlatformConfig, parse_config
+from platform_config import ConfigError, parse_config
 from tests.config.test_config import mutated
+from tests.models_under_test import credit_risk
 
 
-def test_settings_survive_the_json_the_job_receives(platform_config: PlatformConfig) -> None:
-    settings = settings_for_model(platform_config.models[0])
+def test_settings_survive_the_json_the_job_receives(model) -> None:
+    settings = settings_for_model(model)
 
     assert JobSettings.from_json(settings.to_json()) == settings
 
 
-def test_the_models_thresholds_gates_and_label_reach_the_job(platform_config: PlatformConfig) -> None:
-    model = platform_config.models[0]
-
+def test_the_models_thresholds_gates_and_label_reach_the_job(model) -> None:
     settings = settings_for_model(model)
 
     assert (settings.psi_threshold, settings.ks_p_value, settings.chi_square_p_value, settings.min_window_records) == (
@@ -27,10 +26,15 @@ def test_the_models_thresholds_gates_and_label_reach_the_job(platform_config: Pl
     assert [attribute["column"] for attribute in settings.sensitive_attributes] == [
         attribute.column for attribute in model.sensitive_attributes
     ]
+    assert settings.fairness_not_applicable == model.fairness_not_applicable
 
 
-def test_the_job_reads_the_raw_columns_the_endpoint_receives(platform_config: PlatformConfig) -> None:
-    model = platform_config.models[0]
+def test_fairness_not_applicable_contradicts_sensitive_attributes() -> None:
+    with pytest.raises(SettingsError, match="settings.fairness_not_applicable: must be a non-empty reason"):
+        JobSettings(sensitive_attributes=({"column": "age", "threshold": 25},), fairness_not_applicable="none here")
+
+
+def test_the_job_reads_the_raw_columns_the_endpoint_receives(model) -> None:
     contract = model.data_contract
     excluded = {contract.label, *(rule.name for rule in contract.pii)}
 
@@ -71,8 +75,8 @@ def test_settings_that_are_not_json_are_an_error() -> None:
         JobSettings.from_json("{psi: 1}")
 
 
-def test_the_config_defaults_the_open_source_engines_thresholds(platform_config: PlatformConfig) -> None:
-    monitoring = platform_config.models[0].monitoring
+def test_the_credit_examples_config_defaults_the_open_source_engines_thresholds() -> None:
+    monitoring = credit_risk().monitoring
 
     assert (monitoring.chi_square_p_value, monitoring.min_window_records) == (0.01, 100)
     assert (monitoring.ground_truth_lateness_hours, monitoring.min_labelled_records) == (48, 50)
@@ -91,3 +95,13 @@ def test_a_bad_engine_threshold_in_the_config_fails_naming_the_field(setting: st
         parse_config(mutated(change))
 
     assert f"models.0.monitoring.{setting}" in str(raised.value)
+
+
+def test_a_model_without_sensitive_attributes_gives_the_job_its_reason() -> None:
+    reason = "the inputs hold no attribute of a person"
+    model = credit_risk().model_copy(update={"sensitive_attributes": (), "fairness_not_applicable": reason})
+
+    settings = settings_for_model(model)
+
+    assert (settings.sensitive_attributes, settings.fairness_not_applicable) == ((), reason)
+    assert JobSettings.from_json(settings.to_json()) == settings

@@ -1,5 +1,6 @@
-"""Fixtures of the model build tests: the credit-risk model's settings, small frames, and
-one full local run per module that needs it."""
+"""Fixtures of the model build tests: each model's settings (``settings``/``contract`` follow
+``model_name``), the credit-risk example's for tests written on its columns, small frames, and
+each model's local run, once per session."""
 
 import json
 from pathlib import Path
@@ -9,30 +10,38 @@ import pandas as pd
 import pytest
 
 from pipelines_src.model_build.model_settings import model_settings
-from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
+from tests.models_under_test import LocalBuilds, credit_risk
 from tests.synth import DEFAULT_CONFIG_PATH
 
 if TYPE_CHECKING:
     from pipelines_src.model_build.local_run import LocalRun
 
-MODEL = "credit-risk"
 
-
-@pytest.fixture(scope="session")
-def model(platform_config: PlatformConfig) -> ModelConfig:
-    return platform_config.model(MODEL)
-
-
-@pytest.fixture(scope="session")
-def settings(model: ModelConfig) -> dict[str, Any]:
+def container_settings(model: ModelConfig) -> dict[str, Any]:
     """model_settings.json as a container reads it (through JSON, so tuples are lists)."""
     return json.loads(json.dumps(model_settings(model)))
 
 
 @pytest.fixture(scope="session")
+def settings(model: ModelConfig) -> dict[str, Any]:
+    return container_settings(model)
+
+
+@pytest.fixture(scope="session")
 def contract(settings: dict[str, Any]) -> dict[str, Any]:
     return settings["contract"]
+
+
+@pytest.fixture(scope="session")
+def credit_settings() -> dict[str, Any]:
+    """The credit-risk example's settings: for tests written on its columns, PII and attributes."""
+    return container_settings(credit_risk())
+
+
+@pytest.fixture(scope="session")
+def credit_contract(credit_settings: dict[str, Any]) -> dict[str, Any]:
+    return credit_settings["contract"]
 
 
 def conforming_row(contract: dict[str, Any], **overrides: str) -> dict[str, str]:
@@ -54,13 +63,10 @@ def raw_frame(contract: dict[str, Any], rows: list[dict[str, str]]) -> pd.DataFr
     return pd.DataFrame(rows, dtype=object).replace("", None)
 
 
-@pytest.fixture(scope="module")
-def local_run(tmp_path_factory: pytest.TempPathFactory) -> "LocalRun":
-    """The full local run on the bundled data, once per module that asks for it."""
-    from pipelines_src.model_build.local_run import run_local  # Imports xgboost and matplotlib: only where a run is needed.
-
-    out = tmp_path_factory.mktemp("local-run")
-    return run_local(DEFAULT_CONFIG_PATH, MODEL, out, log=lambda line: None)
+@pytest.fixture(scope="session")
+def local_run(local_builds: LocalBuilds, model_name: str) -> "LocalRun":
+    """The model's full local run on its bundled data (the session's one run of it)."""
+    return local_builds(model_name)
 
 
 @pytest.fixture(scope="session")

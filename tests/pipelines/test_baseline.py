@@ -94,7 +94,14 @@ def test_the_drift_threshold_is_the_configured_distance(frame) -> None:
 
 
 def test_baseline_features_are_the_columns_the_endpoint_receives(settings) -> None:
-    names = [rule["name"] for rule in feature_rules(settings["contract"])]
-    excluded = {"creditability", "applicant_name", "iban", "email"}
-    assert names == [rule["name"] for rule in settings["contract"]["columns"] if rule["name"] not in excluded]
+    contract = settings["contract"]
+    names = [rule["name"] for rule in feature_rules(contract)]
+    excluded = {contract["label"], *(rule["name"] for rule in contract.get("pii", ()))}
+    assert names == [rule["name"] for rule in contract["columns"] if rule["name"] not in excluded]
     assert {attribute["column"] for attribute in settings["sensitive_attributes"]} <= set(names)
+
+
+def test_the_credit_baseline_leaves_out_its_label_and_pii(credit_settings) -> None:
+    names = {rule["name"] for rule in feature_rules(credit_settings["contract"])}
+    assert not names & {"creditability", "applicant_name", "iban", "email"}
+    assert {"personal_status_and_sex", "age_in_years", "foreign_worker"} <= names

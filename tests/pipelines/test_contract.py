@@ -1,10 +1,17 @@
-"""The data contract check: every violation named, with the field and the offending values."""
+"""The data contract check: every violation named, with the field and the offending values
+(written on the credit-risk example's contract)."""
 
 import pandas as pd
 import pytest
 
 from pipelines_src.model_build.steps.contract import ContractViolationError, check, conform, read_raw, violations
 from tests.pipelines.conftest import conforming_row, raw_frame
+
+
+@pytest.fixture
+def contract(credit_contract):
+    """The checks below are written on the credit-risk example's columns and values."""
+    return credit_contract
 
 
 def only_violation(contract, rows) -> str:

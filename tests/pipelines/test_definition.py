@@ -64,7 +64,7 @@ def test_steps_run_in_pipeline_order(definition) -> None:
 def test_the_pipeline_has_the_build_parameters_with_config_defaults(definition, model) -> None:
     defaults = {parameter["Name"]: parameter["DefaultValue"] for parameter in definition["Parameters"]}
     assert defaults == {
-        "InputDataUri": "s3://mlops-raw-111111111111-eu-west-1/credit-risk/",
+        "InputDataUri": f"s3://mlops-raw-111111111111-eu-west-1/{model.name}/",
         "ModelApprovalStatus": "PendingManualApproval",
         "MinAuc": model.gates.min_auc,
         "MinDisparateImpact": model.gates.disparate_impact_band[0],
@@ -72,7 +72,7 @@ def test_the_pipeline_has_the_build_parameters_with_config_defaults(definition, 
         "MaxAbsDppl": model.gates.max_abs_dppl,
         "GitCommit": "unknown",
         "TriggerReason": "manual",
-        "PiiKeySecretId": "mlops/credit-risk/pii-hash-key",
+        "PiiKeySecretId": f"mlops/{model.name}/pii-hash-key",
     }
 
 
@@ -224,7 +224,7 @@ def test_concrete_values_replace_every_placeholder(platform_config, model) -> No
         role_arn="arn:aws:iam::111111111111:role/build",
         artifact_bucket="artifacts-bucket",
         kms_key_arn="arn:aws:kms:eu-west-1:111111111111:key/abc",
-        code_s3_uri="s3://artifacts-bucket/pipelines/credit-risk/code/abc.zip",
+        code_s3_uri=f"s3://artifacts-bucket/pipelines/{model.name}/code/abc.zip",
         security_group_id="sg-0123456789abcdef0",
         subnet_ids=("subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"),
     )

@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from pipelines_src.model_build.deploy import deploy, main, upsert_pipeline
+from platform_config.naming import build_pipeline_name
 
 BUCKET = "mlops-artifacts-111111111111-eu-west-1"
 ROLE = "arn:aws:iam::111111111111:role/build-pipeline"
@@ -41,11 +42,15 @@ def stand_in_render(monkeypatch):
     monkeypatch.setattr("pipelines_src.model_build.deploy.render_definition", render)
 
 
+def code_prefix(model) -> str:
+    return f"pipelines/{model.name}/code/"
+
+
 def run_deploy(platform_config, model, aws, *, start=True, commit="abc123"):
     s3, sagemaker = aws
     return deploy(
-        platform_config, model, pipeline_name=PIPELINE, role_arn=ROLE, artifact_bucket=BUCKET, kms_key_arn=KEY,
-        code_prefix=PREFIX, security_group_id=SECURITY_GROUP, subnet_ids=SUBNETS, git_commit=commit,
+        platform_config, model, pipeline_name=build_pipeline_name(platform_config, model.name), role_arn=ROLE,
+        artifact_bucket=BUCKET, kms_key_arn=KEY, code_prefix=code_prefix(model), security_group_id=SECURITY_GROUP, subnet_ids=SUBNETS, git_commit=commit,
         trigger_reason="git push", start=start, s3=s3, sagemaker=sagemaker,
     )
 
@@ -53,7 +58,7 @@ def run_deploy(platform_config, model, aws, *, start=True, commit="abc123"):
 def test_a_first_deploy_creates_the_pipeline_with_this_accounts_values(platform_config, model, aws) -> None:
     deployment = run_deploy(platform_config, model, aws)
     assert deployment.created
-    described = aws[1].describe_pipeline(PipelineName=PIPELINE)
+    described = aws[1].describe_pipeline(PipelineName=build_pipeline_name(platform_config, model.name))
     assert described["RoleArn"] == ROLE
     definition = described["PipelineDefinition"]
     assert "${" not in definition and deployment.code_s3_uri in definition and KEY in definition
@@ -65,7 +70,8 @@ def test_a_created_pipeline_carries_the_platform_tags(platform_config, model, aw
     assert {tag["Key"]: tag["Value"] for tag in tags} == {**platform_config.tags, "platform": platform_config.name}
 def test_every_job_of_the_deployed_pipeline_runs_in_this_accounts_vpc(platform_config, model, aws) -> None:
     run_deploy(platform_config, model, aws, start=False)
-    steps = json.loads(aws[1].describe_pipeline(PipelineName=PIPELINE)["PipelineDefinition"])["Steps"]
+    pipeline = build_pipeline_name(platform_config, model.name)
+    steps = json.loads(aws[1].describe_pipeline(PipelineName=pipeline)["PipelineDefinition"])["Steps"]
     jobs = [step["Arguments"] for step in steps if step["Type"] in {"Processing", "Training"}]
     networks = [job.get("NetworkConfig", job)["VpcConfig"] for job in jobs]
     assert len(jobs) == 6
@@ -75,7 +81,7 @@ def test_every_job_of_the_deployed_pipeline_runs_in_this_accounts_vpc(platform_c
 def test_the_code_archive_is_content_addressed_and_holds_the_steps(platform_config, model, aws, stand_in_render) -> None:
     deployment = run_deploy(platform_config, model, aws, start=False)
     key = deployment.code_s3_uri.removeprefix(f"s3://{BUCKET}/")
-    assert key.startswith(PREFIX) and key.endswith(".zip")
+    assert key.startswith(code_prefix(model)) and key.endswith(".zip")
     body = aws[0].get_object(Bucket=BUCKET, Key=key)["Body"].read()
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
     assert "model_settings.json" in names and "pipelines_src/model_build/steps/preprocess.py" in names
@@ -98,14 +104,15 @@ def test_the_execution_carries_the_commit_and_the_trigger(platform_config, model
 def test_no_start_only_upserts(platform_config, model, aws, stand_in_render) -> None:
     deployment = run_deploy(platform_config, model, aws, start=False)
     assert deployment.execution_arn is None
-    assert aws[1].list_pipeline_executions(PipelineName=PIPELINE)["PipelineExecutionSummaries"] == []
+    pipeline = build_pipeline_name(platform_config, model.name)
+    assert aws[1].list_pipeline_executions(PipelineName=pipeline)["PipelineExecutionSummaries"] == []
 
 
 def test_a_code_prefix_without_a_trailing_slash_is_refused(platform_config, model, aws, stand_in_render) -> None:
     s3, sagemaker = aws
     with pytest.raises(ValueError, match="must end with '/'"):
         deploy(platform_config, model, pipeline_name=PIPELINE, role_arn=ROLE, artifact_bucket=BUCKET, kms_key_arn=KEY,
-               code_prefix="pipelines/credit-risk/code", security_group_id=SECURITY_GROUP, subnet_ids=SUBNETS, git_commit="x", trigger_reason="x", start=False, s3=s3, sagemaker=sagemaker)
+               code_prefix=code_prefix(model).rstrip("/"), security_group_id=SECURITY_GROUP, subnet_ids=SUBNETS, git_commit="x", trigger_reason="x", start=False, s3=s3, sagemaker=sagemaker)
 
 
 def test_an_error_other_than_already_exists_stops_the_upsert() -> None:

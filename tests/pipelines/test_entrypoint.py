@@ -26,16 +26,18 @@ def test_a_failing_step_exits_1_and_leaves_its_reason_as_the_exit_message(tmp_pa
     assert message.read_text() == "ValueError: column 'age_in_years': 1 value(s) below the minimum 18"
 
 
-def test_preprocess_run_as_the_container_does_fails_the_step_on_a_contract_violation(tmp_path: Path, settings, contract) -> None:
+def test_preprocess_run_as_the_container_does_fails_the_step_on_a_contract_violation(
+    tmp_path: Path, credit_settings, credit_contract
+) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
-    rows = [conforming_row(contract, age_in_years="7"), conforming_row(contract, creditability="good")]
+    rows = [conforming_row(credit_contract, age_in_years="7"), conforming_row(credit_contract, creditability="good")]
     header = list(rows[0])
     raw.joinpath("applicants.csv").write_text(
         "\n".join([",".join(header), *(",".join(f'"{row[name]}"' for name in header) for row in rows)]) + "\n"
     )
     settings_file = tmp_path / "model_settings.json"
-    settings_file.write_text(json.dumps(settings))
+    settings_file.write_text(json.dumps(credit_settings))
 
     step = subprocess.run(
         [sys.executable, "-m", "pipelines_src.model_build.steps.preprocess", "--settings", str(settings_file),

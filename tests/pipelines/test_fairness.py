@@ -56,6 +56,22 @@ def test_the_gate_reads_a_flat_disparate_impact_per_attribute(report) -> None:
     }
 
 
+def test_without_attributes_the_report_carries_the_reason_fairness_does_not_apply() -> None:
+    frame = pd.DataFrame({"x": [1.0, 2.0]})
+    report = bias_report([], train=frame, train_labels=np.array([1, 0]), test=frame, test_labels=np.array([1, 0]),
+                         test_predicted=np.array([True, False]), label="outcome", positive_label="good",
+                         fairness_not_applicable="no attribute of a person")
+    assert report["fairness_not_applicable"] == "no attribute of a person"
+    assert report["post_training_bias_metrics"]["facets"] == {} and report["disparate_impact"] == {}
+
+
+def test_neither_attributes_nor_a_reason_is_refused_rather_than_passing_fairness_vacuously() -> None:
+    frame = pd.DataFrame({"x": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="no sensitive_attributes and no fairness_not_applicable"):
+        bias_report([], train=frame, train_labels=np.array([1, 0]), test=frame, test_labels=np.array([1, 0]),
+                    test_predicted=np.array([True, False]), label="outcome", positive_label="good")
+
+
 def test_facets_are_described_in_words() -> None:
     assert facet_description(SEX) == "sex in ['female']"
 

@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines_src.model_build.local_run import LocalRun
 from pipelines_src.model_build.steps.evaluate import THRESHOLD
 from pipelines_src.model_build.steps.features import ENCODING_FILE, FeatureEncoding
 from pipelines_src.model_build.steps.files import read_json, read_table
@@ -17,13 +16,14 @@ from pipelines_src.metrics import bias
 from pipelines_src.monitoring.fairness import JUDGED, fairness
 from pipelines_src.monitoring.settings import JobSettings, settings_for_model
 from platform_config.models import ModelConfig
+from tests.models_under_test import LocalBuilds, credit_risk
 
 AGE = {"column": "age", "threshold": 25}
 
 
-def test_the_approved_models_test_split_passes_the_monitors_fairness_check(
-    local_run: LocalRun, model: ModelConfig
-) -> None:
+def test_the_approved_credit_models_test_split_passes_the_monitors_fairness_check(local_builds: LocalBuilds) -> None:
+    local_run = local_builds.credit_risk()
+    model = credit_risk()
     out = Path(local_run.out)
     test = read_table(out / "preprocess" / "splits" / "test.csv")
     encoding = FeatureEncoding.from_json(read_json(out / "preprocess" / "metadata" / ENCODING_FILE))
@@ -41,6 +41,20 @@ def test_the_approved_models_test_split_passes_the_monitors_fairness_check(
     assert {result.attribute: result.flags for result in results} == {
         attribute.column: () for attribute in model.sensitive_attributes
     }
+
+
+def test_each_registered_models_test_split_passes_the_monitors_fairness_check(local_run, model: ModelConfig) -> None:
+    out = Path(local_run.out)
+    test = read_table(out / "preprocess" / "splits" / "test.csv")
+    encoding = FeatureEncoding.from_json(read_json(out / "preprocess" / "metadata" / ENCODING_FILE))
+    probabilities = predict_scores(load_booster(out / "model"), encoding.features(test))
+
+    results = fairness(test, probabilities, settings_for_model(model))
+
+    assert local_run.passed, local_run.message
+    assert [(result.attribute, result.flags) for result in results] == [
+        (attribute.column, ()) for attribute in model.sensitive_attributes
+    ]
 
 
 def test_the_monitor_thresholds_predictions_as_the_gate_does(model: ModelConfig) -> None:

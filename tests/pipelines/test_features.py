@@ -32,11 +32,20 @@ def test_excluded_columns_are_not_features() -> None:
     assert FeatureEncoding.from_contract(CONTRACT, ["age"]).source_columns == ["colour", "amount"]
 
 
-def test_settings_exclude_the_sensitive_attributes_when_asked(settings) -> None:
-    encoding = FeatureEncoding.from_settings(settings)
-    sensitive = {attribute["column"] for attribute in settings["sensitive_attributes"]}
-    assert settings["training"]["exclude_sensitive_attributes"] is True
+def test_settings_exclude_the_sensitive_attributes_when_asked(credit_settings) -> None:
+    encoding = FeatureEncoding.from_settings(credit_settings)
+    sensitive = {attribute["column"] for attribute in credit_settings["sensitive_attributes"]}
+    assert credit_settings["training"]["exclude_sensitive_attributes"] is True
     assert sensitive and not sensitive & set(encoding.source_columns)
+
+
+def test_each_models_features_are_its_input_columns_but_the_excluded_sensitive_ones(settings) -> None:
+    contract = settings["contract"]
+    excluded = {contract["label"], *(rule["name"] for rule in contract.get("pii", ()))}
+    if settings["training"]["exclude_sensitive_attributes"]:
+        excluded |= {attribute["column"] for attribute in settings["sensitive_attributes"]}
+    expected = [rule["name"] for rule in contract["columns"] if rule["name"] not in excluded]
+    assert FeatureEncoding.from_settings(settings).source_columns == expected
 
 
 def test_a_free_text_feature_cannot_be_encoded() -> None:

@@ -2,6 +2,8 @@
 
 import math
 
+import pytest
+
 from pipelines_src.model_build.steps.gate import Gates, gate_failures, gate_verdict
 
 GATES = Gates(min_auc=0.9, min_disparate_impact=0.8, max_disparate_impact=1.25, max_abs_dppl=0.1)
@@ -49,8 +51,30 @@ def test_a_dppl_beyond_its_bound_says_by_how_much_even_with_disparate_impact_in_
     ]
 
 
-def test_gates_come_from_the_settings(settings) -> None:
-    assert Gates.from_settings(settings["gates"]) == Gates(0.7, 0.8, 1.25, 0.15)
+def test_gates_come_from_the_settings(settings, model) -> None:
+    low, high = model.gates.disparate_impact_band
+    assert Gates.from_settings(settings["gates"]) == Gates(model.gates.min_auc, low, high, model.gates.max_abs_dppl)
+
+
+def test_without_fairness_the_verdict_says_not_applicable_with_the_reason() -> None:
+    verdict = gate_verdict(0.95, {}, GATES, fairness_not_applicable="no attribute of a person")
+    assert verdict["passed"] is True
+    assert verdict["message"] == "AUC gate passed; fairness gates not applicable: no attribute of a person"
+    assert verdict["fairness_not_applicable"] == "no attribute of a person"
+
+
+def test_without_fairness_a_failed_auc_still_says_fairness_was_not_applicable() -> None:
+    verdict = gate_verdict(0.71, {}, GATES, fairness_not_applicable="no attribute of a person")
+    assert verdict["passed"] is False
+    assert verdict["message"] == (
+        "Quality gate failed: AUC 0.710 < min_auc 0.900 (short by 0.190); "
+        "fairness gates not applicable: no attribute of a person"
+    )
+
+
+def test_fairness_cannot_be_both_judged_and_not_applicable() -> None:
+    with pytest.raises(ValueError, match="fairness_not_applicable contradicts"):
+        gate_verdict(0.95, {"age": 1.0}, GATES, fairness_not_applicable="no attribute of a person")
 
 
 def test_the_verdict_records_the_metrics_and_the_gates_it_judged_against() -> None:
@@ -61,6 +85,7 @@ def test_the_verdict_records_the_metrics_and_the_gates_it_judged_against() -> No
         "auc": 0.95,
         "disparate_impact": {"age": 1.0},
         "dppl": {"age": -0.05},
+        "fairness_not_applicable": None,
         "gates": {"min_auc": 0.9, "disparate_impact_band": [0.8, 1.25], "max_abs_dppl": 0.1},
     }
 

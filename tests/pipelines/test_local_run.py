@@ -1,4 +1,4 @@
-"""The local run on the bundled data: every step, the gate, and the registration it would send."""
+"""Each model's local run on its bundled data: every step, the gate, and the registration it would send."""
 
 import hashlib
 import json
@@ -11,9 +11,9 @@ import pytest
 
 from pipelines_src.model_build import step_names
 from pipelines_src.model_build.local_run import RAW_FILE, REGISTRATION_FILE, main
-from pipelines_src.model_build.raw_fixture import PII_COLUMNS
 from pipelines_src.model_build.steps.register import METADATA_KEYS
-from tests.synth import DEFAULT_CONFIG_PATH
+from platform_config.naming import model_package_group_name
+from tests.synth import CONFIG_UNDER_TEST, REPO_ROOT
 
 
 def local_path(uri: str) -> Path:
@@ -29,10 +29,10 @@ def test_every_step_runs_in_pipeline_order(local_run) -> None:
     assert list(local_run.timings) == list(step_names.ORDER)
 
 
-def test_the_registration_request_carries_the_model_and_its_metrics(local_run) -> None:
+def test_the_registration_request_carries_the_model_and_its_metrics(local_run, platform_config, model_name) -> None:
     request = local_run.registration
     assert request["ModelApprovalStatus"] == "PendingManualApproval"
-    assert request["ModelPackageGroupName"] == "mlops-credit-risk"
+    assert request["ModelPackageGroupName"] == model_package_group_name(platform_config, model_name)
     sources = [
         request["InferenceSpecification"]["Containers"][0]["ModelDataUrl"],
         request["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"],
@@ -58,18 +58,39 @@ def test_the_registration_request_carries_lineage(local_run) -> None:
     assert local_path(metadata["FeatureEncodingUri"]).name == "encoding.json"
 
 
-def test_no_raw_personal_data_reaches_any_output(local_run) -> None:
+def test_the_raw_fixture_adds_exactly_the_pii_columns_the_contract_declares(local_run, model) -> None:
+    dataset = pd.read_csv(REPO_ROOT / model.dataset, dtype=str, nrows=0)
+    raw = pd.read_csv(local_run.out / RAW_FILE, dtype=str, nrows=0)
+    declared = [rule.name for rule in model.data_contract.pii]
+    assert list(raw.columns) == [*(name for name in declared if name not in dataset.columns), *dataset.columns]
+
+
+def test_no_raw_personal_data_reaches_any_output(local_run, model) -> None:
     raw = pd.read_csv(local_run.out / RAW_FILE, dtype=str)
-    personal = {value for column in PII_COLUMNS for value in raw[column]}
+    personal = {value for rule in model.data_contract.pii for value in raw[rule.name]}
     outputs = [path for path in local_run.out.rglob("*") if path.is_file() and "raw" not in path.relative_to(local_run.out).parts]
     leaked = [path for path in outputs if path.suffix in {".csv", ".json", ".html"} and any(value in path.read_text() for value in personal)]
     assert outputs and leaked == []
 
 
-def test_the_report_embeds_its_plots_and_says_the_verdict(local_run) -> None:
+def test_the_report_embeds_its_plots_and_says_the_verdict(local_run, model) -> None:
     html = (local_run.out / "fairness" / "report.html").read_text()
-    assert html.count('src="data:image/png;base64,') == 3
+    # Confusion matrix and attributions; the disparate impact plot only when fairness applies.
+    assert html.count('src="data:image/png;base64,') == (2 if model.fairness_not_applicable else 3)
     assert local_run.message in html
+
+
+def test_fairness_is_judged_per_attribute_or_reported_not_applicable_with_the_reason(local_run, model) -> None:
+    gate = json.loads((local_run.out / "fairness" / "gate.json").read_text())
+    bias = json.loads((local_run.out / "fairness" / "bias.json").read_text())
+    attributes = [attribute.column for attribute in model.sensitive_attributes]
+    assert sorted(gate["disparate_impact"]) == sorted(bias["post_training_bias_metrics"]["facets"]) == sorted(attributes)
+    assert gate["fairness_not_applicable"] == bias["fairness_not_applicable"] == model.fairness_not_applicable
+    if model.fairness_not_applicable:
+        assert gate["message"] == f"AUC gate passed; fairness gates not applicable: {model.fairness_not_applicable}"
+        assert f"Not applicable: {model.fairness_not_applicable}" in (local_run.out / "fairness" / "report.html").read_text()
+    else:
+        assert gate["message"] == "All quality gates passed"
 
 
 def test_evaluation_and_gate_agree_on_the_auc(local_run) -> None:
@@ -78,13 +99,13 @@ def test_evaluation_and_gate_agree_on_the_auc(local_run) -> None:
     assert gate["auc"] == evaluation["binary_classification_metrics"]["auc"]["value"]
 
 
-def test_an_auc_threshold_above_the_model_fails_with_the_fail_steps_message(tmp_path, capsys) -> None:
+def test_an_auc_threshold_above_the_model_fails_with_the_fail_steps_message(tmp_path, capsys, model_name) -> None:
     (tmp_path / REGISTRATION_FILE).write_text("{}")
     with pytest.raises(SystemExit) as exited:
-        main(["--config", str(DEFAULT_CONFIG_PATH), "--model", "credit-risk", "--out", str(tmp_path), "--min-auc", "0.99"])
+        main(["--config", str(CONFIG_UNDER_TEST), "--model", model_name, "--out", str(tmp_path), "--min-auc", "0.9999"])
     assert exited.value.code == 1
     output = capsys.readouterr().out
-    assert re.search(r"GateFailed: Quality gate failed: AUC 0\.\d{3} < min_auc 0\.990 \(short by 0\.\d{3}\)", output)
+    assert re.search(r"GateFailed: Quality gate failed: AUC 0\.\d{3} < min_auc 1\.000 \(short by 0\.\d{3}\)", output)
     gate = json.loads((tmp_path / "fairness" / "gate.json").read_text())
     assert gate["message"] in output
     assert not (tmp_path / REGISTRATION_FILE).exists()

@@ -1,4 +1,5 @@
-"""Preprocess: digest, split, outputs, and where the pseudonymization key comes from."""
+"""Preprocess: digest, split, outputs, and where the pseudonymization key comes from (the step
+run on applications written to the credit-risk example's contract, which declares PII)."""
 
 import csv
 import json
@@ -15,6 +16,7 @@ from pipelines_src.model_build.steps.preprocess import (
     data_digest,
     main,
     pii_key,
+    pseudonymizes,
     split,
 )
 from tests.pipelines.conftest import conforming_row
@@ -28,10 +30,10 @@ def write_rows(path, rows) -> None:
 
 
 @pytest.fixture
-def raw_dir(tmp_path, contract):
+def raw_dir(tmp_path, credit_contract):
     """20 conforming applications, 12 good and 8 bad, each with its own e-mail."""
     rows = [
-        conforming_row(contract, creditability="good" if number < 12 else "bad", email=f"person{number}@example.com",
+        conforming_row(credit_contract, creditability="good" if number < 12 else "bad", email=f"person{number}@example.com",
                        iban=f"DE0000000000000000{number:04d}", applicant_name=f"Person {number}", credit_amount=str(1000 + number))
         for number in range(20)
     ]
@@ -42,9 +44,9 @@ def raw_dir(tmp_path, contract):
 
 
 @pytest.fixture
-def settings_file(tmp_path, settings):
+def settings_file(tmp_path, credit_settings):
     path = tmp_path / "model_settings.json"
-    path.write_text(json.dumps(settings))
+    path.write_text(json.dumps(credit_settings))
     return path
 
 
@@ -114,7 +116,7 @@ def test_the_report_counts_rows_and_the_pii_handled(settings_file, raw_dir, tmp_
     assert sum(part["rows"] for part in report["splits"].values()) == 20
 
 
-def test_a_contract_violation_stops_before_anything_is_written(settings_file, raw_dir, tmp_path, monkeypatch, contract) -> None:
+def test_a_contract_violation_stops_before_anything_is_written(settings_file, raw_dir, tmp_path, monkeypatch) -> None:
     frame = pd.read_csv(raw_dir / "applications.csv", dtype=str)
     frame.loc[3, "housing"] = "castle"
     frame.to_csv(raw_dir / "applications.csv", index=False)
@@ -145,3 +147,15 @@ def test_the_key_comes_from_secrets_manager_when_a_secret_is_named(monkeypatch) 
     with mock_aws():
         boto3.client("secretsmanager").create_secret(Name="mlops/credit-risk/pii-hash-key", SecretString="from-secret")
         assert pii_key("mlops/credit-risk/pii-hash-key", {PII_KEY_ENV: "from-env"}) == b"from-secret"
+
+
+def test_a_contract_that_pseudonymizes_nothing_reads_no_key(monkeypatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    with mock_aws():
+        assert pii_key("mlops/breast-cancer/pii-hash-key", {}, needed=False) == LOCAL_DEVELOPMENT_KEY.encode()
+
+
+def test_only_a_pseudonymize_rule_needs_the_key(credit_contract) -> None:
+    assert pseudonymizes(credit_contract)
+    assert not pseudonymizes({**credit_contract, "pii": [{"name": "iban", "action": "drop"}]})
+    assert not pseudonymizes({"label": "y", "columns": []})

@@ -28,6 +28,11 @@ Outputs (``--output-dir``):
 - ``gate.json``: ``gate.gate_verdict`` for the AUC of ``evaluation.json`` and these DIs and
   DPPLs against ``--min-auc``, the disparate impact band and ``--max-abs-dppl`` (the Fail
   step shows its message).
+
+A model without sensitive attributes must give ``fairness_not_applicable`` (its config's
+reason): its ``bias.json`` holds no facets and that reason, the report and the gate's
+message say "not applicable" with it, and only the AUC gate is judged. Neither attributes
+nor a reason is refused: a fairness gate must never pass for want of anything to judge.
 """
 
 import argparse
@@ -99,8 +104,15 @@ def bias_report(
     test_predicted: np.ndarray,
     label: str,
     positive_label: str,
+    fairness_not_applicable: str | None = None,
 ) -> dict[str, Any]:
-    """``bias.json`` for ``attributes``: labels are 0/1 (1 = ``positive_label``), predictions booleans."""
+    """``bias.json`` for ``attributes``: labels are 0/1 (1 = ``positive_label``), predictions booleans.
+    Without attributes, ``fairness_not_applicable`` (the declared reason) is required."""
+    if not attributes and not fairness_not_applicable:
+        raise ValueError(
+            "settings: no sensitive_attributes and no fairness_not_applicable reason: "
+            "declare one, or the fairness gate would pass with nothing to judge"
+        )
     pre, post, disparate_impacts, dppls = {}, {}, {}, {}
     for attribute in attributes:
         column = attribute["column"]
@@ -132,6 +144,7 @@ def bias_report(
         "disparate_impact": disparate_impacts,
         "dppl": dppls,
         "abs_dppl": {column: abs(value) for column, value in dppls.items()},
+        "fairness_not_applicable": fairness_not_applicable,
     }
 
 
@@ -165,6 +178,7 @@ def fairness(
     attributes: Sequence[Mapping[str, Any]],
     evaluation: Mapping[str, Any],
     gates: Gates,
+    fairness_not_applicable: str | None = None,
 ) -> dict[str, Any]:
     """Every output of the step, by file name (the HTML as text)."""
     test_features = encoding.features(test)
@@ -179,10 +193,13 @@ def fairness(
         test_predicted=predicted,
         label=encoding.label,
         positive_label=encoding.positive_label,
+        fairness_not_applicable=fairness_not_applicable,
     )
     explainability = shap_attributions(booster, test_features, encoding)
     auc = evaluation["binary_classification_metrics"]["auc"]["value"]
-    verdict = gate_verdict(auc, bias_json["disparate_impact"], gates, bias_json["dppl"])
+    verdict = gate_verdict(
+        auc, bias_json["disparate_impact"], gates, bias_json["dppl"], fairness_not_applicable=fairness_not_applicable
+    )
     return {
         BIAS_FILE: bias_json,
         EXPLAINABILITY_FILE: explainability,
@@ -231,6 +248,7 @@ def main(argv: list[str] | None = None) -> None:
         attributes=settings["sensitive_attributes"],
         evaluation=read_json(Path(args.evaluation_dir) / EVALUATION_FILE),
         gates=gates,
+        fairness_not_applicable=settings.get("fairness_not_applicable"),
     )
     write_outputs(outputs, args.output_dir)
     logger.info("%s", outputs[GATE_FILE]["message"])

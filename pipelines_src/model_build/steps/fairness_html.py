@@ -39,9 +39,10 @@ def render_report(
     positive_label = bias_json["post_training_bias_metrics"]["label_value_or_threshold"]
     band = tuple(verdict["gates"]["disparate_impact_band"])
     status = "passed" if verdict["passed"] else "failed"
+    not_applicable = bias_json.get("fairness_not_applicable")
     figures = [
         plots.confusion_matrix_figure(metrics["confusion_matrix"], positive_label),
-        plots.disparate_impact_figure(bias_json["disparate_impact"], band),
+        *([] if not_applicable else [plots.disparate_impact_figure(bias_json["disparate_impact"], band)]),
         plots.attribution_figure(explainability["explanations"]["tree_shap"]["label0"]["global_shap_values"]),
     ]
     images = "".join(f'<p><img alt="figure" src="{plots.png_data_uri(figure)}"></p>' for figure in figures)
@@ -53,16 +54,22 @@ def render_report(
         ],
     )
     bias_header = ["attribute", "group d", "rows in d", "metric", "value"]
+    if not_applicable:
+        bias = f"<h2>Bias</h2><p>Not applicable: {html.escape(not_applicable)}</p>"
+    else:
+        bias = (
+            f"<h2>Pre-training bias ({html.escape(bias_json['pre_training_bias_metrics']['dataset'])})</h2>"
+            + _table(bias_header, _bias_rows(bias_json["pre_training_bias_metrics"]))
+            + f"<h2>Post-training bias ({html.escape(bias_json['post_training_bias_metrics']['dataset'])})</h2>"
+            + _table(bias_header, _bias_rows(bias_json["post_training_bias_metrics"]))
+        )
     return (
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Fairness and explainability report</title>"
         f"<style>{_STYLE}</style></head><body>"
         "<h1>Fairness and explainability report</h1>"
         f"<p class=\"{status}\"><strong>{html.escape(verdict['message'])}</strong></p>"
         f"<h2>Model quality (test split, {evaluation['rows']} rows)</h2>{quality}"
-        f"<h2>Pre-training bias ({html.escape(bias_json['pre_training_bias_metrics']['dataset'])})</h2>"
-        + _table(bias_header, _bias_rows(bias_json["pre_training_bias_metrics"]))
-        + f"<h2>Post-training bias ({html.escape(bias_json['post_training_bias_metrics']['dataset'])})</h2>"
-        + _table(bias_header, _bias_rows(bias_json["post_training_bias_metrics"]))
+        + bias
         + f"<h2>Plots</h2>{images}"
         f"<p>Attributions: {html.escape(explainability['method'])}; {html.escape(explainability['output'])}; "
         f"{explainability['explained_rows']} explained rows.</p>"

@@ -5,6 +5,10 @@ attribute's disparate impact and |DPPL| against the pipeline parameters); this m
 the same verdict in words, for the Fail step's message and the local runner, e.g.
 ``AUC 0.712 < min_auc 0.900 (short by 0.188)``. The fairness part is
 ``pipelines_src.metrics.fairness_bounds``, the judgement the monitors apply to captured traffic.
+
+A model whose config declares fairness not applicable (no sensitive attributes, a reason
+instead) has no fairness gates: its verdict says so with the reason, e.g.
+``AUC gate passed; fairness gates not applicable: <reason>``, rather than passing them vacuously.
 """
 
 import math
@@ -76,11 +80,23 @@ def gate_failures(
 
 
 def gate_verdict(
-    auc: float, disparate_impacts: Mapping[str, float], gates: Gates, dppls: Mapping[str, float] | None = None
+    auc: float,
+    disparate_impacts: Mapping[str, float],
+    gates: Gates,
+    dppls: Mapping[str, float] | None = None,
+    *,
+    fairness_not_applicable: str | None = None,
 ) -> dict[str, Any]:
-    """``gate.json``: ``passed``, ``failures`` and the one-line ``message`` the Fail step shows."""
+    """``gate.json``: ``passed``, ``failures``, the one-line ``message`` the Fail step shows, and
+    ``fairness_not_applicable`` (the declared reason, or null when fairness was judged)."""
+    if fairness_not_applicable is not None and disparate_impacts:
+        raise ValueError("fairness_not_applicable contradicts the disparate impacts given: judge fairness or declare it not applicable")
     failures = gate_failures(auc, disparate_impacts, gates, dppls)
-    message = "Quality gate failed: " + "; ".join(failures) if failures else "All quality gates passed"
+    if fairness_not_applicable is None:
+        message = "Quality gate failed: " + "; ".join(failures) if failures else "All quality gates passed"
+    else:
+        outcome = "Quality gate failed: " + "; ".join(failures) if failures else "AUC gate passed"
+        message = f"{outcome}; fairness gates not applicable: {fairness_not_applicable}"
     return {
         "passed": not failures,
         "failures": failures,
@@ -88,6 +104,7 @@ def gate_verdict(
         "auc": auc,
         "disparate_impact": dict(disparate_impacts),
         "dppl": dict(dppls or {}),
+        "fairness_not_applicable": fairness_not_applicable,
         "gates": {
             "min_auc": gates.min_auc,
             "disparate_impact_band": [gates.min_disparate_impact, gates.max_disparate_impact],

@@ -16,7 +16,7 @@ A contract violation stops the step before anything is written, with every probl
 The pseudonymization key: ``--pii-key-secret-id`` (a Secrets Manager secret, how the
 pipeline runs it), else the ``PII_HASH_KEY`` environment variable, else
 ``LOCAL_DEVELOPMENT_KEY`` (local runs and tests only: it is public, so its pseudonyms
-protect nothing).
+protect nothing). A contract that pseudonymizes no column needs no key: none is read.
 """
 
 import argparse
@@ -131,8 +131,15 @@ def write_outputs(result: Preprocessed, output_dir: str | Path) -> None:
     write_json(output_dir / "metadata" / REPORT_FILE, result.report)
 
 
-def pii_key(secret_id: str | None, environ: Mapping[str, str]) -> bytes:
-    """The pseudonymization key: the secret, else ``PII_HASH_KEY``, else the public local key."""
+def pseudonymizes(contract: Mapping[str, Any]) -> bool:
+    return any(rule["action"] == "pseudonymize" for rule in contract.get("pii", ()))
+
+
+def pii_key(secret_id: str | None, environ: Mapping[str, str], *, needed: bool = True) -> bytes:
+    """The pseudonymization key: the secret, else ``PII_HASH_KEY``, else the public local key;
+    when no column is pseudonymized (``needed`` false), the public key, unread and unannounced."""
+    if not needed:
+        return LOCAL_DEVELOPMENT_KEY.encode()
     if secret_id:
         return boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"].encode()
     if environ.get(PII_KEY_ENV):
@@ -152,7 +159,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output-dir", default=paths.OUTPUT)
     parser.add_argument("--pii-key-secret-id", default=None)
     args = parser.parse_args(argv)
-    result = preprocess(csv_files(args.input_dir), read_json(args.settings), pii_key(args.pii_key_secret_id, os.environ))
+    settings = read_json(args.settings)
+    key = pii_key(args.pii_key_secret_id, os.environ, needed=pseudonymizes(settings["contract"]))
+    result = preprocess(csv_files(args.input_dir), settings, key)
     write_outputs(result, args.output_dir)
     logger.info("preprocessed %d rows: %s", result.report["rows"], result.report["splits"])
 
