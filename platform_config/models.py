@@ -1,12 +1,14 @@
 """Models the platform builds, gates, serves and monitors."""
 
 import re
-from typing import Annotated, Literal
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from platform_config.base import ConfigModel
 from platform_config.contract import DataContract
+from platform_config.dataset import header_mismatch, read_header
 
 # SageMaker model package group names: letters, digits and hyphens, at most 63 characters.
 # The platform derives endpoint and pipeline names from it, so it stays well under that.
@@ -56,6 +58,21 @@ class QualityGates(ConfigModel):
         return self
 
 
+# The platform builds binary classifiers whose endpoints answer with a probability: the gates,
+# the fairness metrics and the monitors all threshold that probability.
+SUPPORTED_OBJECTIVES = ("binary:logistic",)
+# Hyperparameters of the built-in XGBoost algorithm whose type the config can check; the
+# algorithm refuses a wrong one only when a training job starts.
+_INTEGER_HYPERPARAMETERS = frozenset({"num_round", "max_depth", "early_stopping_rounds", "seed"})
+_NUMBER_HYPERPARAMETERS = frozenset(
+    {"eta", "gamma", "min_child_weight", "subsample", "colsample_bytree", "lambda", "alpha", "scale_pos_weight"}
+)
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 class Training(ConfigModel):
     """XGBoost training: the same hyperparameters in the cloud and locally."""
 
@@ -69,6 +86,30 @@ class Training(ConfigModel):
     # The sensitive attributes stay in the data, where the fairness step measures bias with
     # them, but are not model inputs: the model cannot decide on sex, age or nationality directly.
     exclude_sensitive_attributes: bool = True
+
+    @field_validator("hyperparameters")
+    @classmethod
+    def _what_xgboost_needs(cls, value: dict[str, int | float | str]) -> dict[str, int | float | str]:
+        problems = []
+        if "num_round" not in value:
+            problems.append("num_round is required (the number of boosting rounds, an integer >= 1)")
+        elif _is_integer(value["num_round"]) and value["num_round"] < 1:
+            problems.append(f"num_round must be at least 1, got {value['num_round']!r}")
+        if "objective" not in value:
+            problems.append(f"objective is required: one of {list(SUPPORTED_OBJECTIVES)}")
+        elif value["objective"] not in SUPPORTED_OBJECTIVES:
+            problems.append(
+                f"objective {value['objective']!r} is not supported: the platform builds binary classifiers "
+                f"answering with a probability, {list(SUPPORTED_OBJECTIVES)}"
+            )
+        for name, item in sorted(value.items()):
+            if name in _INTEGER_HYPERPARAMETERS and not _is_integer(item):
+                problems.append(f"{name} must be an integer, got {item!r}")
+            if name in _NUMBER_HYPERPARAMETERS and (isinstance(item, str | bool)):
+                problems.append(f"{name} must be a number, got {item!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
 
 
 class StagingServing(ConfigModel):
@@ -169,6 +210,8 @@ class ModelConfig(ConfigModel):
 
     name: ModelName
     description: str = ""
+    # A CSV sample of the raw data (local runs, tests, smoke samples). ``load_config`` reads a
+    # relative path from the config file's folder, as it does ``data_contract``.
     dataset: str
     feature_group: str | None = None
     data_contract: DataContract
@@ -180,6 +223,20 @@ class ModelConfig(ConfigModel):
     training: Training = Training()
     serving: Serving = Serving()
     monitoring: Monitoring = Monitoring()
+
+    @field_validator("dataset")
+    @classmethod
+    def _dataset_is_a_file(cls, value: str) -> str:
+        if not Path(value).is_file():
+            raise ValueError("no such file (a relative path is read from the config file's folder)")
+        return value
+
+    @model_validator(mode="after")
+    def _dataset_fits_the_contract(self) -> "ModelConfig":
+        mismatch = header_mismatch(read_header(Path(self.dataset)), self.data_contract)
+        if mismatch:
+            raise ValueError(f"dataset {self.dataset}: {mismatch}")
+        return self
 
     @model_validator(mode="after")
     def _fairness_is_declared(self) -> "ModelConfig":
