@@ -1,11 +1,15 @@
-"""Render a model's SageMaker pipeline definition offline, and the step code it runs.
+"""Render models' SageMaker pipeline definitions offline, and the step code they run.
 
-    python -m pipelines_src.model_build.render --config config/platform.toml --model credit-risk \\
-        --out build/pipelines/credit-risk/
+    python -m pipelines_src.model_build.render --config config/platform.toml --all --if-stale
+    python -m pipelines_src.model_build.render --config config/platform.toml --model credit-risk [--model ...]
 
-writes ``<out>/definition.json`` (indented, sorted keys) and ``<out>/code/`` (see
-``code_bundle``). No AWS call, no network, and the same inputs give byte-identical
-files. Never imported by ``app.py``: the SageMaker SDK takes seconds to import.
+writes, for each model, ``build/pipelines/<model>/definition.json`` (indented, sorted keys; ``--out``
+names another folder for a single model) and ``code/`` beside it (see ``code_bundle``), in one
+process: the SDK is imported once however many models render. ``--if-stale`` skips a model whose
+definition already carries the digests of what it would be rendered from (``render_digest``: the
+model's config and the pipeline code), so switching ``--config`` renders exactly the models it
+changes. No AWS call, no network, and the same inputs give byte-identical files. Never imported
+by ``app.py``: the SageMaker SDK takes seconds to import.
 
 Deploy-time values are CloudFormation ``Fn::Sub`` placeholders unless given (all six
 flags or none):
@@ -50,7 +54,8 @@ from typing import TYPE_CHECKING
 from pipelines_src.model_build.code_bundle import write_code_dir
 from pipelines_src.model_build.deploy_values import PLACEHOLDERS, DeployValues, stand_ins
 from pipelines_src.model_build.model_settings import model_of
-from platform_config import PlatformConfig, load_config
+from pipelines_src.model_build.render_digest import REPOSITORY, code_digest, render_digests, why_stale
+from platform_config import ConfigError, PlatformConfig, load_config
 from platform_config.models import ModelConfig
 from platform_config.naming import build_pipeline_name
 
@@ -59,6 +64,7 @@ if TYPE_CHECKING:
 
 DEFINITION_FILE = "definition.json"
 CODE_DIR = "code"
+RENDERED_ROOT = REPOSITORY / "build" / "pipelines"
 # A value goes into JSON text as is: no quote, backslash or control character.
 _SAFE_VALUE = re.compile(r'^[^"\\\x00-\x1f]+$')
 
@@ -149,8 +155,11 @@ def _replacements(stand_in: DeployValues, target: DeployValues) -> list[tuple[st
     return pairs + [(json.dumps(subnet), ", ".join(json.dumps(item) for item in target.subnet_ids))]
 
 
-def render_definition(config: PlatformConfig, model: ModelConfig, values: DeployValues | None = None) -> str:
-    """The pipeline definition JSON of ``model``: placeholders, or the ``DeployValues`` given."""
+def render_definition(
+    config: PlatformConfig, model: ModelConfig, values: DeployValues | None = None, *, code: str | None = None
+) -> str:
+    """The pipeline definition JSON of ``model``: placeholders, or the ``DeployValues`` given; its
+    ``Metadata`` holds the render digests (``code``: the code digest, when already computed)."""
     targets = values or PLACEHOLDERS
     _check(targets)
     substitute = stand_ins(config.region)
@@ -167,7 +176,9 @@ def render_definition(config: PlatformConfig, model: ModelConfig, values: Deploy
                 values=substitute,
                 session=_offline_session(config.region, substitute.artifact_bucket),
             )
-            text = json.dumps(json.loads(pipeline.definition()), indent=2, sort_keys=True) + "\n"
+            document = json.loads(pipeline.definition())
+    document["Metadata"] = render_digests(config, model, code)
+    text = json.dumps(document, indent=2, sort_keys=True) + "\n"
     for stand_in, target in _replacements(substitute, targets):
         text = text.replace(stand_in, target)
     if "render-stand-in" in text:
@@ -175,14 +186,28 @@ def render_definition(config: PlatformConfig, model: ModelConfig, values: Deploy
     return text
 
 
-def render(config: PlatformConfig, model: ModelConfig, out: str | Path, values: DeployValues | None = None) -> Path:
+def render(
+    config: PlatformConfig, model: ModelConfig, out: str | Path, values: DeployValues | None = None, *, code: str | None = None
+) -> Path:
     """Write ``out/definition.json`` and ``out/code/``; returns the definition's path."""
     out = Path(out)
-    definition = render_definition(config, model, values)
-    write_code_dir(model, out / CODE_DIR)
+    definition = render_definition(config, model, values, code=code)
     path = out / DEFINITION_FILE
+    # The definition goes last and stands for the whole folder: an interrupted render leaves none.
+    path.unlink(missing_ok=True)
+    write_code_dir(model, out / CODE_DIR)
     path.write_text(definition)
     return path
+
+
+def is_fresh(config: PlatformConfig, model: ModelConfig, out: str | Path, code: str | None = None) -> bool:
+    """Whether ``out`` holds the render of ``model`` from ``config`` and today's code."""
+    out = Path(out)
+    try:
+        metadata = json.loads((out / DEFINITION_FILE).read_text()).get("Metadata")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (out / CODE_DIR).is_dir() and why_stale(metadata, render_digests(config, model, code)) is None
 
 
 def subnet_list(text: str) -> tuple[str, ...]:
@@ -194,10 +219,13 @@ def subnet_list(text: str) -> tuple[str, ...]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Render a model's SageMaker pipeline definition offline.")
+    parser = argparse.ArgumentParser(description="Render models' SageMaker pipeline definitions offline.")
     parser.add_argument("--config", required=True)
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--out", required=True)
+    chosen = parser.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--model", action="append", help="a model to render (repeat for several)")
+    chosen.add_argument("--all", action="store_true", help="every model of the config")
+    parser.add_argument("--out", help="the folder of a single --model (default: build/pipelines/<model>/)")
+    parser.add_argument("--if-stale", action="store_true", help="skip models whose render is up to date")
     concrete = parser.add_argument_group("deploy-time values (all or none; default: Fn::Sub placeholders)")
     for flag in ("--role-arn", "--artifact-bucket", "--kms-key-arn", "--code-s3-uri", "--security-group-id"):
         concrete.add_argument(flag)
@@ -209,11 +237,23 @@ def main(argv: list[str] | None = None) -> None:
             "give all of --role-arn, --artifact-bucket, --kms-key-arn, --code-s3-uri, --security-group-id "
             "and --subnet-ids, or none"
         )
-    started = time.perf_counter()
-    config = load_config(args.config)
+    if args.out and (args.all or len(args.model) > 1):
+        parser.error("--out names the folder of a single --model")
+    try:
+        config = load_config(args.config)
+    except ConfigError as error:
+        raise SystemExit(f"error: {error}") from None
+    models = list(config.models) if args.all else [model_of(config, name) for name in args.model]
     values = DeployValues(*given) if all(given) else None
-    path = render(config, model_of(config, args.model), args.out, values)
-    print(f"rendered {path} in {time.perf_counter() - started:.1f} s")
+    code = code_digest()
+    for model in models:
+        out = Path(args.out) if args.out else RENDERED_ROOT / model.name
+        if args.if_stale and values is None and is_fresh(config, model, out, code):
+            print(f"{model.name}: up to date")
+            continue
+        started = time.perf_counter()
+        path = render(config, model, out, values, code=code)
+        print(f"{model.name}: rendered {path} in {time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":
