@@ -1,11 +1,15 @@
-"""Shared fixtures: the platform config and one synthesis of the whole app per session."""
+"""Shared fixtures: the platform config and one synthesis of the whole app per session.
+
+A config under test that does not validate, or renders that do not match it, end the run
+with the one message that says why, rather than the same error in every test."""
 
 import os
 from pathlib import Path
 
 import pytest
 
-from platform_config import PlatformConfig, load_config
+from platform_config import ConfigError, PlatformConfig, load_config
+from stacks.rendered_pipelines import BuildOutputError, check_rendered_pipelines
 from tests.synth import CONFIG_UNDER_TEST, SynthesizedApp, synthesize
 
 # Tests never reach AWS: fake credentials, no instance metadata, a fixed region.
@@ -21,6 +25,13 @@ os.environ.update(
 os.environ.pop("AWS_PROFILE", None)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    try:
+        load_config(CONFIG_UNDER_TEST)
+    except ConfigError as error:
+        pytest.exit(f"the config under test (PLATFORM_CONFIG) is invalid: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+
+
 @pytest.fixture(scope="session")
 def platform_config() -> PlatformConfig:
     return load_config(CONFIG_UNDER_TEST)
@@ -29,4 +40,8 @@ def platform_config() -> PlatformConfig:
 @pytest.fixture(scope="session")
 def synthesized(platform_config: PlatformConfig, tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
     """The whole app, synthesized once with CDK validation and both cdk-nag packs on."""
+    try:
+        check_rendered_pipelines(platform_config)
+    except BuildOutputError as error:
+        pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
     return synthesize(platform_config, outdir=Path(tmp_path_factory.mktemp("cdk.out")))
