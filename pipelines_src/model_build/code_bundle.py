@@ -4,7 +4,7 @@
 
     model_settings.json                      the model's settings (model_settings)
     pipelines_src/__init__.py
-    pipelines_src/metrics/{__init__,bias}.py
+    pipelines_src/metrics/*.py               the metrics steps and monitors share
     pipelines_src/model_build/__init__.py
     pipelines_src/model_build/steps/*.py
     pipelines_src/serving/*.py               the inference code PackageModel puts in the artifact

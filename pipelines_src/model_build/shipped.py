@@ -5,8 +5,7 @@ from pathlib import Path
 PIPELINES_SRC = Path(__file__).resolve().parent.parent
 SHIPPED = (
     "__init__.py",
-    "metrics/__init__.py",
-    "metrics/bias.py",
+    "metrics/*.py",
     "model_build/__init__.py",
     "model_build/steps/*.py",
     "serving/*.py",
