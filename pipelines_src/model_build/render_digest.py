@@ -99,7 +99,7 @@ def why_stale(metadata: Any, expected: dict[str, str]) -> str | None:
         return "it carries no render digest (rendered by an older renderer, or written by hand)"
     reasons = []
     if metadata[CONFIG_DIGEST] != expected[CONFIG_DIGEST]:
-        reasons.append("from another config of the model than the one being used (another CONFIG, or the config changed since)")
+        reasons.append("from a different config of this model (another CONFIG, or an edit since)")
     if metadata[CODE_DIGEST] != expected[CODE_DIGEST]:
         reasons.append("by other pipeline code (pipelines_src changed since)")
     return f"it was rendered {' and '.join(reasons)}" if reasons else None

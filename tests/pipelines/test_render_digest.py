@@ -165,7 +165,7 @@ def test_a_render_from_another_config_is_refused_naming_the_model_and_the_comman
         load_rendered_pipeline(platform_config, model.name, tmp_path)
 
     message = str(raised.value)
-    assert f"model {model.name!r}" in message and "from another config of the model" in message
+    assert f"model {model.name!r}" in message and "from a different config of this model" in message
     assert f"`{render_command(platform_config)}`" in message
 
 
