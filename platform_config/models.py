@@ -2,18 +2,18 @@
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from platform_config.base import ConfigModel
+from platform_config.base import ConfigModel, InstanceType
 from platform_config.contract import DataContract
 from platform_config.dataset import header_mismatch, read_header
+from platform_config.training import Training
 
 # SageMaker model package group names: letters, digits and hyphens, at most 63 characters.
 # The platform derives endpoint and pipeline names from it, so it stays well under that.
 ModelName = Annotated[str, Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,39}$")]
-InstanceType = Annotated[str, Field(pattern=r"^ml\.[a-z0-9]+\.[0-9]*x?large$|^ml\.[a-z0-9]+\.(medium|small|micro)$")]
 
 # EventBridge Scheduler expressions, and the subset Model Monitor schedules accept.
 _RATE = re.compile(r"rate\(([1-9]\d*) (minute|hour|day)s?\)")
@@ -56,60 +56,6 @@ class QualityGates(ConfigModel):
         if not low < 1.0 < high:
             raise ValueError(f"disparate_impact_band must satisfy low < 1 < high, got {self.disparate_impact_band}")
         return self
-
-
-# The platform builds binary classifiers whose endpoints answer with a probability: the gates,
-# the fairness metrics and the monitors all threshold that probability.
-SUPPORTED_OBJECTIVES = ("binary:logistic",)
-# Hyperparameters of the built-in XGBoost algorithm whose type the config can check; the
-# algorithm refuses a wrong one only when a training job starts.
-_INTEGER_HYPERPARAMETERS = frozenset({"num_round", "max_depth", "early_stopping_rounds", "seed"})
-_NUMBER_HYPERPARAMETERS = frozenset(
-    {"eta", "gamma", "min_child_weight", "subsample", "colsample_bytree", "lambda", "alpha", "scale_pos_weight"}
-)
-
-
-def _is_integer(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-class Training(ConfigModel):
-    """XGBoost training: the same hyperparameters in the cloud and locally."""
-
-    instance_type: InstanceType = "ml.m5.large"
-    # The build steps need the image's Python >= 3.10.
-    xgboost_version: str = "3.0-5"
-    hyperparameters: dict[str, int | float | str] = Field(default_factory=dict)
-    test_fraction: Annotated[float, Field(gt=0, lt=0.5)] = 0.2
-    validation_fraction: Annotated[float, Field(gt=0, lt=0.5)] = 0.2
-    seed: int = 42
-    # The sensitive attributes stay in the data, where the fairness step measures bias with
-    # them, but are not model inputs: the model cannot decide on sex, age or nationality directly.
-    exclude_sensitive_attributes: bool = True
-
-    @field_validator("hyperparameters")
-    @classmethod
-    def _what_xgboost_needs(cls, value: dict[str, int | float | str]) -> dict[str, int | float | str]:
-        problems = []
-        if "num_round" not in value:
-            problems.append("num_round is required (the number of boosting rounds, an integer >= 1)")
-        elif _is_integer(value["num_round"]) and value["num_round"] < 1:
-            problems.append(f"num_round must be at least 1, got {value['num_round']!r}")
-        if "objective" not in value:
-            problems.append(f"objective is required: one of {list(SUPPORTED_OBJECTIVES)}")
-        elif value["objective"] not in SUPPORTED_OBJECTIVES:
-            problems.append(
-                f"objective {value['objective']!r} is not supported: the platform builds binary classifiers "
-                f"answering with a probability, {list(SUPPORTED_OBJECTIVES)}"
-            )
-        for name, item in sorted(value.items()):
-            if name in _INTEGER_HYPERPARAMETERS and not _is_integer(item):
-                problems.append(f"{name} must be an integer, got {item!r}")
-            if name in _NUMBER_HYPERPARAMETERS and (isinstance(item, str | bool)):
-                problems.append(f"{name} must be a number, got {item!r}")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return value
 
 
 class StagingServing(ConfigModel):
@@ -220,7 +166,7 @@ class ModelConfig(ConfigModel):
     # record, never an omission: the build and the monitors then skip the fairness checks.
     fairness_not_applicable: Annotated[str, Field(min_length=10)] | None = None
     gates: QualityGates = QualityGates()
-    training: Training = Training()
+    training: Training = Field(default_factory=dict, validate_default=True)
     serving: Serving = Serving()
     monitoring: Monitoring = Monitoring()
 

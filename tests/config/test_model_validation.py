@@ -124,6 +124,13 @@ def test_hyperparameters_xgboost_needs_are_checked_naming_the_field(case: str) -
     assert f"  {HYPERPARAMETERS}: " in message and detail in message
 
 
+@pytest.mark.parametrize("left_out", ["models.0.training.hyperparameters", "models.0.training"])
+def test_leaving_the_hyperparameters_out_is_no_way_around_them(left_out: str) -> None:
+    message = _problems(mutated(_delete(left_out)))
+
+    assert f"  {HYPERPARAMETERS}: num_round is required" in message
+
+
 def test_every_hyperparameter_problem_of_a_model_is_listed_at_once() -> None:
     def change(raw: dict[str, Any]) -> None:
         raw["models"][0]["training"]["hyperparameters"] = {"max_depth": "deep"}
