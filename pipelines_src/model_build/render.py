@@ -26,134 +26,40 @@ flags or none):
   ``${SubnetIds}`` is the one element of each ``Subnets`` list; the stack substitutes the ids
   joined by ``", "``, which the list's own quotes close into one string per subnet.
 
- Everything else comes from the config (region, images,
+Everything else comes from the config (region, images,
 instance types, gates' defaults, the raw bucket of the ``InputDataUri`` default).
 
 How: the SDK validates what it is given (a role must look like an IAM ARN, code must
 be an ``s3://`` URI), so the pipeline is built with recognizable stand-ins that pass,
 and the stand-ins are then replaced in the JSON text by the placeholders or values.
 The session is a ``PipelineSession`` on a boto3 session with inert credentials, without
-the SDK's user config files, and with telemetry off (``_sdk_environment``): nothing
-leaves the machine.
+the SDK's user config files, and with telemetry off (``offline_sdk``): nothing leaves the
+machine.
 """
 
 import argparse
-import functools
 import io
 import json
-import logging
-import os
 import re
 import time
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stdout
+from contextlib import redirect_stdout
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pipelines_src.model_build.code_bundle import write_code_dir
 from pipelines_src.model_build.deploy_values import PLACEHOLDERS, DeployValues, stand_ins
 from pipelines_src.model_build.model_settings import model_of
+from pipelines_src.model_build.offline_sdk import offline_session, quiet, sdk_environment, shared_service_models
 from pipelines_src.model_build.render_digest import REPOSITORY, code_digest, render_digests, why_stale
 from platform_config import ConfigError, PlatformConfig, load_config
 from platform_config.models import ModelConfig
 from platform_config.naming import build_pipeline_name
-
-if TYPE_CHECKING:
-    from sagemaker.core.workflow.pipeline_context import PipelineSession
 
 DEFINITION_FILE = "definition.json"
 CODE_DIR = "code"
 RENDERED_ROOT = REPOSITORY / "build" / "pipelines"
 # A value goes into JSON text as is: no quote, backslash or control character.
 _SAFE_VALUE = re.compile(r'^[^"\\\x00-\x1f]+$')
-
-
-@contextmanager
-def _sdk_environment(region: str) -> Iterator[None]:
-    """What the SDK needs to build a definition offline, undone afterwards:
-
-    - importing it creates a boto3 client, which needs a region and must not look for
-      credentials on the instance metadata service;
-    - building a step validates its role with IAM unless ``SAGEMAKER_VALIDATE_ROLE`` is false;
-    - its telemetry sends a request (after an STS call) per SDK call. The documented opt-out,
-      a ``TelemetryOptOut`` SDK config, makes every config lookup re-validate the config
-      against its JSON schema (15 s per render), so the sender is replaced by a no-op instead.
-    """
-    wanted = {
-        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION") or region,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "SAGEMAKER_VALIDATE_ROLE": "false",
-    }
-    saved = {name: os.environ.get(name) for name in wanted}
-    os.environ.update(wanted)
-    try:
-        from sagemaker.core.telemetry import telemetry_logging
-
-        sender = telemetry_logging._send_telemetry_request
-        telemetry_logging._send_telemetry_request = lambda *args, **kwargs: None
-        try:
-            yield
-        finally:
-            telemetry_logging._send_telemetry_request = sender
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-@functools.cache
-def _shared_loader(search_paths: str | None = None) -> object:
-    from botocore.loaders import create_loader
-
-    return create_loader(search_paths)
-
-
-@contextmanager
-def _shared_service_models() -> Iterator[None]:
-    """Inside, every botocore session reads the AWS service models through one loader, kept
-    across renders: the SDK opens a dozen sessions per pipeline, each parsing the same JSON
-    files again (1.5 s of each model's render)."""
-    import botocore.session
-
-    original = botocore.session.create_loader
-    botocore.session.create_loader = _shared_loader
-    try:
-        yield
-    finally:
-        botocore.session.create_loader = original
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """No log records up to WARNING and no UserWarnings (the SDK's chatter) inside."""
-    previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            yield
-    finally:
-        logging.disable(previous)
-
-
-def _offline_session(region: str, bucket: str) -> "PipelineSession":
-    import boto3
-    from sagemaker.core.workflow.pipeline_context import PipelineSession
-
-    class OfflineSession(PipelineSession):
-        def default_bucket(self) -> str:
-            # The SDK's own would check that the bucket exists, or create it.
-            return bucket
-
-    boto_session = boto3.Session(aws_access_key_id="render", aws_secret_access_key="render", region_name=region)
-    session = OfflineSession(boto_session=boto_session, default_bucket=bucket)
-    # No SDK defaults from the developer's config files: they would change the definition.
-    session.sagemaker_config = {}
-    return session
 
 
 def _check(values: DeployValues) -> None:
@@ -186,18 +92,18 @@ def render_definition(
     targets = values or PLACEHOLDERS
     _check(targets)
     substitute = stand_ins(config.region)
-    with _sdk_environment(config.region), _shared_service_models():
+    with sdk_environment(config.region), shared_service_models():
         # Imported here, inside the environment the SDK's import needs.
         from pipelines_src.model_build.pipeline_definition import build_pipeline
 
         # The SDK logs and prints its defaults at length while building; none of it is news here.
-        with redirect_stdout(io.StringIO()), _quiet():
+        with redirect_stdout(io.StringIO()), quiet():
             pipeline = build_pipeline(
                 config,
                 model,
                 pipeline_name=build_pipeline_name(config, model.name),
                 values=substitute,
-                session=_offline_session(config.region, substitute.artifact_bucket),
+                session=offline_session(config.region, substitute.artifact_bucket),
             )
             document = json.loads(pipeline.definition())
     document["Metadata"] = render_digests(config, model, code)

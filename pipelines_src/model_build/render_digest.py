@@ -39,6 +39,7 @@ RENDER_SOURCES = (
             "deploy_values.py",
             "images.py",
             "model_settings.py",
+            "offline_sdk.py",
             "pipeline_definition.py",
             "render.py",
             "render_digest.py",
