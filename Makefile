@@ -48,23 +48,27 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.synth-installed
 	touch node_modules/.synth-installed $@
 
 # Each model's SageMaker pipeline, rendered offline into build/pipelines/<model>/ (definition.json
-# and code/), which synth ships: app.py never imports the SageMaker SDK. Re-rendered when the
-# pipeline code, the config or the config's schema changes.
-# CONFIG selects the platform config every target works on: `make test CONFIG=config/two-models.toml`.
+# and code/), which synth ships: app.py never imports the SageMaker SDK. CONFIG selects the platform
+# config every target works on: `make synth CONFIG=config/two-models.toml`. Each definition carries
+# the digest of what it was rendered from (the model's config, the pipeline code), so the renderer
+# itself decides what is stale: switching CONFIG, or editing the config or the code, re-renders
+# exactly the models it changes (all in one process), and synth refuses a render that does not match.
 CONFIG ?= config/platform.toml
-MODELS := $(shell python3 -c 'import tomllib; print(*(m["name"] for m in tomllib.load(open("$(CONFIG)", "rb"))["models"]))')
-PIPELINE_DEFINITIONS := $(MODELS:%=build/pipelines/%/definition.json)
-RENDER_INPUTS := $(shell find pipelines_src config platform_config -type f -not -path "*/__pycache__/*")
+MODELS := $(shell python3 -c 'import tomllib; print(*(m["name"] for m in tomllib.load(open("$(CONFIG)", "rb"))["models"]))' 2>/dev/null)
 
-build/pipelines/%/definition.json: $(RENDER_INPUTS)
-	$(PYTHON) -m pipelines_src.model_build.render --config $(CONFIG) --model $* --out build/pipelines/$*/
+.PHONY: render FORCE
+render:
+	$(PYTHON) -m pipelines_src.model_build.render --config $(CONFIG) --all --if-stale
 
-synth: setup-synth $(PIPELINE_DEFINITIONS)
+build/pipelines/%/definition.json: FORCE
+	$(PYTHON) -m pipelines_src.model_build.render --config $(CONFIG) --model $* --if-stale
+
+synth: setup-synth render
 	rm -rf cdk.out
 	env -u AWS_PROFILE $(CURDIR)/node_modules/.bin/cdk synth '**' --quiet -c config=$(CONFIG)
 	$(PYTHON) -m stacks.summary cdk.out
 
-test: setup $(PIPELINE_DEFINITIONS)
+test: setup render
 	PLATFORM_CONFIG=$(CONFIG) $(PYTHON) -m pytest
 
 check: test
@@ -94,7 +98,7 @@ PORT ?= 8080
 serve-local: setup
 	$(PYTHON) -m pipelines_src.serving.local_server --artifact build/local/$(MODEL)/model/model.tar.gz --port $(PORT)
 
-bench: setup $(PIPELINE_DEFINITIONS)
+bench: setup render
 	$(PYTHON) benchmarks/synth.py
 
 # Not part of `make test` (about 9 minutes): mutmut over the decision modules (setup.cfg [mutmut]),

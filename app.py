@@ -11,7 +11,7 @@ from aws_cdk import App
 
 from platform_config import ConfigError, load_config
 from stacks.platform_app import build_app
-from stacks.rendered_pipelines import BuildOutputError
+from stacks.rendered_pipelines import BuildOutputError, check_rendered_pipelines
 
 DEFAULT_CONFIG = Path(__file__).parent / "config" / "platform.toml"
 
@@ -20,6 +20,8 @@ def main() -> None:
     config_path = App().node.try_get_context("config") or DEFAULT_CONFIG
     try:
         config = load_config(config_path)
+        # Every model's render at once, before a stack is built: one list, one command to fix it.
+        check_rendered_pipelines(config)
         app = build_app(config)
     except (ConfigError, BuildOutputError) as error:
         sys.exit(f"error: {error}")

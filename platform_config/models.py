@@ -1,17 +1,19 @@
 """Models the platform builds, gates, serves and monitors."""
 
 import re
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from platform_config.base import ConfigModel
+from platform_config.base import ConfigModel, InstanceType
 from platform_config.contract import DataContract
+from platform_config.dataset import header_mismatch, read_header
+from platform_config.training import Training
 
 # SageMaker model package group names: letters, digits and hyphens, at most 63 characters.
 # The platform derives endpoint and pipeline names from it, so it stays well under that.
 ModelName = Annotated[str, Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,39}$")]
-InstanceType = Annotated[str, Field(pattern=r"^ml\.[a-z0-9]+\.[0-9]*x?large$|^ml\.[a-z0-9]+\.(medium|small|micro)$")]
 
 # EventBridge Scheduler expressions, and the subset Model Monitor schedules accept.
 _RATE = re.compile(r"rate\(([1-9]\d*) (minute|hour|day)s?\)")
@@ -54,21 +56,6 @@ class QualityGates(ConfigModel):
         if not low < 1.0 < high:
             raise ValueError(f"disparate_impact_band must satisfy low < 1 < high, got {self.disparate_impact_band}")
         return self
-
-
-class Training(ConfigModel):
-    """XGBoost training: the same hyperparameters in the cloud and locally."""
-
-    instance_type: InstanceType = "ml.m5.large"
-    # The build steps need the image's Python >= 3.10.
-    xgboost_version: str = "3.0-5"
-    hyperparameters: dict[str, int | float | str] = Field(default_factory=dict)
-    test_fraction: Annotated[float, Field(gt=0, lt=0.5)] = 0.2
-    validation_fraction: Annotated[float, Field(gt=0, lt=0.5)] = 0.2
-    seed: int = 42
-    # The sensitive attributes stay in the data, where the fairness step measures bias with
-    # them, but are not model inputs: the model cannot decide on sex, age or nationality directly.
-    exclude_sensitive_attributes: bool = True
 
 
 class StagingServing(ConfigModel):
@@ -169,6 +156,8 @@ class ModelConfig(ConfigModel):
 
     name: ModelName
     description: str = ""
+    # A CSV sample of the raw data (local runs, tests, smoke samples). ``load_config`` reads a
+    # relative path from the config file's folder, as it does ``data_contract``.
     dataset: str
     feature_group: str | None = None
     data_contract: DataContract
@@ -177,9 +166,23 @@ class ModelConfig(ConfigModel):
     # record, never an omission: the build and the monitors then skip the fairness checks.
     fairness_not_applicable: Annotated[str, Field(min_length=10)] | None = None
     gates: QualityGates = QualityGates()
-    training: Training = Training()
+    training: Training = Field(default_factory=dict, validate_default=True)
     serving: Serving = Serving()
     monitoring: Monitoring = Monitoring()
+
+    @field_validator("dataset")
+    @classmethod
+    def _dataset_is_a_file(cls, value: str) -> str:
+        if not Path(value).is_file():
+            raise ValueError("no such file (a relative path is read from the config file's folder)")
+        return value
+
+    @model_validator(mode="after")
+    def _dataset_fits_the_contract(self) -> "ModelConfig":
+        mismatch = header_mismatch(read_header(Path(self.dataset)), self.data_contract)
+        if mismatch:
+            raise ValueError(f"dataset {self.dataset}: {mismatch}")
+        return self
 
     @model_validator(mode="after")
     def _fairness_is_declared(self) -> "ModelConfig":

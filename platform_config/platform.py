@@ -5,7 +5,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from platform_config.accounts import Accounts, validate_region
 from platform_config.base import ConfigModel
@@ -68,12 +68,22 @@ class PlatformConfig(ConfigModel):
     source: Source
     approver_emails: tuple[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")], ...] = ()
     feature_groups: tuple[FeatureGroupSpec, ...] = ()
-    models: tuple[ModelConfig, ...] = Field(min_length=1)
+    models: tuple[ModelConfig, ...]
+    # The file load_config read, for messages that name the command to run again.
+    _source: Path | None = PrivateAttr(default=None)
 
     @field_validator("region")
     @classmethod
     def _known_region(cls, value: str) -> str:
         return validate_region(value)
+
+    @field_validator("models")
+    @classmethod
+    def _at_least_one_model(cls, value: tuple[ModelConfig, ...]) -> tuple[ModelConfig, ...]:
+        # Checked after the items, so a model's own error never also reads as "no model".
+        if not value:
+            raise ValueError("declare at least one [[models]] entry")
+        return value
 
     @field_validator("tags")
     @classmethod
@@ -107,6 +117,11 @@ class PlatformConfig(ConfigModel):
     def model(self, name: str) -> ModelConfig:
         return next(model for model in self.models if model.name == name)
 
+    @property
+    def config_file(self) -> Path | None:
+        """The config file this was loaded from (None when parsed from a mapping)."""
+        return self._source
+
 
 def _require_unique(field: str, names: list[str]) -> None:
     duplicates = sorted({name for name in names if names.count(name) > 1})
@@ -119,33 +134,55 @@ class ConfigError(ValueError):
 
 
 def parse_config(raw: dict[str, Any]) -> PlatformConfig:
-    """Validate an already-loaded mapping (contracts resolved) into a PlatformConfig."""
+    """Validate an already-loaded mapping (contracts resolved; a relative ``dataset`` is read
+    from the working directory) into a PlatformConfig."""
     try:
         return PlatformConfig.model_validate(_lists_to_tuples(raw))
     except ValidationError as error:
-        raise ConfigError(_describe(error)) from None
+        raise ConfigError(_describe(_problems(error, raw))) from None
 
 
 def load_config(path: str | Path) -> PlatformConfig:
-    """Read the TOML config at ``path``; model ``data_contract`` entries that are
-    strings are paths, relative to the config file, of TOML contract files."""
+    """Read the TOML config at ``path``. Relative paths in it resolve against the config file's
+    folder: a model's ``dataset`` (a CSV file) and its ``data_contract`` when that is a string
+    (a TOML contract file). Every problem comes in one ConfigError."""
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: {error}") from None
-    for index, model in enumerate(raw.get("models", [])):
-        contract = model.get("data_contract") if isinstance(model, dict) else None
+    problems = _resolve_files(raw, path.parent)
+    try:
+        config = PlatformConfig.model_validate(_lists_to_tuples(raw))
+    except ValidationError as error:
+        # A contract that could not be read is reported once, as such, not as a wrong type.
+        unread = {location for location, _ in problems}
+        problems += [problem for problem in _problems(error, raw) if problem[0] not in unread]
+        config = None
+    if problems or config is None:
+        raise ConfigError(f"{path}: {_describe(problems)}")
+    config._source = path
+    return config
+
+
+def _resolve_files(raw: dict[str, Any], folder: Path) -> list[tuple[str, str]]:
+    """Resolve each model's relative ``dataset`` path and read its ``data_contract`` file, in
+    place; (location, message) of each contract that cannot be read."""
+    problems = []
+    models = raw.get("models")
+    for index, model in enumerate(models if isinstance(models, list) else []):
+        if not isinstance(model, dict):
+            continue
+        if isinstance(model.get("dataset"), str):
+            model["dataset"] = str((folder / model["dataset"]).resolve())
+        contract = model.get("data_contract")
         if isinstance(contract, str):
-            contract_path = path.parent / contract
+            contract_path = folder / contract
             try:
                 model["data_contract"] = tomllib.loads(contract_path.read_text())
             except (OSError, tomllib.TOMLDecodeError) as error:
-                raise ConfigError(f"models.{index}.data_contract: cannot read {contract_path}: {error}") from None
-    try:
-        return parse_config(raw)
-    except ConfigError as error:
-        raise ConfigError(f"{path}: {error}") from None
+                problems.append((f"models.{index}.data_contract", f"cannot read {contract_path}: {error}{_named(raw, index)}"))
+    return problems
 
 
 def _lists_to_tuples(value: Any) -> Any:
@@ -157,16 +194,33 @@ def _lists_to_tuples(value: Any) -> Any:
     return value
 
 
-def _describe(error: ValidationError) -> str:
-    lines = [f"invalid platform config ({error.error_count()} problem(s)):"]
+def _problems(error: ValidationError, raw: dict[str, Any]) -> list[tuple[str, str]]:
+    """(location, message) of each problem; a model's problems name the model."""
+    problems = []
     for problem in error.errors():
         # Whole-config checks carry no location; their messages start with the field.
-        field = ".".join(str(part) for part in problem["loc"])
+        location = ".".join(str(part) for part in problem["loc"])
         message = problem["msg"].removeprefix("Value error, ")
-        if not field:
-            lines.append(f"  {message}")
-            continue
         bad_value = problem.get("input")
-        shown = "" if isinstance(bad_value, dict | tuple) else f" (got {bad_value!r:.120})"
-        lines.append(f"  {field}: {message}{shown}")
+        if location and not isinstance(bad_value, dict | tuple):
+            message += f" (got {bad_value!r:.120})"
+        if problem["loc"][:1] == ("models",) and len(problem["loc"]) > 1:
+            message += _named(raw, problem["loc"][1])
+        problems.append((location, message))
+    return problems
+
+
+def _named(raw: dict[str, Any], index: Any) -> str:
+    """`` [model 'name']`` for the ``index``-th model of ``raw``, when it has a name."""
+    models = raw.get("models")
+    if isinstance(index, int) and isinstance(models, list | tuple) and index < len(models):
+        name = models[index].get("name") if isinstance(models[index], dict) else None
+        if isinstance(name, str):
+            return f" [model {name!r}]"
+    return ""
+
+
+def _describe(problems: list[tuple[str, str]]) -> str:
+    lines = [f"invalid platform config ({len(problems)} problem(s)):"]
+    lines += [f"  {location}: {message}" if location else f"  {message}" for location, message in problems]
     return "\n".join(lines)

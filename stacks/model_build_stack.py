@@ -69,7 +69,7 @@ class ModelBuildStack(Stack):
             pipeline = SageMakerPipeline(
                 self,
                 _pascal(model.name),
-                rendered=load_rendered_pipeline(model.name),
+                rendered=load_rendered_pipeline(config, model.name),
                 pipeline_name=build_pipeline_name(config, model.name),
                 model_package_group=model_package_group_name(config, model.name),
                 input_buckets=[raw_bucket, curated_bucket],

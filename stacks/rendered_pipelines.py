@@ -9,7 +9,10 @@ importing the SageMaker SDK costs seconds) writes, per model, under
 - ``code/``: the step scripts and ``model_settings.json`` (contract, gates...) the
   containers read.
 
-This module only reads those files; it imports nothing from ``pipelines_src``.
+The definition's ``Metadata`` carries the digests of what it was rendered from (the model's
+config as its render sees it, and the pipeline code: ``pipelines_src.model_build.render_digest``,
+which imports no SageMaker SDK). Loading recomputes them from the config being synthesized and
+refuses a missing, stale or foreign render with the one command that renders it again.
 """
 
 import json
@@ -17,7 +20,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-RENDERED_PIPELINES_DIR = Path(__file__).resolve().parent.parent / "build" / "pipelines"
+from pipelines_src.model_build.render_digest import code_digest, render_digests, why_stale
+from platform_config import PlatformConfig
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+RENDERED_PIPELINES_DIR = REPOSITORY / "build" / "pipelines"
 
 # ${Name} as Fn::Sub reads it; ${!Name} is Fn::Sub's escape for a literal "${Name}".
 _PLACEHOLDER = re.compile(r"\$\{(?!!)([^}]*)\}")
@@ -60,25 +67,61 @@ class RenderedPipeline:
         return tuple(sorted({EcrRepository(*match) for match in _ECR_IMAGE.findall(self.definition)}, key=repr))
 
 
-def load_rendered_pipeline(model_name: str, root: Path = RENDERED_PIPELINES_DIR) -> RenderedPipeline:
-    """Read ``root/<model_name>``; raise BuildOutputError naming the make target when
-    the renderer has not run."""
+def render_command(config: PlatformConfig) -> str:
+    """The command that renders every model of ``config`` that needs it."""
+    path = config.config_file
+    if path is None:
+        return "make render CONFIG=<the config file>"
+    path = path.resolve()
+    shown = path.relative_to(REPOSITORY) if path.is_relative_to(REPOSITORY) else path
+    return f"make render CONFIG={shown}"
+
+
+def load_rendered_pipeline(
+    config: PlatformConfig, model_name: str, root: Path = RENDERED_PIPELINES_DIR, *, code: str | None = None
+) -> RenderedPipeline:
+    """Read ``root/<model_name>``, rendered from ``config`` (its model ``model_name``) and today's
+    pipeline code; raise BuildOutputError naming the model and the command that renders it when
+    it is missing, unreadable, stale or rendered from another config. ``code``: the code digest,
+    when already computed."""
     folder = root / model_name
-    definition_path = folder / "definition.json"
-    code_dir = folder / "code"
-    missing = [path for path in (definition_path, code_dir) if not path.exists()]
-    if missing:
+    document, problem = _read(config, model_name, folder, code)
+    if problem:
         raise BuildOutputError(
-            f"{', '.join(str(path) for path in missing)} missing: the SageMaker pipeline of model "
-            f"{model_name!r} is rendered by `make build/pipelines/{model_name}/definition.json` "
-            "(`make synth` and `make test` run it)"
+            f"the SageMaker pipeline of model {model_name!r} cannot be synthesized: {problem}. "
+            f"Render it with `{render_command(config)}`"
         )
-    try:
-        # Compact: the body is inlined in the template, whose size CloudFormation limits.
-        definition = json.dumps(json.loads(definition_path.read_text()), separators=(",", ":"))
-    except json.JSONDecodeError as error:
+    # Compact: the body is inlined in the template, whose size CloudFormation limits.
+    definition = json.dumps(document, separators=(",", ":"))
+    return RenderedPipeline(model_name=model_name, definition=definition, code_dir=folder / "code")
+
+
+def check_rendered_pipelines(config: PlatformConfig, root: Path = RENDERED_PIPELINES_DIR) -> None:
+    """Raise one BuildOutputError listing every model of ``config`` whose render is missing,
+    unreadable, stale or foreign, with the one command that renders them."""
+    code = code_digest()
+    problems = [
+        f"  {model.name}: {problem}"
+        for model in config.models
+        if (problem := _read(config, model.name, root / model.name, code)[1])
+    ]
+    if problems:
         raise BuildOutputError(
-            f"{definition_path} is not valid JSON ({error}): render it again with "
-            f"`make -B build/pipelines/{model_name}/definition.json`"
-        ) from None
-    return RenderedPipeline(model_name=model_name, definition=definition, code_dir=code_dir)
+            "the rendered SageMaker pipelines do not match the config being synthesized:\n"
+            + "\n".join(problems)
+            + f"\nRender them with `{render_command(config)}`"
+        )
+
+
+def _read(config: PlatformConfig, model_name: str, folder: Path, code: str | None) -> tuple[dict, str | None]:
+    """The definition in ``folder``, or what makes it unusable for ``config``."""
+    definition_path = folder / "definition.json"
+    missing = [str(path) for path in (definition_path, folder / "code") if not path.exists()]
+    if missing:
+        return {}, f"{', '.join(missing)} missing (not rendered)"
+    try:
+        document = json.loads(definition_path.read_text())
+    except json.JSONDecodeError as error:
+        return {}, f"{definition_path} is not valid JSON ({error})"
+    reason = why_stale(document.get("Metadata"), render_digests(config, config.model(model_name), code))
+    return document, (f"{definition_path}: {reason}" if reason else None)

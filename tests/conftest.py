@@ -1,13 +1,17 @@
 """Shared fixtures: the platform config, its models (a test taking ``model_name`` runs once per
-model), one local build per model and one synthesis of the whole app per session."""
+model), one local build per model and one synthesis of the whole app per session.
+
+A config under test that does not validate, or renders that do not match it, end the run
+with the one message that says why, rather than the same error in every test."""
 
 import os
 from pathlib import Path
 
 import pytest
 
-from platform_config import PlatformConfig, load_config
+from platform_config import ConfigError, PlatformConfig, load_config
 from platform_config.models import ModelConfig
+from stacks.rendered_pipelines import BuildOutputError, check_rendered_pipelines
 from tests.models_under_test import MODEL_NAMES, LocalBuilds
 from tests.synth import CONFIG_UNDER_TEST, SynthesizedApp, synthesize
 
@@ -22,6 +26,13 @@ os.environ.update(
     }
 )
 os.environ.pop("AWS_PROFILE", None)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    try:
+        load_config(CONFIG_UNDER_TEST)
+    except ConfigError as error:
+        pytest.exit(f"the config under test (PLATFORM_CONFIG) is invalid: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @pytest.fixture(scope="session")
@@ -48,4 +59,8 @@ def local_builds(tmp_path_factory: pytest.TempPathFactory) -> LocalBuilds:
 @pytest.fixture(scope="session")
 def synthesized(platform_config: PlatformConfig, tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
     """The whole app, synthesized once with CDK validation and both cdk-nag packs on."""
+    try:
+        check_rendered_pipelines(platform_config)
+    except BuildOutputError as error:
+        pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
     return synthesize(platform_config, outdir=Path(tmp_path_factory.mktemp("cdk.out")))

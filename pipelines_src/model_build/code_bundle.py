@@ -4,7 +4,7 @@
 
     model_settings.json                      the model's settings (model_settings)
     pipelines_src/__init__.py
-    pipelines_src/metrics/{__init__,bias}.py
+    pipelines_src/metrics/*.py               the metrics steps and monitors share
     pipelines_src/model_build/__init__.py
     pipelines_src/model_build/steps/*.py
     pipelines_src/serving/*.py               the inference code PackageModel puts in the artifact
@@ -25,26 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipelines_src.model_build.model_settings import write_model_settings
+from pipelines_src.model_build.shipped import PIPELINES_SRC, shipped_files
 
 if TYPE_CHECKING:
     from platform_config.models import ModelConfig
 
-PIPELINES_SRC = Path(__file__).resolve().parent.parent
-SHIPPED = (
-    "__init__.py",
-    "metrics/__init__.py",
-    "metrics/bias.py",
-    "model_build/__init__.py",
-    "model_build/steps/*.py",
-    "serving/*.py",
-)
 # 1980-01-01, the earliest time a zip entry can hold.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-
-
-def shipped_files() -> list[Path]:
-    """The files of ``pipelines_src`` the containers need, sorted."""
-    return sorted({path for pattern in SHIPPED for path in PIPELINES_SRC.glob(pattern) if path.is_file()})
 
 
 def write_code_dir(model: "ModelConfig", destination: str | Path) -> Path:

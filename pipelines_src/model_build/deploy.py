@@ -34,7 +34,7 @@ from pipelines_src.model_build.code_bundle import archive, archive_key, write_co
 from pipelines_src.model_build.deploy_values import DeployValues
 from pipelines_src.model_build.model_settings import model_of
 from pipelines_src.model_build.render import render_definition, subnet_list
-from platform_config import PlatformConfig, load_config
+from platform_config import ConfigError, PlatformConfig, load_config
 from platform_config.models import ModelConfig
 from platform_config.naming import platform_tags
 
@@ -133,7 +133,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--trigger-reason", default="git push")
     parser.add_argument("--no-start", action="store_true", help="upsert only")
     args = parser.parse_args(argv)
-    config = load_config(args.config)
+    try:
+        config = load_config(args.config)
+    except ConfigError as error:
+        raise SystemExit(f"error: {error}") from None
     deployment = deploy(
         config,
         model_of(config, args.model),

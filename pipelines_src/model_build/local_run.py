@@ -59,7 +59,7 @@ from pipelines_src.model_build.steps.register import (
     TRIGGER_REASON,
     registration_request,
 )
-from platform_config import load_config
+from platform_config import ConfigError, load_config
 from platform_config.naming import model_package_group_name
 
 REGISTRATION_FILE = "registration_request.json"
@@ -203,16 +203,19 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
-    result = run_local(
-        args.config,
-        args.model,
-        args.out,
-        min_auc=args.min_auc,
-        min_disparate_impact=args.min_disparate_impact,
-        max_disparate_impact=args.max_disparate_impact,
-        max_abs_dppl=args.max_abs_dppl,
-        trigger_reason=args.trigger_reason,
-    )
+    try:
+        result = run_local(
+            args.config,
+            args.model,
+            args.out,
+            min_auc=args.min_auc,
+            min_disparate_impact=args.min_disparate_impact,
+            max_disparate_impact=args.max_disparate_impact,
+            max_abs_dppl=args.max_abs_dppl,
+            trigger_reason=args.trigger_reason,
+        )
+    except ConfigError as error:
+        sys.exit(f"error: {error}")
     print(f"local run of {args.model} finished in {time.perf_counter() - started:.1f} s: {result.message}")
     if not result.passed:
         sys.exit(1)

@@ -1,11 +1,15 @@
-"""Render a model's SageMaker pipeline definition offline, and the step code it runs.
+"""Render models' SageMaker pipeline definitions offline, and the step code they run.
 
-    python -m pipelines_src.model_build.render --config config/platform.toml --model credit-risk \\
-        --out build/pipelines/credit-risk/
+    python -m pipelines_src.model_build.render --config config/platform.toml --all --if-stale
+    python -m pipelines_src.model_build.render --config config/platform.toml --model credit-risk [--model ...]
 
-writes ``<out>/definition.json`` (indented, sorted keys) and ``<out>/code/`` (see
-``code_bundle``). No AWS call, no network, and the same inputs give byte-identical
-files. Never imported by ``app.py``: the SageMaker SDK takes seconds to import.
+writes, for each model, ``build/pipelines/<model>/definition.json`` (indented, sorted keys; ``--out``
+names another folder for a single model) and ``code/`` beside it (see ``code_bundle``), in one
+process: the SDK is imported once however many models render. ``--if-stale`` skips a model whose
+definition already carries the digests of what it would be rendered from (``render_digest``: the
+model's config and the pipeline code), so switching ``--config`` renders exactly the models it
+changes. No AWS call, no network, and the same inputs give byte-identical files. Never imported
+by ``app.py``: the SageMaker SDK takes seconds to import.
 
 Deploy-time values are CloudFormation ``Fn::Sub`` placeholders unless given (all six
 flags or none):
@@ -22,109 +26,40 @@ flags or none):
   ``${SubnetIds}`` is the one element of each ``Subnets`` list; the stack substitutes the ids
   joined by ``", "``, which the list's own quotes close into one string per subnet.
 
- Everything else comes from the config (region, images,
+Everything else comes from the config (region, images,
 instance types, gates' defaults, the raw bucket of the ``InputDataUri`` default).
 
 How: the SDK validates what it is given (a role must look like an IAM ARN, code must
 be an ``s3://`` URI), so the pipeline is built with recognizable stand-ins that pass,
 and the stand-ins are then replaced in the JSON text by the placeholders or values.
 The session is a ``PipelineSession`` on a boto3 session with inert credentials, without
-the SDK's user config files, and with telemetry off (``_sdk_environment``): nothing
-leaves the machine.
+the SDK's user config files, and with telemetry off (``offline_sdk``): nothing leaves the
+machine.
 """
 
 import argparse
 import io
 import json
-import logging
-import os
 import re
 import time
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stdout
+from contextlib import redirect_stdout
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pipelines_src.model_build.code_bundle import write_code_dir
 from pipelines_src.model_build.deploy_values import PLACEHOLDERS, DeployValues, stand_ins
 from pipelines_src.model_build.model_settings import model_of
-from platform_config import PlatformConfig, load_config
+from pipelines_src.model_build.offline_sdk import offline_session, quiet, sdk_environment, shared_service_models
+from pipelines_src.model_build.render_digest import REPOSITORY, code_digest, render_digests, why_stale
+from platform_config import ConfigError, PlatformConfig, load_config
 from platform_config.models import ModelConfig
 from platform_config.naming import build_pipeline_name
 
-if TYPE_CHECKING:
-    from sagemaker.core.workflow.pipeline_context import PipelineSession
-
 DEFINITION_FILE = "definition.json"
 CODE_DIR = "code"
+RENDERED_ROOT = REPOSITORY / "build" / "pipelines"
 # A value goes into JSON text as is: no quote, backslash or control character.
 _SAFE_VALUE = re.compile(r'^[^"\\\x00-\x1f]+$')
-
-
-@contextmanager
-def _sdk_environment(region: str) -> Iterator[None]:
-    """What the SDK needs to build a definition offline, undone afterwards:
-
-    - importing it creates a boto3 client, which needs a region and must not look for
-      credentials on the instance metadata service;
-    - building a step validates its role with IAM unless ``SAGEMAKER_VALIDATE_ROLE`` is false;
-    - its telemetry sends a request (after an STS call) per SDK call. The documented opt-out,
-      a ``TelemetryOptOut`` SDK config, makes every config lookup re-validate the config
-      against its JSON schema (15 s per render), so the sender is replaced by a no-op instead.
-    """
-    wanted = {
-        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION") or region,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "SAGEMAKER_VALIDATE_ROLE": "false",
-    }
-    saved = {name: os.environ.get(name) for name in wanted}
-    os.environ.update(wanted)
-    try:
-        from sagemaker.core.telemetry import telemetry_logging
-
-        sender = telemetry_logging._send_telemetry_request
-        telemetry_logging._send_telemetry_request = lambda *args, **kwargs: None
-        try:
-            yield
-        finally:
-            telemetry_logging._send_telemetry_request = sender
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """No log records up to WARNING and no UserWarnings (the SDK's chatter) inside."""
-    previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            yield
-    finally:
-        logging.disable(previous)
-
-
-def _offline_session(region: str, bucket: str) -> "PipelineSession":
-    import boto3
-    from sagemaker.core.workflow.pipeline_context import PipelineSession
-
-    class OfflineSession(PipelineSession):
-        def default_bucket(self) -> str:
-            # The SDK's own would check that the bucket exists, or create it.
-            return bucket
-
-    boto_session = boto3.Session(aws_access_key_id="render", aws_secret_access_key="render", region_name=region)
-    session = OfflineSession(boto_session=boto_session, default_bucket=bucket)
-    # No SDK defaults from the developer's config files: they would change the definition.
-    session.sagemaker_config = {}
-    return session
 
 
 def _check(values: DeployValues) -> None:
@@ -149,25 +84,30 @@ def _replacements(stand_in: DeployValues, target: DeployValues) -> list[tuple[st
     return pairs + [(json.dumps(subnet), ", ".join(json.dumps(item) for item in target.subnet_ids))]
 
 
-def render_definition(config: PlatformConfig, model: ModelConfig, values: DeployValues | None = None) -> str:
-    """The pipeline definition JSON of ``model``: placeholders, or the ``DeployValues`` given."""
+def render_definition(
+    config: PlatformConfig, model: ModelConfig, values: DeployValues | None = None, *, code: str | None = None
+) -> str:
+    """The pipeline definition JSON of ``model``: placeholders, or the ``DeployValues`` given; its
+    ``Metadata`` holds the render digests (``code``: the code digest, when already computed)."""
     targets = values or PLACEHOLDERS
     _check(targets)
     substitute = stand_ins(config.region)
-    with _sdk_environment(config.region):
+    with sdk_environment(config.region), shared_service_models():
         # Imported here, inside the environment the SDK's import needs.
         from pipelines_src.model_build.pipeline_definition import build_pipeline
 
         # The SDK logs and prints its defaults at length while building; none of it is news here.
-        with redirect_stdout(io.StringIO()), _quiet():
+        with redirect_stdout(io.StringIO()), quiet():
             pipeline = build_pipeline(
                 config,
                 model,
                 pipeline_name=build_pipeline_name(config, model.name),
                 values=substitute,
-                session=_offline_session(config.region, substitute.artifact_bucket),
+                session=offline_session(config.region, substitute.artifact_bucket),
             )
-            text = json.dumps(json.loads(pipeline.definition()), indent=2, sort_keys=True) + "\n"
+            document = json.loads(pipeline.definition())
+    document["Metadata"] = render_digests(config, model, code)
+    text = json.dumps(document, indent=2, sort_keys=True) + "\n"
     for stand_in, target in _replacements(substitute, targets):
         text = text.replace(stand_in, target)
     if "render-stand-in" in text:
@@ -175,14 +115,28 @@ def render_definition(config: PlatformConfig, model: ModelConfig, values: Deploy
     return text
 
 
-def render(config: PlatformConfig, model: ModelConfig, out: str | Path, values: DeployValues | None = None) -> Path:
+def render(
+    config: PlatformConfig, model: ModelConfig, out: str | Path, values: DeployValues | None = None, *, code: str | None = None
+) -> Path:
     """Write ``out/definition.json`` and ``out/code/``; returns the definition's path."""
     out = Path(out)
-    definition = render_definition(config, model, values)
-    write_code_dir(model, out / CODE_DIR)
+    definition = render_definition(config, model, values, code=code)
     path = out / DEFINITION_FILE
+    # The definition goes last and stands for the whole folder: an interrupted render leaves none.
+    path.unlink(missing_ok=True)
+    write_code_dir(model, out / CODE_DIR)
     path.write_text(definition)
     return path
+
+
+def is_fresh(config: PlatformConfig, model: ModelConfig, out: str | Path, code: str | None = None) -> bool:
+    """Whether ``out`` holds the render of ``model`` from ``config`` and today's code."""
+    out = Path(out)
+    try:
+        metadata = json.loads((out / DEFINITION_FILE).read_text()).get("Metadata")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (out / CODE_DIR).is_dir() and why_stale(metadata, render_digests(config, model, code)) is None
 
 
 def subnet_list(text: str) -> tuple[str, ...]:
@@ -194,10 +148,13 @@ def subnet_list(text: str) -> tuple[str, ...]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Render a model's SageMaker pipeline definition offline.")
+    parser = argparse.ArgumentParser(description="Render models' SageMaker pipeline definitions offline.")
     parser.add_argument("--config", required=True)
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--out", required=True)
+    chosen = parser.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--model", action="append", help="a model to render (repeat for several)")
+    chosen.add_argument("--all", action="store_true", help="every model of the config")
+    parser.add_argument("--out", help="the folder of a single --model (default: build/pipelines/<model>/)")
+    parser.add_argument("--if-stale", action="store_true", help="skip models whose render is up to date")
     concrete = parser.add_argument_group("deploy-time values (all or none; default: Fn::Sub placeholders)")
     for flag in ("--role-arn", "--artifact-bucket", "--kms-key-arn", "--code-s3-uri", "--security-group-id"):
         concrete.add_argument(flag)
@@ -209,11 +166,23 @@ def main(argv: list[str] | None = None) -> None:
             "give all of --role-arn, --artifact-bucket, --kms-key-arn, --code-s3-uri, --security-group-id "
             "and --subnet-ids, or none"
         )
-    started = time.perf_counter()
-    config = load_config(args.config)
+    if args.out and (args.all or len(args.model) > 1):
+        parser.error("--out names the folder of a single --model")
+    try:
+        config = load_config(args.config)
+    except ConfigError as error:
+        raise SystemExit(f"error: {error}") from None
+    models = list(config.models) if args.all else [model_of(config, name) for name in args.model]
     values = DeployValues(*given) if all(given) else None
-    path = render(config, model_of(config, args.model), args.out, values)
-    print(f"rendered {path} in {time.perf_counter() - started:.1f} s")
+    code = code_digest()
+    for model in models:
+        out = Path(args.out) if args.out else RENDERED_ROOT / model.name
+        if args.if_stale and values is None and is_fresh(config, model, out, code):
+            print(f"{model.name}: up to date")
+            continue
+        started = time.perf_counter()
+        path = render(config, model, out, values, code=code)
+        print(f"{model.name}: rendered {path} in {time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":

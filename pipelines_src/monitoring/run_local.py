@@ -33,10 +33,13 @@ from pipelines_src.monitoring.settings import JobSettings, settings_for_model
 
 def model_settings(config_path: Path, model_name: Optional[str]) -> "tuple[JobSettings, str]":
     """The settings and endpoint name of ``model_name`` (default: the first model) in the config."""
-    from platform_config import load_config
+    from platform_config import ConfigError, load_config
     from platform_config.naming import endpoint_name
 
-    config = load_config(config_path)
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        raise SystemExit(f"error: {error}") from None
     names = [model.name for model in config.models]
     if model_name is not None and model_name not in names:
         raise SystemExit(f"error: --model {model_name!r} is not in {config_path} (models: {names})")

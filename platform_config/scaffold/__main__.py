@@ -11,6 +11,7 @@ name the config already has, and a contract file that already exists.
 
 import argparse
 import json
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -85,13 +86,10 @@ def _read_config(config: Path) -> dict:
         raise ScaffoldError(f"--config {config}: cannot read it: {error}") from None
 
 
-def dataset_reference(csv_path: Path) -> str:
-    """The dataset as the config names it: relative to the repository root (the working directory)."""
-    resolved = csv_path.resolve()
-    try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
+def dataset_reference(csv_path: Path, config_dir: Path) -> str:
+    """The dataset as the config names it: relative to the config file's folder, as
+    ``load_config`` reads it."""
+    return Path(os.path.relpath(csv_path.resolve(), config_dir.resolve())).as_posix()
 
 
 def scaffold(csv_path: Path, label: str, name: str, given_positive: str | None, config: Path | None) -> tuple[Draft, Path]:
@@ -105,7 +103,7 @@ def scaffold(csv_path: Path, label: str, name: str, given_positive: str | None, 
         raise ScaffoldError(f"{contract_path} already exists: remove it or choose another --name")
     request = ModelRequest(
         name=name,
-        dataset=dataset_reference(csv_path),
+        dataset=dataset_reference(csv_path, contracts_dir.parent),
         contract_path=f"contracts/{contract_path.name}",
         label=label,
         positive_label=positive,

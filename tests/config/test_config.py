@@ -14,8 +14,10 @@ CONTRACT_PATH = DEFAULT_CONFIG_PATH.parent / "contracts" / "credit_risk.toml"
 
 
 def valid_raw() -> dict[str, Any]:
+    """The default config as a mapping, its files resolved the way load_config resolves them."""
     raw = tomllib.loads(DEFAULT_CONFIG_PATH.read_text())
     raw["models"][0]["data_contract"] = tomllib.loads(CONTRACT_PATH.read_text())
+    raw["models"][0]["dataset"] = str((DEFAULT_CONFIG_PATH.parent / raw["models"][0]["dataset"]).resolve())
     return raw
 
 

@@ -51,6 +51,8 @@ def config_copy(tmp_path: Path) -> Path:
     """The committed config and its contracts, in a folder the test may change."""
     folder = tmp_path / "config"
     shutil.copytree(DEFAULT_CONFIG_PATH.parent, folder)
+    # The config names its datasets relative to its folder (../data/).
+    (tmp_path / "data").symlink_to(DEFAULT_CONFIG_PATH.parent.parent / "data")
     return folder / DEFAULT_CONFIG_PATH.name
 
 

@@ -516,9 +516,9 @@ def test_codecommit_source_needs_a_repository_name_without_owner(platform_config
 # --- build outputs -----------------------------------------------------------------------
 
 
-def test_a_missing_rendered_pipeline_fails_naming_the_make_command(tmp_path: Path) -> None:
-    with pytest.raises(BuildOutputError, match=r"make build/pipelines/churn/definition\.json"):
-        load_rendered_pipeline("churn", tmp_path)
+def test_a_missing_rendered_pipeline_fails_naming_the_make_command(platform_config: PlatformConfig, tmp_path: Path) -> None:
+    with pytest.raises(BuildOutputError, match=r"model 'churn'.*make render CONFIG="):
+        load_rendered_pipeline(platform_config, "churn", tmp_path)
 
 
 def test_a_placeholder_the_app_does_not_provide_fails_synth_naming_it(tmp_path: Path) -> None:

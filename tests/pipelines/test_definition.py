@@ -3,6 +3,9 @@
 import json
 import re
 import socket
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +15,9 @@ from pipelines_src.model_build.deploy_values import PLACEHOLDERS, DeployValues
 from pipelines_src.model_build.pipeline_definition import ISOLATED_STEPS
 from pipelines_src.model_build.model_settings import model_settings
 from pipelines_src.model_build.render import render, render_definition
+from pipelines_src.model_build.render_digest import RENDER_SOURCES, REPOSITORY, render_digests
+from pipelines_src.model_build.shipped import shipped_files
+from platform_config.models import Monitoring
 from pipelines_src.model_build.steps.register import METADATA_KEYS
 
 
@@ -259,3 +265,65 @@ def test_render_writes_the_definition_and_the_code_folder(platform_config, model
     assert (code / "pipelines_src" / "model_build" / "steps" / "preprocess.py").is_file()
     assert (code / "pipelines_src" / "metrics" / "bias.py").is_file()
     assert not (code / "pipelines_src" / "model_build" / "render.py").exists()
+
+
+def test_the_definition_carries_the_digests_of_what_it_was_rendered_from(definition, platform_config, model) -> None:
+    assert definition["Metadata"] == render_digests(platform_config, model)
+
+
+def _altered(value: Any) -> Any:
+    """Another value of the same kind: whatever reads it would render differently."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value * 2 + 1
+    if isinstance(value, str):
+        return f"{value}-altered"
+    return "s3://altered-bucket/labels/"
+
+
+def test_the_fields_the_config_digest_leaves_out_change_nothing_the_render_writes(renders, platform_config, model) -> None:
+    monitoring = model.monitoring.model_copy(
+        update={
+            name: _altered(getattr(model.monitoring, name))
+            for name in Monitoring.model_fields
+            if name != "baseline_drift_distance"
+        }
+    )
+    variant = model.model_copy(
+        update={"description": "altered", "dataset": "/altered.csv", "feature_group": "altered", "monitoring": monitoring}
+    )
+
+    assert render_definition(platform_config, variant) == renders[0]
+    assert model_settings(variant) == model_settings(model)
+
+
+def test_every_module_of_pipelines_src_the_render_runs_is_in_the_code_digest(platform_config, tmp_path) -> None:
+    script = (
+        "import sys\n"
+        "from platform_config import load_config\n"
+        "from pipelines_src.model_build.render import render\n"
+        f"config = load_config({str(platform_config.config_file)!r})\n"
+        f"render(config, config.models[0], {str(tmp_path)!r})\n"
+        "print('\\n'.join(getattr(module, '__file__', None) or '' for module in list(sys.modules.values())))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPOSITORY, capture_output=True, text=True, timeout=300, check=True)
+
+    imported = {Path(line) for line in result.stdout.splitlines() if line.startswith(str(REPOSITORY / "pipelines_src"))}
+    assert imported and imported <= {*RENDER_SOURCES, *shipped_files()}
+
+
+def test_the_code_folder_imports_nothing_it_does_not_ship(platform_config, model, tmp_path) -> None:
+    render(platform_config, model, tmp_path)
+    code = tmp_path / "code"
+    modules = sorted(
+        ".".join(path.relative_to(code).with_suffix("").parts)
+        for path in (code / "pipelines_src").rglob("*.py")
+        if path.name != "__init__.py"
+    )
+    script = f"import importlib\nfor name in {modules!r}:\n    importlib.import_module(name)\n"
+
+    # Run from the code folder alone, as the container does: the repository is not on the path.
+    result = subprocess.run([sys.executable, "-c", script], cwd=code, capture_output=True, text=True, timeout=300)
+
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,17 @@
+"""Which files of ``pipelines_src`` the pipeline's containers run (stdlib only: the synth imports it)."""
+
+from pathlib import Path
+
+PIPELINES_SRC = Path(__file__).resolve().parent.parent
+SHIPPED = (
+    "__init__.py",
+    "metrics/*.py",
+    "model_build/__init__.py",
+    "model_build/steps/*.py",
+    "serving/*.py",
+)
+
+
+def shipped_files() -> list[Path]:
+    """The files of ``pipelines_src`` the containers need, sorted."""
+    return sorted({path for pattern in SHIPPED for path in PIPELINES_SRC.glob(pattern) if path.is_file()})

@@ -1,0 +1,213 @@
+"""What a model needs before anything runs: its dataset, the hyperparameters XGBoost needs, a
+fairness decision; every problem in one list that names the field and the model."""
+
+import copy
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from platform_config import ConfigError, load_config, parse_config
+from tests.config.test_config import _delete, _set, mutated, valid_raw
+from tests.synth import DEFAULT_CONFIG_PATH
+
+
+def _problems(raw: dict[str, Any]) -> str:
+    with pytest.raises(ConfigError) as raised:
+        parse_config(raw)
+    return str(raised.value)
+
+
+def _dataset_with_header(folder: Path, header: list[str]) -> str:
+    """A copy of the credit dataset's first rows under ``header``."""
+    source = Path(valid_raw()["models"][0]["dataset"])
+    with source.open(newline="") as file:
+        rows = list(csv.reader(file))[1:4]
+    path = folder / "dataset.csv"
+    with path.open("w", newline="") as file:
+        csv.writer(file).writerows([header, *rows])
+    return str(path)
+
+
+def _credit_header() -> list[str]:
+    with Path(valid_raw()["models"][0]["dataset"]).open(newline="") as file:
+        return next(csv.reader(file))
+
+
+# --- dataset -------------------------------------------------------------------------------------
+
+
+def test_a_missing_dataset_file_is_refused_naming_the_field_and_path(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nowhere.csv")
+
+    message = _problems(mutated(_set("models.0.dataset", missing)))
+
+    assert "models.0.dataset: no such file" in message and missing in message
+
+
+def test_a_dataset_missing_a_contract_column_is_refused_naming_the_column(tmp_path: Path) -> None:
+    header = [name for name in _credit_header() if name != "purpose"]
+
+    message = _problems(mutated(_set("models.0.dataset", _dataset_with_header(tmp_path, header))))
+
+    assert "missing columns the data contract declares: ['purpose']" in message
+
+
+def test_a_dataset_with_a_column_the_contract_does_not_declare_is_refused_naming_it(tmp_path: Path) -> None:
+    header = [*_credit_header(), "postcode"]
+
+    message = _problems(mutated(_set("models.0.dataset", _dataset_with_header(tmp_path, header))))
+
+    assert "unexpected columns the data contract does not declare: ['postcode']" in message
+
+
+def test_a_dataset_repeating_a_column_is_refused_naming_it(tmp_path: Path) -> None:
+    header = [*_credit_header(), "purpose"]
+
+    assert "columns repeated: ['purpose']" in _problems(mutated(_set("models.0.dataset", _dataset_with_header(tmp_path, header))))
+
+
+def test_a_dataset_without_the_contracts_pii_columns_is_accepted_as_the_local_runs_synthesize_them() -> None:
+    raw = valid_raw()
+    pii = {rule["name"] for rule in raw["models"][0]["data_contract"]["pii"]}
+
+    config = parse_config(raw)
+
+    assert pii and not pii & set(_credit_header())
+    assert config.models[0].dataset == raw["models"][0]["dataset"]
+
+
+def test_an_empty_dataset_file_is_refused(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+
+    assert "has no header row" in _problems(mutated(_set("models.0.dataset", str(empty))))
+
+
+def test_a_relative_dataset_is_read_from_the_config_files_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "elsewhere"
+    (folder / "contracts").mkdir(parents=True)
+    (folder / "contracts" / "credit_risk.toml").write_text((DEFAULT_CONFIG_PATH.parent / "contracts" / "credit_risk.toml").read_text())
+    (folder / "applicants.csv").write_text(Path(valid_raw()["models"][0]["dataset"]).read_text())
+    text = DEFAULT_CONFIG_PATH.read_text()
+    (folder / "platform.toml").write_text(text.replace('dataset = "../data/german_credit.csv"', 'dataset = "applicants.csv"'))
+    monkeypatch.chdir(tmp_path)
+
+    config = load_config("elsewhere/platform.toml")
+
+    assert config.models[0].dataset == str(folder / "applicants.csv")
+
+
+# --- hyperparameters -----------------------------------------------------------------------------
+
+HYPERPARAMETERS = "models.0.training.hyperparameters"
+
+BAD_HYPERPARAMETERS = {
+    "no num_round": (_delete(f"{HYPERPARAMETERS}.num_round"), "num_round is required"),
+    "num_round as text": (_set(f"{HYPERPARAMETERS}.num_round", "200"), "num_round must be an integer, got '200'"),
+    "num_round as float": (_set(f"{HYPERPARAMETERS}.num_round", 200.5), "num_round must be an integer, got 200.5"),
+    "num_round zero": (_set(f"{HYPERPARAMETERS}.num_round", 0), "num_round must be at least 1"),
+    "no objective": (_delete(f"{HYPERPARAMETERS}.objective"), "objective is required: one of ['binary:logistic']"),
+    "regression objective": (_set(f"{HYPERPARAMETERS}.objective", "reg:squarederror"), "objective 'reg:squarederror' is not supported"),
+    "max_depth as text": (_set(f"{HYPERPARAMETERS}.max_depth", "4"), "max_depth must be an integer, got '4'"),
+    "eta as text": (_set(f"{HYPERPARAMETERS}.eta", "0.1"), "eta must be a number, got '0.1'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_HYPERPARAMETERS))
+def test_hyperparameters_xgboost_needs_are_checked_naming_the_field(case: str) -> None:
+    change, detail = BAD_HYPERPARAMETERS[case]
+
+    message = _problems(mutated(change))
+
+    assert f"  {HYPERPARAMETERS}: " in message and detail in message
+
+
+@pytest.mark.parametrize("left_out", ["models.0.training.hyperparameters", "models.0.training"])
+def test_leaving_the_hyperparameters_out_is_no_way_around_them(left_out: str) -> None:
+    message = _problems(mutated(_delete(left_out)))
+
+    assert f"  {HYPERPARAMETERS}: num_round is required" in message
+
+
+def test_every_hyperparameter_problem_of_a_model_is_listed_at_once() -> None:
+    def change(raw: dict[str, Any]) -> None:
+        raw["models"][0]["training"]["hyperparameters"] = {"max_depth": "deep"}
+
+    message = _problems(mutated(change))
+
+    assert all(part in message for part in ("num_round is required", "objective is required", "max_depth must be an integer"))
+
+
+# --- fairness ------------------------------------------------------------------------------------
+
+
+def test_a_model_declaring_neither_sensitive_attributes_nor_why_there_are_none_is_refused() -> None:
+    message = _problems(mutated(_set("models.0.sensitive_attributes", [])))
+
+    assert "models.0: declare the sensitive attributes fairness is judged on" in message
+    assert 'fairness_not_applicable = "<reason>"' in message
+
+
+def test_a_declared_reason_stands_for_sensitive_attributes() -> None:
+    raw = mutated(_set("models.0.sensitive_attributes", []))
+    raw["models"][0]["fairness_not_applicable"] = "The inputs are machine readings; no person is described."
+
+    config = parse_config(raw)
+
+    assert config.models[0].sensitive_attributes == () and config.models[0].fairness_not_applicable
+
+
+def test_a_reason_beside_sensitive_attributes_is_a_contradiction() -> None:
+    raw = mutated(_set("models.0.fairness_not_applicable", "The inputs are machine readings; no person is described."))
+
+    assert "fairness_not_applicable contradicts the sensitive_attributes listed" in _problems(raw)
+
+
+def test_a_token_reason_is_not_a_reason() -> None:
+    raw = mutated(_set("models.0.sensitive_attributes", []))
+    raw["models"][0]["fairness_not_applicable"] = "n/a"
+
+    assert "models.0.fairness_not_applicable: String should have at least 10 characters" in _problems(raw)
+
+
+# --- one clean list ------------------------------------------------------------------------------
+
+
+def test_a_models_error_does_not_also_report_that_there_is_no_model() -> None:
+    message = _problems(mutated(_set("models.0.gates.min_auc", 0.3)))
+
+    assert "models.0.gates.min_auc" in message
+    assert "at least 1 item" not in message and "at least one" not in message
+
+
+def test_a_config_without_models_is_refused() -> None:
+    assert "models: declare at least one [[models]] entry" in _problems(mutated(_set("models", [])))
+
+
+def test_problems_of_several_models_come_in_one_list_each_naming_its_model() -> None:
+    def second_model(raw: dict[str, Any]) -> None:
+        other = {**copy.deepcopy(raw["models"][0]), "name": "credit-risk-b", "feature_group": None}
+        other["training"]["hyperparameters"] = {"objective": "binary:logistic"}
+        raw["models"].append(other)
+        raw["models"][0]["gates"]["min_auc"] = 0.3
+
+    message = _problems(mutated(second_model))
+
+    assert "(2 problem(s))" in message
+    assert "models.0.gates.min_auc: Input should be greater than 0.5 (got 0.3) [model 'credit-risk']" in message
+    assert "models.1.training.hyperparameters: num_round is required" in message
+    assert "[model 'credit-risk-b']" in message
+
+
+def test_an_unreadable_contract_and_other_problems_come_in_one_list(tmp_path: Path) -> None:
+    path = tmp_path / "platform.toml"
+    path.write_text(DEFAULT_CONFIG_PATH.read_text().replace('region = "eu-west-1"', 'region = "eu-west-9"'))
+
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+
+    message = str(raised.value)
+    assert "models.0.data_contract: cannot read" in message and "region: unknown or unsupported region" in message
+    assert "models.0.data_contract: Input should be" not in message
