@@ -3,7 +3,8 @@
 Creates the function (Python 3.14, the pinned Powertools layer, active X-Ray
 tracing, reserved concurrency), its log group (retention from the account
 config, encrypted with ``log_key``) and a KMS-encrypted dead-letter queue for
-failed asynchronous invocations. In a VPC when ``network`` is given, in the
+failed asynchronous invocations. ``function_name`` fixes the name, for functions other
+stacks refer to by name. In a VPC when ``network`` is given, in the
 workload security group and subnets.
 
 Exposes ``function``, ``dead_letter_queue`` and ``log_group``. Handlers follow
@@ -85,6 +86,7 @@ class PlatformFunction(Construct):
         handler_folder: str,
         description: str,
         log_key: kms.IKey,
+        function_name: str | None = None,
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
         environment: dict[str, str] | None = None,
@@ -103,6 +105,7 @@ class PlatformFunction(Construct):
         self.function = lambda_.Function(
             self,
             "Function",
+            function_name=function_name,
             description=description,
             runtime=RUNTIME,
             handler="handler.handler",
