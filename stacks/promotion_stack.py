@@ -36,7 +36,6 @@ from stacks.components.endpoint_template_synth import EndpointTemplateSynth
 from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.pipeline_artifacts import PipelineArtifacts
 from stacks.components.promotion_functions import PromotionFunctions
-from stacks.components.code_connection import allow_use_connection
 from platform_config import PlatformConfig
 from stacks.cross_account import SERVING_ACCOUNTS, promotion_role_names, role_arn, serving_role_names
 from platform_config.naming import (
@@ -122,7 +121,7 @@ class PromotionStack(Stack):
                 actions=["s3:PutObjectAcl", "s3:PutObjectVersionAcl"], resources=[artifacts.bucket.arn_for_objects("*")]
             )
         )
-        allow_use_connection(role, config.source.connection_arn)
+        self._allow_source(config, role)
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild"],
@@ -159,6 +158,22 @@ class PromotionStack(Stack):
                 "CDK's invoke grant also covers the function's versions and aliases (ARN suffix); it names "
                 "this one function.",
             )
+
+    def _allow_source(self, config: PlatformConfig, role: iam.Role) -> None:
+        """The Source action every promotion pipeline runs: read the repository (never on push)."""
+        source = config.source
+        if source.provider == "codecommit":
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["codecommit:GetBranch", "codecommit:GetCommit", "codecommit:UploadArchive",
+                             "codecommit:GetUploadArchiveStatus", "codecommit:CancelUploadArchive"],
+                    resources=[self.format_arn(service="codecommit", resource=source.repository)],
+                )
+            )
+            return
+        # The action's service prefix must be the connection's own (codeconnections or codestar-connections).
+        service = source.connection_arn.split(":")[2]
+        role.add_to_policy(iam.PolicyStatement(actions=[f"{service}:UseConnection"], resources=[source.connection_arn]))
 
     def _key(self, removal_policy: RemovalPolicy) -> kms.Key:
         key = kms.Key(

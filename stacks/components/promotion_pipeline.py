@@ -24,9 +24,10 @@ only by the approval trigger. Stages, in order:
    manual approval, so a version rejected in the registry while the pipeline
    waited never reaches prod.
 
-Every action runs as ``role`` (one role for all promotion pipelines; with a
-``codeconnections`` source it may use that connection) except the deploy
-actions, which run as the serving accounts' deployer roles. Exposes ``pipeline``.
+Every action runs as ``role`` (one role for all promotion pipelines, which must
+already allow what the actions do: given as an immutable reference, it receives no
+grant here) except the deploy actions, which run as the serving accounts' deployer
+roles. Exposes ``pipeline``.
 """
 
 from aws_cdk import aws_codebuild as codebuild
@@ -39,7 +40,6 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks.components.code_connection import allow_use_connection
 from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
 from stacks.cross_account import role_arn, serving_role_names
@@ -138,7 +138,6 @@ class PromotionPipeline(Construct):
                 codepipeline.StageProps(stage_name="Prod", actions=self._deploy_actions("prod", templates)),
             ],
         )
-        allow_use_connection(role, config.source.connection_arn)
 
     def _source_action(self, output: codepipeline.Artifact) -> actions.Action:
         source = self._config.source

@@ -10,9 +10,9 @@ from platform_config import load_config
 from tests.access.evaluate import Request, decision
 from tests.access.intents import FLOWS, Intent, access_intents
 from tests.access.calls import calls_markdown, readme_section
-from tests.synth import DEFAULT_CONFIG_PATH, REPO_ROOT
+from tests.synth import CONFIG_UNDER_TEST, DEFAULT_CONFIG_PATH, REPO_ROOT
 
-INTENTS = access_intents(load_config(DEFAULT_CONFIG_PATH))
+INTENTS = access_intents(load_config(CONFIG_UNDER_TEST))
 
 
 def _explain(intent: Intent, request: Request, result: dict[str, Any], actual: str) -> str:
