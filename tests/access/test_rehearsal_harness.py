@@ -15,7 +15,9 @@ KNOWN_GOOD = "serving-model-reads-artifact-in-dev-staging"
 
 
 def _intent(config: PlatformConfig, intent_id: str):
-    return next(intent for intent in access_intents(config) if intent.id == intent_id)
+    # With several models, per-model intents carry the model's name: take the first model's.
+    ids = {intent_id, f"{intent_id}-{config.models[0].name}"}
+    return next(intent for intent in access_intents(config) if intent.id in ids)
 
 
 def _without(document: dict, sid: str) -> dict:
