@@ -314,7 +314,8 @@ def test_no_serving_role_can_change_a_model_package(synthesized, account):
 
 
 def test_registry_lets_serving_accounts_read_versions_and_create_models_but_not_change_them(synthesized, platform_config):
-    (group,) = synthesized.template("Dev/Registry").find_resources("AWS::SageMaker::ModelPackageGroup").values()
+    first_model = "".join(part.capitalize() for part in platform_config.models[0].name.split("-")) + "Model"
+    (group,) = synthesized.template(f"Dev/{first_model}").find_resources("AWS::SageMaker::ModelPackageGroup").values()
     statements = group["Properties"]["ModelPackageGroupPolicy"]["Statement"]
     serving_roots = {f"arn:aws:iam::{getattr(platform_config.accounts, a).account_id}:root" for a in SERVING}
     granted = {
