@@ -1,7 +1,8 @@
 """PromotionFunctions (dev): the Lambda functions promotion pipelines invoke between deployments.
 
-- ``smoke_test`` (``lambdas/smoke_test``): assumes staging's ``smoke_tester`` and
-  invokes the staging endpoint. Its role has the fixed name
+- ``smoke_test`` (``lambdas/smoke_test``, without ``samples/``): assumes staging's
+  ``smoke_tester`` and invokes the staging endpoint with the model's samples, read from
+  the job's ``Source`` input artifact. Its role has the fixed name
   ``promotion_role_names(config).smoke_test_function``, the only principal
   staging's smoke tester trusts;
 - ``recorder`` (``lambdas/deployment_recorder``): notes a deployment (account,
@@ -69,6 +70,8 @@ class PromotionFunctions(Construct):
             "SmokeTest",
             handler_folder="smoke_test",
             function_name=promotion_function_name(config, "smoke-test"),
+            # Each model's samples come with the job (the Source artifact), not with the function.
+            not_shipped=("samples",),
             description="Invokes the staging endpoint with test samples and checks schema, errors and latency",
             environment={"SMOKE_TESTER_ROLE_ARN": smoke_tester},
             timeout=SMOKE_TEST_TIMEOUT,

@@ -18,7 +18,8 @@ only by the approval trigger. Stages, in order:
    and the deploy passes it on (``BaselineStatisticsUri``,
    ``BaselineConstraintsUri``) from the check's output variables (namespace
    ``<Account>Approval``);
-4. *Test*: ``smoke_test`` invokes the staging endpoint;
+4. *Test*: ``smoke_test`` invokes the staging endpoint with the model's samples from
+   the ``Source`` artifact (its input);
 5. *Approve*: manual approval, announced on ``approval_topic``;
 6. *Prod*: the same three actions into prod. The check runs again after the
    manual approval, so a version rejected in the registry while the pipeline
@@ -110,6 +111,8 @@ class PromotionPipeline(Construct):
                         actions.LambdaInvokeAction(
                             action_name="SmokeTest",
                             lambda_=smoke_test,
+                            # The samples of the promoted commit: the function bundles none.
+                            inputs=[source],
                             user_parameters={
                                 "model_package_arn": MODEL_PACKAGE,
                                 "model_name": model.name,

@@ -226,6 +226,17 @@ def test_smoke_test_checks_the_staging_endpoint_against_the_configured_threshold
     }
 
 
+def test_smoke_test_reads_the_models_samples_from_the_source_artifact_not_its_bundle(
+    synthesized, promotion, pipeline
+):
+    (action,) = _actions(pipeline, "Test").values()
+    assert action["InputArtifacts"] == [{"Name": "Source"}]
+    function = promotion.to_json()["Resources"][_function_id(promotion, action)]["Properties"]
+    bundle = synthesized.outdir / f"asset.{function['Code']['S3Key'].removesuffix('.zip')}"
+    assert (bundle / "handler.py").is_file()
+    assert not (bundle / "samples").exists(), "the shared function must not change when a model is added"
+
+
 def test_prod_approval_is_announced_to_the_approvers_encrypted_topic(promotion, pipeline, platform_config):
     (approval,) = _actions(pipeline, "Approve").values()
     assert approval["ActionTypeId"] == {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"}
