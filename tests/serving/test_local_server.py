@@ -151,8 +151,9 @@ def test_the_smoke_test_samples_pass_the_smoke_tests_response_check(endpoint) ->
 
     load_handler("smoke_test")
     from endpoint_probe import ACCEPT, CONTENT_TYPE, response_error
-    from smoke_samples import load_payloads
 
-    payloads = load_payloads("credit-risk", 200)
+    from tests.smoke_samples import sample_file
+
+    payloads = sample_file("credit-risk").read_text().splitlines()[:200]
     errors = {response_error(post(endpoint, payload.encode(), CONTENT_TYPE, ACCEPT).body.decode()) for payload in payloads}
     assert errors == {None}
