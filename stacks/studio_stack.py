@@ -24,6 +24,7 @@ from stacks.components.persona_role import PersonaRole
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.studio_cleanup import StudioCleanup
 from stacks.components.studio_domain import StudioDomain
+from stacks.construct_ids import pascal
 from platform_config import PlatformConfig
 from platform_config.naming import (
     ANY_MODEL,
@@ -107,7 +108,7 @@ class StudioStack(Stack):
         self.profiles: dict[str, sagemaker.CfnUserProfile] = {}
         for persona in config.studio.personas:
             profile_name = studio_user_profile_name(persona)
-            construct_id = _pascal(persona)
+            construct_id = pascal(persona)
             role = PersonaRole(self, f"{construct_id}Role", description=f"Studio execution role of the {profile_name}")
             role.grant(studio_user(studio_scope, profile_name), *PERSONA_POLICIES[persona](studio_scope))
             profile = sagemaker.CfnUserProfile(
@@ -129,7 +130,3 @@ class StudioStack(Stack):
                 log_key=self.key,
                 log_retention=log_retention_of(account),
             )
-
-
-def _pascal(snake: str) -> str:
-    return "".join(part.capitalize() for part in snake.split("_"))
