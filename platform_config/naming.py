@@ -106,3 +106,38 @@ def pii_key_secret_name(config: PlatformConfig, model_name: str) -> str:
     """The Secrets Manager secret of a model's pseudonymization key (dev): the build
     pipeline's ``PiiKeySecretId`` default names it."""
     return f"{config.name}/{model_name}/pii-hash-key"
+
+
+# Naming rules evaluated with this in place of a model's name become the templates
+# runtime code matches names against (``mlops-{model}-promotion``), and with ``*`` the IAM
+# patterns shared stacks grant by (``mlops-*-promotion``): one rule, no list of models.
+MODEL_PLACEHOLDER = "{model}"
+ANY_MODEL = "*"
+
+
+def promotion_function_name(config: PlatformConfig, purpose: str) -> str:
+    """A function every promotion pipeline invokes (``approval-check``, ``smoke-test``,
+    ``deployment-recorder``; dev): each model's pipeline refers to it by this name."""
+    return f"{config.name}-promotion-{purpose}"
+
+
+def endpoint_template_synth_project_name(config: PlatformConfig) -> str:
+    """The CodeBuild project that renders the Endpoint templates for every promotion pipeline (dev)."""
+    return f"{config.name}-endpoint-templates"
+
+
+def model_parameter_name(config: PlatformConfig, model_name: str, setting: str) -> str:
+    """An SSM parameter a model's dev stack writes for the shared functions that act on the
+    model (``retraining``: the retrain trigger's window and alarms of the model)."""
+    return f"/{config.name}/models/{model_name}/{setting}"
+
+
+def experiment_pipeline_prefix(config: PlatformConfig) -> str:
+    """SageMaker pipelines Studio personas create and update start with it; no build pipeline may."""
+    return f"{config.name}-exp-".lower()
+
+
+def approval_topic_name(config: PlatformConfig) -> str:
+    """Dev's SNS topic of the approvers (``approver_emails``): every promotion pipeline's prod
+    approval request and the promotion alarms."""
+    return f"{config.name}-promotion-approvals"

@@ -196,8 +196,3 @@ class EndpointStack(Stack):
                 for kind in ("bias", "explainability")
             }
         return ModelMonitorBaselines(statistics=statistics, constraints=constraints, **clarify)
-
-
-def endpoint_stack_id(model_name: str) -> str:
-    """The construct id of a model's Endpoint stack in its stage (``credit-risk`` → ``CreditRiskEndpoint``)."""
-    return "".join(part.capitalize() for part in model_name.split("-")) + "Endpoint"

@@ -119,11 +119,6 @@ class ModelMonitoringStack(Stack):
         ).signals
 
 
-def model_monitoring_stack_id(model_name: str) -> str:
-    """The construct id of a model's monitoring stack in its stage (``credit-risk`` → ``CreditRiskMonitoring``)."""
-    return "".join(part.capitalize() for part in model_name.split("-")) + "Monitoring"
-
-
 def schedule_interval_hours(expression: str) -> int:
     """Hours between two runs of a (validated) scheduler expression: the window a run analyses.
     Crons other than hourly and every-N-hours count as daily."""

@@ -4,12 +4,18 @@
   staging and prod endpoint deployers;
 - ``EndpointTemplateSynth``: renders the Endpoint templates from the repository;
 - ``PromotionFunctions``: the approval check, the smoke test and the deployment recorder;
-- one ``PromotionPipeline`` per model, all running as one fixed-name role
-  (``promotion_role_names(config).pipeline``) that the serving deployers trust;
-- ``ApprovalTrigger``: registry decisions of the models' groups start their
-  pipeline (approved) or are recorded (rejected), once per package;
-- the approvers' SNS topic (``approver_emails``): prod approval requests and the
-  trigger's alarms.
+- the role every model's ``PromotionPipeline`` (in its ``ModelStack``) runs as, with a
+  fixed name (``promotion_role_names(config).pipeline``) that the serving deployers
+  trust, granted here what any promotion needs (artifacts, template synth, the three
+  functions, the deployers, the topic, the source connection);
+- ``ApprovalTrigger``: registry decisions of the platform's groups (by name prefix)
+  start the model's pipeline, named by convention (approved), or are recorded
+  (rejected), once per package;
+- the approvers' SNS topic (``approval_topic_name``, ``approver_emails``): prod
+  approval requests and the trigger's alarms.
+
+Names no model: model stacks refer to the role, functions, project, bucket, key alias
+and topic by the names ``platform_config/naming.py`` publishes.
 
 One KMS key (rotated) encrypts the topic, the idempotency table, the functions'
 logs and dead-letter queues; the artifacts have their own, shared with staging
@@ -30,10 +36,15 @@ from stacks.components.endpoint_template_synth import EndpointTemplateSynth
 from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.pipeline_artifacts import PipelineArtifacts
 from stacks.components.promotion_functions import PromotionFunctions
-from stacks.components.promotion_pipeline import PromotionPipeline
 from platform_config import PlatformConfig
-from stacks.cross_account import promotion_role_names
-from platform_config.naming import model_package_group_name, promotion_pipeline_name
+from stacks.cross_account import SERVING_ACCOUNTS, promotion_role_names, role_arn, serving_role_names
+from platform_config.naming import (
+    MODEL_PLACEHOLDER,
+    approval_topic_name,
+    endpoint_template_synth_project_name,
+    model_package_group_name,
+    promotion_pipeline_name,
+)
 
 
 class PromotionStack(Stack):
@@ -51,13 +62,22 @@ class PromotionStack(Stack):
         removal_policy = removal_policy_of(account)
         log_retention = log_retention_of(account)
         key = self._key(removal_policy)
-        topic = sns.Topic(self, "ApprovalTopic", display_name="Model promotion", master_key=key, enforce_ssl=True)
+        topic = sns.Topic(
+            self,
+            "ApprovalTopic",
+            topic_name=approval_topic_name(config),
+            display_name="Model promotion",
+            master_key=key,
+            enforce_ssl=True,
+        )
         for email in config.approver_emails:
             topic.add_subscription(subscriptions.EmailSubscription(email))
         artifacts = PipelineArtifacts(
             self, "PipelineArtifacts", config=config, access_log_bucket=access_log_bucket, removal_policy=removal_policy
         )
-        template_synth = EndpointTemplateSynth(self, "EndpointTemplateSynth", key=artifacts.key)
+        template_synth = EndpointTemplateSynth(
+            self, "EndpointTemplateSynth", key=artifacts.key, project_name=endpoint_template_synth_project_name(config)
+        )
         functions = PromotionFunctions(
             self, "Functions", config=config, key=key, removal_policy=removal_policy, log_retention=log_retention
         )
@@ -70,20 +90,59 @@ class PromotionStack(Stack):
                 "codepipeline.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": self.account}}
             ),
         )
-        for model in config.models:
-            PromotionPipeline(
-                self,
-                "".join(part.capitalize() for part in model.name.split("-")) + "Pipeline",
-                config=config,
-                model=model,
-                role=role,
-                artifact_store=artifacts.store,
-                template_synth=template_synth.project,
-                approval_check=functions.approval_check,
-                smoke_test=functions.smoke_test,
-                recorder=functions.recorder,
-                approval_topic=topic,
+        self._grant_pipelines(config, role, artifacts, template_synth, functions, topic)
+        self.trigger = ApprovalTrigger(
+            self,
+            "ApprovalTrigger",
+            groups=model_package_group_name(config, MODEL_PLACEHOLDER),
+            pipelines=promotion_pipeline_name(config, MODEL_PLACEHOLDER),
+            key=key,
+            topic=topic,
+            removal_policy=removal_policy,
+            log_retention=log_retention,
+        )
+
+    def _grant_pipelines(
+        self,
+        config: PlatformConfig,
+        role: iam.Role,
+        artifacts: PipelineArtifacts,
+        template_synth: EndpointTemplateSynth,
+        functions: PromotionFunctions,
+        topic: sns.Topic,
+    ) -> None:
+        """What any model's promotion pipeline does, granted here once: the pipelines live in
+        the model stacks and run as ``role`` by name, so a new model adds no statement here."""
+        artifacts.bucket.grant_read_write(role)
+        artifacts.bucket.grant_read_write(template_synth.project)
+        # CodePipeline writes artifacts with the bucket owner's ACL.
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObjectAcl", "s3:PutObjectVersionAcl"], resources=[artifacts.bucket.arn_for_objects("*")]
             )
+        )
+        self._allow_source(config, role)
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild"],
+                resources=[template_synth.project.project_arn],
+            )
+        )
+        invoked = (functions.approval_check, functions.smoke_test, functions.recorder)
+        for function in invoked:
+            function.grant_invoke(role)
+        # CodePipeline's Lambda invoke action lists functions before invoking one.
+        role.add_to_policy(iam.PolicyStatement(actions=["lambda:ListFunctions"], resources=["*"]))
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["sts:AssumeRole"],
+                resources=[
+                    role_arn(config, account, serving_role_names(config).endpoint_deployer)
+                    for account in SERVING_ACCOUNTS
+                ],
+            )
+        )
+        topic.grant_publish(role)
         artifacts.acknowledge_grants(role)
         artifacts.acknowledge_grants(template_synth.project)
         acknowledge(
@@ -92,25 +151,29 @@ class PromotionStack(Stack):
             "CodePipeline's Lambda invoke action lists functions (lambda:ListFunctions has no resource-level "
             "permissions); invoking is held to the approval check, the smoke test and the recorder.",
         )
-        for function in (functions.approval_check, functions.smoke_test, functions.recorder):
+        for function in invoked:
             acknowledge(
                 role,
                 f"AwsSolutions-IAM5[Resource::{as_nag_renders(self, function.function_arn + ':*')}]",
                 "CDK's invoke grant also covers the function's versions and aliases (ARN suffix); it names "
                 "this one function.",
             )
-        self.trigger = ApprovalTrigger(
-            self,
-            "ApprovalTrigger",
-            pipelines={
-                model_package_group_name(config, model.name): promotion_pipeline_name(config, model.name)
-                for model in config.models
-            },
-            key=key,
-            topic=topic,
-            removal_policy=removal_policy,
-            log_retention=log_retention,
-        )
+
+    def _allow_source(self, config: PlatformConfig, role: iam.Role) -> None:
+        """The Source action every promotion pipeline runs: read the repository (never on push)."""
+        source = config.source
+        if source.provider == "codecommit":
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["codecommit:GetBranch", "codecommit:GetCommit", "codecommit:UploadArchive",
+                             "codecommit:GetUploadArchiveStatus", "codecommit:CancelUploadArchive"],
+                    resources=[self.format_arn(service="codecommit", resource=source.repository)],
+                )
+            )
+            return
+        # The action's service prefix must be the connection's own (codeconnections or codestar-connections).
+        service = source.connection_arn.split(":")[2]
+        role.add_to_policy(iam.PolicyStatement(actions=[f"{service}:UseConnection"], resources=[source.connection_arn]))
 
     def _key(self, removal_policy: RemovalPolicy) -> kms.Key:
         key = kms.Key(

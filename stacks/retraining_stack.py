@@ -7,7 +7,8 @@
 - ``RetrainTrigger``: a model's drift alarm from prod starts its build pipeline
   with ``TriggerReason`` = ``drift:prod:<model>:<alarm>``, at most once per
   ``retrain_min_interval_hours``. Staging's drift never retrains: its traffic
-  is smoke tests, not customers.
+  is smoke tests, not customers. Names no model: alarms, pipelines and each model's
+  retraining parameter (written by its ``ModelStack``) are matched by naming rule.
 
 Both rules retry and then dead-letter what they cannot deliver into one queue
 (``EventDeadLetters``), whose not-empty alarm notifies the approvers' topic.
@@ -27,32 +28,25 @@ from stacks.account_settings import log_retention_of, removal_policy_of
 from stacks.components.alarm_notifications import AlarmNotifications, allow_events_to_use
 from stacks.components.event_dead_letters import EventDeadLetters
 from stacks.components.event_forwarding import ServingAccountsEventIntake
-from stacks.components.model_alarms import captures_data, retraining_alarm_purposes
+from stacks.components.model_alarms import DATA_DRIFT, MODEL_QUALITY
 from stacks.components.retrain_trigger import RetrainTrigger
 from platform_config import PlatformConfig
 from stacks.cross_account import serving_account_ids
-from platform_config.naming import build_pipeline_name, monitoring_alarm_name
+from platform_config.naming import MODEL_PLACEHOLDER, build_pipeline_name, model_parameter_name, monitoring_alarm_name
+from stacks.model_stack import RETRAINING_ACCOUNT, RETRAINING_SETTING
 
-RETRAINING_ACCOUNT = "prod"
+# Every alarm purpose that may retrain a model; each model's parameter says which of its do.
+RETRAINING_PURPOSES = (DATA_DRIFT, MODEL_QUALITY)
 
 
 def retrain_settings(config: PlatformConfig) -> dict[str, Any]:
-    """The retrain function's settings: prod's drift alarms, each model's pipeline and window."""
-    models = [model for model in config.models if captures_data(model, RETRAINING_ACCOUNT)]
+    """The retrain function's settings: prod's account and the naming rules of drift alarms,
+    build pipelines and each model's retraining parameter (written by its ``ModelStack``)."""
     return {
         "accounts": {config.accounts.prod.account_id: RETRAINING_ACCOUNT},
-        "alarms": {
-            monitoring_alarm_name(config, model.name, purpose): model.name
-            for model in models
-            for purpose in retraining_alarm_purposes(model)
-        },
-        "models": {
-            model.name: {
-                "pipeline": build_pipeline_name(config, model.name),
-                "min_interval_hours": model.monitoring.retrain_min_interval_hours,
-            }
-            for model in models
-        },
+        "alarms": [monitoring_alarm_name(config, MODEL_PLACEHOLDER, purpose) for purpose in RETRAINING_PURPOSES],
+        "pipelines": build_pipeline_name(config, MODEL_PLACEHOLDER),
+        "model_settings": model_parameter_name(config, MODEL_PLACEHOLDER, RETRAINING_SETTING),
     }
 
 
@@ -101,14 +95,12 @@ class RetrainingStack(Stack):
             dead_letters=dead_letters,
         )
         dead_letters.alarm.add_alarm_action(cloudwatch_actions.SnsAction(notifications.topic))
-        settings = retrain_settings(config)
-        if settings["models"]:
-            RetrainTrigger(
-                self,
-                "RetrainTrigger",
-                settings=settings,
-                key=key,
-                removal_policy=removal_policy_of(account),
-                log_retention=log_retention_of(account),
-                dead_letters=dead_letters,
-            )
+        RetrainTrigger(
+            self,
+            "RetrainTrigger",
+            settings=retrain_settings(config),
+            key=key,
+            removal_policy=removal_policy_of(account),
+            log_retention=log_retention_of(account),
+            dead_letters=dead_letters,
+        )

@@ -5,21 +5,23 @@ from constructs import Construct
 
 from platform_config import PlatformConfig
 from stacks.data_stack import DataStack
-from stacks.endpoint_stack import EndpointStack, endpoint_stack_id
+from stacks.endpoint_stack import EndpointStack
 from stacks.feature_store_stack import FeatureStoreStack
-from stacks.model_build_stack import ModelBuildStack
-from stacks.model_monitoring_stack import ModelMonitoringStack, model_monitoring_stack_id
+from stacks.construct_ids import endpoint_stack_id, model_monitoring_stack_id, model_stack_id
+from stacks.model_monitoring_stack import ModelMonitoringStack
+from stacks.model_stack import ModelStack
 from stacks.monitoring_stack import MonitoringStack
 from stacks.network_stack import DEV_INTERFACE_SERVICES, SERVING_INTERFACE_SERVICES, NetworkStack
 from stacks.promotion_stack import PromotionStack
-from stacks.registry_stack import RegistryStack
 from stacks.retraining_stack import RetrainingStack
 from stacks.serving_foundation_stack import ServingFoundationStack
 from stacks.studio_stack import StudioStack
 
 
 class DevStage(Stage):
-    """The dev (and tooling) account: workbench, data, registry, build and promotion pipelines."""
+    """The dev (and tooling) account: shared stacks that name no model (network, data, feature
+    store, Studio, promotion, retraining) and one ``ModelStack`` per model (registry group,
+    build and promotion pipelines)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig) -> None:
         account = config.accounts.dev
@@ -47,24 +49,29 @@ class DevStage(Stage):
             offline_store_role=self.feature_store.offline_store_role,
             **common,
         )
-        self.registry = RegistryStack(
-            self, "Registry", config=config, approver_role=self.studio.roles["model_approver"], **common
-        )
-        self.model_build = ModelBuildStack(
-            self,
-            "ModelBuild",
-            config=config,
-            data_key=self.data.data_key,
-            artifact_key=self.data.artifact_key,
-            access_log_bucket=self.data.access_log_bucket,
-            network=self.network.network,
-            **common,
-        )
-        self.model_build.add_stack_dependency(self.registry, "registers versions in the Registry's model package groups")
         self.retraining = RetrainingStack(self, "Retraining", config=config, **common)
         self.promotion = PromotionStack(
             self, "Promotion", config=config, access_log_bucket=self.data.access_log_bucket, **common
         )
+        # One stack per model: adding or removing a model adds or removes its stack only.
+        self.models = {
+            model.name: ModelStack(
+                self,
+                model_stack_id(model.name),
+                config=config,
+                model=model,
+                approver_role_arn=self.studio.roles["model_approver"].role_arn,
+                data_key=self.data.data_key,
+                artifact_key=self.data.artifact_key,
+                access_log_bucket=self.data.access_log_bucket,
+                network=self.network.network,
+                **common,
+            )
+            for model in config.models
+        }
+        for model_stack in self.models.values():
+            model_stack.add_stack_dependency(self.promotion, "runs as the promotion role and invokes its functions by name")
+            model_stack.add_stack_dependency(self.retraining, "its retraining parameter is read by the retrain trigger")
 
 
 class ServingStage(Stage):

@@ -5,7 +5,7 @@
   execution role may only look around.
 - one execution role (``roles``) and one user profile (``profiles``) per persona of
   ``config.studio.personas``, each role scoped to what the persona does
-  (``persona_policies``).
+  (``persona_policies``), granting model resources by naming rule: the stack names no model.
 - ``StudioCleanup``, when the domain is destroyed with the stack: deletes apps and
   spaces first, so the deletion does not fail on them.
 
@@ -24,10 +24,11 @@ from stacks.components.persona_role import PersonaRole
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.studio_cleanup import StudioCleanup
 from stacks.components.studio_domain import StudioDomain
+from stacks.construct_ids import pascal
 from platform_config import PlatformConfig
 from platform_config.naming import (
+    ANY_MODEL,
     PLATFORM_TAG_KEY,
-    build_pipeline_name,
     dev_bucket_name,
     model_package_group_name,
     promotion_pipeline_name,
@@ -94,21 +95,20 @@ class StudioStack(Stack):
             curated_bucket=dev_bucket_name(config, "curated"),
             artifact_bucket=dev_bucket_name(config, "artifacts"),
             feature_groups=tuple(group.name.lower() for group in config.feature_groups),
-            model_package_groups=tuple(model_package_group_name(config, model.name).lower() for model in config.models),
+            model_package_group_pattern=model_package_group_name(config, ANY_MODEL).lower(),
+            promotion_pipeline_pattern=promotion_pipeline_name(config, ANY_MODEL),
             resource_prefix=config.name,
             platform_tag=(PLATFORM_TAG_KEY, config.name),
             subnet_ids=network.vpc.select_subnets(subnet_type=network.subnets.subnet_type).subnet_ids,
             security_group_id=network.workload_security_group.security_group_id,
             offline_store_role_arn=offline_store_role.role_arn,
-            build_pipelines=tuple(build_pipeline_name(config, model.name) for model in config.models),
-            promotion_pipelines=tuple(promotion_pipeline_name(config, model.name) for model in config.models),
         )
         default_role.grant(studio_user(studio_scope, profile_name=None))
         self.roles: dict[str, iam.IRole] = {}
         self.profiles: dict[str, sagemaker.CfnUserProfile] = {}
         for persona in config.studio.personas:
             profile_name = studio_user_profile_name(persona)
-            construct_id = _pascal(persona)
+            construct_id = pascal(persona)
             role = PersonaRole(self, f"{construct_id}Role", description=f"Studio execution role of the {profile_name}")
             role.grant(studio_user(studio_scope, profile_name), *PERSONA_POLICIES[persona](studio_scope))
             profile = sagemaker.CfnUserProfile(
@@ -130,7 +130,3 @@ class StudioStack(Stack):
                 log_key=self.key,
                 log_retention=log_retention_of(account),
             )
-
-
-def _pascal(snake: str) -> str:
-    return "".join(part.capitalize() for part in snake.split("_"))

@@ -1,6 +1,6 @@
 """The smoke test's sample requests: each model's test split, as raw records the endpoint reads.
 
-The smoke-test function ships ``lambdas/smoke_test/samples/<model>.csv`` (one
+The promotion pipeline hands the smoke-test function ``lambdas/smoke_test/samples/<model>.csv`` (one
 request per line: the contract's input columns in contract order, CSV without a
 header, no label, no PII). They come from the bundled public dataset, run through
 the build pipeline's own preprocess step (contract check, PII removal, split), so they are

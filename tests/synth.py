@@ -60,3 +60,8 @@ def _acknowledgements(app: App) -> set[tuple[str, str]]:
         if entry.type == ACKNOWLEDGED_RULES
         for finding in entry.data
     }
+
+
+def model_names_under_test() -> list[str]:
+    """The models of the config under test, for tests parametrized per model at collection."""
+    return [model.name for model in load_config(CONFIG_UNDER_TEST).models]

@@ -4,21 +4,23 @@ Contract (``lambdas/approval_trigger/handler.py:handler``):
 
 - **Invoked by** an EventBridge rule on dev's default bus: ``source``
   ``aws.sagemaker``, ``detail-type`` ``SageMaker Model Package State Change``,
-  ``detail.ModelPackageGroupName`` in the configured groups, and
+  ``detail.ModelPackageGroupName`` starting with the platform's group prefix, and
   ``detail.ModelApprovalStatus`` ``Approved`` or ``Rejected``. Typed fields
   (``approval_event``): ``detail.ModelPackageGroupName``,
   ``ModelPackageVersion``, ``ModelPackageArn`` (must name that group, version
   and the event's account), ``ModelApprovalStatus``, optional
   ``ApprovalDescription``.
-- **Environment:** ``PIPELINE_BY_GROUP`` (JSON object: model package group name →
-  promotion CodePipeline name), ``IDEMPOTENCY_TABLE`` (DynamoDB table, partition
+- **Environment:** ``PROMOTION_NAMING`` (JSON object: ``groups`` and ``pipelines``, the
+  naming rules of a model's registry group and promotion CodePipeline, ``{model}``
+  standing for the model: ``{"groups": "mlops-{model}", "pipelines":
+  "mlops-{model}-promotion"}``), ``IDEMPOTENCY_TABLE`` (DynamoDB table, partition
   key ``id`` (string), TTL attribute ``expiration``).
 - **IAM:** ``codepipeline:StartPipelineExecution`` on
-  ``arn:aws:codepipeline:<region>:<dev>:<pipeline>`` of each mapped pipeline;
+  ``arn:aws:codepipeline:<region>:<dev>:<pipelines rule, * for the model>``;
   ``dynamodb:GetItem``, ``PutItem``, ``UpdateItem``, ``DeleteItem`` on the
   table's ARN; ``kms:Decrypt``, ``Encrypt``, ``GenerateDataKey`` on the table's
   key (when customer-managed).
-- **Behaviour:** ``Approved`` starts the group's pipeline with the pipeline
+- **Behaviour:** ``Approved`` starts the pipeline the naming rules derive from the group with the pipeline
   variable ``ModelPackageArn`` (= the package ARN) at most once per package ARN:
   a Powertools idempotency record keyed on the ARN (not on the event id: SageMaker
   may resend a change with a new id, and every later update of an approved version,
@@ -30,8 +32,9 @@ Contract (``lambdas/approval_trigger/handler.py:handler``):
   when started or duplicate.
 - **Fails** (the invocation errors, so EventBridge retries, then the event lands
   in the dead-letter queue and the alarm fires) on a malformed event, a group
-  without pipeline, a bad ``PIPELINE_BY_GROUP``, or an AWS error — in the first
-  three cases before any call. An approval that cannot be handled leaves an
+  outside the naming rule, a bad ``PROMOTION_NAMING`` (these three before any call),
+  a group whose pipeline does not exist (CodePipeline refuses the start: nothing
+  started, no idempotency record kept), or another AWS error. An approval that cannot be handled leaves an
   approved version undeployed: a person must know, so nothing is dropped quietly.
 """
 
@@ -82,7 +85,7 @@ idempotency = IdempotencyConfig(
 
 @cache
 def _settings() -> TriggerSettings:
-    return TriggerSettings.from_environment(os.environ.get("PIPELINE_BY_GROUP"))
+    return TriggerSettings.from_environment(os.environ.get("PROMOTION_NAMING"))
 
 
 @cache
@@ -116,13 +119,17 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     try:
         decision = decide(change, _settings())
     except UnknownModelGroupError as error:
-        logger.error("rejected approval event of a group without promotion pipeline", extra={"problem": str(error)})
+        logger.error("rejected approval event of a group outside the platform", extra={"problem": str(error)})
         raise
     result = {"group": decision.group, "model_package_arn": decision.model_package_arn}
     if decision.action is Action.PROMOTE:
         idempotency.register_lambda_context(context)
         # A replayed record comes back through _mark_duplicate, outcome "duplicate" included.
-        started = _promote_once()(promotion=decision.promotion)
+        try:
+            started = _promote_once()(promotion=decision.promotion)
+        except UnknownModelGroupError as error:
+            logger.error("approved version of a model without promotion pipeline", extra={**result, "problem": str(error)})
+            raise
         result = {"outcome": "started", **result, **started}
         message = "promotion already started for this version" if result["outcome"] == "duplicate" else "promotion started"
         logger.info(message, extra=result)

@@ -6,16 +6,23 @@
   variable ``ModelPackageArn`` = the version's ARN (``start_promotion``);
 - ``Rejected`` → record: the handler logs the decision; nothing is deployed;
 - ``PendingManualApproval`` → ignore (registration, or an approval withdrawn);
-- a group the function has no pipeline for → ``UnknownModelGroupError``: the
-  EventBridge rule selects the configured groups, so such an event means the rule
-  and ``PIPELINE_BY_GROUP`` disagree, which a person must look at.
+- a group outside the platform's naming rule → ``UnknownModelGroupError`` before any
+  call: the EventBridge rule selects the platform's groups by prefix, so such an event
+  means the rule and ``PROMOTION_NAMING`` disagree, which a person must look at.
+
+The pipeline is derived, not listed: the group's name, matched against the group naming
+rule (``mlops-{model}``), gives the model, and the pipeline naming rule
+(``mlops-{model}-promotion``) its pipeline, so a new model needs no change here. A
+group whose pipeline does not exist (a model without its stack) makes
+``start_promotion`` raise ``UnknownModelGroupError`` from CodePipeline's
+``PipelineNotFoundException``: nothing was started, and the handler's idempotency record
+is dropped with the failure, so a retry after the model's stack exists starts it.
 
 ``start_promotion`` passes a ``clientRequestToken`` derived from the package ARN
 alone, so CodePipeline itself also refuses to start a second execution for a
 retried call; the handler's idempotency record is the first guard.
 """
 
-import json
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,12 +33,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from approval_event import ModelPackageStateChange
 
 MODEL_PACKAGE_VARIABLE = "ModelPackageArn"
-PIPELINES_ENVIRONMENT = "PIPELINE_BY_GROUP"
+NAMING_ENVIRONMENT = "PROMOTION_NAMING"
+MODEL_PLACEHOLDER = "{model}"
 # uuid5 namespace of the StartPipelineExecution tokens: the same ARN always yields the same token.
 TOKEN_NAMESPACE = uuid.UUID("6f0e2a51-3c1d-5b8e-9a47-2d6c8f1b0e93")
 
-GroupName = Annotated[str, Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")]
-PipelineName = Annotated[str, Field(pattern=r"^[A-Za-z0-9.@\-_]{1,100}$")]
+# A naming rule names the model exactly once; around it, what group and pipeline names allow.
+NamingRule = Annotated[str, Field(pattern=r"^[A-Za-z0-9.@\-_]*\{model\}[A-Za-z0-9.@\-_]*$")]
 
 
 class UnknownModelGroupError(ValueError):
@@ -39,20 +47,35 @@ class UnknownModelGroupError(ValueError):
 
 
 class TriggerSettings(BaseModel):
-    """``PIPELINE_BY_GROUP``: model package group name → its promotion pipeline name (JSON object)."""
+    """``PROMOTION_NAMING`` (JSON object): ``groups`` and ``pipelines``, the naming rules of a
+    model's registry group and of its promotion pipeline, with ``{model}`` for the model."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    pipelines: Annotated[dict[GroupName, PipelineName], Field(min_length=1)]
+    groups: NamingRule
+    pipelines: NamingRule
 
     @classmethod
     def from_environment(cls, value: str | None) -> "TriggerSettings":
         if not value:
-            raise ValueError(f"{PIPELINES_ENVIRONMENT} is not set")
+            raise ValueError(f"{NAMING_ENVIRONMENT} is not set")
         try:
-            return cls(pipelines=json.loads(value))
-        except (json.JSONDecodeError, ValidationError) as error:
-            raise ValueError(f"{PIPELINES_ENVIRONMENT} is not a JSON object of group name → pipeline name: {error}") from None
+            return cls.model_validate_json(value)
+        except ValidationError as error:
+            raise ValueError(
+                f"{NAMING_ENVIRONMENT} is not a JSON object of the groups' and pipelines' naming rules: {error}"
+            ) from None
+
+    def model_of(self, group: str) -> str | None:
+        """The model whose group is ``group``, or None when the name does not follow the rule."""
+        prefix, suffix = self.groups.split(MODEL_PLACEHOLDER)
+        model = group[len(prefix): len(group) - len(suffix)]
+        if not (group.startswith(prefix) and group.endswith(suffix) and model):
+            return None
+        return model
+
+    def pipeline_of(self, model: str) -> str:
+        return self.pipelines.replace(MODEL_PLACEHOLDER, model)
 
 
 class Action(StrEnum):
@@ -83,12 +106,13 @@ def client_request_token(model_package_arn: str) -> str:
 
 
 def decide(change: ModelPackageStateChange, settings: TriggerSettings) -> Decision:
-    pipeline = settings.pipelines.get(change.group)
-    if pipeline is None:
+    model = settings.model_of(change.group)
+    if model is None:
         raise UnknownModelGroupError(
-            f"ModelPackageGroupName {change.group!r} has no promotion pipeline; "
-            f"{PIPELINES_ENVIRONMENT} knows {sorted(settings.pipelines)}"
+            f"ModelPackageGroupName {change.group!r} is not a group of this platform "
+            f"({NAMING_ENVIRONMENT} groups: {settings.groups!r})"
         )
+    pipeline = settings.pipeline_of(model)
     if change.approval_status == "Approved":
         promotion = Promotion(pipeline, change.arn, client_request_token(change.arn))
         return Decision(Action.PROMOTE, change.group, change.arn, promotion)
@@ -98,10 +122,17 @@ def decide(change: ModelPackageStateChange, settings: TriggerSettings) -> Decisi
 
 
 def start_promotion(codepipeline: Any, promotion: Promotion) -> dict[str, str]:
-    """Start ``promotion.pipeline`` for the package; the started execution's id and pipeline."""
-    response = codepipeline.start_pipeline_execution(
-        name=promotion.pipeline,
-        variables=[{"name": MODEL_PACKAGE_VARIABLE, "value": promotion.model_package_arn}],
-        clientRequestToken=promotion.client_request_token,
-    )
+    """Start ``promotion.pipeline`` for the package; the started execution's id and pipeline.
+    A pipeline that does not exist raises ``UnknownModelGroupError`` (nothing started)."""
+    try:
+        response = codepipeline.start_pipeline_execution(
+            name=promotion.pipeline,
+            variables=[{"name": MODEL_PACKAGE_VARIABLE, "value": promotion.model_package_arn}],
+            clientRequestToken=promotion.client_request_token,
+        )
+    except codepipeline.exceptions.PipelineNotFoundException:
+        raise UnknownModelGroupError(
+            f"{promotion.model_package_arn} was approved, but its promotion pipeline {promotion.pipeline!r} "
+            "does not exist: deploy the model's dev stack, then redrive the event"
+        ) from None
     return {"pipeline": promotion.pipeline, "execution_id": response["pipelineExecutionId"]}

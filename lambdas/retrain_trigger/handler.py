@@ -1,8 +1,11 @@
 """Lambda entry point: a drift alarm forwarded from a serving account → maybe a retraining.
 
 Environment: ``TABLE_NAME`` (the RetrainSlots table), ``RETRAIN_SETTINGS`` (JSON,
-see ``retrain.RetrainSettings``). Returns the decision; a malformed event is
-rejected with an error log line and touches nothing (a retry cannot fix it).
+see ``retrain.RetrainSettings``). Reads the alarm's model's ``ModelRetraining`` from the
+SSM parameter its dev stack writes (``ssm:GetParameter``; a missing one means the model
+does not retrain; a malformed one fails the invocation, so the event is retried and then
+dead-lettered). Returns the decision; a malformed event is rejected with an error log
+line and touches nothing (a retry cannot fix it).
 """
 
 import os
@@ -17,7 +20,14 @@ from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from alarm_event import AlarmStateChangeEvent
-from retrain import Decision, Outcome, RetrainSettings, retrain_on_alarm, sagemaker_pipeline_starter
+from retrain import (
+    Decision,
+    ModelRetraining,
+    Outcome,
+    RetrainSettings,
+    retrain_on_alarm,
+    sagemaker_pipeline_starter,
+)
 from retrain_slots import RetrainSlots
 
 logger = Logger()
@@ -39,6 +49,20 @@ def _sagemaker() -> Any:
     return boto3.client("sagemaker")
 
 
+@cache
+def _ssm() -> Any:
+    return boto3.client("ssm")
+
+
+def _retraining_of(model: str) -> ModelRetraining | None:
+    ssm = _ssm()
+    try:
+        value = ssm.get_parameter(Name=_settings().model_settings_of(model))["Parameter"]["Value"]
+    except ssm.exceptions.ParameterNotFound:
+        return None
+    return ModelRetraining.model_validate_json(value)
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
@@ -54,6 +78,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
         slots=_slots(),
         start=sagemaker_pipeline_starter(_sagemaker()),
         now=datetime.now(UTC),
+        retraining_of=_retraining_of,
     )
     logger.info("decided", extra={"alarm": alarm.detail.alarm_name, "account": alarm.account, **decision.as_dict()})
     return decision.as_dict()

@@ -10,9 +10,11 @@ Contract (``lambdas/smoke_test/handler.py:handler``):
   "endpoint_name": ..., "samples": 50, "max_error_rate": 0.0, "max_p95_latency_ms": 500}``
   (the last three from ``models[].serving.smoke_test``).
 - **Environment:** ``SMOKE_TESTER_ROLE_ARN``: staging's smoke-tester role.
-- **Ships** ``samples/<model_name>.csv`` (see ``smoke_samples``): a model without
-  one fails the job with a ``ConfigurationError``; and ``codepipeline_job`` from
-  ``lambdas/shared`` (the job's plumbing).
+- **Reads** ``lambdas/smoke_test/samples/<model_name>.csv`` from the job's ``Source``
+  input artifact (the promoted commit; see ``smoke_samples``) with the job's
+  ``artifactCredentials``: a model without one, or a job without that artifact, fails
+  the job with a ``ConfigurationError``. **Ships** ``codepipeline_job`` from
+  ``lambdas/shared`` (the job's plumbing), and no samples.
 - **IAM:** ``sts:AssumeRole`` on the smoke-tester role (which trusts this
   function's role and allows ``sagemaker:InvokeEndpoint`` on
   ``arn:aws:sagemaker:<region>:<staging>:endpoint/<endpoint, lower case>``);
@@ -43,7 +45,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from codepipeline_job import Answer, answer_job, parameters_of
 from endpoint_probe import probe, staging_runtime
-from smoke_samples import MissingSamplesError, load_payloads
+from smoke_samples import MissingSamplesError, load_payloads, read_source_archive
 from smoke_test_job import SmokeTestRequest
 from smoke_verdict import Thresholds, evaluate
 
@@ -64,6 +66,19 @@ def _sts() -> Any:
     return boto3.client("sts")
 
 
+def _source_archive(event: dict[str, Any]) -> bytes:
+    """The job's Source artifact, read with the credentials CodePipeline gives the job."""
+    data = event["CodePipeline.job"]["data"]
+    credentials = data.get("artifactCredentials") or {}
+    s3 = boto3.client(
+        "s3",
+        aws_access_key_id=credentials.get("accessKeyId"),
+        aws_secret_access_key=credentials.get("secretAccessKey"),
+        aws_session_token=credentials.get("sessionToken"),
+    )
+    return read_source_archive(s3, data)
+
+
 def _smoke_tester_role_arn() -> str:
     role_arn = os.environ.get("SMOKE_TESTER_ROLE_ARN")
     if not role_arn:
@@ -73,7 +88,7 @@ def _smoke_tester_role_arn() -> str:
 
 def _smoke_test(event: dict[str, Any], job_id: str, context: LambdaContext) -> Answer:
     request = parameters_of(event, SmokeTestRequest)
-    payloads = load_payloads(request.model_name, request.samples)
+    payloads = load_payloads(_source_archive(event), request.model_name, request.samples)
     runtime = staging_runtime(
         _sts(),
         _smoke_tester_role_arn(),

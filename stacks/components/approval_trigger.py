@@ -7,10 +7,11 @@ Creates:
   ``expiration``; removal policy as given): SageMaker may send the same state
   change more than once, and a package must start its pipeline once;
 - the function (``PlatformFunction`` of ``lambdas/approval_trigger``) with
-  ``PIPELINE_BY_GROUP`` (``pipelines``: group name → pipeline name) and
-  ``IDEMPOTENCY_TABLE``; it may start exactly those pipelines;
+  ``PROMOTION_NAMING`` (``groups`` and ``pipelines``: the naming rules of a model's
+  registry group and promotion pipeline, ``{model}`` standing for the model's name) and
+  ``IDEMPOTENCY_TABLE``; it may start the pipelines ``pipelines`` names (any model);
 - an EventBridge rule on dev's default bus: ``SageMaker Model Package State
-  Change`` events of those groups whose status is ``Approved`` (started) or
+  Change`` events of the groups ``groups`` names (by name prefix) whose status is ``Approved`` (started) or
   ``Rejected`` (only recorded by the function), delivered with retries; what
   cannot be delivered, or fails in the function, lands in the function's
   dead-letter queue;
@@ -34,8 +35,9 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from stacks.components.event_dead_letters import queue_not_empty_alarm
-from stacks.components.nag import acknowledge
+from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.platform_function import PlatformFunction
+from platform_config.naming import MODEL_PLACEHOLDER
 
 SOURCE = "aws.sagemaker"
 DETAIL_TYPE = "SageMaker Model Package State Change"
@@ -56,13 +58,17 @@ class ApprovalTrigger(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        pipelines: dict[str, str],
+        groups: str,
+        pipelines: str,
         key: kms.IKey,
         topic: sns.ITopic,
         removal_policy: RemovalPolicy,
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
+        for name, rule in (("groups", groups), ("pipelines", pipelines)):
+            if rule.count(MODEL_PLACEHOLDER) != 1:
+                raise ValueError(f"{name}: {rule!r} must name the model exactly once, as {MODEL_PLACEHOLDER}")
         stack = Stack.of(self)
         self.table = dynamodb.Table(
             self,
@@ -93,7 +99,7 @@ class ApprovalTrigger(Construct):
             log_retention=log_retention,
             removal_policy=removal_policy,
             environment={
-                "PIPELINE_BY_GROUP": json.dumps(pipelines, sort_keys=True),
+                "PROMOTION_NAMING": json.dumps({"groups": groups, "pipelines": pipelines}, sort_keys=True),
                 "IDEMPOTENCY_TABLE": self.table.table_name,
             },
             reserved_concurrency=RESERVED_CONCURRENCY,
@@ -111,13 +117,15 @@ class ApprovalTrigger(Construct):
                 resources=[key.key_arn],
             )
         )
+        any_pipeline = stack.format_arn(service="codepipeline", resource=pipelines.replace(MODEL_PLACEHOLDER, "*"))
         self.function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["codepipeline:StartPipelineExecution"],
-                resources=[
-                    stack.format_arn(service="codepipeline", resource=name) for name in sorted(pipelines.values())
-                ],
-            )
+            iam.PolicyStatement(actions=["codepipeline:StartPipelineExecution"], resources=[any_pipeline])
+        )
+        acknowledge(
+            self.function,
+            f"AwsSolutions-IAM5[Resource::{as_nag_renders(self, any_pipeline)}]",
+            "Every model's promotion pipeline follows this naming rule and lives in the model's own stack; "
+            "the function starts only the one its naming rule derives from the approved version's group.",
         )
         self.rule = events.Rule(
             self,
@@ -126,7 +134,10 @@ class ApprovalTrigger(Construct):
             event_pattern=events.EventPattern(
                 source=[SOURCE],
                 detail_type=[DETAIL_TYPE],
-                detail={"ModelPackageGroupName": sorted(pipelines), "ModelApprovalStatus": STATUSES},
+                detail={
+                    "ModelPackageGroupName": [{"prefix": groups.split(MODEL_PLACEHOLDER)[0]}],
+                    "ModelApprovalStatus": STATUSES,
+                },
             ),
             targets=[
                 targets.LambdaFunction(

@@ -42,6 +42,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from stacks.components.code_connection import allow_use_connection
+from stacks.construct_ids import pascal
 from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.secure_bucket import SecureBucket
@@ -182,7 +183,7 @@ class BuildPipelineCi(Construct):
     def _project(self, target: BuildTarget, artifact_bucket: s3.IBucket, artifact_key: kms.IKey) -> codebuild.PipelineProject:
         project = codebuild.PipelineProject(
             self,
-            f"Build{_pascal(target.model_name)}",
+            f"Build{pascal(target.model_name)}",
             description=f"Tests, renders, upserts and starts the SageMaker pipeline {target.pipeline_name}",
             build_spec=codebuild.BuildSpec.from_source_filename(BUILDSPEC),
             environment=codebuild.BuildEnvironment(
@@ -261,7 +262,7 @@ class BuildPipelineCi(Construct):
         region, account = self._stack.region, self._stack.account
         key.add_to_resource_policy(
             iam.PolicyStatement(
-                sid=f"LogsEncrypt{_pascal(self._stack.stack_name)}",
+                sid=f"LogsEncrypt{pascal(self._stack.stack_name)}",
                 principals=[iam.ServicePrincipal(f"logs.{region}.amazonaws.com")],
                 actions=[
                     "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey",
@@ -287,7 +288,3 @@ class BuildPipelineCi(Construct):
             acknowledge(role, f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]", reason)
         objects = as_nag_renders(self, self.artifact_store.arn_for_objects("*"))
         acknowledge(role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{objects}]", reason)
-
-
-def _pascal(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.replace("_", "-").split("-"))

@@ -5,7 +5,8 @@ A promotion pipeline's synth action runs it on the repository, following
 offline, no AWS lookups, cdk-nag and CloudFormation validation on), then
 ``stacks.endpoint_templates``, whose output folder is the action's artifact:
 ``<account>/<stack name>.template.json``.
-Shared by every model's pipeline. The project has no permissions beyond
+Shared by every model's pipeline, which refers to it by ``project_name``. The
+project has no permissions beyond
 CodeBuild's logs and the artifacts CodePipeline hands it (``key`` encrypts them).
 
 Exposes ``project``.
@@ -23,11 +24,12 @@ BUILDSPEC = "buildspecs/endpoint_templates.yml"
 
 
 class EndpointTemplateSynth(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, key: kms.IKey) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, key: kms.IKey, project_name: str) -> None:
         super().__init__(scope, construct_id)
         self.project = codebuild.PipelineProject(
             self,
             "Project",
+            project_name=project_name,
             description="Synthesizes the platform app offline and collects the Endpoint stack templates",
             build_spec=codebuild.BuildSpec.from_source_filename(BUILDSPEC),
             environment=codebuild.BuildEnvironment(

@@ -3,14 +3,15 @@
 Creates the function (Python 3.14, the pinned Powertools layer, active X-Ray
 tracing, reserved concurrency), its log group (retention from the account
 config, encrypted with ``log_key``) and a KMS-encrypted dead-letter queue for
-failed asynchronous invocations. In a VPC when ``network`` is given, in the
+failed asynchronous invocations. ``function_name`` fixes the name, for functions other
+stacks refer to by name. In a VPC when ``network`` is given, in the
 workload security group and subnets.
 
 Exposes ``function``, ``dead_letter_queue`` and ``log_group``. Handlers follow
 ``lambdas/<name>/handler.py:handler``; everything in the folder ships except
 tests and caches. ``shared_modules`` names modules of ``lambdas/shared``
 (``"codepipeline_job"``) copied next to the handler, so the function imports
-them by bare name like its own; such an asset is built by a local bundler (no
+them by bare name like its own; ``not_shipped`` names folder entries left out; such an asset is built by a local bundler (no
 Docker) and hashed by its content, so a change to a shared module ships a new
 asset for every function that carries it.
 """
@@ -43,8 +44,9 @@ POWERTOOLS_LAYER_VERSION = 27
 class _FunctionBundle:
     """The handler folder with the named ``lambdas/shared`` modules beside its own."""
 
-    def __init__(self, handler_folder: str, shared_modules: Sequence[str]) -> None:
+    def __init__(self, handler_folder: str, shared_modules: Sequence[str], not_shipped: Sequence[str] = ()) -> None:
         self._source = LAMBDAS_DIR / handler_folder
+        self._not_shipped = (*_NOT_SHIPPED, *not_shipped)
         self._shared = [SHARED_DIR / f"{name}.py" for name in shared_modules]
         for module in self._shared:
             if not module.is_file():
@@ -53,25 +55,28 @@ class _FunctionBundle:
                 raise ValueError(f"shared_modules: {module.stem!r} would overwrite {handler_folder}/{module.name}")
 
     def try_bundle(self, output_dir: str, _options: BundlingOptions) -> bool:
-        shutil.copytree(self._source, output_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*_NOT_SHIPPED))
+        shutil.copytree(self._source, output_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*self._not_shipped))
         for module in self._shared:
             shutil.copyfile(module, Path(output_dir) / module.name)
         return True
 
 
-def function_code(handler_folder: str, shared_modules: Sequence[str] = ()) -> lambda_.Code:
-    """The function's asset: ``lambdas/<handler_folder>`` and, beside it, ``shared_modules``."""
+def function_code(
+    handler_folder: str, shared_modules: Sequence[str] = (), not_shipped: Sequence[str] = ()
+) -> lambda_.Code:
+    """The function's asset: ``lambdas/<handler_folder>`` but ``not_shipped`` (glob patterns)
+    and, beside it, ``shared_modules``."""
     if not shared_modules:
-        return lambda_.Code.from_asset(str(LAMBDAS_DIR / handler_folder), exclude=list(_NOT_SHIPPED))
+        return lambda_.Code.from_asset(str(LAMBDAS_DIR / handler_folder), exclude=[*_NOT_SHIPPED, *not_shipped])
     return lambda_.Code.from_asset(
         str(LAMBDAS_DIR / handler_folder),
         asset_hash_type=AssetHashType.OUTPUT,
         bundling=BundlingOptions(
             # Never pulled: the local bundler always succeeds.
             image=DockerImage.from_registry("local-bundling-only"),
-            local=_FunctionBundle(handler_folder, shared_modules),
+            local=_FunctionBundle(handler_folder, shared_modules, not_shipped),
             # Part of CDK's in-process bundle cache key: one folder bundled with other modules is another asset.
-            environment={"SHARED_MODULES": ",".join(shared_modules)},
+            environment={"SHARED_MODULES": ",".join(shared_modules), "NOT_SHIPPED": ",".join(not_shipped)},
         ),
     )
 
@@ -85,6 +90,7 @@ class PlatformFunction(Construct):
         handler_folder: str,
         description: str,
         log_key: kms.IKey,
+        function_name: str | None = None,
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
         environment: dict[str, str] | None = None,
@@ -93,6 +99,7 @@ class PlatformFunction(Construct):
         reserved_concurrency: int = 5,
         network: PlatformNetwork | None = None,
         shared_modules: Sequence[str] = (),
+        not_shipped: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         region = Stack.of(self).region
@@ -103,10 +110,11 @@ class PlatformFunction(Construct):
         self.function = lambda_.Function(
             self,
             "Function",
+            function_name=function_name,
             description=description,
             runtime=RUNTIME,
             handler="handler.handler",
-            code=function_code(handler_folder, shared_modules),
+            code=function_code(handler_folder, shared_modules, not_shipped),
             layers=[
                 lambda_.LayerVersion.from_layer_version_arn(
                     self,

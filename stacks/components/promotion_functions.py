@@ -1,21 +1,23 @@
 """PromotionFunctions (dev): the Lambda functions promotion pipelines invoke between deployments.
 
-- ``smoke_test`` (``lambdas/smoke_test``): assumes staging's ``smoke_tester`` and
-  invokes the staging endpoint. Its role has the fixed name
+- ``smoke_test`` (``lambdas/smoke_test``, without ``samples/``): assumes staging's
+  ``smoke_tester`` and invokes the staging endpoint with the model's samples, read from
+  the job's ``Source`` input artifact. Its role has the fixed name
   ``promotion_role_names(config).smoke_test_function``, the only principal
   staging's smoke tester trusts;
 - ``recorder`` (``lambdas/deployment_recorder``): notes a deployment (account,
   endpoint, time, pipeline execution) on the model version. It may describe the
-  versions of the configured registry groups and update them only with requests
+  versions of the platform's registry groups (``<name>-*``) and update them only with requests
   that set no approval status or lifecycle stage and remove no metadata (its own
   identity policy says so, whatever the group policy), and nothing else of the
   registry;
 - ``approval_check`` (``lambdas/approval_check``): fails the job unless the
   version is ``Approved`` and belongs to the model's group. It may only describe
-  the versions of the configured registry groups.
+  the versions of the platform's registry groups.
 
-All report their outcome to CodePipeline (``PutJobSuccessResult`` /
-``PutJobFailureResult``, granted by the invoke actions). Exposes ``smoke_test``,
+Each is named ``promotion_function_name`` (the model stacks' pipelines invoke them by
+name) and may report its outcome to CodePipeline (``PutJobSuccessResult`` /
+``PutJobFailureResult``). Exposes ``smoke_test``,
 ``recorder`` and ``approval_check`` (functions).
 """
 
@@ -29,7 +31,7 @@ from stacks.components.nag import acknowledge
 from stacks.components.platform_function import PlatformFunction
 from platform_config import PlatformConfig
 from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
-from platform_config.naming import model_package_group_name
+from platform_config.naming import ANY_MODEL, model_package_group_name, promotion_function_name
 
 # A pipeline runs one action of each at a time; a second slot covers a retry.
 RESERVED_CONCURRENCY = 2
@@ -67,6 +69,9 @@ class PromotionFunctions(Construct):
             self,
             "SmokeTest",
             handler_folder="smoke_test",
+            function_name=promotion_function_name(config, "smoke-test"),
+            # Each model's samples come with the job (the Source artifact), not with the function.
+            not_shipped=("samples",),
             description="Invokes the staging endpoint with test samples and checks schema, errors and latency",
             environment={"SMOKE_TESTER_ROLE_ARN": smoke_tester},
             timeout=SMOKE_TEST_TIMEOUT,
@@ -83,6 +88,7 @@ class PromotionFunctions(Construct):
             self,
             "DeploymentRecorder",
             handler_folder="deployment_recorder",
+            function_name=promotion_function_name(config, "deployment-recorder"),
             description="Records a deployment of a model version (account, endpoint, time, execution) on the version",
             **common,
         ).function
@@ -90,23 +96,31 @@ class PromotionFunctions(Construct):
             self,
             "ApprovalCheck",
             handler_folder="approval_check",
+            function_name=promotion_function_name(config, "approval-check"),
             description="Fails the promotion unless the model version is Approved and belongs to the model's group",
             **common,
         ).function
         for function in (self.smoke_test, self.recorder, self.approval_check):
+            # The invoke actions live in the model stacks and refer to the functions by name,
+            # so the functions hold their answer to CodePipeline themselves.
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"], resources=["*"]
+                )
+            )
             acknowledge(
                 function,
                 "AwsSolutions-IAM5[Resource::*]",
-                "Besides X-Ray's actions, CodePipeline's PutJobSuccessResult and PutJobFailureResult (granted by "
-                "the invoke action) support no resource-level permissions; the job id in the call scopes them.",
+                "Besides X-Ray's actions, CodePipeline's PutJobSuccessResult and PutJobFailureResult "
+                "support no resource-level permissions; the job id in the call scopes them.",
             )
         stack = Stack.of(self)
+        # Every group of the platform, by the naming rule: a new model needs no change here.
         versions = [
             stack.format_arn(
                 service="sagemaker", resource="model-package",
-                resource_name=f"{model_package_group_name(config, model.name).lower()}/*",
+                resource_name=f"{model_package_group_name(config, ANY_MODEL).lower()}/*",
             )
-            for model in config.models
         ]
         self.recorder.add_to_role_policy(
             iam.PolicyStatement(sid="DescribeVersions", actions=["sagemaker:DescribeModelPackage"], resources=versions)
@@ -128,13 +142,14 @@ class PromotionFunctions(Construct):
             acknowledge(
                 self.recorder,
                 f"AwsSolutions-IAM5[Resource::{pattern}]",
-                "Any version of the model's registry group may be deployed and recorded; the role's own "
+                "Any version of the platform's registry groups (named <platform>-<model>) may be deployed and "
+                "recorded; the role's own "
                 "policy allows only updates that set no approval status or lifecycle and remove no metadata, "
                 "and the group's policy denies it setting an approval status.",
             )
             acknowledge(
                 self.approval_check,
                 f"AwsSolutions-IAM5[Resource::{pattern}]",
-                "Any version of the model's registry group may be promoted, so any may be checked; the role "
-                "can only describe them.",
+                "Any version of the platform's registry groups (named <platform>-<model>) may be promoted, so "
+                "any may be checked; the role can only describe them.",
             )

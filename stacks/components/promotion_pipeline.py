@@ -18,15 +18,17 @@ only by the approval trigger. Stages, in order:
    and the deploy passes it on (``BaselineStatisticsUri``,
    ``BaselineConstraintsUri``) from the check's output variables (namespace
    ``<Account>Approval``);
-4. *Test*: ``smoke_test`` invokes the staging endpoint;
+4. *Test*: ``smoke_test`` invokes the staging endpoint with the model's samples from
+   the ``Source`` artifact (its input);
 5. *Approve*: manual approval, announced on ``approval_topic``;
 6. *Prod*: the same three actions into prod. The check runs again after the
    manual approval, so a version rejected in the registry while the pipeline
    waited never reaches prod.
 
-Every action runs as ``role`` (one role for all promotion pipelines; with a
-``codeconnections`` source it may use that connection) except the deploy
-actions, which run as the serving accounts' deployer roles. Exposes ``pipeline``.
+Every action runs as ``role`` (one role for all promotion pipelines, which must
+already allow what the actions do: given as an immutable reference, it receives no
+grant here) except the deploy actions, which run as the serving accounts' deployer
+roles. Exposes ``pipeline``.
 """
 
 from aws_cdk import aws_codebuild as codebuild
@@ -39,7 +41,6 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks.components.code_connection import allow_use_connection
 from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
 from stacks.cross_account import role_arn, serving_role_names
@@ -110,6 +111,8 @@ class PromotionPipeline(Construct):
                         actions.LambdaInvokeAction(
                             action_name="SmokeTest",
                             lambda_=smoke_test,
+                            # The samples of the promoted commit: the function bundles none.
+                            inputs=[source],
                             user_parameters={
                                 "model_package_arn": MODEL_PACKAGE,
                                 "model_name": model.name,
@@ -138,7 +141,6 @@ class PromotionPipeline(Construct):
                 codepipeline.StageProps(stage_name="Prod", actions=self._deploy_actions("prod", templates)),
             ],
         )
-        allow_use_connection(role, config.source.connection_arn)
 
     def _source_action(self, output: codepipeline.Artifact) -> actions.Action:
         source = self._config.source

@@ -6,9 +6,10 @@ Creates:
   (partition key ``pk``, on-demand, encrypted with ``key``, point-in-time
   recovery, expiring items by ``expires_at``; removal policy as given);
 - the function (``PlatformFunction`` of ``lambdas/retrain_trigger``), which may
-  write that table's items and start exactly the pipelines of ``settings``;
-- an EventBridge rule on dev's default bus sending it the alarms of
-  ``settings`` that enter ALARM in ``settings``' accounts, with the retry policy
+  write that table's items, read the SSM parameters ``settings["model_settings"]``
+  names and start the pipelines ``settings["pipelines"]`` names (``{model}`` as ``*``);
+- an EventBridge rule on dev's default bus sending it the alarms named by
+  ``settings["alarms"]`` (wildcard patterns) that enter ALARM in ``settings``' accounts, with the retry policy
   and dead-letter queue of ``dead_letters`` (``EventDeadLetters``).
 
 ``settings`` is the function's ``RETRAIN_SETTINGS`` (see
@@ -29,8 +30,9 @@ from constructs import Construct
 
 from stacks.components.event_dead_letters import EventDeadLetters
 from stacks.components.event_forwarding import ALARM_DETAIL_TYPE, ALARM_SOURCE
-from stacks.components.nag import acknowledge
+from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.platform_function import PlatformFunction
+from platform_config.naming import MODEL_PLACEHOLDER
 
 # Concurrent deliveries are safe (conditional writes decide), so a few suffice.
 RESERVED_CONCURRENCY = 2
@@ -92,15 +94,23 @@ class RetrainTrigger(Construct):
                 resources=[key.key_arn],
             )
         )
-        self.function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["sagemaker:StartPipelineExecution"],
-                resources=[
-                    stack.format_arn(service="sagemaker", resource="pipeline", resource_name=target["pipeline"].lower())
-                    for target in settings["models"].values()
-                ],
-            )
+        any_pipeline = stack.format_arn(
+            service="sagemaker", resource="pipeline", resource_name=_any_model(settings["pipelines"]).lower()
         )
+        any_parameter = stack.format_arn(
+            service="ssm", resource="parameter", resource_name=_any_model(settings["model_settings"]).lstrip("/")
+        )
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["sagemaker:StartPipelineExecution"], resources=[any_pipeline])
+        )
+        self.function.add_to_role_policy(iam.PolicyStatement(actions=["ssm:GetParameter"], resources=[any_parameter]))
+        for resource, reason in (
+            (any_pipeline, "Every model's build pipeline follows this naming rule and lives in the model's own "
+             "stack; the function starts only the one its naming rule derives from the alarm's name."),
+            (any_parameter, "Each model's stack writes its retraining settings under this naming rule; the "
+             "function reads only the alarm's model's parameter."),
+        ):
+            acknowledge(self.function, f"AwsSolutions-IAM5[Resource::{as_nag_renders(self, resource)}]", reason)
         self.rule = events.Rule(
             self,
             "Rule",
@@ -109,7 +119,15 @@ class RetrainTrigger(Construct):
                 source=[ALARM_SOURCE],
                 detail_type=[ALARM_DETAIL_TYPE],
                 account=sorted(settings["accounts"]),
-                detail={"alarmName": sorted(settings["alarms"]), "state": {"value": ["ALARM"]}},
+                detail={
+                    "alarmName": [{"wildcard": _any_model(rule)} for rule in settings["alarms"]],
+                    "state": {"value": ["ALARM"]},
+                },
             ),
             targets=[targets.LambdaFunction(self.function, **dead_letters.target_options)],
         )
+
+
+def _any_model(rule: str) -> str:
+    """A naming rule as a pattern matching every model's name (IAM and EventBridge wildcards)."""
+    return rule.replace(MODEL_PLACEHOLDER, "*")

@@ -27,12 +27,13 @@ from platform_config.naming import (
     promotion_artifact_bucket_name,
     promotion_pipeline_name,
 )
+from stacks.construct_ids import model_stack_id
 from stacks.platform_app import STAGE_IDS
 
 if TYPE_CHECKING:
     from tests.access.policies import PolicyIndex
 
-FLOWS = ("build", "promotion", "serving", "monitoring", "studio", "feature-store")
+FLOWS = ("build", "promotion", "serving", "monitoring", "studio", "feature-store", "convention")
 SAGEMAKER = "sagemaker.amazonaws.com"
 STATUS = "sagemaker:ModelApprovalStatus"
 
@@ -108,7 +109,73 @@ def access_intents(config: PlatformConfig) -> list[Intent]:
             Intent(**{**vars(intent), "name": intent.name + suffix}) for intent in _model_intents(config, model.name)
         ]
     intents += _studio_intents(config)
+    intents += _convention_intents(config)
     return intents
+
+
+def _convention_intents(config: PlatformConfig) -> list[Intent]:
+    """Shared dev stacks grant by naming rule, not by model list: a model the config does not
+    know (``any-model``) is covered like a configured one, and nothing outside the rule is."""
+    region, dev = config.region, config.accounts.dev.account_id
+    any_model, outside = "any-model", "other-team-model"
+
+    def dev_role(construct: str, stack: str) -> Generated:
+        return Generated(f"{STAGE_IDS['dev']}/{stack}", construct)
+
+    def version(group: str) -> str:
+        return f"arn:aws:sagemaker:{region}:{dev}:model-package/{group.lower()}/1"
+
+    def promotion(name: str) -> str:
+        return f"arn:aws:codepipeline:{region}:{dev}:{name}"
+
+    platform_version = version(model_package_group_name(config, any_model))
+    outside_version = version(outside)
+    approval_trigger = dev_role("ApprovalTriggerFunctionServiceRole", "Promotion")
+    retrain_trigger = dev_role("RetrainTriggerFunctionServiceRole", "Retraining")
+    approver = dev_role("ModelApproverRole", "Studio")
+    mlops = dev_role("MlopsEngineerRole", "Studio")
+    approval_check = dev_role("FunctionsApprovalCheckFunctionServiceRole", "Promotion")
+    approved = {STATUS: "Approved"}
+    return [
+        Intent("convention", "approval-trigger-starts-any-models-promotion", approval_trigger,
+               "codepipeline:StartPipelineExecution", promotion(promotion_pipeline_name(config, any_model)), "Allow",
+               "The trigger derives the pipeline from the group's name; a new model needs no grant."),
+        Intent("convention", "approval-trigger-cannot-start-other-pipelines", approval_trigger,
+               "codepipeline:StartPipelineExecution", promotion(f"{config.name}-{any_model}-deploy"), "Deny",
+               "Only pipelines named like promotions: not the CI pipelines, not another team's."),
+        Intent("convention", "retrain-trigger-starts-any-models-build", retrain_trigger,
+               "sagemaker:StartPipelineExecution",
+               f"arn:aws:sagemaker:{region}:{dev}:pipeline/{build_pipeline_name(config, any_model)}", "Allow",
+               "The retrain trigger derives the build pipeline from the alarm's name."),
+        Intent("convention", "retrain-trigger-cannot-start-experiment-pipelines", retrain_trigger,
+               "sagemaker:StartPipelineExecution", f"arn:aws:sagemaker:{region}:{dev}:pipeline/{outside}", "Deny",
+               "Only build pipelines: drift never runs someone else's pipeline."),
+        Intent("convention", "retrain-trigger-reads-any-models-retraining-setting", retrain_trigger,
+               "ssm:GetParameter", f"arn:aws:ssm:{region}:{dev}:parameter/{config.name}/models/{any_model}/retraining",
+               "Allow", "Each model's stack writes its window and alarms; the trigger reads them by name."),
+        Intent("convention", "approver-approves-any-models-version", approver, "sagemaker:UpdateModelPackage",
+               platform_version, "Allow", "The approver's policy selects the platform's groups by name prefix.",
+               approved, identity_only=True),
+        Intent("convention", "approver-cannot-approve-outside-the-platform", approver, "sagemaker:UpdateModelPackage",
+               outside_version, "Deny", "Groups outside the platform's prefix are not the approver's to decide.",
+               approved, identity_only=True),
+        Intent("convention", "mlops-engineer-reads-any-models-group", mlops, "sagemaker:DescribeModelPackageGroup",
+               f"arn:aws:sagemaker:{region}:{dev}:model-package-group/{model_package_group_name(config, any_model)}",
+               "Allow", "Personas read every platform group by prefix.", identity_only=True),
+        Intent("convention", "mlops-engineer-cannot-read-groups-outside-the-platform", mlops,
+               "sagemaker:DescribeModelPackageGroup",
+               f"arn:aws:sagemaker:{region}:{dev}:model-package-group/{outside}", "Deny",
+               "A group outside the prefix is not the platform's.", identity_only=True),
+        Intent("convention", "mlops-engineer-cannot-start-any-models-promotion", mlops,
+               "codepipeline:StartPipelineExecution", promotion(promotion_pipeline_name(config, any_model)), "Deny",
+               "The Deny covers every promotion by name, present and future."),
+        Intent("convention", "approval-check-describes-any-models-version", approval_check,
+               "sagemaker:DescribeModelPackage", platform_version, "Allow",
+               "Any platform model may be promoted, so any platform version may be checked.", identity_only=True),
+        Intent("convention", "approval-check-cannot-describe-outside-the-platform", approval_check,
+               "sagemaker:DescribeModelPackage", outside_version, "Deny",
+               "Versions outside the platform's groups are not its to check.", identity_only=True),
+    ]
 
 
 def _endpoint_monitor_intents(
@@ -217,9 +284,10 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
     image_registry = f"arn:aws:ecr:{region}:{REGISTRIES[region][0]}:repository/sagemaker-xgboost"
     artifact_key = Generated("Dev/Data", "ArtifactKey")
     data_key = Generated("Dev/Data", "DataKey")
-    pipeline_role = dev_role(f"{model_id}ExecutionRole", "ModelBuild")
-    ci_build = dev_role(f"CiBuild{model_id}Role", "ModelBuild")
-    ci_pipeline = dev_role("CiPipelineRole", "ModelBuild")
+    model_stack = model_stack_id(model)
+    pipeline_role = dev_role("BuildPipelineExecutionRole", model_stack)
+    ci_build = dev_role(f"CiBuild{model_id}Role", model_stack)
+    ci_pipeline = dev_role("CiPipelineRole", model_stack)
     promotion_role = role_arn(config, "dev", promotion.pipeline)
     smoke_function = role_arn(config, "dev", promotion.smoke_test_function)
     recorder = dev_role("FunctionsDeploymentRecorderFunctionServiceRole", "Promotion")
@@ -239,7 +307,7 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
         Intent("build", "ci-pipeline-uses-connection", ci_pipeline, "codeconnections:UseConnection",
                config.source.connection_arn, "Allow", "The CI Source stage reads the repository through the connection."),
         Intent("build", "ci-pipeline-starts-ci-build", ci_pipeline, "codebuild:StartBuild",
-               Generated("Dev/ModelBuild", f"CiBuild{model_id}"), "Allow", "CI runs the tests and upserts the pipeline."),
+               Generated(f"Dev/{model_stack}", f"CiBuild{model_id}"), "Allow", "CI runs the tests and upserts the pipeline."),
         Intent("build", "ci-build-updates-build-pipeline", ci_build, "sagemaker:UpdatePipeline", build_pipeline,
                "Allow", "CI upserts the rendered pipeline definition."),
         Intent("build", "ci-build-starts-build-pipeline", ci_build, "sagemaker:StartPipelineExecution", build_pipeline,
@@ -267,7 +335,7 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
         Intent("build", "pipeline-encrypts-artifacts", pipeline_role, "kms:GenerateDataKey", artifact_key, "Allow",
                "Artifacts are encrypted with the artifact key."),
         Intent("build", "pipeline-reads-pii-key", pipeline_role, "secretsmanager:GetSecretValue",
-               Generated("Dev/ModelBuild", f"{model_id}PiiHashKey", "Ref"), "Allow",
+               Generated(f"Dev/{model_stack}", "PiiHashKey", "Ref"), "Allow",
                "Preprocess pseudonymizes identifiers with the model's secret key."),
         Intent("build", "pipeline-creates-processing-job", pipeline_role, "sagemaker:CreateProcessingJob",
                sagemaker(dev, "processing-job/pipelines-abc123-preprocess"), "Allow",
@@ -457,7 +525,7 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
                "codepipeline:StartPipelineExecution", promotion_pipeline, "Deny",
                "Starting it by hand with any ModelPackageArn bypasses the approval gate."),
         Intent("promotion", "mlops-engineer-reads-ci-pipeline-state", mlops_engineer, "codepipeline:GetPipelineState",
-               Generated("Dev/ModelBuild", "CiPipeline"), "Allow",
+               Generated(f"Dev/{model_stack}", "CiPipeline"), "Allow",
                "MLOps engineers operate CI; their policy selects pipelines by the platform tag.", defect="15"),
         Intent("promotion", "mlops-engineer-cannot-read-untagged-pipeline", mlops_engineer,
                "codepipeline:GetPipelineState", f"arn:aws:codepipeline:{config.region}:{dev}:another-teams-pipeline",

@@ -15,8 +15,8 @@ KNOWN_GOOD = "serving-model-reads-artifact-in-dev-staging"
 
 
 def _intent(config: PlatformConfig, intent_id: str):
-    # With several models, per-model intent ids end with the model's name: the first model's will do.
-    ids = (intent_id, f"{intent_id}-{config.models[0].name}")
+    # With several models, per-model intents carry the model's name: take the first model's.
+    ids = {intent_id, f"{intent_id}-{config.models[0].name}"}
     return next(intent for intent in access_intents(config) if intent.id in ids)
 
 

@@ -1,4 +1,4 @@
-"""The Studio and Registry stacks of a dev account configured to retain its data.
+"""The Studio stack and a model stack of a dev account configured to retain its data.
 
 The default config destroys dev's resources with their stacks; what changes when
 an installation retains them is checked on this smaller build (the dev stacks
@@ -15,14 +15,14 @@ from stacks.data_stack import DataStack
 from stacks.feature_store_stack import FeatureStoreStack
 from stacks.network_stack import DEV_INTERFACE_SERVICES, NetworkStack
 from stacks.platform_app import availability_zone_context
-from stacks.registry_stack import RegistryStack
+from stacks.model_stack import ModelStack
 from stacks.studio_stack import StudioStack
 from tests.synth import DEFAULT_CONFIG_PATH, cdk_json_context
 
 
 @cache
 def retained_dev_templates() -> dict[str, Template]:
-    """``{"Studio": ..., "Registry": ...}`` for the default config with ``accounts.dev.removal_policy = "retain"``."""
+    """``{"Studio": ..., "Model": ...}`` (its first model's stack) for the default config with ``accounts.dev.removal_policy = "retain"``."""
     config = load_config(DEFAULT_CONFIG_PATH)
     dev = config.accounts.dev.model_copy(update={"removal_policy": "retain"})
     config = config.model_copy(update={"accounts": config.accounts.model_copy(update={"dev": dev})})
@@ -42,5 +42,15 @@ def retained_dev_templates() -> dict[str, Template]:
         artifact_key=data.artifact_key,
         offline_store_role=feature_store.offline_store_role,
     )
-    registry = RegistryStack(stage, "Registry", config=config, approver_role=studio.roles["model_approver"])
-    return {"Studio": Template.from_stack(studio), "Registry": Template.from_stack(registry)}
+    model = ModelStack(
+        stage,
+        "Model",
+        config=config,
+        model=config.models[0],
+        approver_role_arn=studio.roles["model_approver"].role_arn,
+        data_key=data.data_key,
+        artifact_key=data.artifact_key,
+        access_log_bucket=data.access_log_bucket,
+        network=network.network,
+    )
+    return {"Studio": Template.from_stack(studio), "Model": Template.from_stack(model)}

@@ -1,4 +1,4 @@
-"""ModelBuild stack (dev): the SageMaker build pipeline, its role, and CI/CD on git push."""
+"""Each model's dev stack: its SageMaker build pipeline, its role, and CI/CD on git push."""
 
 import json
 import re
@@ -21,13 +21,15 @@ from platform_config.accounts import ImportedNetwork
 from platform_config.platform import Source
 from stacks.platform_app import build_app
 from stacks.rendered_pipelines import RENDERED_PIPELINES_DIR, BuildOutputError, RenderedPipeline, load_rendered_pipeline
-from tests.synth import REPO_ROOT, SynthesizedApp, cdk_json_context
+from stacks.construct_ids import model_stack_id
+from tests.synth import REPO_ROOT, SynthesizedApp, cdk_json_context, model_names_under_test
 
+# For the construct-level tests that need a model name, not a synthesized model.
 MODEL = "credit-risk"
 PIPELINE_NAME = "mlops-credit-risk-build"
 ARTIFACT_BUCKET = "mlops-artifacts-111111111111-eu-west-1"
 # Pinned: a new logical id replaces the secret, and a new key changes every pseudonym.
-PII_KEY_SECRET_ID = "CreditRiskPiiHashKey4600CF46"
+PII_KEY_SECRET_ID = "PiiHashKeyD2ECFCF8"
 
 
 def resources_of(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
@@ -48,14 +50,29 @@ def ci_store(template: dict[str, Any], resource_type: str) -> dict[str, dict[str
     return {name: r for name, r in resources_of(template, resource_type).items() if name.startswith("CiArtifactStore")}
 
 
+def ci_pipelines(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The model's build CodePipeline (its stack also holds its promotion pipeline)."""
+    return {name: r for name, r in resources_of(template, "AWS::CodePipeline::Pipeline").items() if name.startswith("Ci")}
+
+
 def only(resources: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     assert len(resources) == 1, sorted(resources)
     return next(iter(resources.items()))
 
 
+@pytest.fixture(scope="module", params=model_names_under_test())
+def model_name(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def model_build(synthesized: SynthesizedApp) -> dict[str, Any]:
-    return synthesized.templates["Dev/ModelBuild"]
+def pipeline_name(model_name: str) -> str:
+    return f"mlops-{model_name}-build"
+
+
+@pytest.fixture(scope="module")
+def model_build(synthesized: SynthesizedApp, model_name: str) -> dict[str, Any]:
+    return synthesized.templates[f"Dev/{model_stack_id(model_name)}"]
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +138,10 @@ def test_deploy_time_values_use_only_functions_fn_sub_documents(definition_sub) 
     assert used <= SUB_MAP_FUNCTIONS
 
 
-def test_pipeline_has_the_build_pipeline_name_and_a_role_only_sagemaker_assumes(model_build, sagemaker_pipeline) -> None:
-    assert sagemaker_pipeline["PipelineName"] == PIPELINE_NAME
+def test_pipeline_has_the_build_pipeline_name_and_a_role_only_sagemaker_assumes(
+    model_build, sagemaker_pipeline, pipeline_name
+) -> None:
+    assert sagemaker_pipeline["PipelineName"] == pipeline_name
     role = model_build["Resources"][sagemaker_pipeline["RoleArn"]["Fn::GetAtt"][0]]
     assert role["Type"] == "AWS::IAM::Role"
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
@@ -215,14 +234,16 @@ def test_pipeline_role_manages_only_network_interfaces_of_the_platform_vpc(synth
     }
 
 
-def test_step_code_ships_as_an_asset_of_the_rendered_code_folder(synthesized: SynthesizedApp, definition_sub) -> None:
+def test_step_code_ships_as_an_asset_of_the_rendered_code_folder(
+    synthesized: SynthesizedApp, definition_sub, model_name
+) -> None:
     _, variables = definition_sub
     asset_hash = Path(variables["CodeS3Uri"]).stem
-    manifest = next(synthesized.outdir.glob("assembly-Dev/DevModelBuild*.assets.json"))
+    manifest = next(synthesized.outdir.glob(f"assembly-Dev/Dev{model_stack_id(model_name)}*.assets.json"))
     source = json.loads(manifest.read_text())["files"][asset_hash]["source"]
     assert source["packaging"] == "zip"
     shipped = synthesized.outdir / "assembly-Dev" / source["path"]
-    rendered = RENDERED_PIPELINES_DIR / MODEL / "code"
+    rendered = RENDERED_PIPELINES_DIR / model_name / "code"
 
     def files(root: Path) -> set[str]:
         return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file() and "__pycache__" not in path.parts}
@@ -233,11 +254,11 @@ def test_step_code_ships_as_an_asset_of_the_rendered_code_folder(synthesized: Sy
 # --- the PII pseudonymization key -------------------------------------------------------
 
 
-def test_pii_key_secret_is_the_one_the_pipeline_reads_by_default(model_build, definition) -> None:
+def test_pii_key_secret_is_the_one_the_pipeline_reads_by_default(model_build, definition, model_name) -> None:
     default = next(item["DefaultValue"] for item in definition["Parameters"] if item["Name"] == "PiiKeySecretId")
     secret = model_build["Resources"][PII_KEY_SECRET_ID]
     assert secret["Type"] == "AWS::SecretsManager::Secret"
-    assert secret["Properties"]["Name"] == default == "mlops/credit-risk/pii-hash-key"
+    assert secret["Properties"]["Name"] == default == f"mlops/{model_name}/pii-hash-key"
 
 
 def test_pii_key_secret_is_generated_and_encrypted_with_the_data_key(model_build) -> None:
@@ -267,7 +288,7 @@ def test_pipeline_role_has_no_wildcard_actions(pipeline_role_statements) -> None
     assert actions and not [action for action in actions if "*" in action]
 
 
-def test_pipeline_role_registers_only_pending_versions_in_the_models_group(pipeline_role_statements) -> None:
+def test_pipeline_role_registers_only_pending_versions_in_the_models_group(pipeline_role_statements, model_name) -> None:
     registering = [item for item in pipeline_role_statements if "sagemaker:CreateModelPackage" in as_list(item["Action"])]
     assert registering == [
         {
@@ -276,8 +297,8 @@ def test_pipeline_role_registers_only_pending_versions_in_the_models_group(pipel
             "Condition": {"StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}},
             "Effect": "Allow",
             "Resource": [
-                "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-credit-risk",
-                "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-credit-risk/*",
+                f"arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-{model_name}",
+                f"arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-{model_name}/*",
             ],
         }
     ]
@@ -290,7 +311,7 @@ def test_pipeline_role_passes_only_itself_and_only_to_sagemaker(pipeline_role_st
     assert passing[0]["Condition"] == {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
 
 
-def test_pipeline_role_writes_only_under_its_models_prefixes(pipeline_role_statements) -> None:
+def test_pipeline_role_writes_only_under_its_models_prefixes(pipeline_role_statements, model_name) -> None:
     writable = [
         resource
         for item in pipeline_role_statements
@@ -298,7 +319,7 @@ def test_pipeline_role_writes_only_under_its_models_prefixes(pipeline_role_state
         for resource in as_list(item["Resource"])
     ]
     bucket = f"arn:aws:s3:::{ARTIFACT_BUCKET}"
-    assert sorted(writable) == [f"{bucket}/models/{MODEL}/*", f"{bucket}/pipelines/{MODEL}/*"]
+    assert sorted(writable) == [f"{bucket}/models/{model_name}/*", f"{bucket}/pipelines/{model_name}/*"]
 
 
 def test_pipeline_role_starts_only_pipeline_jobs(pipeline_role_statements) -> None:
@@ -372,7 +393,7 @@ def test_source_is_the_configured_connection_repository_and_branch(model_build, 
 
 
 def test_pipeline_may_use_a_codeconnections_connection(model_build, platform_config: PlatformConfig) -> None:
-    _, pipeline = only(resources_of(model_build, "AWS::CodePipeline::Pipeline"))
+    _, pipeline = only(ci_pipelines(model_build))
     statements = role_statements(model_build, pipeline["Properties"]["RoleArn"]["Fn::GetAtt"][0])
     on_connection = [s for s in statements if s["Resource"] == platform_config.source.connection_arn]
     # IAM matches an action's service prefix to the resource's: codestar-connections would allow nothing.
@@ -381,13 +402,15 @@ def test_pipeline_may_use_a_codeconnections_connection(model_build, platform_con
     ]
 
 
-def test_build_runs_the_repository_buildspec_with_the_models_pipeline_settings(model_build, pipeline_role_id) -> None:
+def test_build_runs_the_repository_buildspec_with_the_models_pipeline_settings(
+    model_build, pipeline_role_id, model_name, pipeline_name
+) -> None:
     _, project = only(resources_of(model_build, "AWS::CodeBuild::Project"))
     properties = project["Properties"]
     assert properties["Source"] == {"Type": "CODEPIPELINE", "BuildSpec": "buildspecs/model_build.yml"}
     variables = {item["Name"]: item["Value"] for item in properties["Environment"]["EnvironmentVariables"]}
-    assert variables["MODEL_NAME"] == MODEL
-    assert variables["PIPELINE_NAME"] == PIPELINE_NAME
+    assert variables["MODEL_NAME"] == model_name
+    assert variables["PIPELINE_NAME"] == pipeline_name
     assert variables["PIPELINE_ROLE_ARN"] == {"Fn::GetAtt": [pipeline_role_id, "Arn"]}
     assert variables["ARTIFACT_BUCKET"] == ARTIFACT_BUCKET
     assert "Dev-Data" in json.dumps(variables["KMS_KEY_ARN"])
@@ -396,18 +419,20 @@ def test_build_runs_the_repository_buildspec_with_the_models_pipeline_settings(m
 
 
 def test_build_receives_the_commit_of_the_push(model_build) -> None:
-    _, pipeline = only(resources_of(model_build, "AWS::CodePipeline::Pipeline"))
+    _, pipeline = only(ci_pipelines(model_build))
     build_stage = next(stage for stage in pipeline["Properties"]["Stages"] if stage["Name"] == "Build")
     for action in build_stage["Actions"]:
         variables = json.loads(action["Configuration"]["EnvironmentVariables"])
         assert {"name": "GIT_COMMIT", "type": "PLAINTEXT", "value": "#{Source_Source_NS.CommitId}"} in variables
 
 
-def test_build_may_upsert_and_start_only_its_model_pipeline_and_pass_only_its_role(model_build, pipeline_role_id) -> None:
+def test_build_may_upsert_and_start_only_its_model_pipeline_and_pass_only_its_role(
+    model_build, pipeline_role_id, pipeline_name
+) -> None:
     _, project = only(resources_of(model_build, "AWS::CodeBuild::Project"))
     statements = role_statements(model_build, project["Properties"]["ServiceRole"]["Fn::GetAtt"][0])
     upsert = statement(statements, "UpsertAndStartTheModelPipeline")
-    assert upsert["Resource"] == f"arn:aws:sagemaker:eu-west-1:111111111111:pipeline/{PIPELINE_NAME}"
+    assert upsert["Resource"] == f"arn:aws:sagemaker:eu-west-1:111111111111:pipeline/{pipeline_name}"
     assert "sagemaker:StartPipelineExecution" in upsert["Action"]
     passing = [item for item in statements if "iam:PassRole" in as_list(item["Action"])]
     assert [item["Resource"] for item in passing] == [{"Fn::GetAtt": [pipeline_role_id, "Arn"]}]
@@ -415,7 +440,7 @@ def test_build_may_upsert_and_start_only_its_model_pipeline_and_pass_only_its_ro
 
 def test_ci_artifacts_and_build_logs_live_in_the_ci_pipelines_own_store(model_build) -> None:
     # Not the ML artifact bucket: repository code must neither read training outputs nor delete served models.
-    _, pipeline = only(resources_of(model_build, "AWS::CodePipeline::Pipeline"))
+    _, pipeline = only(ci_pipelines(model_build))
     store = pipeline["Properties"]["ArtifactStore"]
     assert store["Location"] == {"Ref": only(ci_store(model_build, "AWS::S3::Bucket"))[0]}
     key = store["EncryptionKey"]["Id"]
@@ -426,7 +451,7 @@ def test_ci_artifacts_and_build_logs_live_in_the_ci_pipelines_own_store(model_bu
     assert log_group["Properties"]["KmsKeyId"] == key
 
 
-def test_ci_roles_may_only_write_their_models_step_code_in_the_ml_artifact_bucket(model_build) -> None:
+def test_ci_roles_may_only_write_their_models_step_code_in_the_ml_artifact_bucket(model_build, model_name) -> None:
     ci_policies = {name: policy for name, policy in resources_of(model_build, "AWS::IAM::Policy").items()
                    if name.startswith("Ci")}
     assert ci_policies
@@ -439,20 +464,21 @@ def test_ci_roles_may_only_write_their_models_step_code_in_the_ml_artifact_bucke
         for action in as_list(statement["Action"])
     }
     assert {(action, resource) for _, action, resource in on_ml_bucket} == {
-        ("s3:PutObject", f"arn:aws:s3:::{ARTIFACT_BUCKET}/pipelines/credit-risk/code/*")
+        ("s3:PutObject", f"arn:aws:s3:::{ARTIFACT_BUCKET}/pipelines/{model_name}/code/*")
     }
     assert all(name.startswith("CiBuild") for name, _, _ in on_ml_bucket)
 
 
-def test_ci_store_key_encrypts_only_for_model_build_log_groups_and_the_ml_key_not_at_all(
-    synthesized: SynthesizedApp,
+def test_ci_store_key_encrypts_only_for_the_model_stacks_log_groups_and_the_ml_key_not_at_all(
+    synthesized: SynthesizedApp, model_build, model_name
 ) -> None:
-    [(_, ci_key)] = ci_store(synthesized.templates["Dev/ModelBuild"], "AWS::KMS::Key").items()
+    [(_, ci_key)] = ci_store(model_build, "AWS::KMS::Key").items()
     [logs] = [s for s in ci_key["Properties"]["KeyPolicy"]["Statement"]
               if s.get("Principal") == {"Service": "logs.eu-west-1.amazonaws.com"}]
     assert logs["Condition"] == {
         "ArnLike": {
-            "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:111111111111:log-group:Dev-ModelBuild-*"
+            "kms:EncryptionContext:aws:logs:arn":
+                f"arn:aws:logs:eu-west-1:111111111111:log-group:Dev-{model_stack_id(model_name)}-*"
         }
     }
     ml_keys = [key for key in resources_of(synthesized.templates["Dev/Data"], "AWS::KMS::Key").values()
@@ -478,18 +504,19 @@ def codecommit_model_build(platform_config: PlatformConfig, tmp_path_factory: py
         update={"source": Source(provider="codecommit", repository="mlops-platform", branch="release")}
     )
     app = build_app(config, context=cdk_json_context(), outdir=str(tmp_path_factory.mktemp("codecommit")), nag=False)
-    return Template.from_stack(app.node.find_child("Dev").node.find_child("ModelBuild")).to_json()
+    first_model = model_stack_id(platform_config.models[0].name)
+    return Template.from_stack(app.node.find_child("Dev").node.find_child(first_model)).to_json()
 
 
 def test_codecommit_source_reads_the_configured_repository_and_branch(codecommit_model_build) -> None:
-    _, pipeline = only(resources_of(codecommit_model_build, "AWS::CodePipeline::Pipeline"))
+    _, pipeline = only(ci_pipelines(codecommit_model_build))
     source = next(stage for stage in pipeline["Properties"]["Stages"] if stage["Name"] == "Source")["Actions"][0]
     assert source["ActionTypeId"]["Provider"] == "CodeCommit"
     assert source["Configuration"] == {"RepositoryName": "mlops-platform", "BranchName": "release", "PollForSourceChanges": False}
 
 
 def test_codecommit_pushes_to_the_branch_start_the_pipeline_through_eventbridge(codecommit_model_build) -> None:
-    _, pipeline = only(resources_of(codecommit_model_build, "AWS::CodePipeline::Pipeline"))
+    _, pipeline = only(ci_pipelines(codecommit_model_build))
     assert "Triggers" not in pipeline["Properties"]
     Template.from_json(codecommit_model_build).has_resource_properties(
         "AWS::Events::Rule",

@@ -22,10 +22,10 @@ from stacks.components.processing_images import clarify_image
 from platform_config import PlatformConfig
 from stacks.cross_account import monitoring_job_role_name, role_arn
 from stacks.endpoint_stack import BASELINE_PARAMETERS, EndpointStack
-from stacks.model_monitoring_stack import model_monitoring_stack_id
 from platform_config.naming import endpoint_stack_name, platform_tags
 from tests.infra.test_monitoring import alarm_names, render
 from tests.lambda_handlers import load_handler
+from stacks.construct_ids import model_monitoring_stack_id, model_stack_id
 from tests.synth import SynthesizedApp, synthesize
 from tests.tag_coverage import missing_tags, taggable_resources
 
@@ -73,7 +73,10 @@ def monitoring(model_monitor_app: SynthesizedApp, variant: PlatformConfig) -> Te
 
 @pytest.fixture(scope="module")
 def pipeline(model_monitor_app: SynthesizedApp) -> dict[str, Any]:
-    (resource,) = model_monitor_app.template("Dev/Promotion").find_resources("AWS::CodePipeline::Pipeline").values()
+    model_stack = model_monitor_app.template(f"Dev/{model_stack_id('credit-risk')}")
+    (resource,) = model_stack.find_resources(
+        "AWS::CodePipeline::Pipeline", {"Properties": {"Name": "mlops-credit-risk-promotion"}}
+    ).values()
     return resource["Properties"]
 
 
@@ -284,7 +287,16 @@ def test_the_deploy_reads_exactly_the_output_variables_the_approval_check_sets()
 def pipeline_overrides(app: SynthesizedApp) -> set[tuple[str, str]]:
     """(Stage, Endpoint stack parameter) the promotion pipelines set."""
     overrides = set()
-    for pipeline in app.template("Dev/Promotion").find_resources("AWS::CodePipeline::Pipeline").values():
+    promotions = [
+        pipeline
+        for path, template in app.templates.items()
+        if path.startswith("Dev/")
+        for pipeline in template["Resources"].values()
+        if pipeline["Type"] == "AWS::CodePipeline::Pipeline"
+        and pipeline["Properties"].get("Name", "").endswith("-promotion")
+    ]
+    assert promotions
+    for pipeline in promotions:
         for stage in pipeline["Properties"]["Stages"]:
             for action in stage["Actions"]:
                 configuration = action["Configuration"]
@@ -370,10 +382,10 @@ def test_model_quality_alarm_fires_below_the_registration_gate(monitoring: Templ
 
 
 def test_model_quality_drift_also_retrains(model_monitor_app: SynthesizedApp) -> None:
-    rules = model_monitor_app.template("Dev/Retraining").find_resources("AWS::Events::Rule").values()
-    [retrain_rule] = [rule for rule in rules if "alarmName" in rule["Properties"]["EventPattern"]["detail"]]
+    model_stack = model_monitor_app.template(f"Dev/{model_stack_id('credit-risk')}")
+    [parameter] = model_stack.find_resources("AWS::SSM::Parameter").values()
 
-    assert retrain_rule["Properties"]["EventPattern"]["detail"]["alarmName"] == [
+    assert json.loads(parameter["Properties"]["Value"])["alarms"] == [
         "mlops-credit-risk-data-drift",
         "mlops-credit-risk-model-quality",
     ]

@@ -1,4 +1,4 @@
-"""Promotion (dev): approval event → trigger → pipeline through staging, smoke test, approval and prod."""
+"""Promotion (dev): approval event → trigger → each model's pipeline through staging, smoke test, approval and prod."""
 
 import importlib
 import json
@@ -10,10 +10,13 @@ import yaml
 from aws_cdk.assertions import Match, Template
 
 from stacks.components.endpoint_template_synth import BUILDSPEC
+from stacks.construct_ids import model_stack_id
 from platform_config import PlatformConfig
+from platform_config.models import ModelConfig
 from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
 from stacks.endpoint_templates import MissingTemplateError, collect
 from platform_config.naming import (
+    approval_topic_name,
     endpoint_name,
     endpoint_stack_name,
     model_package_group_name,
@@ -21,7 +24,7 @@ from platform_config.naming import (
     promotion_pipeline_name,
 )
 from tests.lambda_handlers import load_handler
-from tests.synth import REPO_ROOT, SynthesizedApp
+from tests.synth import REPO_ROOT, SynthesizedApp, model_names_under_test
 
 MODEL_PACKAGE = "#{variables.ModelPackageArn}"
 # Pinned: renaming one replaces the resource, and with it the data or the key.
@@ -38,10 +41,32 @@ def promotion(synthesized: SynthesizedApp) -> Template:
     return synthesized.template("Dev/Promotion")
 
 
+@pytest.fixture(scope="module", params=model_names_under_test())
+def model(platform_config: PlatformConfig, request: pytest.FixtureRequest) -> ModelConfig:
+    return next(model for model in platform_config.models if model.name == request.param)
+
+
 @pytest.fixture(scope="module")
-def pipeline(promotion: Template) -> dict:
-    (resource,) = promotion.find_resources("AWS::CodePipeline::Pipeline").values()
+def pipeline(synthesized: SynthesizedApp, model: ModelConfig) -> dict:
+    """The model's promotion pipeline, in its own dev stack."""
+    model_stack = synthesized.templates[f"Dev/{model_stack_id(model.name)}"]
+    (resource,) = [r for r in model_stack["Resources"].values()
+                   if r["Type"] == "AWS::CodePipeline::Pipeline" and r["Properties"].get("Name", "").endswith("-promotion")]
     return resource["Properties"]
+
+
+def _named(promotion: Template, resource_type: str, name_property: str, name: str) -> str:
+    """The logical id of the Promotion resource the model stacks refer to by ``name``."""
+    ((logical_id, _),) = promotion.find_resources(resource_type, {"Properties": {name_property: name}}).items()
+    return logical_id
+
+
+def _function_id(promotion: Template, action: dict) -> str:
+    return _named(promotion, "AWS::Lambda::Function", "FunctionName", action["Configuration"]["FunctionName"])
+
+
+def _pipeline_role_id(promotion: Template, config: PlatformConfig) -> str:
+    return _named(promotion, "AWS::IAM::Role", "RoleName", promotion_role_names(config).pipeline)
 
 
 def _actions(pipeline: dict, stage: str) -> dict[str, dict]:
@@ -74,7 +99,7 @@ def test_staging_deploys_before_the_smoke_test_before_the_approval_before_prod(p
 
 
 @pytest.mark.parametrize("account", ["staging", "prod"])
-def test_approval_is_checked_immediately_before_each_deploy(pipeline, platform_config, account):
+def test_approval_is_checked_immediately_before_each_deploy(pipeline, platform_config, model, account):
     stage = account.capitalize()
     run_order = {name: action["RunOrder"] for name, action in _actions(pipeline, stage).items()}
     assert sorted(run_order, key=run_order.get) == ["CheckApproval", "DeployEndpoint", "RecordDeployment"]
@@ -83,7 +108,7 @@ def test_approval_is_checked_immediately_before_each_deploy(pipeline, platform_c
     assert check["ActionTypeId"]["Provider"] == "Lambda"
     assert json.loads(check["Configuration"]["UserParameters"]) == {
         "model_package_arn": MODEL_PACKAGE,
-        "model_package_group_name": model_package_group_name(platform_config, platform_config.models[0].name),
+        "model_package_group_name": model_package_group_name(platform_config, model.name),
         "stage": account,
         # The open-source engine resolves baselines itself: a version without one still deploys.
         "require_baselines": False,
@@ -91,17 +116,15 @@ def test_approval_is_checked_immediately_before_each_deploy(pipeline, platform_c
 
 
 def test_approval_check_runs_the_approval_check_function(promotion, pipeline):
-    functions = {
-        _actions(pipeline, stage)["CheckApproval"]["Configuration"]["FunctionName"]["Ref"] for stage in ("Staging", "Prod")
-    }
+    functions = {_function_id(promotion, _actions(pipeline, stage)["CheckApproval"]) for stage in ("Staging", "Prod")}
     (function_id,) = functions
     function = promotion.to_json()["Resources"][function_id]["Properties"]
     assert function["Handler"] == "handler.handler"
     assert function["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "approval_check"
 
 
-def test_approval_check_may_only_describe_versions_of_the_configured_groups(promotion, pipeline, platform_config):
-    function_id = _actions(pipeline, "Prod")["CheckApproval"]["Configuration"]["FunctionName"]["Ref"]
+def test_approval_check_may_only_describe_versions_of_the_platforms_groups(promotion, pipeline, platform_config):
+    function_id = _function_id(promotion, _actions(pipeline, "Prod")["CheckApproval"])
     role_id = promotion.to_json()["Resources"][function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
     statements = [
         statement
@@ -117,7 +140,7 @@ def test_approval_check_may_only_describe_versions_of_the_configured_groups(prom
             "Effect": "Allow",
             "Resource": (
                 f"arn:aws:sagemaker:{platform_config.region}:{dev}:model-package/"
-                f"{model_package_group_name(platform_config, platform_config.models[0].name)}/*"
+                f"{model_package_group_name(platform_config, '*')}/*"
             ),
         }
     ]
@@ -129,7 +152,8 @@ def test_approval_check_may_only_describe_versions_of_the_configured_groups(prom
 
 
 def test_pipeline_role_uses_the_connection_with_its_own_service_prefix(promotion, pipeline, platform_config):
-    role_id = pipeline["RoleArn"]["Fn::GetAtt"][0]
+    assert pipeline["RoleArn"].endswith(f":role/{promotion_role_names(platform_config).pipeline}")
+    role_id = _pipeline_role_id(promotion, platform_config)
     on_connection = [
         statement
         for policy in promotion.find_resources("AWS::IAM::Policy").values()
@@ -141,10 +165,10 @@ def test_pipeline_role_uses_the_connection_with_its_own_service_prefix(promotion
     assert [statement["Action"] for statement in on_connection] == ["codeconnections:UseConnection"]
 
 
-def test_pipeline_is_v2_queued_and_named_with_a_required_model_package_variable(pipeline, platform_config):
+def test_pipeline_is_v2_queued_and_named_with_a_required_model_package_variable(pipeline, platform_config, model):
     assert pipeline["PipelineType"] == "V2"
     assert pipeline["ExecutionMode"] == "QUEUED"
-    assert pipeline["Name"] == promotion_pipeline_name(platform_config, platform_config.models[0].name)
+    assert pipeline["Name"] == promotion_pipeline_name(platform_config, model.name)
     (variable,) = pipeline["Variables"]
     assert variable["Name"] == "ModelPackageArn" and "DefaultValue" not in variable
 
@@ -156,9 +180,11 @@ def test_no_push_to_the_repository_starts_a_promotion(pipeline):
 
 
 @pytest.mark.parametrize("account", ["staging", "prod"])
-def test_deploy_actions_create_or_update_the_endpoint_stack_through_the_serving_roles(pipeline, platform_config, account):
+def test_deploy_actions_create_or_update_the_endpoint_stack_through_the_serving_roles(
+    pipeline, platform_config, model, account
+):
     names = serving_role_names(platform_config)
-    stack_name = endpoint_stack_name(platform_config, platform_config.models[0].name)
+    stack_name = endpoint_stack_name(platform_config, model.name)
     deploy = _actions(pipeline, account.capitalize())["DeployEndpoint"]
     assert deploy["ActionTypeId"]["Provider"] == "CloudFormation"
     assert deploy["RoleArn"] == role_arn(platform_config, account, names.endpoint_deployer)
@@ -173,7 +199,7 @@ def test_deploy_actions_create_or_update_the_endpoint_stack_through_the_serving_
 
 
 @pytest.mark.parametrize("account", ["staging", "prod"])
-def test_each_deployment_is_recorded_on_the_model_version_after_it_succeeds(pipeline, platform_config, account):
+def test_each_deployment_is_recorded_on_the_model_version_after_it_succeeds(pipeline, platform_config, model, account):
     actions = _actions(pipeline, account.capitalize())
     record = actions["RecordDeployment"]
     assert record["ActionTypeId"]["Provider"] == "Lambda"
@@ -181,29 +207,41 @@ def test_each_deployment_is_recorded_on_the_model_version_after_it_succeeds(pipe
     assert json.loads(record["Configuration"]["UserParameters"]) == {
         "model_package_arn": MODEL_PACKAGE,
         "account": getattr(platform_config.accounts, account).account_id,
-        "endpoint_name": endpoint_name(platform_config, platform_config.models[0].name),
+        "endpoint_name": endpoint_name(platform_config, model.name),
         "stage": account,
         "pipeline_execution_id": "#{codepipeline.PipelineExecutionId}",
     }
 
 
-def test_smoke_test_checks_the_staging_endpoint_against_the_configured_thresholds(pipeline, platform_config):
-    smoke = platform_config.models[0].serving.smoke_test
+def test_smoke_test_checks_the_staging_endpoint_against_the_configured_thresholds(pipeline, platform_config, model):
+    smoke = model.serving.smoke_test
     (action,) = _actions(pipeline, "Test").values()
     assert json.loads(action["Configuration"]["UserParameters"]) == {
         "model_package_arn": MODEL_PACKAGE,
-        "model_name": platform_config.models[0].name,
-        "endpoint_name": endpoint_name(platform_config, platform_config.models[0].name),
+        "model_name": model.name,
+        "endpoint_name": endpoint_name(platform_config, model.name),
         "samples": smoke.samples,
         "max_error_rate": smoke.max_error_rate,
         "max_p95_latency_ms": smoke.max_p95_latency_ms,
     }
 
 
+def test_smoke_test_reads_the_models_samples_from_the_source_artifact_not_its_bundle(
+    synthesized, promotion, pipeline
+):
+    (action,) = _actions(pipeline, "Test").values()
+    assert action["InputArtifacts"] == [{"Name": "Source"}]
+    function = promotion.to_json()["Resources"][_function_id(promotion, action)]["Properties"]
+    bundle = synthesized.outdir / f"asset.{function['Code']['S3Key'].removesuffix('.zip')}"
+    assert (bundle / "handler.py").is_file()
+    assert not (bundle / "samples").exists(), "the shared function must not change when a model is added"
+
+
 def test_prod_approval_is_announced_to_the_approvers_encrypted_topic(promotion, pipeline, platform_config):
     (approval,) = _actions(pipeline, "Approve").values()
     assert approval["ActionTypeId"] == {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"}
-    topic_id = approval["Configuration"]["NotificationArn"]["Ref"]
+    assert approval["Configuration"]["NotificationArn"].endswith(f":{approval_topic_name(platform_config)}")
+    topic_id = _named(promotion, "AWS::SNS::Topic", "TopicName", approval_topic_name(platform_config))
     topic = promotion.to_json()["Resources"][topic_id]
     assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": ["Key961B73FD", "Arn"]}
     for email in platform_config.approver_emails:
@@ -212,9 +250,12 @@ def test_prod_approval_is_announced_to_the_approvers_encrypted_topic(promotion, 
         )
 
 
-def test_synth_action_builds_with_the_repositorys_buildspec_encrypting_with_the_artifact_key(promotion, pipeline):
+def test_synth_action_builds_with_the_repositorys_buildspec_encrypting_with_the_artifact_key(
+    promotion, pipeline, platform_config
+):
     (synth,) = _actions(pipeline, "Synth").values()
-    project = promotion.to_json()["Resources"][synth["Configuration"]["ProjectName"]["Ref"]]["Properties"]
+    project_id = _named(promotion, "AWS::CodeBuild::Project", "Name", synth["Configuration"]["ProjectName"])
+    project = promotion.to_json()["Resources"][project_id]["Properties"]
     assert project["Source"] == {"Type": "CODEPIPELINE", "BuildSpec": BUILDSPEC}
     assert project["EncryptionKey"] == {"Fn::GetAtt": ["PipelineArtifactsKeyD772A621", "Arn"]}
     assert synth["InputArtifacts"] == [{"Name": "Source"}]
@@ -230,7 +271,7 @@ def test_buildspec_synthesizes_with_make_and_collects_the_endpoint_templates():
     assert build_spec["artifacts"] == {"base-directory": "endpoint-templates", "files": ["**/*"]}
 
 
-def test_collected_templates_are_the_ones_the_deploy_actions_read(synthesized, pipeline, platform_config, tmp_path):
+def test_collected_templates_are_the_ones_the_deploy_actions_read(synthesized, pipeline, platform_config, model, tmp_path):
     copies = collect(platform_config, synthesized.outdir, tmp_path)
     collected = {str(path.relative_to(tmp_path)) for path in copies}
     read = {
@@ -239,8 +280,11 @@ def test_collected_templates_are_the_ones_the_deploy_actions_read(synthesized, p
         for name, action in _actions(pipeline, stage).items()
         if name == "DeployEndpoint"
     }
-    assert collected == read
-    stack_name = endpoint_stack_name(platform_config, platform_config.models[0].name)
+    assert read <= collected
+    assert {path.split("/")[1] for path in collected} == {
+        f"{endpoint_stack_name(platform_config, m.name)}.template.json" for m in platform_config.models
+    }
+    stack_name = endpoint_stack_name(platform_config, model.name)
     staging = json.loads((tmp_path / "staging" / f"{stack_name}.template.json").read_text())
     assert staging == synthesized.templates[f"Staging/{stack_name}"]
 
@@ -313,7 +357,7 @@ def test_artifact_key_lets_only_the_serving_deployers_decrypt_through_s3(promoti
     ]
 
 
-def test_approval_rule_matches_approved_and_rejected_versions_of_the_configured_groups(promotion, platform_config):
+def test_approval_rule_matches_approved_and_rejected_versions_of_the_platforms_groups(promotion, platform_config):
     promotion.has_resource_properties(
         "AWS::Events::Rule",
         {
@@ -321,8 +365,7 @@ def test_approval_rule_matches_approved_and_rejected_versions_of_the_configured_
                 "source": ["aws.sagemaker"],
                 "detail-type": ["SageMaker Model Package State Change"],
                 "detail": {
-                    "ModelPackageGroupName": [model_package_group_name(platform_config, m.name)
-                                              for m in platform_config.models],
+                    "ModelPackageGroupName": [{"prefix": f"{platform_config.name}-"}],
                     "ModelApprovalStatus": ["Approved", "Rejected"],
                 },
             }
@@ -364,15 +407,14 @@ def test_idempotency_table_is_on_demand_encrypted_recoverable_and_expiring(promo
     )
 
 
-def test_trigger_knows_each_groups_pipeline_and_may_start_only_those(promotion, platform_config):
-    pipelines = {
-        model_package_group_name(platform_config, m.name): promotion_pipeline_name(platform_config, m.name)
-        for m in platform_config.models
-    }
+def test_trigger_derives_pipelines_by_the_naming_rules_and_may_start_only_promotion_pipelines(
+    promotion, platform_config
+):
+    naming = {"groups": "mlops-{model}", "pipelines": "mlops-{model}-promotion"}
     promotion.has_resource_properties(
         "AWS::Lambda::Function",
         {"Environment": {"Variables": Match.object_like({
-            "PIPELINE_BY_GROUP": json.dumps(pipelines, sort_keys=True),
+            "PROMOTION_NAMING": json.dumps(naming, sort_keys=True),
             "IDEMPOTENCY_TABLE": {"Ref": "ApprovalTriggerIdempotencyTableCA833811"},
         })}},
     )
@@ -383,7 +425,7 @@ def test_trigger_knows_each_groups_pipeline_and_may_start_only_those(promotion, 
         if "codepipeline:StartPipelineExecution" in statement["Action"]
     ]
     dev = platform_config.accounts.dev.account_id
-    assert starts == [f"arn:aws:codepipeline:{platform_config.region}:{dev}:{name}" for name in pipelines.values()]
+    assert starts == [f"arn:aws:codepipeline:{platform_config.region}:{dev}:mlops-*-promotion"]
 
 
 def test_smoke_test_function_has_the_role_staging_trusts_and_assumes_only_the_smoke_tester(promotion, platform_config):
@@ -401,7 +443,7 @@ def test_smoke_test_function_has_the_role_staging_trusts_and_assumes_only_the_sm
     assert assumed == [role_arn(platform_config, "staging", serving_role_names(platform_config).smoke_tester)]
 
 
-def test_only_the_recorder_may_update_model_versions_and_only_of_the_configured_groups(promotion, platform_config):
+def test_only_the_recorder_may_update_model_versions_and_only_of_the_platforms_groups(promotion, platform_config):
     updates = [
         statement["Resource"]
         for policy in promotion.find_resources("AWS::IAM::Policy").values()
@@ -409,11 +451,7 @@ def test_only_the_recorder_may_update_model_versions_and_only_of_the_configured_
         if "sagemaker:UpdateModelPackage" in statement["Action"]
     ]
     dev = platform_config.accounts.dev.account_id
-    assert updates == [
-        f"arn:aws:sagemaker:{platform_config.region}:{dev}:model-package/"
-        f"{model_package_group_name(platform_config, m.name)}/*"
-        for m in platform_config.models
-    ]
+    assert updates == [f"arn:aws:sagemaker:{platform_config.region}:{dev}:model-package/mlops-*/*"]
 
 
 def test_the_recorder_may_update_versions_only_with_requests_that_decide_nothing(promotion):
@@ -437,7 +475,7 @@ def test_the_recorder_may_update_versions_only_with_requests_that_decide_nothing
         }
 
 
-def test_invoke_actions_send_the_parameters_their_functions_accept(pipeline, platform_config):
+def test_invoke_actions_send_the_parameters_their_functions_accept(pipeline, platform_config, model):
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     load_handler("smoke_test")
     load_handler("deployment_recorder")
@@ -448,7 +486,7 @@ def test_invoke_actions_send_the_parameters_their_functions_accept(pipeline, pla
         "RecordDeployment": importlib.import_module("deployment_record").Deployment,
     }
     dev = platform_config.accounts.dev.account_id
-    group = model_package_group_name(platform_config, platform_config.models[0].name)
+    group = model_package_group_name(platform_config, model.name)
     # What CodePipeline substitutes for the variables before invoking.
     resolved = {
         MODEL_PACKAGE: f"arn:aws:sagemaker:{platform_config.region}:{dev}:model-package/{group}/3",

@@ -1,4 +1,4 @@
-"""Dev's Registry stack: a model package group per model, readable by staging and prod, guarded for approval."""
+"""Each model's registry group (in its dev stack): readable by staging and prod, guarded for approval."""
 
 from typing import Any
 
@@ -8,21 +8,36 @@ from aws_cdk import RemovalPolicy, Stack
 from stacks.components.model_package_group import ModelPackageGroup
 from platform_config import PlatformConfig
 from tests.infra.retained_dev import retained_dev_templates
-from tests.synth import SynthesizedApp
+from stacks.construct_ids import model_stack_id
+from tests.synth import SynthesizedApp, model_names_under_test
 
-GROUP = "CreditRisk65A6FF4C"
+# Pinned: renaming it replaces the group, and a group holding versions cannot be replaced.
+GROUP = "ModelPackageGroupF5073685"
 SERVING_ROOTS = ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]
 MODEL_CREATORS = [
     "arn:aws:iam::222222222222:role/mlops-endpoint-cfn-execution",
     "arn:aws:iam::333333333333:role/mlops-endpoint-cfn-execution",
 ]
-GROUP_ARN = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-credit-risk"
-VERSIONS_ARN = "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-credit-risk/*"
+
+
+@pytest.fixture(scope="module", params=model_names_under_test())
+def model_name(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def resources(synthesized: SynthesizedApp) -> dict[str, Any]:
-    return synthesized.templates["Dev/Registry"]["Resources"]
+def resources(synthesized: SynthesizedApp, model_name: str) -> dict[str, Any]:
+    return synthesized.templates[f"Dev/{model_stack_id(model_name)}"]["Resources"]
+
+
+@pytest.fixture(scope="module")
+def group_arn(model_name: str) -> str:
+    return f"arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-{model_name}"
+
+
+@pytest.fixture(scope="module")
+def versions_arn(model_name: str) -> str:
+    return f"arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-{model_name}/*"
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +50,21 @@ def actions(statement: dict[str, Any]) -> set[str]:
     return {action} if isinstance(action, str) else set(action)
 
 
-def test_one_group_per_model_named_for_it(resources: dict[str, Any], platform_config: PlatformConfig) -> None:
-    groups = {r["Properties"]["ModelPackageGroupName"] for r in resources.values()
-              if r["Type"] == "AWS::SageMaker::ModelPackageGroup"}
-    assert groups == {f"mlops-{model.name}" for model in platform_config.models}
+def test_each_models_stack_holds_one_group_named_for_it(synthesized: SynthesizedApp, platform_config: PlatformConfig) -> None:
+    groups = {
+        path: [r["Properties"]["ModelPackageGroupName"] for r in template["Resources"].values()
+               if r["Type"] == "AWS::SageMaker::ModelPackageGroup"]
+        for path, template in synthesized.templates.items()
+        if path.startswith("Dev/")
+    }
+    assert {path: names for path, names in groups.items() if names} == {
+        f"Dev/{model_stack_id(model.name)}": [f"mlops-{model.name}"] for model in platform_config.models
+    }
 
 
-def test_group_logical_id_is_pinned(resources: dict[str, Any]) -> None:
-    # Renaming it replaces the group, and a group holding versions cannot be replaced.
+def test_group_logical_id_is_pinned(resources: dict[str, Any], model_name: str) -> None:
     assert resources[GROUP]["Type"] == "AWS::SageMaker::ModelPackageGroup"
-    assert resources[GROUP]["Properties"]["ModelPackageGroupName"] == "mlops-credit-risk"
+    assert resources[GROUP]["Properties"]["ModelPackageGroupName"] == f"mlops-{model_name}"
 
 
 # The credit-risk group names that model's own monitoring job roles, not every model's.
@@ -58,14 +78,16 @@ def model_creator_statements(statements: list[dict[str, Any]]) -> list[dict[str,
     return [s for s in statements if s["Effect"] == "Allow" and s["Sid"] != "MonitoringJobsReadVersions"]
 
 
-def test_staging_and_prod_may_describe_list_and_create_models_and_nothing_more(statements: list[dict[str, Any]]) -> None:
+def test_staging_and_prod_may_describe_list_and_create_models_and_nothing_more(
+    statements: list[dict[str, Any]], group_arn: str, versions_arn: str
+) -> None:
     allowed = model_creator_statements(statements)
     grants = {(action, s["Resource"]) for s in allowed for action in actions(s)}
     assert grants == {
-        ("sagemaker:DescribeModelPackageGroup", GROUP_ARN),
-        ("sagemaker:DescribeModelPackage", VERSIONS_ARN),
-        ("sagemaker:ListModelPackages", VERSIONS_ARN),
-        ("sagemaker:CreateModel", VERSIONS_ARN),
+        ("sagemaker:DescribeModelPackageGroup", group_arn),
+        ("sagemaker:DescribeModelPackage", versions_arn),
+        ("sagemaker:ListModelPackages", versions_arn),
+        ("sagemaker:CreateModel", versions_arn),
     }
 
 
@@ -78,12 +100,14 @@ def test_only_the_serving_cloudformation_execution_roles_read_the_registry(state
         assert statement["Condition"] == {"ArnEquals": {"aws:PrincipalArn": MODEL_CREATORS}}
 
 
-def test_serving_monitoring_jobs_may_only_list_and_describe_versions(statements: list[dict[str, Any]]) -> None:
+def test_serving_monitoring_jobs_may_only_list_and_describe_versions(
+    statements: list[dict[str, Any]], group_arn: str, versions_arn: str
+) -> None:
     # Each drift run looks up the baseline of the versions its window saw; it never creates models.
     [monitors] = [s for s in statements if s.get("Sid") == "MonitoringJobsReadVersions"]
     assert monitors["Effect"] == "Allow"
     assert actions(monitors) == {"sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"}
-    assert monitors["Resource"] == [GROUP_ARN, VERSIONS_ARN]
+    assert monitors["Resource"] == [group_arn, versions_arn]
     assert monitors["Principal"] == {"AWS": SERVING_ROOTS}
     assert monitors["Condition"] == {"ArnEquals": {"aws:PrincipalArn": MONITORS}}
 
@@ -102,9 +126,9 @@ def test_staging_and_prod_cannot_update_model_packages(statements: list[dict[str
     assert guard["Principal"] == "*"
 
 
-def test_only_the_approver_role_may_set_an_approval_status(statements: list[dict[str, Any]]) -> None:
+def test_only_the_approver_role_may_set_an_approval_status(statements: list[dict[str, Any]], versions_arn: str) -> None:
     [guard] = [s for s in statements if s["Effect"] == "Deny" and actions(s) == {"sagemaker:UpdateModelPackage"}]
-    assert guard["Resource"] == VERSIONS_ARN
+    assert guard["Resource"] == versions_arn
     assert guard["Condition"]["Null"] == {"sagemaker:ModelApprovalStatus": "false"}
     exempt = guard["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
     assert "ModelApproverRole" in str(exempt) and "Dev-Studio" in str(exempt)
@@ -117,10 +141,12 @@ def test_updates_that_set_no_status_stay_possible_for_roles_allowed_them(stateme
         assert guard["Condition"]["Null"] == {"sagemaker:ModelApprovalStatus": "false"}
 
 
-def test_no_one_registers_a_version_that_is_already_decided(statements: list[dict[str, Any]]) -> None:
+def test_no_one_registers_a_version_that_is_already_decided(
+    statements: list[dict[str, Any]], group_arn: str, versions_arn: str
+) -> None:
     [guard] = [s for s in statements if s["Effect"] == "Deny" and actions(s) == {"sagemaker:CreateModelPackage"}]
     assert guard["Principal"] == "*"
-    assert guard["Resource"] == [GROUP_ARN, VERSIONS_ARN]
+    assert guard["Resource"] == [group_arn, versions_arn]
     assert guard["Condition"] == {
         "Null": {"sagemaker:ModelApprovalStatus": "false"},
         "StringNotEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"},
@@ -129,5 +155,5 @@ def test_no_one_registers_a_version_that_is_already_decided(statements: list[dic
 
 def test_dev_registry_follows_the_dev_removal_policy(resources: dict[str, Any]) -> None:
     assert resources[GROUP]["DeletionPolicy"] == "Delete"
-    retained = retained_dev_templates()["Registry"]
+    retained = retained_dev_templates()["Model"]
     retained.has_resource("AWS::SageMaker::ModelPackageGroup", {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})

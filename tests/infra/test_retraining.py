@@ -6,6 +6,8 @@ import pytest
 from aws_cdk.assertions import Capture, Match, Template
 
 from platform_config import PlatformConfig
+from stacks.components.model_alarms import captures_data, retraining_alarm_purposes
+from stacks.construct_ids import model_stack_id
 from stacks.retraining_stack import retrain_settings
 from tests.synth import SynthesizedApp
 
@@ -113,7 +115,10 @@ def test_only_prod_drift_alarms_reach_the_retrain_function(retraining: Template)
                 "source": ["aws.cloudwatch"],
                 "detail-type": ["CloudWatch Alarm State Change"],
                 "account": [PROD],
-                "detail": {"alarmName": ["mlops-credit-risk-data-drift"], "state": {"value": ["ALARM"]}},
+                "detail": {
+                    "alarmName": [{"wildcard": "mlops-*-data-drift"}, {"wildcard": "mlops-*-model-quality"}],
+                    "state": {"value": ["ALARM"]},
+                },
             },
             "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [function, "Arn"]}})],
         },
@@ -128,7 +133,45 @@ def test_retrain_function_gets_the_settings_of_the_config(
     settings = json.loads(function["Properties"]["Environment"]["Variables"]["RETRAIN_SETTINGS"])
 
     assert settings == retrain_settings(platform_config)
-    assert settings["models"] == {"credit-risk": {"pipeline": "mlops-credit-risk-build", "min_interval_hours": 24}}
+    assert settings == {
+        "accounts": {PROD: "prod"},
+        "alarms": ["mlops-{model}-data-drift", "mlops-{model}-model-quality"],
+        "pipelines": "mlops-{model}-build",
+        "model_settings": "/mlops/models/{model}/retraining",
+    }
+
+
+def test_each_model_retrained_by_prod_drift_writes_its_window_and_alarms(
+    synthesized: SynthesizedApp, platform_config: PlatformConfig
+) -> None:
+    for model in platform_config.models:
+        model_stack = synthesized.template(f"Dev/{model_stack_id(model.name)}")
+        parameters = model_stack.find_resources("AWS::SSM::Parameter")
+        if not captures_data(model, "prod"):
+            assert parameters == {}
+            continue
+        [parameter] = parameters.values()
+        assert parameter["Properties"]["Name"] == f"/mlops/models/{model.name}/retraining"
+        assert json.loads(parameter["Properties"]["Value"]) == {
+            "min_interval_hours": model.monitoring.retrain_min_interval_hours,
+            "alarms": sorted(f"mlops-{model.name}-{purpose}" for purpose in retraining_alarm_purposes(model)),
+        }
+
+
+def test_retrain_function_reads_only_the_models_retraining_parameters(retraining: Template) -> None:
+    statements = [
+        statement
+        for policy in resources(retraining, "AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "ssm:" in json.dumps(statement["Action"])
+    ]
+    assert statements == [
+        {
+            "Action": "ssm:GetParameter",
+            "Effect": "Allow",
+            "Resource": f"arn:aws:ssm:eu-west-1:{DEV}:parameter/mlops/models/*/retraining",
+        }
+    ]
 
 
 def test_retrain_function_may_start_only_the_build_pipelines(retraining: Template) -> None:
@@ -142,7 +185,7 @@ def test_retrain_function_may_start_only_the_build_pipelines(retraining: Templat
         {
             "Action": "sagemaker:StartPipelineExecution",
             "Effect": "Allow",
-            "Resource": f"arn:aws:sagemaker:eu-west-1:{DEV}:pipeline/mlops-credit-risk-build",
+            "Resource": f"arn:aws:sagemaker:eu-west-1:{DEV}:pipeline/mlops-*-build",
         }
     ]
 

@@ -19,6 +19,7 @@ from platform_config.naming import (
     model_package_group_name,
     serving_parameter_name,
 )
+from stacks.construct_ids import model_stack_id
 from tests.synth import SynthesizedApp
 
 SERVING = ("staging", "prod")
@@ -329,7 +330,13 @@ def test_no_serving_role_can_change_a_model_package(synthesized, account):
 
 
 def test_registry_lets_serving_accounts_read_versions_and_create_models_but_not_change_them(synthesized, platform_config):
-    groups = synthesized.template("Dev/Registry").find_resources("AWS::SageMaker::ModelPackageGroup").values()
+    groups = [
+        group
+        for model in platform_config.models
+        for group in synthesized.template(f"Dev/{model_stack_id(model.name)}")
+        .find_resources("AWS::SageMaker::ModelPackageGroup")
+        .values()
+    ]
     assert len(groups) == len(platform_config.models)
     serving_roots = {f"arn:aws:iam::{getattr(platform_config.accounts, a).account_id}:root" for a in SERVING}
     for group in groups:

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from stacks.components.persona_policies import StudioScope
+from stacks.platform_app import build_app
 from platform_config import PlatformConfig
 from platform_config.naming import build_pipeline_name, promotion_pipeline_name
 from tests.infra.retained_dev import retained_dev_templates
-from tests.synth import SynthesizedApp
+from tests.synth import SynthesizedApp, cdk_json_context
 
 PERSONA_ROLES = {
     "data_engineer": "DataEngineerRole",
@@ -211,9 +211,10 @@ def test_data_scientist_cannot_approve_or_reject_a_version(resources: dict[str, 
 def test_data_scientist_registers_versions_only_as_pending_manual_approval(resources: dict[str, Any]) -> None:
     [register] = allowing(statements_of(resources, PERSONA_ROLES["data_scientist"]), "sagemaker:CreateModelPackage")
     assert register["Condition"] == {"StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}}
+    # Every model's group by the naming rule: a new model changes no persona policy.
     assert set(resource_list(register)) == {
-        "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-credit-risk",
-        "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-credit-risk/*",
+        "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-*",
+        "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-*/*",
     }
 
 
@@ -223,7 +224,7 @@ def test_only_the_model_approver_may_change_approval_status_and_only_to_a_decisi
             assert allowing(statements_of(resources, prefix), "sagemaker:UpdateModelPackage") == [], persona
     [decide] = allowing(statements_of(resources, PERSONA_ROLES["model_approver"]), "sagemaker:UpdateModelPackage")
     assert decide["Condition"] == {"StringEquals": {"sagemaker:ModelApprovalStatus": ["Approved", "Rejected"]}}
-    assert decide["Resource"] == "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-credit-risk/*"
+    assert decide["Resource"] == "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-*/*"
 
 
 def test_only_the_data_scientist_registers_versions(resources: dict[str, Any]) -> None:
@@ -317,12 +318,19 @@ def may(statements: list[dict[str, Any]], action: str, arn: str) -> bool:
     return any(s["Effect"] == "Allow" and matches(s, action, arn) for s in statements)
 
 
-def build_pipeline_arn(config: PlatformConfig) -> str:
-    return f"arn:aws:sagemaker:eu-west-1:111111111111:pipeline/{build_pipeline_name(config, config.models[0].name)}"
+def model_names(config: PlatformConfig) -> list[str]:
+    """The configured models, and one the config does not know: grants follow the naming rule."""
+    return [*(model.name for model in config.models), "any-model"]
 
 
-def promotion_pipeline_arn(config: PlatformConfig) -> str:
-    return f"arn:aws:codepipeline:eu-west-1:111111111111:{promotion_pipeline_name(config, config.models[0].name)}"
+def build_pipeline_arns(config: PlatformConfig) -> list[str]:
+    return [f"arn:aws:sagemaker:eu-west-1:111111111111:pipeline/{build_pipeline_name(config, name)}"
+            for name in model_names(config)]
+
+
+def promotion_pipeline_arns(config: PlatformConfig) -> list[str]:
+    return [f"arn:aws:codepipeline:eu-west-1:111111111111:{promotion_pipeline_name(config, name)}"
+            for name in model_names(config)]
 
 
 @pytest.mark.parametrize("persona", ["data_scientist", "mlops_engineer"])
@@ -330,7 +338,8 @@ def promotion_pipeline_arn(config: PlatformConfig) -> str:
 def test_no_persona_may_change_or_delete_the_production_build_pipeline(
     resources: dict[str, Any], platform_config: PlatformConfig, persona: str, action: str
 ) -> None:
-    assert not may(statements_of(resources, PERSONA_ROLES[persona]), action, build_pipeline_arn(platform_config))
+    for arn in build_pipeline_arns(platform_config):
+        assert not may(statements_of(resources, PERSONA_ROLES[persona]), action, arn), arn
 
 
 @pytest.mark.parametrize("persona", ["data_scientist", "mlops_engineer"])
@@ -338,7 +347,8 @@ def test_personas_may_still_start_the_production_build_pipeline(
     resources: dict[str, Any], platform_config: PlatformConfig, persona: str
 ) -> None:
     statements = statements_of(resources, PERSONA_ROLES[persona])
-    assert may(statements, "sagemaker:StartPipelineExecution", build_pipeline_arn(platform_config))
+    for arn in build_pipeline_arns(platform_config):
+        assert may(statements, "sagemaker:StartPipelineExecution", arn), arn
 
 
 def test_personas_upsert_their_own_pipelines_only_under_the_experiment_prefix(resources: dict[str, Any]) -> None:
@@ -351,15 +361,11 @@ def test_personas_upsert_their_own_pipelines_only_under_the_experiment_prefix(re
         assert may(statements, "sagemaker:DeletePipeline", experiments.replace("*", "churn-v2")) == deletes, persona
 
 
-def test_experiment_prefix_refuses_a_build_pipeline_it_would_match(platform_config: PlatformConfig) -> None:
-    with pytest.raises(ValueError, match="mlops-exp-scoring-build"):
-        StudioScope(
-            region="eu-west-1", account="111111111111", domain_id="d-abc", studio_key_arn="k", data_key_arn="k",
-            artifact_key_arn="k", raw_bucket="r", curated_bucket="c", artifact_bucket="a", feature_groups=(),
-            model_package_groups=(), resource_prefix="mlops", platform_tag=("platform", "mlops"), subnet_ids=["s"],
-            security_group_id="sg", offline_store_role_arn="o",
-            build_pipelines=("mlops-credit-risk-build", "mlops-exp-scoring-build"), promotion_pipelines=(),
-        )
+def test_experiment_prefix_refuses_a_model_whose_build_pipeline_it_would_match(platform_config: PlatformConfig) -> None:
+    model = platform_config.models[0].model_copy(update={"name": "exp-scoring"})
+    config = platform_config.model_copy(update={"models": (*platform_config.models, model)})
+    with pytest.raises(ValueError, match="'mlops-exp-scoring-build' starts with the experiment prefix"):
+        build_app(config, context=cdk_json_context(), nag=False)
 
 
 @pytest.mark.parametrize("persona", list(PERSONA_ROLES))
@@ -370,7 +376,8 @@ def test_no_persona_may_start_or_retry_a_promotion(
     resources: dict[str, Any], platform_config: PlatformConfig, persona: str, action: str
 ) -> None:
     # A start names any ModelPackageArn: promotions start only from an approval, via the trigger.
-    assert not may(statements_of(resources, PERSONA_ROLES[persona]), action, promotion_pipeline_arn(platform_config))
+    for arn in promotion_pipeline_arns(platform_config):
+        assert not may(statements_of(resources, PERSONA_ROLES[persona]), action, arn), arn
 
 
 def test_promotions_are_denied_explicitly_to_the_mlops_engineer(
@@ -383,7 +390,7 @@ def test_promotions_are_denied_explicitly_to_the_mlops_engineer(
             "Effect": "Deny",
             "Action": ["codepipeline:RetryStageExecution", "codepipeline:RollbackStage",
                        "codepipeline:StartPipelineExecution"],
-            "Resource": promotion_pipeline_arn(platform_config),
+            "Resource": "arn:aws:codepipeline:eu-west-1:111111111111:mlops-*-promotion",
         }
     ]
 
@@ -394,9 +401,10 @@ def test_mlops_engineer_still_follows_promotions_and_runs_the_build_pipeline(
     statements = statements_of(resources, PERSONA_ROLES["mlops_engineer"])
     for action in ("codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution",
                    "codepipeline:ListActionExecutions"):
-        assert may(statements, action, promotion_pipeline_arn(platform_config)), action
+        for arn in promotion_pipeline_arns(platform_config):
+            assert may(statements, action, arn), (action, arn)
     # The build CodePipeline has a generated name: any other platform-tagged pipeline.
-    build_ci = "arn:aws:codepipeline:eu-west-1:111111111111:Dev-ModelBuild-CiPipelineC0FFEE-1A2B3C4D5E6F"
+    build_ci = "arn:aws:codepipeline:eu-west-1:111111111111:Dev-CreditRiskModel-CiPipelineC0FFEE-1A2B3C4D5E6F"
     for action in ("codepipeline:StartPipelineExecution", "codepipeline:RetryStageExecution"):
         assert may(statements, action, build_ci), action
 

@@ -15,7 +15,7 @@ import pytest
 
 from platform_config import PlatformConfig
 from platform_config.naming import PLATFORM_TAG_KEY, platform_tags
-from stacks.model_monitoring_stack import model_monitoring_stack_id
+from stacks.construct_ids import model_monitoring_stack_id, model_stack_id
 from tests.synth import SynthesizedApp
 from tests.tag_coverage import TaggableResource, missing_tags, tag_property, taggable_resources
 
@@ -114,7 +114,13 @@ def _steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_every_job_of_the_build_pipeline_carries_the_platform_tags(
     synthesized: SynthesizedApp, platform_config: PlatformConfig
 ) -> None:
-    pipelines = _resources_of_type(synthesized.templates["Dev/ModelBuild"], "AWS::SageMaker::Pipeline")
+    pipelines = [
+        pipeline
+        for model in platform_config.models
+        for pipeline in _resources_of_type(
+            synthesized.templates[f"Dev/{model_stack_id(model.name)}"], "AWS::SageMaker::Pipeline"
+        )
+    ]
     assert len(pipelines) == len(platform_config.models)
     for pipeline in pipelines:
         body = pipeline["Properties"]["PipelineDefinition"]["PipelineDefinitionBody"]

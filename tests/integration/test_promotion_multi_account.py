@@ -18,7 +18,7 @@ import pytest
 
 from platform_config import PlatformConfig
 from stacks.cross_account import serving_role_names
-from platform_config.naming import model_package_group_name, promotion_pipeline_name
+from platform_config.naming import MODEL_PLACEHOLDER, model_package_group_name, promotion_pipeline_name
 from tests.lambda_handlers import load_handler
 from tests.moto_accounts import MotoAccounts, moto_server
 from tests.promotion_fixtures import IDEMPOTENCY_TABLE, create_idempotency_table, create_promotion_pipeline, executions
@@ -58,16 +58,17 @@ def accounts(server: MotoAccounts, platform_config: PlatformConfig, monkeypatch:
     accounts.reset()
     monkeypatch.setenv("AWS_ENDPOINT_URL", accounts.endpoint_url)
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", accounts.session(DEV))
-    pipelines = {
-        model_package_group_name(platform_config, model.name): promotion_pipeline_name(platform_config, model.name)
-        for model in platform_config.models
+    naming = {
+        "groups": model_package_group_name(platform_config, MODEL_PLACEHOLDER),
+        "pipelines": promotion_pipeline_name(platform_config, MODEL_PLACEHOLDER),
     }
-    monkeypatch.setenv("PIPELINE_BY_GROUP", json.dumps(pipelines))
+    monkeypatch.setenv("PROMOTION_NAMING", json.dumps(naming))
+    pipelines = [promotion_pipeline_name(platform_config, model.name) for model in platform_config.models]
     monkeypatch.setenv("IDEMPOTENCY_TABLE", IDEMPOTENCY_TABLE)
     for cached in (handler_module._settings, handler_module._promote_once):
         cached.cache_clear()
     create_idempotency_table(accounts.client("dynamodb", DEV))
-    for pipeline in pipelines.values():
+    for pipeline in pipelines:
         create_promotion_pipeline(accounts.client("iam", DEV), accounts.client("codepipeline", DEV), pipeline)
     return accounts
 

@@ -13,7 +13,6 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.idempotency.persistence import base, datarecord, dynamodb
-from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 from pydantic import ValidationError
@@ -38,7 +37,7 @@ from promotion import (  # noqa: E402
 EVENTS = Path(__file__).resolve().parents[1] / "events" / "approval_trigger"
 REGION = "eu-west-1"
 PIPELINE = "mlops-credit-risk-promotion"
-PIPELINES = {"mlops-credit-risk": PIPELINE}
+NAMING = {"groups": "mlops-{model}", "pipelines": "mlops-{model}-promotion"}
 PACKAGE_ARN = "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-credit-risk/3"
 
 
@@ -50,7 +49,16 @@ def change(name: str):
     return ModelPackageStateChangeEvent.model_validate(fixture(name)).detail
 
 
-SETTINGS = TriggerSettings(pipelines=PIPELINES)
+SETTINGS = TriggerSettings(**NAMING)
+
+
+def approved_in_group(group: str) -> dict[str, Any]:
+    """The approved fixture, moved to another group (same version, same account)."""
+    event = fixture("approved")
+    arn = event["detail"]["ModelPackageArn"].replace("/mlops-credit-risk/", f"/{group}/")
+    event["detail"].update(ModelPackageGroupName=group, ModelPackageArn=arn)
+    event["resources"] = [arn]
+    return event
 
 
 # The decision ---------------------------------------------------------------------------
@@ -77,9 +85,32 @@ def test_version_pending_approval_is_ignored() -> None:
     assert (decision.group, decision.model_package_arn) == ("mlops-credit-risk", PACKAGE_ARN)
 
 
-def test_group_without_pipeline_is_an_error_naming_the_group() -> None:
-    with pytest.raises(UnknownModelGroupError, match="'fraud-detection'"):
+def test_any_model_of_the_platform_is_promoted_by_the_pipeline_its_name_gives() -> None:
+    event = ModelPackageStateChangeEvent.model_validate(approved_in_group("mlops-any-model"))
+
+    decision = decide(event.detail, SETTINGS)
+
+    assert decision.promotion.pipeline == "mlops-any-model-promotion"
+
+
+def test_group_outside_the_platforms_naming_rule_is_an_error_naming_the_group() -> None:
+    with pytest.raises(UnknownModelGroupError, match="'fraud-detection' is not a group of this platform"):
         decide(change("other_group"), SETTINGS)
+
+
+@pytest.mark.parametrize("group", ["mlops-", "mlopsx-credit-risk", "other-mlops-credit-risk"])
+def test_group_that_only_resembles_the_rule_names_no_model(group: str) -> None:
+    assert SETTINGS.model_of(group) is None
+
+
+def test_start_of_a_pipeline_that_does_not_exist_is_an_error_naming_it() -> None:
+    codepipeline = boto3.client("codepipeline", region_name=REGION)
+    promotion = Promotion("mlops-gone-promotion", PACKAGE_ARN, client_request_token(PACKAGE_ARN))
+    with Stubber(codepipeline) as stub:
+        stub.add_client_error("start_pipeline_execution", "PipelineNotFoundException", "not found")
+
+        with pytest.raises(UnknownModelGroupError, match="'mlops-gone-promotion' does not exist"):
+            start_promotion(codepipeline, promotion)
 
 
 def test_request_token_depends_on_the_package_arn_only() -> None:
@@ -108,9 +139,17 @@ def test_start_names_the_package_as_pipeline_variable_and_sends_the_token() -> N
     assert started == {"pipeline": PIPELINE, "execution_id": "0d9a3c7e-1b2f-4e6a-8c5d-7f0e2b4a6c81"}
 
 
-@pytest.mark.parametrize("value", [None, "", "not json", "[]", "{}", '{"not a group!": "pipeline"}'])
-def test_bad_pipeline_map_is_an_error_naming_the_variable(value: str | None) -> None:
-    with pytest.raises(ValueError, match="PIPELINE_BY_GROUP"):
+@pytest.mark.parametrize(
+    "value",
+    [
+        None, "", "not json", "[]", "{}", '{"mlops-credit-risk": "mlops-credit-risk-promotion"}',
+        '{"groups": "mlops-credit-risk", "pipelines": "mlops-{model}-promotion"}',
+        '{"groups": "mlops-{model}", "pipelines": "mlops-{model}-{model}"}',
+        '{"groups": "mlops-{model}", "pipelines": "mlops-{model}-promotion", "extra": "x"}',
+    ],
+)
+def test_bad_naming_rules_are_an_error_naming_the_variable(value: str | None) -> None:
+    with pytest.raises(ValueError, match="PROMOTION_NAMING"):
         TriggerSettings.from_environment(value)
 
 
@@ -160,7 +199,7 @@ class Aws:
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Aws:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("PIPELINE_BY_GROUP", json.dumps(PIPELINES))
+    monkeypatch.setenv("PROMOTION_NAMING", json.dumps(NAMING))
     monkeypatch.setenv("IDEMPOTENCY_TABLE", IDEMPOTENCY_TABLE)
     with mock_aws():
         for cached in (handler_module._settings, handler_module._promote_once):
@@ -253,12 +292,20 @@ def test_event_of_a_version_pending_approval_starts_nothing(aws: Aws) -> None:
     assert aws.executions() == []
 
 
-def test_event_of_a_group_without_pipeline_fails_without_side_effect(aws: Aws) -> None:
+def test_event_of_a_group_outside_the_platform_fails_without_side_effect(aws: Aws) -> None:
     with pytest.raises(UnknownModelGroupError):
         invoke("other_group")
 
     assert aws.executions() == []
     assert aws.records() == []
+
+
+def test_approval_in_a_platform_group_without_promotion_pipeline_fails_without_side_effect(aws: Aws) -> None:
+    with pytest.raises(UnknownModelGroupError, match="'mlops-fraud-detection-promotion' does not exist"):
+        handler_module.handler(approved_in_group("mlops-fraud-detection"), FakeContext())
+
+    assert aws.executions() == []
+    assert aws.records() == [], "a retry once the model's stack exists must still start it"
 
 
 @pytest.mark.parametrize(
@@ -280,7 +327,7 @@ def test_malformed_event_fails_naming_the_field_without_side_effect(aws: Aws, na
 def test_failed_start_leaves_the_approval_to_a_retry(aws: Aws) -> None:
     definition = aws.codepipeline.get_pipeline(name=PIPELINE)["pipeline"]
     aws.codepipeline.delete_pipeline(name=PIPELINE)
-    with pytest.raises(ClientError, match="PipelineNotFoundException"):
+    with pytest.raises(UnknownModelGroupError):
         invoke("approved")
     aws.codepipeline.create_pipeline(pipeline=definition)
 

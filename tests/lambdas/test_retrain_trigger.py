@@ -25,7 +25,14 @@ sys.path.insert(0, str(FUNCTION_DIR))
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 
 from alarm_event import AlarmStateChangeEvent  # noqa: E402
-from retrain import Decision, Outcome, RetrainSettings, retrain_on_alarm, sagemaker_pipeline_starter  # noqa: E402
+from retrain import (  # noqa: E402
+    Decision,
+    ModelRetraining,
+    Outcome,
+    RetrainSettings,
+    retrain_on_alarm,
+    sagemaker_pipeline_starter,
+)
 from retrain_slots import RetrainSlots  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("retrain_trigger_handler", FUNCTION_DIR / "handler.py")
@@ -36,16 +43,21 @@ REGION = "eu-west-1"
 TABLE = "retrain-slots"
 SETTINGS = {
     "accounts": {"333333333333": "prod"},
-    "alarms": {
-        "mlops-credit-risk-data-drift": "credit-risk",
-        "mlops-credit-risk-model-quality": "credit-risk",
-        "mlops-churn-data-drift": "churn",
-    },
-    "models": {
-        "credit-risk": {"pipeline": "mlops-credit-risk-build", "min_interval_hours": 24},
-        "churn": {"pipeline": "mlops-churn-build", "min_interval_hours": 6},
-    },
+    "alarms": ["mlops-{model}-data-drift", "mlops-{model}-model-quality"],
+    "pipelines": "mlops-{model}-build",
+    "model_settings": "/mlops/models/{model}/retraining",
 }
+# What each model's dev stack writes into its SSM parameter.
+MODELS = {
+    "credit-risk": {"min_interval_hours": 24,
+                    "alarms": ["mlops-credit-risk-data-drift", "mlops-credit-risk-model-quality"]},
+    "churn": {"min_interval_hours": 6, "alarms": ["mlops-churn-data-drift"]},
+}
+PIPELINES = ["mlops-credit-risk-build", "mlops-churn-build"]
+
+
+def retraining_of(model: str) -> ModelRetraining | None:
+    return ModelRetraining.model_validate(MODELS[model]) if model in MODELS else None
 T0 = datetime(2026, 11, 5, 10, 12, 31, tzinfo=UTC)
 
 
@@ -87,9 +99,12 @@ def aws() -> Aws:
             BillingMode="PAY_PER_REQUEST",
         )
         sagemaker = boto3.client("sagemaker", region_name=REGION)
-        for model in SETTINGS["models"].values():
+        ssm = boto3.client("ssm", region_name=REGION)
+        for model, setting in MODELS.items():
+            ssm.put_parameter(Name=f"/mlops/models/{model}/retraining", Value=json.dumps(setting), Type="String")
+        for pipeline in PIPELINES:
             sagemaker.create_pipeline(
-                PipelineName=model["pipeline"],
+                PipelineName=pipeline,
                 PipelineDefinition=json.dumps(
                     {"Version": "2020-12-01", "Parameters": [{"Name": "TriggerReason", "Type": "String"}], "Steps": []}
                 ),
@@ -105,6 +120,7 @@ def decide(aws: Aws, event: AlarmStateChangeEvent, now: datetime) -> Outcome:
         slots=RetrainSlots(aws.dynamodb, TABLE),
         start=sagemaker_pipeline_starter(aws.sagemaker),
         now=now,
+        retraining_of=retraining_of,
     )
     return decision.outcome
 
@@ -122,7 +138,7 @@ def invoke(aws: Aws, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("TABLE_NAME", TABLE)
     monkeypatch.setenv("RETRAIN_SETTINGS", json.dumps(SETTINGS))
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    for cached in (handler_module._settings, handler_module._slots, handler_module._sagemaker):
+    for cached in (handler_module._settings, handler_module._slots, handler_module._sagemaker, handler_module._ssm):
         cached.cache_clear()
 
     def call(event: dict[str, Any]) -> dict[str, str]:
@@ -211,13 +227,14 @@ def test_failed_start_frees_the_window_for_a_retry_of_the_event(aws: Aws) -> Non
         raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "StartPipelineExecution")
 
     with pytest.raises(ClientError, match="ThrottlingException"):
-        retrain_on_alarm(event, settings=settings, slots=slots, start=unavailable, now=T0)
+        retrain_on_alarm(event, settings=settings, slots=slots, start=unavailable, now=T0, retraining_of=retraining_of)
     retried = retrain_on_alarm(
         event,
         settings=settings,
         slots=slots,
         start=sagemaker_pipeline_starter(aws.sagemaker),
         now=T0 + timedelta(minutes=1),
+        retraining_of=retraining_of,
     )
 
     assert retried.outcome is Outcome.STARTED
@@ -250,11 +267,58 @@ def test_alarms_that_must_not_retrain_are_ignored_without_side_effects(aws: Aws,
     assert aws.executions() == []
 
 
-def test_settings_reject_alarms_of_models_without_a_pipeline() -> None:
-    broken = {**SETTINGS, "alarms": {"mlops-fraud-data-drift": "fraud"}}
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("alarms", ["mlops-credit-risk-data-drift"]), ("alarms", []), ("pipelines", "mlops-build"),
+     ("model_settings", "/mlops/{model}/{model}")],
+)
+def test_settings_reject_rules_that_do_not_name_the_model_once(field: str, value: object) -> None:
+    with pytest.raises(ValidationError, match=field):
+        RetrainSettings.model_validate({**SETTINGS, field: value})
 
-    with pytest.raises(ValidationError, match="fraud"):
-        RetrainSettings.model_validate(broken)
+
+def test_drift_alarm_of_any_model_starts_the_pipeline_its_name_gives(aws: Aws, invoke) -> None:
+    event = fixture("prod_data_drift_alarm")
+    event["detail"]["alarmName"] = "mlops-churn-data-drift"
+
+    result = invoke(event)
+
+    assert (result["outcome"], result["model"]) == ("started", "churn")
+    assert len(aws.executions("mlops-churn-build")) == 1
+
+
+def test_drift_alarm_of_a_model_without_retraining_settings_is_ignored_without_side_effects(aws: Aws, invoke) -> None:
+    event = fixture("prod_data_drift_alarm")
+    event["detail"]["alarmName"] = "mlops-fraud-data-drift"
+
+    result = invoke(event)
+
+    assert result == {"outcome": "ignored", "model": "fraud",
+                      "detail": "fraud has no retraining settings (/mlops/models/fraud/retraining)"}
+    assert aws.items() == []
+
+
+def test_drift_alarm_the_models_settings_do_not_list_is_ignored(aws: Aws, invoke) -> None:
+    event = fixture("prod_data_drift_alarm")
+    event["detail"]["alarmName"] = "mlops-churn-model-quality"
+
+    result = invoke(event)
+
+    assert (result["outcome"], result["detail"]) == ("ignored", "mlops-churn-model-quality does not retrain churn")
+    assert aws.items() == []
+    assert aws.executions("mlops-churn-build") == []
+
+
+def test_malformed_model_settings_fail_the_invocation_without_side_effects(aws: Aws, invoke) -> None:
+    boto3.client("ssm", region_name=REGION).put_parameter(
+        Name="/mlops/models/credit-risk/retraining", Value='{"min_interval_hours": 0}', Type="String", Overwrite=True
+    )
+
+    with pytest.raises(ValidationError, match="min_interval_hours"):
+        invoke(fixture("prod_data_drift_alarm"))
+
+    assert aws.items() == []
+    assert aws.executions() == []
 
 
 def test_each_decision_says_why_and_names_the_model(aws: Aws) -> None:
@@ -262,7 +326,7 @@ def test_each_decision_says_why_and_names_the_model(aws: Aws) -> None:
     start = sagemaker_pipeline_starter(aws.sagemaker)
 
     def decision(event: AlarmStateChangeEvent, now: datetime) -> Decision:
-        return retrain_on_alarm(event, settings=settings, slots=slots, start=start, now=now)
+        return retrain_on_alarm(event, settings=settings, slots=slots, start=start, now=now, retraining_of=retraining_of)
 
     started = decision(alarm(event_id(1)), T0)
     [execution] = aws.executions()
@@ -289,7 +353,7 @@ def test_an_ignored_alarm_says_why(aws: Aws, name: str, detail: str) -> None:
 
     decision = retrain_on_alarm(event, settings=RetrainSettings.model_validate(SETTINGS),
                                 slots=RetrainSlots(aws.dynamodb, TABLE), start=sagemaker_pipeline_starter(aws.sagemaker),
-                                now=T0)
+                                now=T0, retraining_of=retraining_of)
 
     assert decision == Decision(Outcome.IGNORED, detail.format(alarm=event.detail.alarm_name, account=event.account))
 

@@ -7,6 +7,7 @@ canned body and cannot fail on demand).
 import io
 import json
 import os
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,14 @@ from botocore.stub import ANY, Stubber
 from platform_config import PlatformConfig
 from platform_config.naming import endpoint_name, model_package_group_name
 from tests.lambda_handlers import FakeContext, load_handler, stubbed_clients
+from tests.models_under_test import MODEL_NAMES
 from tests.smoke_samples import raw_test_split, sample_file
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 handler_module = load_handler("smoke_test")
 
 from endpoint_probe import probe, response_error, staging_runtime  # noqa: E402
-from smoke_samples import MissingSamplesError, load_payloads  # noqa: E402
+from smoke_samples import MissingSamplesError, load_payloads, read_source_archive, samples_path  # noqa: E402
 from smoke_verdict import Observation, Thresholds, evaluate, p95  # noqa: E402
 
 EVENTS = Path(__file__).resolve().parents[1] / "events" / "smoke_test"
@@ -252,16 +254,46 @@ def test_shipped_samples_are_each_models_raw_test_split(platform_config: Platfor
     )
 
 
+def source_archive(*model_names: str) -> bytes:
+    """The promotion's Source artifact: a zip of the repository, here only the samples of ``model_names``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in model_names:
+            archive.writestr(samples_path(name), sample_file(name).read_text())
+    return buffer.getvalue()
+
+
 def test_more_samples_than_rows_repeat_the_rows_in_order(model_name: str) -> None:
     shipped = sample_file(model_name).read_text().splitlines()
-    rows = load_payloads(model_name, 3 * len(shipped) + 1)
+    rows = load_payloads(source_archive(model_name), model_name, 3 * len(shipped) + 1)
 
     assert rows == shipped * 3 + shipped[:1]
 
 
 def test_model_without_samples_is_a_clear_error() -> None:
     with pytest.raises(MissingSamplesError, match="'fraud-detection'"):
-        load_payloads("fraud-detection", 5)
+        load_payloads(source_archive("credit-risk"), "fraud-detection", 5)
+
+
+def test_samples_are_read_from_the_jobs_source_artifact() -> None:
+    s3 = boto3.client("s3", region_name=REGION)
+    data = {"inputArtifacts": [{"name": "Source", "location": {"type": "S3", "s3Location": {
+        "bucketName": "mlops-promotion-artifacts-111111111111-eu-west-1", "objectKey": "mlops-credit-risk-p/Source/abc.zip",
+    }}}]}
+    archive = source_archive("credit-risk")
+    with Stubber(s3) as stub:
+        stub.add_response(
+            "get_object",
+            {"Body": StreamingBody(io.BytesIO(archive), len(archive))},
+            {"Bucket": "mlops-promotion-artifacts-111111111111-eu-west-1", "Key": "mlops-credit-risk-p/Source/abc.zip"},
+        )
+
+        assert read_source_archive(s3, data) == archive
+
+
+def test_a_job_without_the_source_artifact_is_a_clear_error() -> None:
+    with pytest.raises(MissingSamplesError, match="no 'Source' input artifact"):
+        read_source_archive(boto3.client("s3", region_name=REGION), {"inputArtifacts": []})
 
 
 # The handler ----------------------------------------------------------------------------
@@ -290,6 +322,7 @@ def staging(runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Stubber,
     monkeypatch.setenv("SMOKE_TESTER_ROLE_ARN", ROLE_ARN)
     monkeypatch.setattr(handler_module, "staging_runtime", assume)
     monkeypatch.setattr(handler_module, "_sts", lambda: None)
+    monkeypatch.setattr(handler_module, "_source_archive", lambda event: source_archive(*MODEL_NAMES))
     with stubbed_clients(monkeypatch, handler_module, REGION, "codepipeline") as (codepipeline_stub,):
         yield codepipeline_stub, runtime_stub, assumed
 

@@ -103,8 +103,9 @@ def test_the_smoke_test_samples_pass_the_smoke_tests_response_check(endpoint, mo
 
     load_handler("smoke_test")
     from endpoint_probe import ACCEPT, CONTENT_TYPE, response_error
-    from smoke_samples import load_payloads
 
-    payloads = load_payloads(model_name, 200)
+    from tests.smoke_samples import sample_file
+
+    payloads = sample_file(model_name).read_text().splitlines()[:200]
     errors = {response_error(post(endpoint, payload.encode(), CONTENT_TYPE, ACCEPT).body.decode()) for payload in payloads}
     assert errors == {None}

@@ -1,0 +1,227 @@
+"""ModelStack (dev): everything one model has in dev, so adding or removing a model adds or removes this stack only.
+
+- ``group``: the model's registry (``ModelPackageGroup`` named ``model_package_group_name``):
+  readable by the staging and prod CloudFormation execution roles and listable by their
+  monitoring job roles, and only ``approver_role_arn`` sets a version's approval status;
+- ``pii_key``: the secret of its PII pseudonymization key (``pii_key_secret_name``, a
+  generated value encrypted with the data key; a new key changes every pseudonym);
+- ``build``: its SageMaker build pipeline (``build_pipeline_name``) from the definition
+  rendered into ``build/pipelines/<model>/``, reading raw and curated data and writing
+  under ``pipelines/<model>/`` and ``models/<model>/`` of the artifact bucket, its jobs in
+  the dev ``network``;
+- ``ci``: a ``BuildPipelineCi`` of its own: a push to the configured branch tests the
+  code, re-renders the definition, upserts and starts this pipeline;
+- ``promotion``: its ``PromotionPipeline`` (``promotion_pipeline_name``), run as the
+  Promotion stack's pipeline role and invoking its functions and template synth, all
+  referred to by the names ``platform_config/naming.py`` publishes: the shared role holds
+  the grants for every model by naming convention, so nothing here edits a shared stack;
+- the ``retraining`` SSM parameter (``model_parameter_name``), when prod captures the
+  model's traffic: the window (``retrain_min_interval_hours``) and the drift alarms whose
+  ALARM in prod starts this model's build pipeline (read by Retraining's trigger).
+
+The data and artifact keys and the network arrive as typed arguments; buckets are
+referenced by their published names. Removal policy from the dev account config; a
+registry group that still holds versions cannot be deleted (SageMaker refuses), so
+delete its versions first when removing a model.
+"""
+
+import json
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_codebuild as codebuild
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from platform_config import PlatformConfig
+from platform_config.models import ModelConfig
+from platform_config.naming import (
+    approval_topic_name,
+    build_pipeline_name,
+    dev_bucket_name,
+    endpoint_template_synth_project_name,
+    experiment_pipeline_prefix,
+    model_package_group_name,
+    model_parameter_name,
+    monitoring_alarm_name,
+    pii_key_secret_name,
+    promotion_artifact_bucket_name,
+    promotion_artifact_key_alias,
+    promotion_function_name,
+)
+from stacks.account_settings import log_retention_of, removal_policy_of
+from stacks.components.build_pipeline_ci import BuildPipelineCi, BuildTarget
+from stacks.components.model_alarms import captures_data, retraining_alarm_purposes
+from stacks.components.model_package_group import ModelPackageGroup
+from stacks.components.nag import acknowledge
+from stacks.components.platform_network import PlatformNetwork
+from stacks.components.promotion_pipeline import PromotionPipeline
+from stacks.components.sagemaker_pipeline import SageMakerPipeline
+from stacks.construct_ids import pascal
+from stacks.cross_account import cloudformation_execution_role_arns, monitoring_job_role_arns, promotion_role_names
+from stacks.rendered_pipelines import load_rendered_pipeline
+
+RETRAINING_ACCOUNT = "prod"
+RETRAINING_SETTING = "retraining"
+
+
+def artifact_prefixes(model_name: str) -> dict[str, str]:
+    """Where a model's pipeline keeps its files in the artifact bucket."""
+    return {"work": f"pipelines/{model_name}/", "models": f"models/{model_name}/"}
+
+
+def retraining_setting(config: PlatformConfig, model: ModelConfig) -> dict[str, object] | None:
+    """What the retrain trigger reads for ``model``, or None when prod's drift cannot retrain it."""
+    if not captures_data(model, RETRAINING_ACCOUNT):
+        return None
+    return {
+        "min_interval_hours": model.monitoring.retrain_min_interval_hours,
+        "alarms": sorted(monitoring_alarm_name(config, model.name, purpose) for purpose in retraining_alarm_purposes(model)),
+    }
+
+
+class ModelStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PlatformConfig,
+        model: ModelConfig,
+        approver_role_arn: str,
+        data_key: kms.IKey,
+        artifact_key: kms.IKey,
+        access_log_bucket: s3.IBucket,
+        network: PlatformNetwork,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        pipeline_name = build_pipeline_name(config, model.name)
+        if pipeline_name.lower().startswith(experiment_pipeline_prefix(config)):
+            raise ValueError(
+                f"models: build pipeline {pipeline_name!r} starts with the experiment prefix "
+                f"'{experiment_pipeline_prefix(config)}' that Studio personas may create and update: rename the model"
+            )
+        removal_policy = removal_policy_of(config.accounts.dev)
+        group_name = model_package_group_name(config, model.name)
+        self.group = ModelPackageGroup(
+            self,
+            "ModelPackageGroup",
+            name=group_name,
+            description=model.description or f"Versions of the {model.name} model",
+            reader_role_arns=cloudformation_execution_role_arns(config),
+            monitoring_role_arns=monitoring_job_role_arns(config, model.name),
+            approver_role_arn=approver_role_arn,
+            removal_policy=removal_policy,
+        )
+        raw_bucket, curated_bucket, artifact_bucket = (
+            s3.Bucket.from_bucket_attributes(
+                self, f"{pascal(purpose)}Bucket", bucket_name=dev_bucket_name(config, purpose), encryption_key=key
+            )
+            for purpose, key in (("raw", data_key), ("curated", data_key), ("artifacts", artifact_key))
+        )
+        prefixes = artifact_prefixes(model.name)
+        self.pii_key = self._pii_key(config, model.name, data_key, removal_policy)
+        self.build = SageMakerPipeline(
+            self,
+            "BuildPipeline",
+            rendered=load_rendered_pipeline(config, model.name),
+            pipeline_name=pipeline_name,
+            model_package_group=group_name,
+            input_buckets=[raw_bucket, curated_bucket],
+            input_keys=[data_key],
+            artifact_bucket=artifact_bucket,
+            artifact_key=artifact_key,
+            artifact_prefixes=list(prefixes.values()),
+            secrets=[self.pii_key],
+            network=network,
+        )
+        self.build.node.add_dependency(self.group)
+        self.ci = BuildPipelineCi(
+            self,
+            "Ci",
+            source=config.source,
+            targets=[
+                BuildTarget(
+                    model_name=model.name,
+                    pipeline_name=pipeline_name,
+                    pipeline_role=self.build.role,
+                    code_prefix=f"{prefixes['work']}code/",
+                )
+            ],
+            artifact_bucket=artifact_bucket,
+            artifact_key=artifact_key,
+            access_log_bucket=access_log_bucket,
+            network=network,
+            log_retention=log_retention_of(config.accounts.dev),
+            removal_policy=removal_policy,
+        )
+        self.promotion = self._promotion(config, model)
+        setting = retraining_setting(config, model)
+        if setting is not None:
+            ssm.StringParameter(
+                self,
+                "RetrainingSetting",
+                parameter_name=model_parameter_name(config, model.name, RETRAINING_SETTING),
+                description=f"Retraining of {model.name} on prod drift: window and alarms (read by the retrain trigger)",
+                string_value=json.dumps(setting, sort_keys=True),
+            )
+
+    def _promotion(self, config: PlatformConfig, model: ModelConfig) -> PromotionPipeline:
+        # Immutable references: the Promotion stack grants its role what every promotion
+        # pipeline needs, by naming convention, so no model adds statements to shared roles.
+        role = iam.Role.from_role_name(self, "PromotionRole", promotion_role_names(config).pipeline, mutable=False)
+        artifact_store = s3.Bucket.from_bucket_attributes(
+            self,
+            "PromotionArtifacts",
+            bucket_name=promotion_artifact_bucket_name(config),
+            encryption_key=kms.Alias.from_alias_name(self, "PromotionArtifactsKey", promotion_artifact_key_alias(config)),
+        )
+        functions = {
+            purpose: lambda_.Function.from_function_name(
+                self, f"{pascal(purpose)}Function", promotion_function_name(config, purpose)
+            )
+            for purpose in ("approval-check", "smoke-test", "deployment-recorder")
+        }
+        return PromotionPipeline(
+            self,
+            "PromotionPipeline",
+            config=config,
+            model=model,
+            role=role,
+            artifact_store=artifact_store,
+            template_synth=codebuild.Project.from_project_name(
+                self, "EndpointTemplateSynth", endpoint_template_synth_project_name(config)
+            ),
+            approval_check=functions["approval-check"],
+            smoke_test=functions["smoke-test"],
+            recorder=functions["deployment-recorder"],
+            approval_topic=sns.Topic.from_topic_arn(
+                self, "ApprovalTopic", self.format_arn(service="sns", resource=approval_topic_name(config))
+            ),
+        )
+
+    def _pii_key(
+        self, config: PlatformConfig, model_name: str, key: kms.IKey, removal_policy: RemovalPolicy
+    ) -> secretsmanager.Secret:
+        secret = secretsmanager.Secret(
+            self,
+            "PiiHashKey",
+            secret_name=pii_key_secret_name(config, model_name),
+            description=f"HMAC key the build pipeline of {model_name} pseudonymizes PII columns with",
+            encryption_key=key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            removal_policy=removal_policy,
+        )
+        reason = (
+            "Rotating the pseudonymization key changes every pseudonym, so rows of different model "
+            "versions and their monitoring data would no longer match; it is replaced deliberately."
+        )
+        acknowledge(secret, "AwsSolutions::AwsSolutions-SMG4", reason)
+        acknowledge(secret, "NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled", reason)
+        return secret
