@@ -32,24 +32,32 @@ class SynthesizedApp:
     templates: dict[str, dict[str, Any]]
     # (finding id, construct path) of every acknowledgement in the construct tree.
     acknowledgements: set[tuple[str, str]] = field(default_factory=set)
+    # ``Stage/<construct id>`` of each stack (its construct path) → its key in ``templates`` (they differ for stacks
+    # with an explicit name, such as the Endpoint stacks).
+    stack_keys: dict[str, str] = field(default_factory=dict)
 
     def template(self, path: str) -> Template:
         return Template.from_json(self.templates[path])
 
 
-def synthesize(config: PlatformConfig | None = None, *, outdir: Path) -> SynthesizedApp:
-    """Synthesize every account with validation and both nag packs on; raises on any
-    unacknowledged finding, leaving ``outdir/validation-report.json``."""
+def synthesize(config: PlatformConfig | None = None, *, outdir: Path, nag: bool = True) -> SynthesizedApp:
+    """Synthesize every account with validation and both nag packs on (unless ``nag`` is
+    false); raises on any unacknowledged finding, leaving ``outdir/validation-report.json``."""
     config = config or load_config(CONFIG_UNDER_TEST)
-    app = build_app(config, context=cdk_json_context(), outdir=str(outdir))
+    app = build_app(config, context=cdk_json_context(), outdir=str(outdir), nag=nag)
     app.synth()
     templates: dict[str, dict[str, Any]] = {}
+    stack_keys: dict[str, str] = {}
     for stage_id in STAGE_IDS.values():
         stage = app.node.find_child(stage_id)
         assert isinstance(stage, Stage)
         for stack in stage.synth().stacks:
-            templates[f"{stage_id}/{stack.stack_name.removeprefix(stage_id + '-')}"] = stack.template
-    return SynthesizedApp(outdir=outdir, templates=templates, acknowledgements=_acknowledgements(app))
+            key = f"{stage_id}/{stack.stack_name.removeprefix(stage_id + '-')}"
+            templates[key] = stack.template
+            stack_keys[stack.hierarchical_id] = key
+    return SynthesizedApp(
+        outdir=outdir, templates=templates, acknowledgements=_acknowledgements(app), stack_keys=stack_keys
+    )
 
 
 def _acknowledgements(app: App) -> set[tuple[str, str]]:
@@ -61,7 +69,3 @@ def _acknowledgements(app: App) -> set[tuple[str, str]]:
         for finding in entry.data
     }
 
-
-def model_names_under_test() -> list[str]:
-    """The models of the config under test, for tests parametrized per model at collection."""
-    return [model.name for model in load_config(CONFIG_UNDER_TEST).models]

@@ -2,26 +2,31 @@
 
 import fcntl
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from platform_config import PlatformConfig
 from tests.synth import CONFIG_UNDER_TEST, REPO_ROOT
 
 
-@pytest.fixture(scope="session", autouse=True)
-def rendered_pipelines(platform_config: PlatformConfig) -> None:
-    """Render every model's pipeline before the first synth, through the same make rule as
-    ``make synth``: make renders only what is missing or older than ``pipelines_src/`` and the
-    config, so a session renders at most once (``make test`` has already rendered), and the
-    lock keeps parallel workers from rendering the same file together."""
-    targets = [f"build/pipelines/{model.name}/definition.json" for model in platform_config.models]
+def render_pipelines(config_path: Path) -> None:
+    """Render every model of ``config_path`` whose render is missing or stale, through the same
+    make rule as ``make synth`` (the renderer compares each render's digests, so a session
+    renders at most once, and ``make test`` has already rendered); the lock keeps parallel
+    workers from rendering the same folder together."""
     lock_path = REPO_ROOT / "build" / ".render.lock"
     lock_path.parent.mkdir(exist_ok=True)
     with lock_path.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result = subprocess.run(
-            ["make", "--no-print-directory", f"CONFIG={CONFIG_UNDER_TEST}", *targets], cwd=REPO_ROOT, capture_output=True, text=True
+            ["make", "--no-print-directory", f"CONFIG={config_path}", "render"],
+            cwd=REPO_ROOT, capture_output=True, text=True,
         )
     if result.returncode != 0:
         pytest.fail(f"rendering the pipelines failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def rendered_pipelines() -> None:
+    """Every model's pipeline of the config under test, rendered before the first synth."""
+    render_pipelines(CONFIG_UNDER_TEST)

@@ -22,7 +22,7 @@ from platform_config.platform import Source
 from stacks.platform_app import build_app
 from stacks.rendered_pipelines import RENDERED_PIPELINES_DIR, BuildOutputError, RenderedPipeline, load_rendered_pipeline
 from stacks.construct_ids import model_stack_id
-from tests.synth import REPO_ROOT, SynthesizedApp, cdk_json_context, model_names_under_test
+from tests.synth import REPO_ROOT, SynthesizedApp, cdk_json_context
 
 # For the construct-level tests that need a model name, not a synthesized model.
 MODEL = "credit-risk"
@@ -58,11 +58,6 @@ def ci_pipelines(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def only(resources: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     assert len(resources) == 1, sorted(resources)
     return next(iter(resources.items()))
-
-
-@pytest.fixture(scope="module", params=model_names_under_test())
-def model_name(request: pytest.FixtureRequest) -> str:
-    return request.param
 
 
 @pytest.fixture(scope="module")

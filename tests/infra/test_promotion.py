@@ -24,7 +24,7 @@ from platform_config.naming import (
     promotion_pipeline_name,
 )
 from tests.lambda_handlers import load_handler
-from tests.synth import REPO_ROOT, SynthesizedApp, model_names_under_test
+from tests.synth import REPO_ROOT, SynthesizedApp
 
 MODEL_PACKAGE = "#{variables.ModelPackageArn}"
 # Pinned: renaming one replaces the resource, and with it the data or the key.
@@ -39,11 +39,6 @@ STATEFUL_LOGICAL_IDS = {
 @pytest.fixture(scope="module")
 def promotion(synthesized: SynthesizedApp) -> Template:
     return synthesized.template("Dev/Promotion")
-
-
-@pytest.fixture(scope="module", params=model_names_under_test())
-def model(platform_config: PlatformConfig, request: pytest.FixtureRequest) -> ModelConfig:
-    return next(model for model in platform_config.models if model.name == request.param)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from stacks.components.model_package_group import ModelPackageGroup
 from platform_config import PlatformConfig
 from tests.infra.retained_dev import retained_dev_templates
 from stacks.construct_ids import model_stack_id
-from tests.synth import SynthesizedApp, model_names_under_test
+from tests.synth import SynthesizedApp
 
 # Pinned: renaming it replaces the group, and a group holding versions cannot be replaced.
 GROUP = "ModelPackageGroupF5073685"
@@ -18,11 +18,6 @@ MODEL_CREATORS = [
     "arn:aws:iam::222222222222:role/mlops-endpoint-cfn-execution",
     "arn:aws:iam::333333333333:role/mlops-endpoint-cfn-execution",
 ]
-
-
-@pytest.fixture(scope="module", params=model_names_under_test())
-def model_name(request: pytest.FixtureRequest) -> str:
-    return request.param
 
 
 @pytest.fixture(scope="module")
@@ -67,11 +62,9 @@ def test_group_logical_id_is_pinned(resources: dict[str, Any], model_name: str) 
     assert resources[GROUP]["Properties"]["ModelPackageGroupName"] == f"mlops-{model_name}"
 
 
-# The credit-risk group names that model's own monitoring job roles, not every model's.
-MONITORS = [
-    "arn:aws:iam::222222222222:role/mlops-credit-risk-monitoring-job",
-    "arn:aws:iam::333333333333:role/mlops-credit-risk-monitoring-job",
-]
+def monitors_of(model_name: str) -> list[str]:
+    """A group names its own model's monitoring job roles, not every model's."""
+    return [f"arn:aws:iam::{account}:role/mlops-{model_name}-monitoring-job" for account in ("222222222222", "333333333333")]
 
 
 def model_creator_statements(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -101,7 +94,7 @@ def test_only_the_serving_cloudformation_execution_roles_read_the_registry(state
 
 
 def test_serving_monitoring_jobs_may_only_list_and_describe_versions(
-    statements: list[dict[str, Any]], group_arn: str, versions_arn: str
+    statements: list[dict[str, Any]], group_arn: str, versions_arn: str, model_name: str
 ) -> None:
     # Each drift run looks up the baseline of the versions its window saw; it never creates models.
     [monitors] = [s for s in statements if s.get("Sid") == "MonitoringJobsReadVersions"]
@@ -109,7 +102,7 @@ def test_serving_monitoring_jobs_may_only_list_and_describe_versions(
     assert actions(monitors) == {"sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"}
     assert monitors["Resource"] == [group_arn, versions_arn]
     assert monitors["Principal"] == {"AWS": SERVING_ROOTS}
-    assert monitors["Condition"] == {"ArnEquals": {"aws:PrincipalArn": MONITORS}}
+    assert monitors["Condition"] == {"ArnEquals": {"aws:PrincipalArn": monitors_of(model_name)}}
 
 
 def test_a_registry_shared_with_no_role_is_refused() -> None:
