@@ -84,9 +84,16 @@ def synth_once(mode: str, config: Path) -> tuple[float, dict[str, dict]]:
     with tempfile.TemporaryDirectory() as outdir:
         command, env = synth_command(mode, Path(outdir), config)
         started = time.perf_counter()
-        subprocess.run(command, cwd=REPO_ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        run_quietly(command, env)
         elapsed = time.perf_counter() - started
         return elapsed, {name: _usage(path) for name, path in templates(Path(outdir)).items()}
+
+
+def run_quietly(command: list[str], env: dict[str, str]) -> None:
+    """Run a synth; its output (the CLI lists every stack) only when it fails."""
+    result = subprocess.run(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        sys.exit(f"synth failed ({result.returncode}):\n{result.stderr}")
 
 
 def _usage(path: Path) -> dict[str, int]:
@@ -155,7 +162,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as outdir:
             command, env = synth_command(args.mode, Path(outdir), args.config)
             started = time.perf_counter()
-            subprocess.run(command, cwd=REPO_ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+            run_quietly(command, env)
             durations.append(time.perf_counter() - started)
             resources = count_resources(Path(outdir))
         print(f"run {run + 1}/{args.runs}: {durations[-1]:.2f} s", file=sys.stderr)

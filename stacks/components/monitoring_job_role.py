@@ -25,7 +25,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stacks.components.nag import acknowledge, as_nag_renders
+from stacks.components.nag import acknowledge_all, as_nag_renders
 from stacks.components.network_interface_access import allow_workload_network_interfaces
 from stacks.components.processing_images import repository_arn
 from platform_config import PlatformConfig
@@ -206,5 +206,4 @@ class MonitoringJobRole(Construct):
         )
 
     def _acknowledge(self, findings: dict[str, str]) -> None:
-        for finding, reason in findings.items():
-            acknowledge(self.role, f"AwsSolutions-IAM5[{finding}]", reason)
+        acknowledge_all(self.role, {f"AwsSolutions-IAM5[{finding}]": reason for finding, reason in findings.items()})

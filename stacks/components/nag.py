@@ -1,5 +1,6 @@
 """Acknowledging cdk-nag v3 findings: one finding, one reason, on the construct that has it."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from aws_cdk import Acknowledgment, Stack, Validations
@@ -18,9 +19,18 @@ def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
     in ``validation-report.json``. An unqualified id is honoured by cdk-nag itself, silently,
     so the report would not show what was acknowledged, nor could a test tell an
     acknowledgement that matches nothing."""
-    if not reason.strip():
-        raise ValueError(f"acknowledgement of {finding} needs a reason")
-    Validations.of(construct).acknowledge(Acknowledgment(id=qualified_finding(finding), reason=reason))
+    acknowledge_all(construct, {finding: reason})
+
+
+def acknowledge_all(construct: IConstruct, findings: Mapping[str, str]) -> None:
+    """``acknowledge`` each finding of ``findings`` (finding → reason) on ``construct``, in one
+    call across the jsii bridge: with a model's stacks repeated per model, calls add up."""
+    for finding, reason in findings.items():
+        if not reason.strip():
+            raise ValueError(f"acknowledgement of {finding} needs a reason")
+    Validations.of(construct).acknowledge(
+        *(Acknowledgment(id=qualified_finding(finding), reason=reason) for finding, reason in findings.items())
+    )
 
 
 def qualified_finding(finding: str) -> str:

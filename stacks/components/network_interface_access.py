@@ -72,7 +72,8 @@ def allow_workload_network_interfaces(
         )
     )
     default_policy = role.node.find_child("DefaultPolicy").node.default_child
-    assert isinstance(default_policy, CfnResource)
+    if not isinstance(default_policy, CfnResource):
+        raise TypeError(f"{role.node.path}: its DefaultPolicy has no CloudFormation resource to annotate")
     skip_checkov(default_policy, "CKV_AWS_109", DELETE_INTERFACE_PERMISSION_REASON)
     return {
         f"Resource::{new_interfaces}": (

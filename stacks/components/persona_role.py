@@ -17,7 +17,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from stacks.components.checkov import skip_checkov
-from stacks.components.nag import acknowledge, as_nag_renders
+from stacks.components.nag import acknowledge_all, as_nag_renders
 from stacks.components.persona_policies import PersonaPolicy
 
 
@@ -59,5 +59,6 @@ class PersonaRole(Construct):
                 texts = reasons.setdefault(as_nag_renders(self, resource), [])
                 if reason not in texts:
                     texts.append(reason)
-        for resource, texts in reasons.items():
-            acknowledge(self, f"AwsSolutions-IAM5[Resource::{resource}]", " ".join(texts))
+        acknowledge_all(
+            self, {f"AwsSolutions-IAM5[Resource::{resource}]": " ".join(texts) for resource, texts in reasons.items()}
+        )

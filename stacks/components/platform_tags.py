@@ -8,10 +8,11 @@ role and handler as raw ``AWS::IAM::Role`` and ``AWS::Lambda::Function`` resourc
 (aws/aws-cdk#13851). Call it on each ``Stage`` once its stacks are built: aspects do not
 cross a Stage boundary, so tags added to the ``App`` reach no template.
 
-The raw resources are found where CDK puts them (a provider is a singleton child of its
-stack, ``Custom::<Name>CustomResourceProvider``) rather than by a Python aspect: an aspect
-written in Python is called back across the jsii bridge for every construct of the app,
-which made it a tenth of the whole synth and grew with every model.
+The raw resources are found where CDK puts them (each provider is a singleton child of its
+stack with a fixed id, ``PROVIDER_IDS``) rather than by a Python aspect: an aspect written in
+Python is called back across the jsii bridge for every construct of the app, which made it a
+tenth of the whole synth and grew with every model. ``tests/infra/test_tags.py`` fails on a
+provider this list misses.
 """
 
 from collections.abc import Mapping
@@ -20,7 +21,9 @@ from aws_cdk import CfnResource, Stack, Stage, Tags
 
 # Raw resource types CDK's own constructs emit whose tags are a list of {Key, Value}.
 RAW_TYPES_WITH_TAG_LIST = frozenset({"AWS::IAM::Role", "AWS::Lambda::Function"})
-PROVIDER_ID_PREFIX = "Custom::"
+# The CustomResourceProviders the platform's constructs bring (auto_delete_objects buckets,
+# restrict_default_security_group VPCs).
+PROVIDER_IDS = ("Custom::S3AutoDeleteObjectsCustomResourceProvider", "Custom::VpcRestrictDefaultSGCustomResourceProvider")
 
 
 def tag_resources(stage: Stage, tags: Mapping[str, str]) -> None:
@@ -31,8 +34,9 @@ def tag_resources(stage: Stage, tags: Mapping[str, str]) -> None:
     for stack in stage.node.children:
         if not Stack.is_stack(stack):
             continue
-        for provider in stack.node.children:
-            if not provider.node.id.startswith(PROVIDER_ID_PREFIX):
+        for provider_id in PROVIDER_IDS:
+            provider = stack.node.try_find_child(provider_id)
+            if provider is None:
                 continue
             for resource in provider.node.children:
                 if CfnResource.is_cfn_resource(resource) and resource.cfn_resource_type in RAW_TYPES_WITH_TAG_LIST:

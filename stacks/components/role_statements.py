@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
 from platform_config import PlatformConfig
-from stacks.components.nag import acknowledge
+from stacks.components.nag import acknowledge_all
 
 
 def allow(role: iam.Role, sid: str, actions: list[str], resources: list[str], conditions: dict | None = None) -> None:
@@ -20,8 +20,7 @@ def allow(role: iam.Role, sid: str, actions: list[str], resources: list[str], co
 
 
 def acknowledge_wildcards(role: iam.Role, wildcards: dict[str, str]) -> None:
-    for finding, reason in wildcards.items():
-        acknowledge(role, f"AwsSolutions-IAM5[{finding}]", reason)
+    acknowledge_all(role, {f"AwsSolutions-IAM5[{finding}]": reason for finding, reason in wildcards.items()})
 
 
 def sagemaker_arn(scope: IConstruct, resource: str, name: str) -> str:
