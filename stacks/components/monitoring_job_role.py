@@ -66,6 +66,7 @@ class MonitoringJobRole(Construct):
             description="Monitoring jobs: read captured data and baselines, write reports and metrics",
             assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
         )
+        self._statements: list[dict] = []
         captured = [data_capture_bucket.arn_for_objects(f"{prefix}*") for prefix in capture_prefixes]
         reports = monitoring_bucket.arn_for_objects(f"{REPORT_PREFIX}*")
         self._allow("ReadCapturedData", ["s3:GetObject"], captured)
@@ -115,6 +116,7 @@ class MonitoringJobRole(Construct):
                 [self._stack.format_arn(service="sagemaker", resource="endpoint", resource_name=name.lower())
                  for name in invocable_endpoints],
             )
+        self._attach_statements()
         self._acknowledge(
             {
                 **network_interfaces,
@@ -159,8 +161,17 @@ class MonitoringJobRole(Construct):
         )
 
     def _allow(self, sid: str, actions: list[str], resources: list[str], conditions: dict | None = None) -> None:
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement(sid=sid, actions=actions, resources=resources, conditions=conditions)
+        statement = {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
+        self._statements.append({**statement, "Condition": conditions} if conditions else statement)
+
+    def _attach_statements(self) -> None:
+        # One policy document from JSON: a statement at a time costs two jsii calls each, and this
+        # role is repeated per model and serving account.
+        iam.Policy(
+            self.role,
+            "Statements",
+            document=iam.PolicyDocument.from_json({"Version": "2012-10-17", "Statement": self._statements}),
+            roles=[self.role],
         )
 
     def _allow_baselines(self, config: PlatformConfig) -> None:

@@ -32,7 +32,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from stacks.components.nag import acknowledge, as_nag_renders
+from stacks.components.nag import acknowledge, acknowledge_all, as_nag_renders
 from stacks.rendered_pipelines import EcrRepository
 
 JOB_NAME_PREFIX = "pipelines-"
@@ -80,6 +80,8 @@ class SageMakerPipelineRole(Construct):
             assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
             description=f"SageMaker model build pipeline of {model_package_group} and its jobs",
         )
+        self._statements: list[dict] = []
+        self._wildcard_reasons: dict[str, str] = {}
         self._allow(
             "ReadInputData",
             ["s3:GetObject"],
@@ -144,6 +146,7 @@ class SageMakerPipelineRole(Construct):
             ["*"],
             {"StringEquals": {"cloudwatch:namespace": list(JOB_LOG_GROUPS)}},
         )
+        self._attach_statements()
         acknowledge(
             self.role,
             "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
@@ -161,12 +164,22 @@ class SageMakerPipelineRole(Construct):
         *,
         wildcard_reason: str | None = None,
     ) -> None:
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement(sid=sid, actions=actions, resources=resources, conditions=conditions)
-        )
+        statement = {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
+        self._statements.append({**statement, "Condition": conditions} if conditions else statement)
         if wildcard_reason:
             for resource in (resource for resource in resources if "*" in resource):
-                acknowledge(self.role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{resource}]", wildcard_reason)
+                self._wildcard_reasons[f"AwsSolutions::AwsSolutions-IAM5[Resource::{resource}]"] = wildcard_reason
+
+    def _attach_statements(self) -> None:
+        # One policy document from JSON, acknowledged in one call: a statement at a time costs
+        # jsii calls each, and this role is repeated per model.
+        iam.Policy(
+            self.role,
+            "Statements",
+            document=iam.PolicyDocument.from_json({"Version": "2012-10-17", "Statement": self._statements}),
+            roles=[self.role],
+        )
+        acknowledge_all(self.role, self._wildcard_reasons)
 
     def _sagemaker_arn(self, resource: str, name: str) -> str:
         return self._stack.format_arn(service="sagemaker", resource=resource, resource_name=name)
