@@ -21,7 +21,8 @@ from aws_cdk.assertions import Match, Template
 from pipelines_src.monitoring import job, job_versions
 from pipelines_src.monitoring.settings import settings_for_model
 from stacks.components.model_alarms import captures_data
-from stacks.components.model_monitor_schedules import MODEL_MONITOR, bounded_name
+from stacks.components.model_monitor_metrics import bounded_name
+from stacks.components.model_monitor_schedules import MODEL_MONITOR
 from stacks.components.processing_images import REGISTRIES, clarify_image, sklearn_image
 from platform_config import PlatformConfig, load_config
 from platform_config.accounts import SUPPORTED_REGIONS
