@@ -34,12 +34,8 @@ from platform_config.naming import endpoint_name, model_package_group_name, plat
 from stacks.components.drift_job_schedule import METRIC_NAMESPACE, DriftJobSchedule
 from stacks.components.model_alarms import DriftSignals, ModelAlarms, captures_data
 from stacks.components.model_dashboard import ModelDashboard
-from stacks.components.model_monitor_schedules import (
-    MODEL_MONITOR,
-    bounded_name,
-    feature_drift_metrics,
-    model_quality_metric,
-)
+from stacks.components.model_monitor_metrics import bounded_name, feature_drift_metrics, model_quality_metric
+from stacks.components.model_monitor_schedules import MODEL_MONITOR
 from stacks.components.monitoring_job_role import MonitoringJobRole
 from stacks.components.monitoring_settings import MonitoringSettings
 from stacks.components.processing_images import clarify_image, model_monitor_image, sklearn_image

@@ -55,8 +55,9 @@ from platform_config.naming import (
     promotion_function_name,
 )
 from stacks.account_settings import log_retention_of, removal_policy_of
-from stacks.components.build_pipeline_ci import BuildPipelineCi, BuildTarget
+from stacks.components.build_pipeline_ci import BuildPipelineCi
 from stacks.components.model_alarms import captures_data, retraining_alarm_purposes
+from stacks.components.model_build_project import BuildTarget
 from stacks.components.model_package_group import ModelPackageGroup
 from stacks.components.nag import acknowledge
 from stacks.components.platform_network import PlatformNetwork

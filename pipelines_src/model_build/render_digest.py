@@ -41,9 +41,12 @@ RENDER_SOURCES = (
             "model_settings.py",
             "offline_sdk.py",
             "pipeline_definition.py",
+            "pipeline_parameters.py",
+            "registration.py",
             "render.py",
             "render_digest.py",
             "shipped.py",
+            "step_jobs.py",
             "step_names.py",
         )
     ),

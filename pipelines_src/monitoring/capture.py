@@ -8,14 +8,8 @@ Each line is one captured request::
      "eventMetadata": {"eventId": "...", "inferenceId": "...", "inferenceTime": "2026-11-20T09:15:02Z"},
      "eventVersion": "0"}
 
-Inputs are what the endpoint received: raw records (``pipelines_src.serving``), CSV (no
-header; the columns are ``columns``, the contract's input columns, in order), JSON
-(``{"instances": [{column: value}, ...]}``; also lists in ``columns`` order or
-``{"features": [...]}``) or JSON lines, base64-encoded when ``encoding`` says
-``BASE64``; one request may hold several rows. The output is one probability per input
-row, with the version that answered: the endpoint's JSON ``{"predictions":
-[{"probability": p}], "model_version": v}`` or CSV lines ``p,v`` (also plain numbers,
-``{"score": p}``, without a version).
+``capture_payload`` decodes the input's rows (CSV columns are ``columns``, the contract's
+input columns, in order) and the output's probabilities and ``model_version``.
 
 Per row, ``CaptureWindow`` keeps the raw input columns (sensitive attributes included,
 as sent), the probability, the ``model_version`` of the response, the
@@ -23,16 +17,13 @@ as sent), the probability, the ``model_version`` of the response, the
 
 Files are streamed line by line; only the payload rows are kept, and CSV rows
 are parsed by pandas in one pass at the end. A line that cannot be used is
-counted under its reason (``MALFORMED_REASONS``) and skipped; a record whose
+counted under its reason (``capture_payload.MALFORMED_REASONS``) and skipped; a record whose
 output cannot be read keeps its inputs and is counted in
 ``records_without_prediction``. Nothing in a capture file makes the reader raise.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import csv
 import io
 import json
 from collections import Counter
@@ -43,19 +34,9 @@ from typing import Any, Collection, Dict, Iterable, List, Optional, Sequence, Tu
 import numpy as np
 import pandas as pd
 
-MALFORMED_REASONS = (
-    "invalid_json",  # the line is not JSON (e.g. a file truncated mid-line) or not UTF-8
-    "missing_input",  # no captureData.endpointInput.data
-    "bad_base64",  # encoding BASE64 but the data does not decode
-    "unsupported_encoding",
-    "unsupported_content_type",
-    "bad_payload",  # a JSON payload that holds no rows, or a CSV row with unbalanced quotes
-    "wrong_column_count",  # a row with more or fewer values than there are columns
-)
+from pipelines_src.monitoring.capture_payload import Malformed, csv_rows, json_rows, output_values, payload
+
 CAPTURE_SUFFIX = ".jsonl"
-# Row keys of JSON objects SageMaker's built-in algorithms accept.
-_JSON_ROW_KEYS = ("instances", "features")
-_JSON_SCORE_KEYS = ("score", "probability")
 
 
 @dataclass
@@ -103,12 +84,6 @@ class _RowMeta:
     version: Optional[str]
     inference_id: Optional[str]
     time: Optional[str]
-
-
-class _Malformed(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def capture_files(folder: Union[str, Path]) -> List[Path]:
@@ -174,7 +149,7 @@ class _Reader:
             empty = False
             try:
                 self._record(line)
-            except _Malformed as malformed:
+            except Malformed as malformed:
                 result.malformed[malformed.reason] += 1
         if empty:
             result.empty_files += 1
@@ -184,7 +159,7 @@ class _Reader:
             record = json.loads(line)
             capture = record["captureData"]
         except (ValueError, TypeError, KeyError):
-            raise _Malformed("invalid_json") from None
+            raise Malformed("invalid_json") from None
         metadata = record.get("eventMetadata") or {}
         if not isinstance(metadata, dict):
             metadata = {}
@@ -194,17 +169,17 @@ class _Reader:
                 self.window.outside_window += 1
                 return
         if not isinstance(capture, dict):
-            raise _Malformed("missing_input")
-        content_type, text = _payload(capture.get("endpointInput"), required=True)
+            raise Malformed("missing_input")
+        content_type, text = payload(capture.get("endpointInput"), required=True)
         key = metadata.get("inferenceId") or metadata.get("eventId")
         if "csv" in content_type:
-            rows = self._csv_rows(text)
+            rows = csv_rows(text, len(self.columns))
             target, meta = self.csv_rows, self.csv_meta
         elif "json" in content_type:
-            rows = self._json_rows(text, lines="jsonlines" in content_type)
+            rows = json_rows(text, len(self.columns), lines="jsonlines" in content_type)
             target, meta = self.json_rows, self.json_meta
         else:
-            raise _Malformed("unsupported_content_type")
+            raise Malformed("unsupported_content_type")
         predictions, version = self._predictions(capture.get("endpointOutput"), len(rows))
         inference_id = metadata.get("inferenceId")
         time = metadata.get("inferenceTime")
@@ -215,43 +190,11 @@ class _Reader:
         )
         self.window.records += 1
 
-    def _csv_rows(self, text: str) -> List[str]:
-        rows = [row for row in text.splitlines() if row.strip()]
-        if not rows:
-            raise _Malformed("bad_payload")
-        expected = len(self.columns)
-        for row in rows:
-            if '"' in row:
-                try:
-                    count = len(next(csv.reader([row], strict=True)))
-                except csv.Error:
-                    raise _Malformed("bad_payload") from None
-            else:
-                count = row.count(",") + 1
-            if count != expected:
-                raise _Malformed("wrong_column_count")
-        return rows
-
-    def _json_rows(self, text: str, *, lines: bool) -> List[Union[list, dict]]:
-        try:
-            documents = [json.loads(line) for line in text.splitlines() if line.strip()] if lines else [json.loads(text)]
-        except ValueError:
-            raise _Malformed("bad_payload") from None
-        rows: List[Union[list, dict]] = []
-        for document in documents:
-            rows.extend(_json_document_rows(document))
-        if not rows:
-            raise _Malformed("bad_payload")
-        for row in rows:
-            if isinstance(row, list) and len(row) != len(self.columns):
-                raise _Malformed("wrong_column_count")
-        return rows
-
     def _predictions(self, output: Any, rows: int) -> Tuple[List[float], Optional[str]]:
         try:
-            content_type, text = _payload(output, required=False)
-            values, version = _output_values(content_type, text)
-        except _Malformed:
+            content_type, text = payload(output, required=False)
+            values, version = output_values(content_type, text)
+        except Malformed:
             values, version = [], None
         if len(values) != rows:
             self.window.records_without_prediction += 1
@@ -290,12 +233,12 @@ class _Reader:
         # Bytes, not StringIO (which holds text as 4-byte code points), and the row strings
         # released before parsing: both keep the peak memory near the size of the capture.
         expected = len(self.csv_rows)
-        payload = "\n".join(self.csv_rows).encode("utf-8")
+        body = "\n".join(self.csv_rows).encode("utf-8")
         self.csv_rows.clear()
         # Only empty cells are missing: pandas would otherwise read values such as "NA" or "None" as null.
-        frame = pd.read_csv(io.BytesIO(payload), header=None, names=self.columns, dtype=dtypes,
+        frame = pd.read_csv(io.BytesIO(body), header=None, names=self.columns, dtype=dtypes,
                             skip_blank_lines=False, keep_default_na=False, na_values=[""])
-        # Every row was checked above; a mismatch here would misalign rows and predictions.
+        # csv_rows checked every row; a mismatch here would misalign rows and predictions.
         if len(frame) != expected:
             raise RuntimeError(f"pandas read {len(frame)} CSV rows out of {expected}")
         return frame.astype({column: "category" for column in dtypes})
@@ -308,91 +251,3 @@ class _Reader:
                 frame[column] = frame[column].map(lambda value: value if value is None else str(value))
         return frame
 
-
-def _payload(part: Any, *, required: bool) -> Tuple[str, str]:
-    """The content type and decoded text of an endpointInput/endpointOutput."""
-    if not isinstance(part, dict) or not isinstance(part.get("data"), str):
-        raise _Malformed("missing_input" if required else "missing_output")
-    encoding = str(part.get("encoding", "")).upper()
-    data = part["data"]
-    if encoding == "BASE64":
-        try:
-            data = base64.b64decode(data, validate=True).decode("utf-8")
-        except (binascii.Error, ValueError):
-            raise _Malformed("bad_base64") from None
-    elif encoding not in ("CSV", "JSON"):
-        raise _Malformed("unsupported_encoding")
-    return str(part.get("observedContentType", "")).lower(), data
-
-
-def _json_document_rows(document: Any) -> List[Union[list, dict]]:
-    if isinstance(document, dict):
-        for key in _JSON_ROW_KEYS:
-            if key in document:
-                inner = document[key]
-                # {"features": [...]} is one row; {"instances": [...]} a list of rows.
-                return [inner] if key == "features" and _is_flat(inner) else _json_document_rows(inner)
-        return [document]
-    if isinstance(document, list):
-        if _is_flat(document):
-            return [document] if document else []
-        rows: List[Union[list, dict]] = []
-        for item in document:
-            rows.extend(_json_document_rows(item))
-        return rows
-    return []
-
-
-def _is_flat(values: Any) -> bool:
-    return isinstance(values, list) and not any(isinstance(value, (list, dict)) for value in values)
-
-
-def _output_values(content_type: str, text: str) -> Tuple[List[float], Optional[str]]:
-    """The probabilities of a response, and the model_version it names (None when it names none)."""
-    try:
-        if "json" in content_type:
-            documents = [json.loads(line) for line in text.splitlines() if line.strip()] \
-                if "jsonlines" in content_type else [json.loads(text)]
-            values: List[float] = []
-            versions = set()
-            for document in documents:
-                values.extend(_json_scores(document))
-                if isinstance(document, dict) and isinstance(document.get("model_version"), str):
-                    versions.add(document["model_version"])
-            return values, _one(versions)
-        lines = [line.split(",") for line in text.splitlines() if line.strip()]
-        if lines and all(len(line) == 2 and not _is_number(line[1]) for line in lines):
-            # The endpoint's CSV answer: "<probability>,<model_version>" per row.
-            return [float(probability) for probability, _ in lines], _one({version.strip() for _, version in lines})
-        return [float(value) for value in text.replace("\n", ",").split(",") if value.strip()], None
-    except (ValueError, TypeError):
-        return [], None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _one(versions: set) -> Optional[str]:
-    """The version when a response names exactly one (one request is answered by one version)."""
-    return next(iter(versions)) if len(versions) == 1 else None
-
-
-def _json_scores(document: Any) -> List[float]:
-    if isinstance(document, dict):
-        if "predictions" in document:
-            return _json_scores(document["predictions"])
-        for key in _JSON_SCORE_KEYS:
-            if key in document:
-                return [float(document[key])]
-        raise ValueError("no score in output object")
-    if isinstance(document, list):
-        scores: List[float] = []
-        for item in document:
-            scores.extend(_json_scores(item))
-        return scores
-    return [float(document)]

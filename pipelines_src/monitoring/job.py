@@ -7,14 +7,14 @@ Inputs come from S3 (the scheduled job) or local folders (tests, local runs):
   (every ``*.jsonl`` below it, filtered to the window when ``--window-end`` is given);
 - ``--model-package-group`` (the scheduled job: dev's group, by ARN): each version
   that answered requests in the window is judged, separately, against the baseline
-  it registered (``versions``); or one baseline for every record, ``--baseline-s3-uri``
+  it registered (``job_versions``); or one baseline for every record, ``--baseline-s3-uri``
   or ``--baseline-dir`` (``statistics.json`` and ``constraints.json``);
 - optionally ``--ground-truth-s3-uri`` or ``--ground-truth-dir``: with a window, the labels
   that arrived from the start of the oldest window still open to them
   (``late_labels.label_span``) until the run;
 - optionally ``--label-ledger`` (a local path or an ``s3://`` URI, read and rewritten):
   with ground truth and a window, the run also re-evaluates the earlier windows whose
-  late labels arrived (``late_labels``), writes their reports to
+  late labels arrived (``job_late_windows``), writes their reports to
   ``<output-dir>/late/<window start>/`` and publishes their metrics.
 
 The model's settings (``settings.JobSettings``: thresholds, label, sensitive
@@ -35,13 +35,11 @@ fails the processing job.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, List, Optional
 
 import boto3
 
@@ -49,28 +47,13 @@ from pipelines_src.monitoring.analysis import Report, run_monitoring
 from pipelines_src.monitoring.baseline import BaselineError
 from pipelines_src.monitoring.capture import capture_files
 from pipelines_src.monitoring.ground_truth import arrived_before, ground_truth_files
-from pipelines_src.monitoring.late_labels import label_span, reevaluate_with_ledger
-from pipelines_src.monitoring.publish import COUNT, publish_metrics
+from pipelines_src.monitoring.job_late_windows import ClientFactory, reevaluate_late_windows
+from pipelines_src.monitoring.job_versions import VERSIONS_FILE, run_per_version
+from pipelines_src.monitoring.late_labels import label_span
+from pipelines_src.monitoring.publish import publish_metrics
 from pipelines_src.monitoring.report import render_summary, write_report
 from pipelines_src.monitoring.settings import JobSettings, SettingsError
-from pipelines_src.monitoring.sources import (
-    download_baseline,
-    download_object,
-    download_window,
-    parse_time,
-    window,
-)
-from pipelines_src.monitoring.versions import (
-    RegistryBaselines,
-    Resolution,
-    VersionSplit,
-    download_registered_baseline,
-    split_by_version,
-)
-
-ClientFactory = Callable[[str], Any]
-VERSIONS_FILE = "versions.json"
-UNJUDGED_METRIC = "unjudged_records"
+from pipelines_src.monitoring.sources import download_baseline, download_object, download_window, parse_time, window
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,7 +104,7 @@ def run_job(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> L
         truth = ground_truth_files(args.ground_truth_dir)
         truth = truth if bounds is None else arrived_before(truth, bounds[1])
     if args.model_package_group:
-        return _run_per_version(args, client, scratch, settings, captures, truth, bounds)
+        return run_per_version(args, client, scratch, settings, captures, truth, bounds)
     if args.baseline_s3_uri:
         baseline_dir = download_baseline(client("s3"), args.baseline_s3_uri, scratch / "baseline")
     else:
@@ -129,7 +112,7 @@ def run_job(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> L
     report = run_monitoring(captures, baseline_dir, settings, endpoint=args.endpoint_name,
                             ground_truth_paths=truth, window=bounds)
     if args.label_ledger and report.ground_truth is not None and bounds is not None:
-        _reevaluate_late_windows(args, client, scratch, report, baseline_dir, settings)
+        reevaluate_late_windows(args, client, scratch, report, baseline_dir, settings)
     write_report(report, args.output_dir)
     for late in report.late:
         write_report(late, args.output_dir / "late" / late.window[0].replace(":", "-"))
@@ -137,116 +120,6 @@ def run_job(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> L
         for published in (report, *report.late):
             publish_metrics(published, client("cloudwatch"), args.metric_namespace)
     return [report]
-
-
-def _run_per_version(args: argparse.Namespace, client: ClientFactory, scratch: Path, settings: JobSettings,
-                     captures: List[Path], truth: Optional[List[Path]],
-                     bounds: Optional[Tuple[str, str]]) -> List[Report]:
-    """Judge each version's records against that version's registered baseline. Every report's
-    metrics carry the endpoint's dimension only, so an alarm's statistic (Maximum of drifted
-    features, Minimum of AUC) sees the worst version of a canary window."""
-    split = split_by_version(captures, window=bounds)
-    resolution = RegistryBaselines(client("sagemaker"), args.model_package_group).resolve(split.versions)
-    reports: List[Report] = []
-    for version, baseline in sorted(resolution.baselines.items()):
-        baseline_dir = download_registered_baseline(client("s3"), baseline, scratch / "baselines" / version)
-        version_capture = scratch / "versions" / version / "capture.jsonl"
-        version_capture.parent.mkdir(parents=True, exist_ok=True)
-        version_capture.write_bytes(b"".join(line if line.endswith(b"\n") else line + b"\n"
-                                             for line in split.lines[version]))
-        report = run_monitoring([version_capture], baseline_dir, settings, endpoint=args.endpoint_name,
-                                ground_truth_paths=truth, window=bounds)
-        write_report(report, args.output_dir / version)
-        reports.append(report)
-    late: List[Report] = []
-    if args.label_ledger and truth is not None and bounds is not None:
-        # Labels often arrive while no version answers (a nightly batch): the windows they belong to still count.
-        stand_in = baseline_dir if reports else _newest_registered_baseline(args, client, scratch)
-        if stand_in is not None:
-            late = _reevaluate_late_windows_of_every_version(args, client, scratch, settings, captures, truth, bounds,
-                                                             stand_in)
-    unjudged = split.unversioned + sum(len(split.lines[version]) for version in resolution.unresolved)
-    summary = versions_summary(split, resolution, reports, bounds)
-    args.output_dir.mkdir(parents=True, exist_ok=True)
-    (args.output_dir / VERSIONS_FILE).write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
-    if args.metric_namespace:
-        cloudwatch = client("cloudwatch")
-        for report in (*reports, *late):
-            publish_metrics(report, cloudwatch, args.metric_namespace)
-        publish_unjudged(cloudwatch, args.metric_namespace, args.endpoint_name, unjudged,
-                         analysed=bool(reports), window_end=bounds[1] if bounds else None)
-    return reports
-
-
-def _reevaluate_late_windows_of_every_version(
-    args: argparse.Namespace, client: ClientFactory, scratch: Path, settings: JobSettings, captures: List[Path],
-    truth: List[Path], bounds: Tuple[str, str], baseline_dir: Path,
-) -> List[Report]:
-    """Late labels re-judge model quality and fairness, which rest on predictions, labels and the
-    captured attributes, not on a drift baseline; a late window publishes nothing else. So the
-    window's records of every version are joined together, with ``baseline_dir`` (the last judged
-    version's baseline, else the group's newest) reading them and standing in for the drift part
-    of the late reports, which is never published."""
-    whole = run_monitoring(captures, baseline_dir, settings, endpoint=args.endpoint_name,
-                           ground_truth_paths=truth, window=bounds)
-    if whole.ground_truth is None:
-        return []
-    _reevaluate_late_windows(args, client, scratch, whole, baseline_dir, settings)
-    for late in whole.late:
-        write_report(late, args.output_dir / "late" / late.window[0].replace(":", "-"))
-    return list(whole.late)
-
-
-def _newest_registered_baseline(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> Optional[Path]:
-    baseline = RegistryBaselines(client("sagemaker"), args.model_package_group).newest()
-    if baseline is None:
-        return None
-    return download_registered_baseline(client("s3"), baseline, scratch / "baselines-newest")
-
-
-def publish_unjudged(cloudwatch: Any, namespace: str, endpoint: str, unjudged: int, *, analysed: bool,
-                     window_end: Optional[str]) -> None:
-    """``unjudged_records`` (Count, dimension ``Endpoint``): records of the window no registered
-    baseline could judge, sent every run; and ``records_analyzed`` 0 when no version was judged,
-    so the heartbeat still says the job ran."""
-    when = parse_time(window_end) if window_end else datetime.now(timezone.utc)
-    names = [UNJUDGED_METRIC] + ([] if analysed else ["records_analyzed"])
-    values = {UNJUDGED_METRIC: unjudged, "records_analyzed": 0}
-    cloudwatch.put_metric_data(Namespace=namespace, MetricData=[
-        {"MetricName": name, "Dimensions": [{"Name": "Endpoint", "Value": endpoint}], "Timestamp": when,
-         "Value": float(values[name]), "Unit": COUNT}
-        for name in names
-    ])
-
-
-def versions_summary(split: VersionSplit, resolution: Resolution, reports: List[Report],
-                     bounds: Optional[Tuple[str, str]]) -> dict:
-    """``versions.json``: each judged version's package and rows, and what was not judged, and why."""
-    rows = {version: report.capture.rows for version, report in zip(sorted(resolution.baselines), reports)}
-    return {
-        "window": None if bounds is None else {"start": bounds[0], "end": bounds[1]},
-        "judged": {
-            version: {"model_package_arn": baseline.model_package_arn, "statistics": baseline.statistics_uri,
-                      "constraints": baseline.constraints_uri, "rows": rows[version]}
-            for version, baseline in resolution.baselines.items()
-        },
-        "unresolved": {
-            version: {"records": len(split.lines[version]), "reason": reason}
-            for version, reason in resolution.unresolved.items()
-        },
-        "unversioned_records": split.unversioned,
-    }
-
-
-def _reevaluate_late_windows(args: argparse.Namespace, client: ClientFactory, scratch: Path, report: Report,
-                             baseline_dir: Path, settings: JobSettings) -> None:
-    def captures(bounds: Tuple[str, str]) -> List[Path]:
-        if args.capture_s3_uri:
-            return download_window(client("s3"), args.capture_s3_uri, bounds, scratch / "capture-late" / bounds[0])
-        return capture_files(args.capture_dir)
-
-    report.late = reevaluate_with_ledger(args.label_ledger, client, scratch, report, hours=args.window_hours,
-                                         captures=captures, baseline_folder=baseline_dir, settings=settings)
 
 
 def _settings(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> JobSettings:

@@ -13,7 +13,7 @@ Run metrics (dimension ``Endpoint``):
   gives their reasons. No threshold: anything above 0 deserves a look.
 - ``unjudged_records`` (Count), from the scheduled job (``--model-package-group``): the
   window's records no registered baseline could judge (their version unreadable, or
-  registered without a drift-check baseline), sent every run, even 0 (``job.publish_unjudged``).
+  registered without a drift-check baseline), sent every run, even 0 (``job_versions.publish_unjudged``).
   Alarm ``unjudged-records`` when > 0: those records are counted, never judged.
 - ``drifted_features`` (Count): features that drifted. Alarm ``data-drift``
   when > 0. Sent only when the window has ``min_window_records`` rows (100).

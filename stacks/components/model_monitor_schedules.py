@@ -30,27 +30,24 @@ is named after the schedule, a digest of the monitoring config, and ``version``
 (the served package's version number), and a new version or config gets a new
 definition that the schedule switches to.
 
-``feature_drift_metrics`` and ``model_quality_metric`` build the metrics the
-schedules publish, from the endpoint name alone, for stacks that alarm on them.
+The schedules' names and the metrics they publish are ``model_monitor_metrics``'s.
 """
 
 import hashlib
 from dataclasses import dataclass
 
-from aws_cdk import Duration, Fn
-from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import Fn
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from stacks.components.model_alarms import captures_data
+from stacks.components.model_monitor_metrics import bounded_name, schedule_name
 from stacks.components.monitoring_settings import MonitoringSettings
 from stacks.components.processing_images import clarify_image, model_monitor_image
 from platform_config.models import ModelConfig
 
 MODEL_MONITOR = "sagemaker-model-monitor"
-DATA_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
-MODEL_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/model-metrics"
 ENDPOINT_INPUT = "/opt/ml/processing/input/endpoint"
 GROUND_TRUTH_INPUT = "/opt/ml/processing/input/ground_truth"
 OUTPUT = "/opt/ml/processing/output"
@@ -264,43 +261,3 @@ def has_model_monitor_schedules(model: ModelConfig, account_name: str) -> bool:
     """Whether the model's Endpoint stack in ``account_name`` carries ``ModelMonitorSchedules``:
     the model uses that engine and its endpoint there captures data."""
     return model.monitoring.engine == MODEL_MONITOR and captures_data(model, account_name)
-
-
-def schedule_name(endpoint_name: str, kind: str) -> str:
-    """The name of an endpoint's ``kind`` schedule (``data-quality``, ``model-quality``, ...), which
-    the metrics its runs publish carry as their ``MonitoringSchedule`` dimension."""
-    return bounded_name(f"{endpoint_name}-{kind}")
-
-
-def feature_drift_metrics(endpoint_name: str, features: list[str], period: Duration) -> list[cloudwatch.Metric]:
-    """``feature_baseline_drift_<feature>``: the data-quality monitor's distance from the baseline, per feature."""
-    return [
-        cloudwatch.Metric(
-            namespace=DATA_METRICS_NAMESPACE,
-            metric_name=f"feature_baseline_drift_{feature}",
-            dimensions_map={"Endpoint": endpoint_name, "MonitoringSchedule": schedule_name(endpoint_name, "data-quality")},
-            statistic="Maximum",
-            period=period,
-            label=feature,
-        )
-        for feature in features
-    ]
-
-
-def model_quality_metric(endpoint_name: str, period: Duration) -> cloudwatch.Metric:
-    """The model-quality monitor's live AUC."""
-    return cloudwatch.Metric(
-        namespace=MODEL_METRICS_NAMESPACE,
-        metric_name="auc",
-        dimensions_map={"Endpoint": endpoint_name, "MonitoringSchedule": schedule_name(endpoint_name, "model-quality")},
-        statistic="Minimum",
-        period=period,
-    )
-
-
-def bounded_name(name: str, limit: int = 63) -> str:
-    """``name`` if SageMaker accepts its length, else its head and a digest of the whole (still unique)."""
-    if len(name) <= limit:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[: limit - 9].rstrip('-')}-{digest}"

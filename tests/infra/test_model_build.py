@@ -13,7 +13,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
 from pipelines_src.model_build import step_names
-from stacks.components.build_pipeline_ci import BUILDSPEC
+from stacks.components.model_build_project import BUILDSPEC
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.sagemaker_pipeline import SageMakerPipeline, UnknownPlaceholderError
 from platform_config import ConfigError, PlatformConfig, parse_config

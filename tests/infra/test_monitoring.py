@@ -18,10 +18,11 @@ from typing import Any, NamedTuple
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from pipelines_src.monitoring import job
+from pipelines_src.monitoring import job, job_versions
 from pipelines_src.monitoring.settings import settings_for_model
 from stacks.components.model_alarms import captures_data
-from stacks.components.model_monitor_schedules import MODEL_MONITOR, bounded_name
+from stacks.components.model_monitor_metrics import bounded_name
+from stacks.components.model_monitor_schedules import MODEL_MONITOR
 from stacks.components.processing_images import REGISTRIES, clarify_image, sklearn_image
 from platform_config import PlatformConfig, load_config
 from platform_config.accounts import SUPPORTED_REGIONS
@@ -490,7 +491,7 @@ def test_unjudged_records_alarm_fires_when_a_run_found_records_no_registered_bas
         {
             "AlarmName": f"{monitoring.endpoint}-unjudged-records",
             "Namespace": "MLOpsPlatform/ModelMonitoring",
-            "MetricName": job.UNJUDGED_METRIC,
+            "MetricName": job_versions.UNJUDGED_METRIC,
             "Dimensions": [{"Name": "Endpoint", "Value": monitoring.endpoint}],
             "Statistic": "Maximum",
             "Period": schedule_interval_hours(model.monitoring.schedule) * 3600,

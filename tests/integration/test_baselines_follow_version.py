@@ -26,7 +26,7 @@ import pytest
 from pipelines_src.model_build.model_settings import model_settings
 from pipelines_src.model_build.steps.baseline import constraints, feature_rules, statistics
 from pipelines_src.model_build.steps.register import PIPELINE_EXECUTION
-from pipelines_src.monitoring import job
+from pipelines_src.monitoring import job, job_versions
 from pipelines_src.monitoring.synthetic import capture_records, demo_scores, requests
 from platform_config import PlatformConfig, load_config
 from platform_config.naming import dev_bucket_name, endpoint_name, model_package_group_name
@@ -166,7 +166,7 @@ def drift_run(accounts: MotoAccounts, config: PlatformConfig, credit: CreditTraf
         "--settings-json", credit.settings.to_json(), *extra,
     ], client=client)
     assert status == 0
-    versions = json.loads((output / job.VERSIONS_FILE).read_text())
+    versions = json.loads((output / job_versions.VERSIONS_FILE).read_text())
     reports = {version: json.loads((output / version / "report.json").read_text()) for version in versions["judged"]}
     return {"versions": versions, "reports": reports}
 
@@ -246,7 +246,7 @@ def test_records_of_a_version_the_registry_does_not_know_are_counted_never_judge
     assert unresolved["records"] == len(credit.test) - 150
     assert "no package" in unresolved["reason"]
     unjudged = accounts.client("cloudwatch", STAGING).get_metric_statistics(
-        Namespace=NAMESPACE, MetricName=job.UNJUDGED_METRIC,
+        Namespace=NAMESPACE, MetricName=job_versions.UNJUDGED_METRIC,
         Dimensions=[{"Name": "Endpoint", "Value": endpoint_name(platform_config, MODEL)}],
         StartTime=at(9), EndTime=at(11), Period=3600, Statistics=["Maximum"],
     )["Datapoints"]

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from pipelines_src.monitoring import job, publish
+from pipelines_src.monitoring import job_versions, publish
 from pipelines_src.monitoring.analysis import Report, analyse, read_window_lines
 from pipelines_src.monitoring.publish import metric_data, publish_metrics
 from tests.monitoring.traffic import SHIFTS, CreditTraffic, capture_lines, captured_raw_records
@@ -125,7 +125,7 @@ def test_the_catalogue_lists_every_published_metric_with_its_unit(credit: Credit
     report = analyse(captured_raw_records(credit, rows), credit.baseline, credit.settings,
                      endpoint=ENDPOINT, labels=labels, window=WINDOW)
     cloudwatch = Mock()
-    job.publish_unjudged(cloudwatch, publish.NAMESPACE, ENDPOINT, 3, analysed=False, window_end=WINDOW[1])
+    job_versions.publish_unjudged(cloudwatch, publish.NAMESPACE, ENDPOINT, 3, analysed=False, window_end=WINDOW[1])
     [call] = cloudwatch.put_metric_data.call_args_list
 
     published = {datum["MetricName"]: datum["Unit"] for datum in [*metric_data(report), *call.kwargs["MetricData"]]}

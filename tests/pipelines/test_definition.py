@@ -12,11 +12,11 @@ import pytest
 
 from pipelines_src.model_build import step_names
 from pipelines_src.model_build.deploy_values import PLACEHOLDERS, DeployValues
-from pipelines_src.model_build.pipeline_definition import ISOLATED_STEPS
 from pipelines_src.model_build.model_settings import model_settings
 from pipelines_src.model_build.render import render, render_definition
 from pipelines_src.model_build.render_digest import RENDER_SOURCES, REPOSITORY, render_digests
 from pipelines_src.model_build.shipped import shipped_files
+from pipelines_src.model_build.step_jobs import ISOLATED_STEPS
 from platform_config.models import Monitoring
 from pipelines_src.model_build.steps.register import METADATA_KEYS
 
