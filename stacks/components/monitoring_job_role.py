@@ -28,6 +28,7 @@ from constructs import Construct
 from stacks.components.nag import acknowledge_all, as_nag_renders
 from stacks.components.network_interface_access import allow_workload_network_interfaces
 from stacks.components.processing_images import repository_arn
+from stacks.components.statement_batch import StatementBatch
 from platform_config import PlatformConfig
 from platform_config.naming import artifact_key_alias, dev_bucket_name
 
@@ -66,7 +67,7 @@ class MonitoringJobRole(Construct):
             description="Monitoring jobs: read captured data and baselines, write reports and metrics",
             assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
         )
-        self._statements: list[dict] = []
+        self._statements = StatementBatch()
         captured = [data_capture_bucket.arn_for_objects(f"{prefix}*") for prefix in capture_prefixes]
         reports = monitoring_bucket.arn_for_objects(f"{REPORT_PREFIX}*")
         self._allow("ReadCapturedData", ["s3:GetObject"], captured)
@@ -116,7 +117,7 @@ class MonitoringJobRole(Construct):
                 [self._stack.format_arn(service="sagemaker", resource="endpoint", resource_name=name.lower())
                  for name in invocable_endpoints],
             )
-        self._attach_statements()
+        self._statements.attach(self.role)
         self._acknowledge(
             {
                 **network_interfaces,
@@ -161,18 +162,7 @@ class MonitoringJobRole(Construct):
         )
 
     def _allow(self, sid: str, actions: list[str], resources: list[str], conditions: dict | None = None) -> None:
-        statement = {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
-        self._statements.append({**statement, "Condition": conditions} if conditions else statement)
-
-    def _attach_statements(self) -> None:
-        # One policy document from JSON: a statement at a time costs two jsii calls each, and this
-        # role is repeated per model and serving account.
-        iam.Policy(
-            self.role,
-            "Statements",
-            document=iam.PolicyDocument.from_json({"Version": "2012-10-17", "Statement": self._statements}),
-            roles=[self.role],
-        )
+        self._statements.allow(sid, actions, resources, conditions)
 
     def _allow_baselines(self, config: PlatformConfig) -> None:
         bucket_arn = f"arn:aws:s3:::{dev_bucket_name(config, 'artifacts')}"

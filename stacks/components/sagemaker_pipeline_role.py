@@ -33,6 +33,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.components.nag import acknowledge, acknowledge_all, as_nag_renders
+from stacks.components.statement_batch import StatementBatch
 from stacks.rendered_pipelines import EcrRepository
 
 JOB_NAME_PREFIX = "pipelines-"
@@ -80,7 +81,7 @@ class SageMakerPipelineRole(Construct):
             assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
             description=f"SageMaker model build pipeline of {model_package_group} and its jobs",
         )
-        self._statements: list[dict] = []
+        self._statements = StatementBatch()
         self._wildcard_reasons: dict[str, str] = {}
         self._allow(
             "ReadInputData",
@@ -164,21 +165,13 @@ class SageMakerPipelineRole(Construct):
         *,
         wildcard_reason: str | None = None,
     ) -> None:
-        statement = {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
-        self._statements.append({**statement, "Condition": conditions} if conditions else statement)
+        self._statements.allow(sid, actions, resources, conditions)
         if wildcard_reason:
             for resource in (resource for resource in resources if "*" in resource):
                 self._wildcard_reasons[f"AwsSolutions::AwsSolutions-IAM5[Resource::{resource}]"] = wildcard_reason
 
     def _attach_statements(self) -> None:
-        # One policy document from JSON, acknowledged in one call: a statement at a time costs
-        # jsii calls each, and this role is repeated per model.
-        iam.Policy(
-            self.role,
-            "Statements",
-            document=iam.PolicyDocument.from_json({"Version": "2012-10-17", "Statement": self._statements}),
-            roles=[self.role],
-        )
+        self._statements.attach(self.role)
         acknowledge_all(self.role, self._wildcard_reasons)
 
     def _sagemaker_arn(self, resource: str, name: str) -> str:
