@@ -6,6 +6,7 @@ import copy
 import pytest
 
 from platform_config import PlatformConfig
+from stacks.construct_ids import model_stack_id
 from tests.access.evaluate import decision, evaluate, request_for
 from tests.access.intents import access_intents
 from tests.access.policies import PolicyIndex
@@ -72,7 +73,7 @@ def test_intrinsics_resolve_to_the_deployed_strings(policy_index: PolicyIndex, p
     assert key_arn.endswith("/" + policy_index.generated("Dev/Data", "ArtifactKey", "Ref")), "a key's Ref is its id"
     imported = {"Fn::GetStackOutput": {"StackName": "Dev-Data", "Region": platform_config.region,
                                        "OutputName": "PublishOutputFnGetAttArtifactKey8D84C5F0Arn76592DE5"}}
-    assert resolver.resolve("Dev/ModelBuild", imported) == key_arn
+    assert resolver.resolve(f"Dev/{model_stack_id(platform_config.models[0].name)}", imported) == key_arn
 
 
 @pytest.mark.parametrize(
