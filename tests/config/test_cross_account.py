@@ -1,6 +1,7 @@
 """Names and ARNs one account's policies use for another's roles: derived from the config alone,
 so dev's policies and the serving accounts' roles agree without passing tokens."""
 
+import re
 from fnmatch import fnmatchcase
 
 from platform_config import PlatformConfig
@@ -84,3 +85,13 @@ def test_monitoring_job_role_names_fit_iam_and_stay_distinct(platform_config: Pl
     assert all(len(name) <= 64 and name.endswith("-monitoring-job") for name in names)
     assert len(set(names)) == 3
     assert names[2] == "mlops-credit-risk-monitoring-job"
+
+
+def test_a_monitoring_job_role_name_is_shortened_only_past_iams_limit(platform_config: PlatformConfig) -> None:
+    # "mlops-" + 43 characters + "-monitoring-job" is exactly 64: kept; one more is shortened to 64.
+    fitting = monitoring_job_role_name(platform_config, "a" * 43)
+    shortened = monitoring_job_role_name(platform_config, "a" * 44)
+
+    assert fitting == "mlops-" + "a" * 43 + "-monitoring-job"
+    assert len(shortened) == 64
+    assert re.fullmatch(r"mlops-a{34}-[0-9a-f]{8}-monitoring-job", shortened)

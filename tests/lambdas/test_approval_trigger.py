@@ -103,6 +103,13 @@ def test_group_that_only_resembles_the_rule_names_no_model(group: str) -> None:
     assert SETTINGS.model_of(group) is None
 
 
+def test_a_rule_with_text_after_the_model_reads_the_model_between_prefix_and_suffix() -> None:
+    settings = TriggerSettings(groups="acme-{model}-versions", pipelines="acme-{model}-promotion")
+
+    assert settings.model_of("acme-credit-risk-versions") == "credit-risk"
+    assert settings.model_of("acme-credit-risk") is None
+
+
 def test_start_of_a_pipeline_that_does_not_exist_is_an_error_naming_it() -> None:
     codepipeline = boto3.client("codepipeline", region_name=REGION)
     promotion = Promotion("mlops-gone-promotion", PACKAGE_ARN, client_request_token(PACKAGE_ARN))

@@ -304,7 +304,7 @@ def test_drift_alarm_the_models_settings_do_not_list_is_ignored(aws: Aws, invoke
 
     result = invoke(event)
 
-    assert (result["outcome"], result["detail"]) == ("ignored", "mlops-churn-model-quality does not retrain churn")
+    assert result == {"outcome": "ignored", "model": "churn", "detail": "mlops-churn-model-quality does not retrain churn"}
     assert aws.items() == []
     assert aws.executions("mlops-churn-build") == []
 
