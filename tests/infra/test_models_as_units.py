@@ -3,7 +3,7 @@
 The default config (one model) and ``config/two-models.toml`` (the same config plus the
 breast-cancer example) are synthesized side by side: every stack of the first is
 byte-identical in the second, and the second adds exactly the new model's stacks
-(``stacks/construct_ids.py: model_stack_ids``), so deploying a new model touches no shared
+(``platform_config/construct_ids.py: model_stack_ids``), so deploying a new model touches no shared
 stack, and removing one (the comparison read backwards) leaves nothing that refers to it.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from platform_config import PlatformConfig, load_config
-from stacks.construct_ids import model_stack_ids
+from platform_config.construct_ids import model_stack_ids
 from tests.infra.conftest import render_pipelines
-from tests.synth import DEFAULT_CONFIG_PATH, REPO_ROOT, SynthesizedApp, synthesize
+from tests.synth import CONFIG_UNDER_TEST, DEFAULT_CONFIG_PATH, REPO_ROOT, SynthesizedApp, synthesize
 
 TWO_MODELS_PATH = REPO_ROOT / "config" / "two-models.toml"
 
@@ -31,12 +31,21 @@ def configs() -> tuple[PlatformConfig, PlatformConfig]:
 
 @pytest.fixture(scope="module")
 def apps(
-    configs: tuple[PlatformConfig, PlatformConfig], tmp_path_factory: pytest.TempPathFactory
+    configs: tuple[PlatformConfig, PlatformConfig],
+    synthesized: SynthesizedApp,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[SynthesizedApp, SynthesizedApp]:
-    # Templates do not depend on the nag packs, which only read them: off, for speed.
-    for path in (DEFAULT_CONFIG_PATH, TWO_MODELS_PATH):
+    # The config under test is the session's synthesis; the other one is synthesized here with
+    # the nag packs off (they only read templates), for speed.
+    paths = (DEFAULT_CONFIG_PATH, TWO_MODELS_PATH)
+    for path in paths:
         render_pipelines(path)
-    return tuple(synthesize(config, outdir=Path(tmp_path_factory.mktemp("cdk.out")), nag=False) for config in configs)
+    return tuple(
+        synthesized
+        if path.resolve() == CONFIG_UNDER_TEST
+        else synthesize(config, outdir=Path(tmp_path_factory.mktemp("cdk.out")), nag=False)
+        for path, config in zip(paths, configs, strict=True)
+    )
 
 
 @pytest.fixture(scope="module")
