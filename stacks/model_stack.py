@@ -63,7 +63,7 @@ from stacks.components.nag import acknowledge
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.promotion_pipeline import PromotionPipeline
 from stacks.components.sagemaker_pipeline import SageMakerPipeline
-from stacks.construct_ids import pascal
+from platform_config.construct_ids import pascal
 from stacks.cross_account import cloudformation_execution_role_arns, monitoring_job_role_arns, promotion_role_names
 from stacks.rendered_pipelines import load_rendered_pipeline
 

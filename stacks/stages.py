@@ -7,7 +7,7 @@ from platform_config import PlatformConfig
 from stacks.data_stack import DataStack
 from stacks.endpoint_stack import EndpointStack
 from stacks.feature_store_stack import FeatureStoreStack
-from stacks.construct_ids import endpoint_stack_id, model_monitoring_stack_id, model_stack_id
+from platform_config.construct_ids import endpoint_stack_id, model_monitoring_stack_id, model_stack_id
 from stacks.model_monitoring_stack import ModelMonitoringStack
 from stacks.model_stack import ModelStack
 from stacks.monitoring_stack import MonitoringStack

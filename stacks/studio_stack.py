@@ -24,7 +24,7 @@ from stacks.components.persona_role import PersonaRole
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.studio_cleanup import StudioCleanup
 from stacks.components.studio_domain import StudioDomain
-from stacks.construct_ids import pascal
+from platform_config.construct_ids import pascal
 from platform_config import PlatformConfig
 from platform_config.naming import (
     ANY_MODEL,

@@ -2,21 +2,25 @@
 
 from pathlib import Path
 
+from platform_config.construct_ids import endpoint_stack_id, model_stack_ids
 from platform_config.scaffold.draft import Draft
 
-# A model's own stacks, by CDK path, in deploy order. The endpoint stacks are not deployed by hand:
-# the promotion pipeline creates them when a version is approved.
-MODEL_STACKS = ("Dev/{pascal}Model", "Staging/{pascal}Monitoring", "Prod/{pascal}Monitoring")
-PROMOTED_STACKS = ("Staging/{pascal}Endpoint", "Prod/{pascal}Endpoint")
 
-
-def pascal(name: str) -> str:
-    """``credit-risk`` → ``CreditRisk``, as the model's stack ids spell it."""
-    return "".join(part.capitalize() for part in name.split("-"))
+def promoted_stacks(name: str) -> tuple[str, ...]:
+    """The model's Endpoint stacks: not deployed by hand, the promotion pipeline creates them
+    when a version is approved."""
+    return tuple(f"{stage}/{endpoint_stack_id(name)}" for stage in ("Staging", "Prod"))
 
 
 def model_stacks(name: str) -> tuple[str, ...]:
-    return tuple(stack.format(pascal=pascal(name)) for stack in MODEL_STACKS)
+    """The model's own stacks, by CDK path, in deploy order, that are deployed by hand."""
+    promoted = promoted_stacks(name)
+    return tuple(
+        path
+        for stage, stacks in model_stack_ids(name).items()
+        for path in (f"{stage}/{stack}" for stack in stacks)
+        if path not in promoted
+    )
 
 
 def review_notes(drafted: Draft, *, name: str, contract_path: Path, config: Path | None) -> str:
@@ -33,7 +37,7 @@ def review_notes(drafted: Draft, *, name: str, contract_path: Path, config: Path
         else "no column looks sensitive: list sensitive_attributes or give fairness_not_applicable (the config refuses neither)"
     )
     stacks = " ".join(f"'{stack}'" for stack in model_stacks(name))
-    promoted = ", ".join(stack.format(pascal=pascal(name)) for stack in PROMOTED_STACKS)
+    promoted = ", ".join(promoted_stacks(name))
     return f"""
 Drafted model {name!r}:
   data contract  {contract_path}

@@ -13,7 +13,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
 from stacks.components.nag import acknowledge, as_nag_renders
-from stacks.construct_ids import pascal
+from platform_config.construct_ids import pascal
 
 
 def let_logs_use_key(key: kms.IKey) -> None:

@@ -22,7 +22,7 @@ from constructs import Construct
 
 from stacks.components.ci_artifact_store import acknowledge_artifact_store_grants
 from stacks.components.nag import acknowledge
-from stacks.construct_ids import pascal
+from platform_config.construct_ids import pascal
 
 BUILDSPEC = "buildspecs/model_build.yml"
 

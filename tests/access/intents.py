@@ -27,7 +27,7 @@ from platform_config.naming import (
     promotion_artifact_bucket_name,
     promotion_pipeline_name,
 )
-from stacks.construct_ids import model_stack_id
+from platform_config.construct_ids import model_stack_id, pascal
 from stacks.platform_app import STAGE_IDS
 
 if TYPE_CHECKING:
@@ -88,10 +88,6 @@ class Intent:
     @property
     def id(self) -> str:
         return f"{self.flow}-{self.name}"
-
-
-def _pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
 
 
 def _subnet_arn(config: PlatformConfig, stage: str, account: str) -> Generated:
@@ -266,7 +262,7 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
     dev = config.accounts.dev.account_id
     accounts = {name: getattr(config.accounts, name).account_id for name in STAGE_IDS}
     serving, promotion = serving_role_names(config), promotion_role_names(config)
-    model_id = _pascal(model)
+    model_id = pascal(model)
 
     def sagemaker(account: str, resource: str) -> str:
         return f"arn:aws:sagemaker:{region}:{account}:{resource}"
@@ -568,7 +564,7 @@ def _studio_intents(config: PlatformConfig) -> list[Intent]:
     raw = f"arn:aws:s3:::{dev_bucket_name(config, 'raw')}"
     curated = f"arn:aws:s3:::{dev_bucket_name(config, 'curated')}"
     artifacts = f"arn:aws:s3:::{dev_bucket_name(config, 'artifacts')}"
-    personas = {persona: Generated("Dev/Studio", f"{_pascal(persona)}Role") for persona in config.studio.personas}
+    personas = {persona: Generated("Dev/Studio", f"{pascal(persona)}Role") for persona in config.studio.personas}
     subnets = [Generated("Dev/Network", f"NetworkVpcWorkloadsSubnet{n}Subnet", "Ref")
                for n in range(1, config.accounts.dev.network.availability_zone_count + 1)]
     subnet_arns = [Generated(subnet.stack, subnet.construct, "Ref", prefix=f"arn:aws:ec2:{region}:{dev}:subnet/")

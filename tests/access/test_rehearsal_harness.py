@@ -6,7 +6,7 @@ import copy
 import pytest
 
 from platform_config import PlatformConfig
-from stacks.construct_ids import model_stack_id
+from platform_config.construct_ids import model_stack_id
 from tests.access.evaluate import decision, evaluate, request_for
 from tests.access.intents import access_intents
 from tests.access.policies import PolicyIndex

@@ -21,7 +21,7 @@ from platform_config.accounts import ImportedNetwork
 from platform_config.platform import Source
 from stacks.platform_app import build_app
 from stacks.rendered_pipelines import RENDERED_PIPELINES_DIR, BuildOutputError, RenderedPipeline, load_rendered_pipeline
-from stacks.construct_ids import model_stack_id
+from platform_config.construct_ids import model_stack_id
 from tests.synth import REPO_ROOT, SynthesizedApp, cdk_json_context
 
 # For the construct-level tests that need a model name, not a synthesized model.

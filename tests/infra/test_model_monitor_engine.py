@@ -25,7 +25,7 @@ from stacks.endpoint_stack import BASELINE_PARAMETERS, EndpointStack
 from platform_config.naming import endpoint_stack_name, platform_tags
 from tests.infra.test_monitoring import alarm_names, render
 from tests.lambda_handlers import load_handler
-from stacks.construct_ids import model_monitoring_stack_id, model_stack_id
+from platform_config.construct_ids import model_monitoring_stack_id, model_stack_id
 from tests.synth import SynthesizedApp, synthesize
 from tests.tag_coverage import missing_tags, taggable_resources
 

@@ -29,7 +29,7 @@ from platform_config.accounts import SUPPORTED_REGIONS
 from platform_config.models import ModelConfig
 from platform_config.naming import rollback_alarm_name
 from stacks.cross_account import monitoring_job_role_name
-from stacks.construct_ids import model_monitoring_stack_id
+from platform_config.construct_ids import model_monitoring_stack_id
 from stacks.model_monitoring_stack import schedule_interval_hours
 from tests.synth import CONFIG_UNDER_TEST, SynthesizedApp, synthesize
 

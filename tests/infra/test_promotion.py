@@ -10,7 +10,7 @@ import yaml
 from aws_cdk.assertions import Match, Template
 
 from stacks.components.endpoint_template_synth import BUILDSPEC
-from stacks.construct_ids import model_stack_id
+from platform_config.construct_ids import model_stack_id
 from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
 from stacks.cross_account import promotion_role_names, role_arn, serving_role_names

@@ -8,7 +8,7 @@ from aws_cdk import RemovalPolicy, Stack
 from stacks.components.model_package_group import ModelPackageGroup
 from platform_config import PlatformConfig
 from tests.infra.retained_dev import retained_dev_templates
-from stacks.construct_ids import model_stack_id
+from platform_config.construct_ids import model_stack_id
 from tests.synth import SynthesizedApp
 
 # Pinned: renaming it replaces the group, and a group holding versions cannot be replaced.

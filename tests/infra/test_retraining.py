@@ -7,7 +7,7 @@ from aws_cdk.assertions import Capture, Match, Template
 
 from platform_config import PlatformConfig
 from stacks.components.model_alarms import captures_data, retraining_alarm_purposes
-from stacks.construct_ids import model_stack_id
+from platform_config.construct_ids import model_stack_id
 from stacks.retraining_stack import retrain_settings
 from tests.synth import SynthesizedApp
 

@@ -19,7 +19,7 @@ from platform_config.naming import (
     model_package_group_name,
     serving_parameter_name,
 )
-from stacks.construct_ids import model_stack_id
+from platform_config.construct_ids import model_stack_id
 from tests.synth import SynthesizedApp
 
 SERVING = ("staging", "prod")

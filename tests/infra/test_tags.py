@@ -15,7 +15,7 @@ import pytest
 
 from platform_config import PlatformConfig
 from platform_config.naming import PLATFORM_TAG_KEY, platform_tags
-from stacks.construct_ids import model_monitoring_stack_id, model_stack_id
+from platform_config.construct_ids import model_monitoring_stack_id, model_stack_id
 from tests.synth import SynthesizedApp
 from tests.tag_coverage import TaggableResource, missing_tags, tag_property, taggable_resources
 
