@@ -4,6 +4,8 @@ Everything else uses CloudFormation-generated names. These are derived from the
 config in one place so dev, staging and prod agree without passing tokens.
 """
 
+import hashlib
+
 from platform_config import PlatformConfig
 
 # Stands for every model in a name: ``endpoint_name(config, ANY_MODEL)`` is ``<platform>-*``. Policies
@@ -24,6 +26,33 @@ def endpoint_name(config: PlatformConfig, model_name: str) -> str:
 def build_pipeline_name(config: PlatformConfig, model_name: str) -> str:
     """The SageMaker model build pipeline of a model (dev)."""
     return f"{config.name}-{model_name}-build"
+
+
+IAM_ROLE_NAME_LIMIT = 64
+BUILD_PIPELINE_ROLE_SUFFIX = "-build"
+
+
+def model_role_name(config: PlatformConfig, model_name: str, suffix: str) -> str:
+    """``<platform>-<model><suffix>``, a role of one model. A name too long for IAM keeps its
+    suffix and gets a digest of the whole in place of its model part's tail, so the pattern
+    ``<platform>-*<suffix>`` still matches it and names stay distinct."""
+    head = f"{config.name}-{model_name}"
+    room = IAM_ROLE_NAME_LIMIT - len(suffix)
+    if len(head) > room:
+        digest = hashlib.sha256(head.encode()).hexdigest()[:8]
+        head = f"{head[: room - 9]}-{digest}"
+    return head + suffix
+
+
+def build_pipeline_role_name(config: PlatformConfig, model_name: str) -> str:
+    """The execution role of a model's build pipeline (dev): ``<platform>-<model>-build``. Named,
+    so the one CI build that upserts every model's pipeline passes each role by this rule."""
+    return model_role_name(config, model_name, BUILD_PIPELINE_ROLE_SUFFIX)
+
+
+def build_code_prefix(model_name: str) -> str:
+    """Where in the dev artifact bucket CI uploads a model's step code, one zip per content digest."""
+    return f"pipelines/{model_name}/code/"
 
 
 def dev_bucket_name(config: PlatformConfig, purpose: str) -> str:

@@ -7,11 +7,10 @@ naming convention, ``<platform>-<model>-monitoring-job``, so that a shared polic
 can name every model's role by pattern without listing the models.
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from platform_config import PlatformConfig
-from platform_config.naming import ANY_MODEL
+from platform_config.naming import ANY_MODEL, model_role_name
 
 SERVING_ACCOUNTS = ("staging", "prod")
 
@@ -36,20 +35,13 @@ def serving_role_names(config: PlatformConfig) -> ServingRoleNames:
 
 
 MONITORING_JOB_ROLE_SUFFIX = "-monitoring-job"
-IAM_ROLE_NAME_LIMIT = 64
 
 
 def monitoring_job_role_name(config: PlatformConfig, model_name: str) -> str:
     """The role a model's monitoring jobs run as in staging and prod (its Monitoring stack creates
-    it): ``<platform>-<model>-monitoring-job``. A name too long for IAM keeps its suffix and gets
-    a digest of the whole in place of its model part's tail, so the convention's pattern
-    (``monitoring_job_role_arn_patterns``) still matches it and names stay distinct."""
-    head = f"{config.name}-{model_name}"
-    room = IAM_ROLE_NAME_LIMIT - len(MONITORING_JOB_ROLE_SUFFIX)
-    if len(head) > room:
-        digest = hashlib.sha256(head.encode()).hexdigest()[:8]
-        head = f"{head[: room - 9]}-{digest}"
-    return head + MONITORING_JOB_ROLE_SUFFIX
+    it): ``<platform>-<model>-monitoring-job``, shortened by ``model_role_name``'s rule when too long
+    for IAM, so the convention's pattern (``monitoring_job_role_arn_patterns``) still matches it."""
+    return model_role_name(config, model_name, MONITORING_JOB_ROLE_SUFFIX)
 
 
 def role_arn(config: PlatformConfig, account_name: str, role_name: str) -> str:

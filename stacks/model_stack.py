@@ -6,11 +6,10 @@
 - ``pii_key``: the secret of its PII pseudonymization key (``pii_key_secret_name``, a
   generated value encrypted with the data key; a new key changes every pseudonym);
 - ``build``: its SageMaker build pipeline (``build_pipeline_name``) from the definition
-  rendered into ``build/pipelines/<model>/``, reading raw and curated data and writing
-  under ``pipelines/<model>/`` and ``models/<model>/`` of the artifact bucket, its jobs in
-  the dev ``network``;
-- ``ci``: a ``BuildPipelineCi`` of its own: a push to the configured branch tests the
-  code, re-renders the definition, upserts and starts this pipeline;
+  rendered into ``build/pipelines/<model>/``, run as the role ``build_pipeline_role_name``,
+  reading raw and curated data and writing under ``pipelines/<model>/`` and ``models/<model>/``
+  of the artifact bucket, its jobs in the dev ``network``; the shared ``BuildCi`` stack's
+  build re-renders, upserts and starts it on git push, finding it and its role by those names;
 - ``promotion``: its ``PromotionPipeline`` (``promotion_pipeline_name``), run as the
   Promotion stack's pipeline role and invoking its functions and template synth, all
   referred to by the names ``platform_config/naming.py`` publishes: the shared role holds
@@ -43,6 +42,7 @@ from platform_config.models import ModelConfig
 from platform_config.naming import (
     approval_topic_name,
     build_pipeline_name,
+    build_pipeline_role_name,
     dev_bucket_name,
     endpoint_template_synth_project_name,
     experiment_pipeline_prefix,
@@ -54,10 +54,8 @@ from platform_config.naming import (
     promotion_artifact_key_alias,
     promotion_function_name,
 )
-from stacks.account_settings import log_retention_of, removal_policy_of
-from stacks.components.build_pipeline_ci import BuildPipelineCi
+from stacks.account_settings import removal_policy_of
 from stacks.components.model_alarms import captures_data, retraining_alarm_purposes
-from stacks.components.model_build_project import BuildTarget
 from stacks.components.model_package_group import ModelPackageGroup
 from stacks.components.nag import acknowledge
 from stacks.components.platform_network import PlatformNetwork
@@ -97,7 +95,6 @@ class ModelStack(Stack):
         approver_role_arn: str,
         data_key: kms.IKey,
         artifact_key: kms.IKey,
-        access_log_bucket: s3.IBucket,
         network: PlatformNetwork,
         **kwargs,
     ) -> None:
@@ -141,27 +138,9 @@ class ModelStack(Stack):
             artifact_prefixes=list(prefixes.values()),
             secrets=[self.pii_key],
             network=network,
+            role_name=build_pipeline_role_name(config, model.name),
         )
         self.build.node.add_dependency(self.group)
-        self.ci = BuildPipelineCi(
-            self,
-            "Ci",
-            source=config.source,
-            targets=[
-                BuildTarget(
-                    model_name=model.name,
-                    pipeline_name=pipeline_name,
-                    pipeline_role=self.build.role,
-                    code_prefix=f"{prefixes['work']}code/",
-                )
-            ],
-            artifact_bucket=artifact_bucket,
-            artifact_key=artifact_key,
-            access_log_bucket=access_log_bucket,
-            network=network,
-            log_retention=log_retention_of(config.accounts.dev),
-            removal_policy=removal_policy,
-        )
         self.promotion = self._promotion(config, model)
         setting = retraining_setting(config, model)
         if setting is not None:

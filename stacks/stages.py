@@ -4,6 +4,7 @@ from aws_cdk import Environment, Stage
 from constructs import Construct
 
 from platform_config import PlatformConfig
+from stacks.build_ci_stack import BuildCiStack
 from stacks.data_stack import DataStack
 from stacks.endpoint_stack import EndpointStack
 from stacks.feature_store_stack import FeatureStoreStack
@@ -20,8 +21,8 @@ from stacks.studio_stack import StudioStack
 
 class DevStage(Stage):
     """The dev (and tooling) account: shared stacks that name no model (network, data, feature
-    store, Studio, promotion, retraining) and one ``ModelStack`` per model (registry group,
-    build and promotion pipelines)."""
+    store, Studio, build CI, promotion, retraining) and one ``ModelStack`` per model (registry
+    group, build and promotion pipelines)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig) -> None:
         account = config.accounts.dev
@@ -53,6 +54,15 @@ class DevStage(Stage):
         self.promotion = PromotionStack(
             self, "Promotion", config=config, access_log_bucket=self.data.access_log_bucket, **common
         )
+        self.build_ci = BuildCiStack(
+            self,
+            "BuildCi",
+            config=config,
+            artifact_key=self.data.artifact_key,
+            access_log_bucket=self.data.access_log_bucket,
+            network=self.network.network,
+            **common,
+        )
         # One stack per model: adding or removing a model adds or removes its stack only.
         self.models = {
             model.name: ModelStack(
@@ -63,7 +73,6 @@ class DevStage(Stage):
                 approver_role_arn=self.studio.roles["model_approver"].role_arn,
                 data_key=self.data.data_key,
                 artifact_key=self.data.artifact_key,
-                access_log_bucket=self.data.access_log_bucket,
                 network=self.network.network,
                 **common,
             )

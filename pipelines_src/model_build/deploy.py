@@ -1,10 +1,14 @@
-"""Render a model's pipeline with this account's values, upsert it and start it (CodeBuild).
+"""Render each model's pipeline with this account's values, upsert it and start it (CodeBuild).
 
-    python -m pipelines_src.model_build.deploy --config config/platform.toml --model credit-risk \\
-        --pipeline-name mlops-credit-risk-build --role-arn arn:aws:iam::111111111111:role/... \\
+    python -m pipelines_src.model_build.deploy --config config/platform.toml --all \\
         --artifact-bucket mlops-artifacts-111111111111-eu-west-1 --kms-key-arn arn:aws:kms:... \\
-        --code-prefix pipelines/credit-risk/code/ --security-group-id sg-0123... \\
-        --subnet-ids subnet-0123...,subnet-0456... --git-commit "$GIT_COMMIT" [--trigger-reason "git push"] [--no-start]
+        --security-group-id sg-0123... --subnet-ids subnet-0123...,subnet-0456... \\
+        --git-commit "$GIT_COMMIT" [--trigger-reason "git push"] [--no-start]
+
+``--all`` deploys every model of the config, ``--model NAME`` (repeatable) the ones named. What
+differs per model follows the naming rules (``platform_config.naming``), so the one CI build
+needs no list of models: the pipeline ``build_pipeline_name``, its role ``build_pipeline_role_name``
+in the config's dev account, the code prefix ``build_code_prefix``. For each model, in config order:
 
 1. zips the step code (``code_bundle``) and uploads it, KMS-encrypted, to
    ``s3://<artifact bucket>/<code prefix><sha256>.zip`` (content-addressed: the same code
@@ -14,6 +18,8 @@
    own definition has them);
 3. creates the pipeline, or updates it when it exists;
 4. starts an execution with ``GitCommit`` and ``TriggerReason`` (unless ``--no-start``).
+
+A model that fails stops the run before the next one (the build fails, naming it).
 
 AWS calls: ``s3:PutObject`` (and ``kms:GenerateDataKey``) under the code prefix,
 ``sagemaker:CreatePipeline`` (with the platform's tags, so ``sagemaker:AddTags``)/``UpdatePipeline``/
@@ -36,7 +42,7 @@ from pipelines_src.model_build.model_settings import model_of
 from pipelines_src.model_build.render import render_definition, subnet_list
 from platform_config import ConfigError, PlatformConfig, load_config
 from platform_config.models import ModelConfig
-from platform_config.naming import platform_tags
+from platform_config.naming import build_code_prefix, build_pipeline_name, build_pipeline_role_name, platform_tags
 
 
 @dataclass(frozen=True)
@@ -123,11 +129,12 @@ def deploy(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Render, upsert and start a model's SageMaker build pipeline.")
-    for flag in (
-        "--config", "--model", "--pipeline-name", "--role-arn", "--artifact-bucket", "--kms-key-arn", "--code-prefix",
-        "--security-group-id", "--git-commit",
-    ):
+    parser = argparse.ArgumentParser(description="Render, upsert and start the models' SageMaker build pipelines.")
+    parser.add_argument("--config", required=True)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every model of the config")
+    which.add_argument("--model", action="append", help="a model to deploy (repeatable)")
+    for flag in ("--artifact-bucket", "--kms-key-arn", "--security-group-id", "--git-commit"):
         parser.add_argument(flag, required=True)
     parser.add_argument("--subnet-ids", required=True, type=subnet_list, help="comma separated")
     parser.add_argument("--trigger-reason", default="git push")
@@ -135,27 +142,32 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
+        models = list(config.models) if args.all else [model_of(config, name) for name in args.model]
     except ConfigError as error:
         raise SystemExit(f"error: {error}") from None
-    deployment = deploy(
-        config,
-        model_of(config, args.model),
-        pipeline_name=args.pipeline_name,
-        role_arn=args.role_arn,
-        artifact_bucket=args.artifact_bucket,
-        kms_key_arn=args.kms_key_arn,
-        code_prefix=args.code_prefix,
-        security_group_id=args.security_group_id,
-        subnet_ids=args.subnet_ids,
-        git_commit=args.git_commit,
-        trigger_reason=args.trigger_reason,
-        start=not args.no_start,
-        s3=boto3.client("s3", region_name=config.region),
-        sagemaker=boto3.client("sagemaker", region_name=config.region),
-    )
-    print(f"{'created' if deployment.created else 'updated'} {deployment.pipeline_arn} (code {deployment.code_s3_uri})")
-    if deployment.execution_arn:
-        print(f"started {deployment.execution_arn}")
+    s3 = boto3.client("s3", region_name=config.region)
+    sagemaker = boto3.client("sagemaker", region_name=config.region)
+    for model in models:
+        deployment = deploy(
+            config,
+            model,
+            pipeline_name=build_pipeline_name(config, model.name),
+            role_arn=f"arn:aws:iam::{config.accounts.dev.account_id}:role/{build_pipeline_role_name(config, model.name)}",
+            artifact_bucket=args.artifact_bucket,
+            kms_key_arn=args.kms_key_arn,
+            code_prefix=build_code_prefix(model.name),
+            security_group_id=args.security_group_id,
+            subnet_ids=args.subnet_ids,
+            git_commit=args.git_commit,
+            trigger_reason=args.trigger_reason,
+            start=not args.no_start,
+            s3=s3,
+            sagemaker=sagemaker,
+        )
+        print(f"{model.name}: {'created' if deployment.created else 'updated'} {deployment.pipeline_arn} "
+              f"(code {deployment.code_s3_uri})")
+        if deployment.execution_arn:
+            print(f"{model.name}: started {deployment.execution_arn}")
 
 
 if __name__ == "__main__":

@@ -1,23 +1,24 @@
-"""BuildPipelineCi: git push → tests → render, upsert and start each model's SageMaker pipeline.
+"""BuildPipelineCi: git push → tests, once → render, upsert and start every model's SageMaker pipeline.
 
 Creates a CodePipeline (V2) with two stages:
 
 - ``Source``: the repository of ``source``, started by pushes to its branch that change a
   model (``ci_source``).
-- ``Build``: one CodeBuild project per model (``targets``, ``model_build_project``), with the
-  ``network`` its jobs run in and the git commit as ``GIT_COMMIT``.
+- ``Build``: one CodeBuild project for every model (``models_build_project``), with the
+  ``network`` its jobs run in and the git commit as ``GIT_COMMIT``: the pushed config says
+  which models there are, so adding a model changes nothing here.
 
 Pipeline artifacts (the repository's source zips) go to a store of the CI pipeline's
 own: ``artifact_store`` (a ``SecureBucket``, access logs to ``access_log_bucket``)
 encrypted with ``artifact_store_key`` (rotated), which also encrypts build outputs
 and the build log group (``log_retention``; ``ci_artifact_store``). The ML ``artifact_bucket``
-and ``artifact_key`` are not the pipeline's: a build may only write its model's
-``code_prefix`` there, and the pipeline role gets nothing of them.
+and ``artifact_key`` are not the pipeline's: the build may only write step code there,
+and the pipeline role gets nothing of them.
 
 CodeBuild runs outside the VPC: the build installs pinned packages from PyPI and the
 dev VPC has no internet path by design; the build reads no data, only calls AWS APIs.
 
-Exposes ``pipeline``, ``projects`` (by model name), ``artifact_store`` and ``artifact_store_key``.
+Exposes ``pipeline``, ``project``, ``artifact_store`` and ``artifact_store_key``.
 """
 
 from aws_cdk import Fn, RemovalPolicy
@@ -32,10 +33,10 @@ from constructs import Construct
 from stacks.components.ci_artifact_store import acknowledge_artifact_store_grants, let_logs_use_key
 from stacks.components.ci_source import push_triggers, source_action
 from stacks.components.code_connection import allow_use_connection
-from stacks.components.model_build_project import BuildTarget, model_build_project
+from stacks.components.model_build_project import models_build_project
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.secure_bucket import SecureBucket
-from platform_config.platform import Source
+from platform_config import PlatformConfig
 
 
 class BuildPipelineCi(Construct):
@@ -44,8 +45,7 @@ class BuildPipelineCi(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        source: Source,
-        targets: list[BuildTarget],
+        config: PlatformConfig,
         artifact_bucket: s3.IBucket,
         artifact_key: kms.IKey,
         access_log_bucket: s3.IBucket,
@@ -74,6 +74,7 @@ class BuildPipelineCi(Construct):
             "SUBNET_IDS": Fn.join(",", network.subnet_ids),
         }
         source_output = codepipeline.Artifact("Source")
+        source = config.source
         checkout = source_action(self, source, source_output)
         self.log_group = logs.LogGroup(
             self,
@@ -83,19 +84,16 @@ class BuildPipelineCi(Construct):
             removal_policy=removal_policy,
         )
         let_logs_use_key(self.artifact_store_key)
-        self.projects = {
-            target.model_name: model_build_project(
-                self,
-                target,
-                artifact_bucket=artifact_bucket,
-                artifact_key=artifact_key,
-                artifact_store=self.artifact_store,
-                artifact_store_key=self.artifact_store_key,
-                log_group=self.log_group,
-                network_environment=network_environment,
-            )
-            for target in targets
-        }
+        self.project = models_build_project(
+            self,
+            config=config,
+            artifact_bucket=artifact_bucket,
+            artifact_key=artifact_key,
+            artifact_store=self.artifact_store,
+            artifact_store_key=self.artifact_store_key,
+            log_group=self.log_group,
+            network_environment=network_environment,
+        )
         commit = checkout.variables.commit_id
         self.pipeline = codepipeline.Pipeline(
             self,
@@ -111,12 +109,11 @@ class BuildPipelineCi(Construct):
                     stage_name="Build",
                     actions=[
                         actions.CodeBuildAction(
-                            action_name=f"Build-{model}",
-                            project=project,
+                            action_name="BuildModels",
+                            project=self.project,
                             input=source_output,
                             environment_variables={"GIT_COMMIT": codebuild.BuildEnvironmentVariable(value=commit)},
                         )
-                        for model, project in self.projects.items()
                     ],
                 ),
             ],

@@ -4,7 +4,7 @@ Creates:
 
 - ``code_asset``: an S3 asset of the rendered pipeline's ``code/`` folder (step scripts
   and the contract/config JSON the containers read);
-- ``role``: a ``SageMakerPipelineRole`` scoped to the buckets, keys, secrets, model
+- ``role``: a ``SageMakerPipelineRole`` named ``role_name`` (CI passes it by name), scoped to the buckets, keys, secrets, model
   package group and images this pipeline uses;
 - ``pipeline``: an ``AWS::SageMaker::Pipeline`` named ``pipeline_name`` whose body is the
   rendered definition under ``Fn::Sub``, so CloudFormation fills in the values only known
@@ -56,6 +56,7 @@ class SageMakerPipeline(Construct):
         artifact_prefixes: list[str],
         secrets: list[secretsmanager.ISecret],
         network: PlatformNetwork,
+        role_name: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self.code_asset = s3_assets.Asset(
@@ -73,6 +74,7 @@ class SageMakerPipeline(Construct):
             code_asset=self.code_asset,
             secrets=secrets,
             image_repositories=rendered.image_repositories,
+            role_name=role_name,
             network=JobNetwork(
                 vpc_id=network.vpc.vpc_id,
                 subnet_ids=network.subnet_ids,

@@ -1,6 +1,6 @@
 """SageMakerPipelineRole: the role a SageMaker model build pipeline and the jobs it starts run as.
 
-Trusted by SageMaker only. The role may:
+Named ``role_name``; trusted by SageMaker only. The role may:
 
 - read the objects and list the contents of ``input_buckets`` and decrypt them with ``input_keys``;
 - read, write and list ``artifact_prefixes`` of ``artifact_bucket``, and encrypt and decrypt
@@ -72,12 +72,14 @@ class SageMakerPipelineRole(Construct):
         secrets: list[secretsmanager.ISecret],
         image_repositories: tuple[EcrRepository, ...],
         network: JobNetwork,
+        role_name: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self._stack = Stack.of(self)
         self.role = iam.Role(
             self,
             "Role",
+            role_name=role_name,
             assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
             description=f"SageMaker model build pipeline of {model_package_group} and its jobs",
         )

@@ -19,6 +19,7 @@ from stacks.components.realtime_endpoint import DATA_CAPTURE_PREFIX
 from platform_config import PlatformConfig
 from stacks.cross_account import monitoring_job_role_name, promotion_role_names, role_arn, serving_role_names
 from platform_config.naming import (
+    build_code_prefix,
     build_pipeline_name,
     dev_bucket_name,
     endpoint_name,
@@ -262,7 +263,6 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
     dev = config.accounts.dev.account_id
     accounts = {name: getattr(config.accounts, name).account_id for name in STAGE_IDS}
     serving, promotion = serving_role_names(config), promotion_role_names(config)
-    model_id = pascal(model)
 
     def sagemaker(account: str, resource: str) -> str:
         return f"arn:aws:sagemaker:{region}:{account}:{resource}"
@@ -282,8 +282,9 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
     data_key = Generated("Dev/Data", "DataKey")
     model_stack = model_stack_id(model)
     pipeline_role = dev_role("BuildPipelineExecutionRole", model_stack)
-    ci_build = dev_role(f"CiBuild{model_id}Role", model_stack)
-    ci_pipeline = dev_role("CiPipelineRole", model_stack)
+    # One CI for every model: its build passes each model's role and upserts each model's pipeline.
+    ci_build = dev_role("CiBuildModelsRole", "BuildCi")
+    ci_pipeline = dev_role("CiPipelineRole", "BuildCi")
     promotion_role = role_arn(config, "dev", promotion.pipeline)
     smoke_function = role_arn(config, "dev", promotion.smoke_test_function)
     recorder = dev_role("FunctionsDeploymentRecorderFunctionServiceRole", "Promotion")
@@ -303,7 +304,7 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
         Intent("build", "ci-pipeline-uses-connection", ci_pipeline, "codeconnections:UseConnection",
                config.source.connection_arn, "Allow", "The CI Source stage reads the repository through the connection."),
         Intent("build", "ci-pipeline-starts-ci-build", ci_pipeline, "codebuild:StartBuild",
-               Generated(f"Dev/{model_stack}", f"CiBuild{model_id}"), "Allow", "CI runs the tests and upserts the pipeline."),
+               Generated("Dev/BuildCi", "CiBuildModels"), "Allow", "CI runs the tests and upserts the pipelines."),
         Intent("build", "ci-build-updates-build-pipeline", ci_build, "sagemaker:UpdatePipeline", build_pipeline,
                "Allow", "CI upserts the rendered pipeline definition."),
         Intent("build", "ci-build-starts-build-pipeline", ci_build, "sagemaker:StartPipelineExecution", build_pipeline,
@@ -312,6 +313,16 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
                "The upserted pipeline runs as its execution role.", {"iam:PassedToService": SAGEMAKER}),
         Intent("build", "ci-build-uploads-step-code", ci_build, "s3:PutObject",
                f"{artifacts}/pipelines/{model}/code/steps.zip", "Allow", "Step code ships next to the pipeline."),
+        Intent("build", "pipeline-reads-step-code-ci-uploaded", pipeline_role, "s3:GetObject",
+               f"{artifacts}/{build_code_prefix(model)}0123abcd.zip", "Allow",
+               "The definition CI upserts runs the step code CI uploaded."),
+        Intent("build", "ci-build-cannot-overwrite-model-artifacts", ci_build, "s3:PutObject",
+               f"{artifacts}/models/{model}/execution-1/model.tar.gz", "Deny",
+               "CI writes step code only: the models prod serves come from the pipeline."),
+        Intent("build", "ci-build-cannot-pass-the-promotion-role", ci_build, "iam:PassRole", promotion_role, "Deny",
+               "Only build pipeline roles, named by rule, and only to SageMaker.", {"iam:PassedToService": SAGEMAKER}),
+        Intent("build", "ci-build-cannot-start-the-promotion", ci_build, "codepipeline:StartPipelineExecution",
+               promotion_pipeline, "Deny", "A push builds models; only an approval promotes one."),
         Intent("build", "ci-build-cannot-read-raw-data", ci_build, "s3:GetObject", f"{raw}/{model}/german_credit.csv",
                "Deny", "CI runs repository code with internet access: it must not reach raw PII."),
         Intent("build", "ci-build-cannot-read-training-splits", ci_build, "s3:GetObject",
@@ -521,7 +532,7 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
                "codepipeline:StartPipelineExecution", promotion_pipeline, "Deny",
                "Starting it by hand with any ModelPackageArn bypasses the approval gate."),
         Intent("promotion", "mlops-engineer-reads-ci-pipeline-state", mlops_engineer, "codepipeline:GetPipelineState",
-               Generated(f"Dev/{model_stack}", "CiPipeline"), "Allow",
+               Generated("Dev/BuildCi", "CiPipeline"), "Allow",
                "MLOps engineers operate CI; their policy selects pipelines by the platform tag.", defect="15"),
         Intent("promotion", "mlops-engineer-cannot-read-untagged-pipeline", mlops_engineer,
                "codepipeline:GetPipelineState", f"arn:aws:codepipeline:{config.region}:{dev}:another-teams-pipeline",

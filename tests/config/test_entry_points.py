@@ -38,9 +38,8 @@ def _commands(config: Path, scratch: Path) -> dict[str, tuple[list[str], dict[st
             {},
         ),
         "deploy": (
-            [python, "-m", "pipelines_src.model_build.deploy", "--config", str(config), "--model", "credit-risk",
-             "--pipeline-name", "p", "--role-arn", "arn:aws:iam::111111111111:role/r", "--artifact-bucket", "b",
-             "--kms-key-arn", "k", "--code-prefix", "c/", "--security-group-id", "sg-1", "--git-commit", "g",
+            [python, "-m", "pipelines_src.model_build.deploy", "--config", str(config), "--all",
+             "--artifact-bucket", "b", "--kms-key-arn", "k", "--security-group-id", "sg-1", "--git-commit", "g",
              "--subnet-ids", "subnet-1"],
             {},
         ),

@@ -50,7 +50,6 @@ def retained_dev_templates() -> dict[str, Template]:
         approver_role_arn=studio.roles["model_approver"].role_arn,
         data_key=data.data_key,
         artifact_key=data.artifact_key,
-        access_log_bucket=data.access_log_bucket,
         network=network.network,
     )
     return {"Studio": Template.from_stack(studio), "Model": Template.from_stack(model)}

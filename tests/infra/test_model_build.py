@@ -1,4 +1,4 @@
-"""Each model's dev stack: its SageMaker build pipeline, its role, and CI/CD on git push."""
+"""Each model's dev stack: its SageMaker build pipeline and its role (CI on git push: test_build_ci)."""
 
 import json
 import re
@@ -10,19 +10,15 @@ from aws_cdk import App, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
-from aws_cdk.assertions import Match, Template
 
 from pipelines_src.model_build import step_names
-from stacks.components.model_build_project import BUILDSPEC
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.sagemaker_pipeline import SageMakerPipeline, UnknownPlaceholderError
-from platform_config import ConfigError, PlatformConfig, parse_config
+from platform_config import PlatformConfig
 from platform_config.accounts import ImportedNetwork
-from platform_config.platform import Source
-from stacks.platform_app import build_app
 from stacks.rendered_pipelines import RENDERED_PIPELINES_DIR, BuildOutputError, RenderedPipeline, load_rendered_pipeline
 from platform_config.construct_ids import model_stack_id
-from tests.synth import REPO_ROOT, SynthesizedApp, cdk_json_context
+from tests.synth import SynthesizedApp
 
 # For the construct-level tests that need a model name, not a synthesized model.
 MODEL = "credit-risk"
@@ -44,15 +40,6 @@ def role_statements(template: dict[str, Any], role_id: str) -> list[dict[str, An
         if {"Ref": role_id} in policy["Properties"]["Roles"]
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
     ]
-
-
-def ci_store(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
-    return {name: r for name, r in resources_of(template, resource_type).items() if name.startswith("CiArtifactStore")}
-
-
-def ci_pipelines(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The model's build CodePipeline (its stack also holds its promotion pipeline)."""
-    return {name: r for name, r in resources_of(template, "AWS::CodePipeline::Pipeline").items() if name.startswith("Ci")}
 
 
 def only(resources: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
@@ -198,8 +185,8 @@ def test_jobs_run_in_the_dev_vpcs_subnets_with_the_workload_security_group(synth
     assert from_network(synthesized, variables["SubnetIds"]) == {"Fn::Join": ['", "', WORKLOAD_SUBNETS]}
 
 
-def test_the_build_deploys_the_pipeline_into_the_same_network(synthesized, model_build, definition_sub) -> None:
-    _, project = only(resources_of(model_build, "AWS::CodeBuild::Project"))
+def test_the_build_deploys_the_pipeline_into_the_same_network(synthesized, definition_sub) -> None:
+    _, project = only(resources_of(synthesized.templates["Dev/BuildCi"], "AWS::CodeBuild::Project"))
     variables = {item["Name"]: item["Value"] for item in project["Properties"]["Environment"]["EnvironmentVariables"]}
     assert from_network(synthesized, variables["SECURITY_GROUP_ID"]) == WORKLOAD_SG
     assert from_network(synthesized, variables["SUBNET_IDS"]) == {"Fn::Join": [",", WORKLOAD_SUBNETS]}
@@ -334,207 +321,6 @@ def test_pipeline_role_pulls_only_the_images_the_definition_uses(pipeline_role_s
     )
 
 
-# --- CI/CD on git push ------------------------------------------------------------------
-
-
-def test_code_pipeline_is_v2_and_starts_on_pushes_to_the_branch_that_touch_the_model(model_build) -> None:
-    Template.from_json(model_build).has_resource_properties(
-        "AWS::CodePipeline::Pipeline",
-        {
-            "PipelineType": "V2",
-            "Triggers": [
-                {
-                    "ProviderType": "CodeStarSourceConnection",
-                    "GitConfiguration": {
-                        "SourceActionName": "Source",
-                        "Push": [
-                            {
-                                "Branches": {"Includes": ["main"]},
-                                "FilePaths": {"Includes": ["pipelines_src/**", "config/**", "data/**", "buildspecs/**"]},
-                            }
-                        ],
-                    },
-                }
-            ],
-        },
-    )
-
-
-def test_source_is_the_configured_connection_repository_and_branch(model_build, platform_config: PlatformConfig) -> None:
-    Template.from_json(model_build).has_resource_properties(
-        "AWS::CodePipeline::Pipeline",
-        {
-            "Stages": Match.array_with(
-                [
-                    {
-                        "Name": "Source",
-                        "Actions": [
-                            Match.object_like(
-                                {
-                                    "ActionTypeId": Match.object_like({"Provider": "CodeStarSourceConnection"}),
-                                    "Configuration": {
-                                        "ConnectionArn": platform_config.source.connection_arn,
-                                        "FullRepositoryId": "example-org/mlops-platform",
-                                        "BranchName": "main",
-                                    },
-                                }
-                            )
-                        ],
-                    }
-                ]
-            )
-        },
-    )
-
-
-def test_pipeline_may_use_a_codeconnections_connection(model_build, platform_config: PlatformConfig) -> None:
-    _, pipeline = only(ci_pipelines(model_build))
-    statements = role_statements(model_build, pipeline["Properties"]["RoleArn"]["Fn::GetAtt"][0])
-    on_connection = [s for s in statements if s["Resource"] == platform_config.source.connection_arn]
-    # IAM matches an action's service prefix to the resource's: codestar-connections would allow nothing.
-    assert on_connection == [
-        {"Action": "codeconnections:UseConnection", "Effect": "Allow", "Resource": platform_config.source.connection_arn}
-    ]
-
-
-def test_build_runs_the_repository_buildspec_with_the_models_pipeline_settings(
-    model_build, pipeline_role_id, model_name, pipeline_name
-) -> None:
-    _, project = only(resources_of(model_build, "AWS::CodeBuild::Project"))
-    properties = project["Properties"]
-    assert properties["Source"] == {"Type": "CODEPIPELINE", "BuildSpec": "buildspecs/model_build.yml"}
-    variables = {item["Name"]: item["Value"] for item in properties["Environment"]["EnvironmentVariables"]}
-    assert variables["MODEL_NAME"] == model_name
-    assert variables["PIPELINE_NAME"] == pipeline_name
-    assert variables["PIPELINE_ROLE_ARN"] == {"Fn::GetAtt": [pipeline_role_id, "Arn"]}
-    assert variables["ARTIFACT_BUCKET"] == ARTIFACT_BUCKET
-    assert "Dev-Data" in json.dumps(variables["KMS_KEY_ARN"])
-    assert properties["Environment"]["PrivilegedMode"] is False
-    assert "VpcConfig" not in properties
-
-
-def test_build_receives_the_commit_of_the_push(model_build) -> None:
-    _, pipeline = only(ci_pipelines(model_build))
-    build_stage = next(stage for stage in pipeline["Properties"]["Stages"] if stage["Name"] == "Build")
-    for action in build_stage["Actions"]:
-        variables = json.loads(action["Configuration"]["EnvironmentVariables"])
-        assert {"name": "GIT_COMMIT", "type": "PLAINTEXT", "value": "#{Source_Source_NS.CommitId}"} in variables
-
-
-def test_build_may_upsert_and_start_only_its_model_pipeline_and_pass_only_its_role(
-    model_build, pipeline_role_id, pipeline_name
-) -> None:
-    _, project = only(resources_of(model_build, "AWS::CodeBuild::Project"))
-    statements = role_statements(model_build, project["Properties"]["ServiceRole"]["Fn::GetAtt"][0])
-    upsert = statement(statements, "UpsertAndStartTheModelPipeline")
-    assert upsert["Resource"] == f"arn:aws:sagemaker:eu-west-1:111111111111:pipeline/{pipeline_name}"
-    assert "sagemaker:StartPipelineExecution" in upsert["Action"]
-    passing = [item for item in statements if "iam:PassRole" in as_list(item["Action"])]
-    assert [item["Resource"] for item in passing] == [{"Fn::GetAtt": [pipeline_role_id, "Arn"]}]
-
-
-def test_ci_artifacts_and_build_logs_live_in_the_ci_pipelines_own_store(model_build) -> None:
-    # Not the ML artifact bucket: repository code must neither read training outputs nor delete served models.
-    _, pipeline = only(ci_pipelines(model_build))
-    store = pipeline["Properties"]["ArtifactStore"]
-    assert store["Location"] == {"Ref": only(ci_store(model_build, "AWS::S3::Bucket"))[0]}
-    key = store["EncryptionKey"]["Id"]
-    assert key == {"Fn::GetAtt": [only(ci_store(model_build, "AWS::KMS::Key"))[0], "Arn"]}
-    _, project = only(resources_of(model_build, "AWS::CodeBuild::Project"))
-    assert project["Properties"]["EncryptionKey"] == key
-    _, log_group = only(resources_of(model_build, "AWS::Logs::LogGroup"))
-    assert log_group["Properties"]["KmsKeyId"] == key
-
-
-def test_ci_roles_may_only_write_their_models_step_code_in_the_ml_artifact_bucket(model_build, model_name) -> None:
-    ci_policies = {name: policy for name, policy in resources_of(model_build, "AWS::IAM::Policy").items()
-                   if name.startswith("Ci")}
-    assert ci_policies
-    on_ml_bucket = {
-        (name, action, resource)
-        for name, policy in ci_policies.items()
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        for resource in as_list(statement["Resource"])
-        if ARTIFACT_BUCKET in json.dumps(resource)
-        for action in as_list(statement["Action"])
-    }
-    assert {(action, resource) for _, action, resource in on_ml_bucket} == {
-        ("s3:PutObject", f"arn:aws:s3:::{ARTIFACT_BUCKET}/pipelines/{model_name}/code/*")
-    }
-    assert all(name.startswith("CiBuild") for name, _, _ in on_ml_bucket)
-
-
-def test_ci_store_key_encrypts_only_for_the_model_stacks_log_groups_and_the_ml_key_not_at_all(
-    synthesized: SynthesizedApp, model_build, model_name
-) -> None:
-    [(_, ci_key)] = ci_store(model_build, "AWS::KMS::Key").items()
-    [logs] = [s for s in ci_key["Properties"]["KeyPolicy"]["Statement"]
-              if s.get("Principal") == {"Service": "logs.eu-west-1.amazonaws.com"}]
-    assert logs["Condition"] == {
-        "ArnLike": {
-            "kms:EncryptionContext:aws:logs:arn":
-                f"arn:aws:logs:eu-west-1:111111111111:log-group:Dev-{model_stack_id(model_name)}-*"
-        }
-    }
-    ml_keys = [key for key in resources_of(synthesized.templates["Dev/Data"], "AWS::KMS::Key").values()
-               if "ML artifacts" in key["Properties"]["Description"]]
-    assert ml_keys
-    for key in ml_keys:
-        assert "logs." not in json.dumps(key["Properties"]["KeyPolicy"])
-
-
-def test_buildspec_uses_only_variables_the_build_defines(model_build) -> None:
-    _, project = only(resources_of(model_build, "AWS::CodeBuild::Project"))
-    defined = {item["Name"] for item in project["Properties"]["Environment"]["EnvironmentVariables"]} | {"GIT_COMMIT"}
-    used = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]*)", (REPO_ROOT / BUILDSPEC).read_text()))
-    assert used and used <= defined
-
-
-# --- the CodeCommit variant ---------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def codecommit_model_build(platform_config: PlatformConfig, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    config = platform_config.model_copy(
-        update={"source": Source(provider="codecommit", repository="mlops-platform", branch="release")}
-    )
-    app = build_app(config, context=cdk_json_context(), outdir=str(tmp_path_factory.mktemp("codecommit")), nag=False)
-    first_model = model_stack_id(platform_config.models[0].name)
-    return Template.from_stack(app.node.find_child("Dev").node.find_child(first_model)).to_json()
-
-
-def test_codecommit_source_reads_the_configured_repository_and_branch(codecommit_model_build) -> None:
-    _, pipeline = only(ci_pipelines(codecommit_model_build))
-    source = next(stage for stage in pipeline["Properties"]["Stages"] if stage["Name"] == "Source")["Actions"][0]
-    assert source["ActionTypeId"]["Provider"] == "CodeCommit"
-    assert source["Configuration"] == {"RepositoryName": "mlops-platform", "BranchName": "release", "PollForSourceChanges": False}
-
-
-def test_codecommit_pushes_to_the_branch_start_the_pipeline_through_eventbridge(codecommit_model_build) -> None:
-    _, pipeline = only(ci_pipelines(codecommit_model_build))
-    assert "Triggers" not in pipeline["Properties"]
-    Template.from_json(codecommit_model_build).has_resource_properties(
-        "AWS::Events::Rule",
-        {
-            "EventPattern": Match.object_like(
-                {
-                    "source": ["aws.codecommit"],
-                    "resources": ["arn:aws:codecommit:eu-west-1:111111111111:mlops-platform"],
-                    "detail": Match.object_like({"referenceName": ["release"]}),
-                }
-            ),
-            "State": "ENABLED",
-        },
-    )
-
-
-def test_codecommit_source_needs_a_repository_name_without_owner(platform_config: PlatformConfig) -> None:
-    raw = platform_config.model_dump()
-    raw["source"] = {"provider": "codecommit", "repository": "example-org/mlops-platform"}
-    with pytest.raises(ConfigError, match=r"source: repository 'example-org/mlops-platform' must be a CodeCommit"):
-        parse_config(raw)
-
-
 # --- build outputs -----------------------------------------------------------------------
 
 
@@ -571,4 +357,5 @@ def test_a_placeholder_the_app_does_not_provide_fails_synth_naming_it(tmp_path: 
             artifact_prefixes=["models/credit-risk/"],
             secrets=[],
             network=network,
+            role_name="mlops-credit-risk-build",
         )

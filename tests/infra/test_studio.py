@@ -404,7 +404,7 @@ def test_mlops_engineer_still_follows_promotions_and_runs_the_build_pipeline(
         for arn in promotion_pipeline_arns(platform_config):
             assert may(statements, action, arn), (action, arn)
     # The build CodePipeline has a generated name: any other platform-tagged pipeline.
-    build_ci = "arn:aws:codepipeline:eu-west-1:111111111111:Dev-CreditRiskModel-CiPipelineC0FFEE-1A2B3C4D5E6F"
+    build_ci = "arn:aws:codepipeline:eu-west-1:111111111111:Dev-BuildCi-CiPipelineC0FFEE-1A2B3C4D5E6F"
     for action in ("codepipeline:StartPipelineExecution", "codepipeline:RetryStageExecution"):
         assert may(statements, action, build_ci), action
 

@@ -11,12 +11,12 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from pipelines_src.model_build.deploy import deploy, main, upsert_pipeline
-from platform_config.naming import build_pipeline_name
+from platform_config.naming import build_code_prefix, build_pipeline_name, build_pipeline_role_name
+from tests.synth import CONFIG_UNDER_TEST
 
 BUCKET = "mlops-artifacts-111111111111-eu-west-1"
 ROLE = "arn:aws:iam::111111111111:role/build-pipeline"
 KEY = "arn:aws:kms:eu-west-1:111111111111:key/0000"
-PREFIX = "pipelines/credit-risk/code/"
 PIPELINE = "mlops-credit-risk-build"
 TAGS = {"platform": "mlops"}
 SECURITY_GROUP = "sg-0123456789abcdef0"
@@ -138,12 +138,38 @@ def test_an_existing_pipeline_is_updated_with_the_same_request() -> None:
         stub.assert_no_pending_responses()
 
 
-def test_the_cli_takes_the_buildspecs_arguments(platform_config, aws, capsys, repo_root) -> None:
+def test_the_cli_deploys_every_model_by_the_naming_rules(platform_config, aws, capsys, stand_in_render) -> None:
     main([
-        "--config", str(repo_root / "config" / "platform.toml"), "--model", "credit-risk", "--pipeline-name", PIPELINE,
-        "--role-arn", ROLE, "--artifact-bucket", BUCKET, "--kms-key-arn", KEY, "--code-prefix", PREFIX,
+        "--config", str(CONFIG_UNDER_TEST), "--all", "--artifact-bucket", BUCKET, "--kms-key-arn", KEY,
         "--security-group-id", SECURITY_GROUP, "--subnet-ids", ",".join(SUBNETS), "--git-commit", "feedface",
     ])
     output = capsys.readouterr().out
-    assert "created arn:aws:sagemaker:eu-west-1:" in output and "started arn:aws:sagemaker" in output
-    assert json.loads(aws[1].describe_pipeline(PipelineName=PIPELINE)["PipelineDefinition"])["Steps"]
+    s3, sagemaker = aws
+    for model in platform_config.models:
+        pipeline = sagemaker.describe_pipeline(PipelineName=build_pipeline_name(platform_config, model.name))
+        role = f"arn:aws:iam::{platform_config.accounts.dev.account_id}:role/{build_pipeline_role_name(platform_config, model.name)}"
+        assert pipeline["RoleArn"] == role
+        [code] = s3.list_objects_v2(Bucket=BUCKET, Prefix=build_code_prefix(model.name))["Contents"]
+        assert f"s3://{BUCKET}/{code['Key']}" in pipeline["PipelineDefinition"]
+        assert f"{model.name}: created {pipeline['PipelineArn']}" in output
+        assert f"{model.name}: started arn:aws:sagemaker" in output
+
+
+def test_the_cli_deploys_only_the_models_named(platform_config, aws, capsys, stand_in_render) -> None:
+    first = platform_config.models[0].name
+    main([
+        "--config", str(CONFIG_UNDER_TEST), "--model", first, "--artifact-bucket", BUCKET, "--kms-key-arn", KEY,
+        "--security-group-id", SECURITY_GROUP, "--subnet-ids", ",".join(SUBNETS), "--git-commit", "feedface", "--no-start",
+    ])
+    names = [summary["PipelineName"] for summary in aws[1].list_pipelines()["PipelineSummaries"]]
+    assert names == [build_pipeline_name(platform_config, first)]
+    assert "started" not in capsys.readouterr().out
+
+
+def test_the_cli_refuses_a_model_the_config_does_not_declare(aws, capsys) -> None:
+    with pytest.raises(SystemExit, match=r"--model 'churn': the config declares"):
+        main([
+            "--config", str(CONFIG_UNDER_TEST), "--model", "churn", "--artifact-bucket", BUCKET, "--kms-key-arn", KEY,
+            "--security-group-id", SECURITY_GROUP, "--subnet-ids", ",".join(SUBNETS), "--git-commit", "feedface",
+        ])
+    assert aws[1].list_pipelines()["PipelineSummaries"] == []
