@@ -25,6 +25,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from stacks.components.nag import acknowledge
+from stacks.components.platform_tags import expect_custom_resource_provider
 
 from platform_config.accounts import CreatedNetwork, ImportedNetwork
 
@@ -160,6 +161,7 @@ class PlatformNetwork(Construct):
             ],
             restrict_default_security_group=True,
         )
+        expect_custom_resource_provider(self)
         vpc.add_flow_log(
             "FlowLog",
             destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_log_group),

@@ -9,15 +9,18 @@ role and handler as raw ``AWS::IAM::Role`` and ``AWS::Lambda::Function`` resourc
 cross a Stage boundary, so tags added to the ``App`` reach no template.
 
 The raw resources are found where CDK puts them (each provider is a singleton child of its
-stack with a fixed id, ``PROVIDER_IDS``) rather than by a Python aspect: an aspect written in
+stack with a fixed id, ``PROVIDER_IDS``), in the stacks whose constructs said they bring one
+(``expect_custom_resource_provider``), rather than by a Python aspect: an aspect written in
 Python is called back across the jsii bridge for every construct of the app, which made it a
-tenth of the whole synth and grew with every model. ``tests/infra/test_tags.py`` fails on a
-provider this list misses.
+tenth of the whole synth and grew with every model; looking into every stack cost five calls
+a stack. ``tests/infra/test_tags.py`` fails on a provider this misses.
 """
 
+import weakref
 from collections.abc import Mapping
 
 from aws_cdk import CfnResource, Stack, Stage, Tags
+from constructs import IConstruct
 
 # Raw resource types CDK's own constructs emit whose tags are a list of {Key, Value}.
 RAW_TYPES_WITH_TAG_LIST = frozenset({"AWS::IAM::Role", "AWS::Lambda::Function"})
@@ -26,13 +29,23 @@ RAW_TYPES_WITH_TAG_LIST = frozenset({"AWS::IAM::Role", "AWS::Lambda::Function"})
 PROVIDER_IDS = ("Custom::S3AutoDeleteObjectsCustomResourceProvider", "Custom::VpcRestrictDefaultSGCustomResourceProvider")
 
 
+# Stacks that hold a CustomResourceProvider, as their constructs declared it.
+_STACKS_WITH_PROVIDERS: "weakref.WeakSet[Stack]" = weakref.WeakSet()
+
+
+def expect_custom_resource_provider(scope: IConstruct) -> None:
+    """Declare that ``scope`` makes CDK add one of ``PROVIDER_IDS`` to its stack, so that
+    ``tag_resources`` tags the provider's raw resources."""
+    _STACKS_WITH_PROVIDERS.add(Stack.of(scope))
+
+
 def tag_resources(stage: Stage, tags: Mapping[str, str]) -> None:
     """Tag every taggable resource of ``stage``'s stacks with ``tags``."""
     for key, value in tags.items():
         Tags.of(stage).add(key, value)
     tag_list = [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
     for stack in stage.node.children:
-        if not Stack.is_stack(stack):
+        if stack not in _STACKS_WITH_PROVIDERS:
             continue
         for provider_id in PROVIDER_IDS:
             provider = stack.node.try_find_child(provider_id)

@@ -16,6 +16,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from stacks.components.nag import acknowledge
+from stacks.components.platform_tags import expect_custom_resource_provider
 
 
 class SecureBucket(Construct):
@@ -54,6 +55,8 @@ class SecureBucket(Construct):
             removal_policy=removal_policy,
             auto_delete_objects=removal_policy == RemovalPolicy.DESTROY,
         )
+        if removal_policy == RemovalPolicy.DESTROY:
+            expect_custom_resource_provider(self)
         acknowledge(
             self.bucket,
             "NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled",
