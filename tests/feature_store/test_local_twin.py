@@ -73,3 +73,14 @@ def test_records_ingested_after_as_of_are_not_in_the_training_set(tmp_path, raw,
     assert report["rows"] == 400
     assert sum(part["rows"] for part in report["splits"].values()) == 400
     assert read_snapshot(run.out / SNAPSHOT_DIR).rows == 400
+
+
+def test_a_second_run_ingests_the_file_again_and_trains_on_the_same_snapshot(tmp_path, group) -> None:
+    first = run_local(DEFAULT_CONFIG_PATH, CREDIT_RISK, tmp_path, log=lambda _: None).registration["CustomerMetadataProperties"]
+    second = run_local(DEFAULT_CONFIG_PATH, CREDIT_RISK, tmp_path, log=lambda _: None).registration["CustomerMetadataProperties"]
+    rows, _ = LocalOfflineStore(tmp_path / STORE_DIR).read_table(group)
+    assert rows.num_rows == 2000
+    assert (second["FeatureSnapshotSha256"], second["FeatureSnapshotRows"], second["DataDigest"]) == (
+        first["FeatureSnapshotSha256"], first["FeatureSnapshotRows"], first["DataDigest"]
+    )
+    assert second["FeatureSnapshotId"] != first["FeatureSnapshotId"]
