@@ -105,12 +105,25 @@ class PlatformConfig(ConfigModel):
                     )
         _require_unique("feature_groups", [group.name for group in self.feature_groups])
         _require_unique("models", [model.name for model in self.models])
-        group_names = {group.name for group in self.feature_groups}
+        groups = {group.name: group for group in self.feature_groups}
         for index, model in enumerate(self.models):
-            if model.feature_group is not None and model.feature_group not in group_names:
+            if model.feature_group is None:
+                continue
+            if model.feature_group not in groups:
                 raise ValueError(
                     f"models.{index}.feature_group: unknown feature group {model.feature_group!r}; "
-                    f"declared: {sorted(group_names)}"
+                    f"declared: {sorted(groups)}"
+                )
+            # The build reads the group's snapshot: it must hold every column the model trains on
+            # (the contract's columns but the PII, which ingestion removes).
+            stored = {feature.name for feature in groups[model.feature_group].features}
+            contract = model.data_contract
+            pii = {rule.name for rule in contract.pii}
+            lacking = [column.name for column in contract.columns if column.name not in pii and column.name not in stored]
+            if lacking:
+                raise ValueError(
+                    f"models.{index}.feature_group: feature group {model.feature_group!r} lacks columns the model's "
+                    f"data contract needs: {lacking}"
                 )
         return self
 
@@ -175,14 +188,28 @@ def _resolve_files(raw: dict[str, Any], folder: Path) -> list[tuple[str, str]]:
             continue
         if isinstance(model.get("dataset"), str):
             model["dataset"] = str((folder / model["dataset"]).resolve())
-        contract = model.get("data_contract")
-        if isinstance(contract, str):
-            contract_path = folder / contract
-            try:
-                model["data_contract"] = tomllib.loads(contract_path.read_text())
-            except (OSError, tomllib.TOMLDecodeError) as error:
-                problems.append((f"models.{index}.data_contract", f"cannot read {contract_path}: {error}{_named(raw, index)}"))
+        problem = _read_contract(model, folder)
+        if problem:
+            problems.append((f"models.{index}.data_contract", f"{problem}{_named(raw, index)}"))
+    groups = raw.get("feature_groups")
+    for index, group in enumerate(groups if isinstance(groups, list) else []):
+        problem = _read_contract(group, folder) if isinstance(group, dict) else None
+        if problem:
+            problems.append((f"feature_groups.{index}.data_contract", problem))
     return problems
+
+
+def _read_contract(entry: dict[str, Any], folder: Path) -> str | None:
+    """Replace ``entry``'s ``data_contract`` path by the TOML it names; why it cannot, or None."""
+    contract = entry.get("data_contract")
+    if not isinstance(contract, str):
+        return None
+    contract_path = folder / contract
+    try:
+        entry["data_contract"] = tomllib.loads(contract_path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        return f"cannot read {contract_path}: {error}"
+    return None
 
 
 def _lists_to_tuples(value: Any) -> Any:
