@@ -178,7 +178,7 @@ def test_open_source_engine_starts_a_processing_job_on_the_configured_schedule(
         {
             "ScheduleExpression": model.monitoring.schedule,
             "Target": {
-                "Arn": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":scheduler:::aws-sdk:{TARGET}"]]},
+                "Arn": f"arn:aws:scheduler:::aws-sdk:{TARGET}",
                 "RetryPolicy": {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600},
             },
         },
