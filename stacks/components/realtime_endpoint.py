@@ -201,11 +201,11 @@ class RealtimeEndpoint(Construct):
                  f"p99 model latency above {thresholds.max_p99_latency_ms} ms: a deployment in progress rolls back."),
             )
         ]
-        # On this construct, for both alarms: one call across the jsii bridge.
+        # Once, on this construct, for both alarms: each acknowledgement costs calls across the jsii bridge.
         acknowledge(
             self,
             "NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction",
-            "SageMaker's deployment guardrail watches this alarm and rolls the endpoint back; people are "
+            "SageMaker's deployment guardrail watches the rollback alarms and rolls the endpoint back; people are "
             "notified by the Monitoring stack's endpoint alarms, forwarded to dev.",
         )
         return alarms
