@@ -10,7 +10,10 @@ def endpoint_metrics(endpoint_name: str, variant_name: str, period_seconds: int)
     return tuple(
         Metric("AWS/SageMaker", name, statistic, period_seconds, dimensions)
         for name, statistic in (
-            ("Invocations", "Sum"), ("Invocation4XXErrors", "Sum"), ("Invocation5XXErrors", "Sum"), ("ModelLatency", "p99")
+            ("Invocations", "Sum"),
+            ("Invocation4XXErrors", "Sum"),
+            ("Invocation5XXErrors", "Sum"),
+            ("ModelLatency", "p99"),
         )
     )
 

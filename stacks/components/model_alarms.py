@@ -168,7 +168,11 @@ class ModelAlarms(Construct):
             # CDK's AlarmRule.any_of, spelled out: the parts have generated names, known by their ARNs.
             any_part = " OR ".join(f'ALARM("{part.attr_arn}")' for part in parts)
             cloudwatch.CfnCompositeAlarm(
-                in_place_of_l2(self, "DataDrift"), RESOURCE, alarm_name=name, alarm_description=description, alarm_rule=f"({any_part})"
+                in_place_of_l2(self, "DataDrift"),
+                RESOURCE,
+                alarm_name=name,
+                alarm_description=description,
+                alarm_rule=f"({any_part})",
             )
             self._named(name)
         if drift.auc is not None:

@@ -91,7 +91,7 @@ def test_a_dashboard_shows_the_widgets_of_the_l2_dashboard_in_the_same_places() 
     stack = Stack(App(), "L2")
     dashboard = cloudwatch.Dashboard(stack, "Dashboard")
     for index, row in enumerate(rows):
-        dashboard.add_widgets(*(_l2_widget(stack, f"{index}-{position}", *widget) for position, widget in enumerate(row)))
+        dashboard.add_widgets(*(_l2_widget(stack, f"{index}-{at}", *widget) for at, widget in enumerate(row)))
 
     ours = dashboard_body([[_widget(*widget) for widget in row] for row in rows])
 
