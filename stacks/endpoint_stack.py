@@ -33,7 +33,6 @@ autoscaling, canary blue/green. Both roll back on the rollback alarms.
 """
 
 from aws_cdk import BootstraplessSynthesizer, CfnParameter, Fn, Stack
-from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from stacks.components.endpoint_settings import EndpointSettings
@@ -106,7 +105,7 @@ class EndpointStack(Stack):
         prod = account_name == "prod"
         staging = serving.staging
         serverless = staging.serverless and not prod
-        settings = EndpointSettings(self, "Settings", config=config, serverless=serverless)
+        settings = EndpointSettings(self, config=config, serverless=serverless)
         endpoint = RealtimeEndpoint(
             self,
             "Endpoint",
@@ -154,17 +153,11 @@ class EndpointStack(Stack):
                 # arn:...:model-package/<group>/<version>
                 version=Fn.select(2, Fn.split("/", package.value_as_string)),
                 baselines=self._baselines(config, model),
-                role=iam.Role.from_role_arn(
-                    self,
-                    "MonitoringJobRole",
-                    role_arn(config, account_name, monitoring_job_role_name(config, model.name)),
-                    mutable=False,
-                ),
+                role_arn=role_arn(config, account_name, monitoring_job_role_name(config, model.name)),
                 settings=MonitoringSettings(
-                    self, "MonitoringSettings", config=config, account=getattr(config.accounts, account_name),
-                    endpoint_settings=settings,
+                    self, config=config, account=getattr(config.accounts, account_name), endpoint_settings=settings
                 ),
-                region=self.region,
+                region=config.region,
             )
             schedules.node.add_dependency(endpoint)
 

@@ -24,7 +24,7 @@ dev's model package group (``DriftJobSchedule``).
 
 import re
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Stack
 from constructs import Construct
 
 from pipelines_src.monitoring.settings import settings_for_model
@@ -60,44 +60,47 @@ class ModelMonitoringStack(Stack):
         super().__init__(scope, construct_id, description=f"Monitoring of model {model.name}", **kwargs)
         self._config = config
         self._model = model
+        # The account and region as plain strings (the stack's own are tokens to read across the jsii bridge).
+        self._account = getattr(config.accounts, account_name)
         endpoint = endpoint_name(config, model.name)
-        drift = self._monitor(account_name) if captures_data(model, account_name) else None
+        drift = self._monitor() if captures_data(model, account_name) else None
         alarms = ModelAlarms(
-            self, "Alarms", config=config, model=model, endpoint_name=endpoint, variant_name=VARIANT_NAME, drift=drift
+            self, "Alarms", config=config, model=model, account_id=self._account.account_id, endpoint_name=endpoint,
+            variant_name=VARIANT_NAME, drift=drift,
         )
-        ModelDashboard(self, "Dashboard", model_name=model.name, alarms=alarms, drift=drift)
+        ModelDashboard(self, "Dashboard", model_name=model.name, region=config.region, alarms=alarms, drift=drift)
 
-    def _monitor(self, account_name: str) -> DriftSignals:
+    def _monitor(self) -> DriftSignals:
         config, model = self._config, self._model
-        settings = MonitoringSettings(self, "Settings", config=config, account=getattr(config.accounts, account_name))
+        settings = MonitoringSettings(self, config=config, account=self._account)
         model_monitor = model.monitoring.engine == MODEL_MONITOR
         ground_truth = model.monitoring.ground_truth_s3_uri
         job_role = MonitoringJobRole(
             self,
             "MonitoringJobRole",
             config=config,
+            account_id=self._account.account_id,
             role_name=monitoring_job_role_name(config, model.name),
-            key_arn=settings.key_arn,
-            data_capture_bucket=settings.data_capture_bucket,
-            monitoring_bucket=settings.monitoring_bucket,
-            subnet_ids=settings.subnet_ids,
-            security_group_id=settings.security_group_id,
+            settings=settings,
             capture_prefixes=[_capture_prefix(config, model)],
             ground_truth_uris=[ground_truth] if ground_truth else [],
-            images=_images(model, self.region),
+            images=_images(model, config.region),
             metric_namespaces=[METRIC_NAMESPACE],
             # Clarify's feature attribution jobs call the model.
             invocable_endpoints=(
                 [endpoint_name(config, model.name)] if model_monitor and model.sensitive_attributes else []
             ),
             model_package_groups=[] if model_monitor else [model_package_group_name(config, model.name)],
-        ).role
+        )
         if model_monitor:
+            job_role.attach()
             return _model_monitor_signals(config, model)
         endpoint = endpoint_name(config, model.name)
-        return DriftJobSchedule(
+        signals = DriftJobSchedule(
             self,
             "DriftJob",
+            account_id=self._account.account_id,
+            region=config.region,
             endpoint_name=endpoint,
             job_name_prefix=bounded_name(f"{endpoint}-drift", JOB_NAME_PREFIX_LENGTH),
             schedule_expression=model.monitoring.schedule,
@@ -107,12 +110,14 @@ class ModelMonitoringStack(Stack):
             ground_truth_s3_uri=ground_truth,
             settings_json=settings_for_model(model).to_json(),
             judges_fairness=bool(model.sensitive_attributes),
-            image_uri=sklearn_image(self.region),
+            image_uri=sklearn_image(config.region),
             instance_type=model.monitoring.job_instance_type,
             job_role=job_role,
             settings=settings,
             tags=platform_tags(config),
         ).signals
+        job_role.attach()
+        return signals
 
 
 def schedule_interval_hours(expression: str) -> int:
@@ -133,11 +138,11 @@ def schedule_interval_hours(expression: str) -> int:
 def _model_monitor_signals(config: PlatformConfig, model: ModelConfig) -> DriftSignals:
     """What the Endpoint stack's Model Monitor schedules publish, found by their fixed names."""
     endpoint = endpoint_name(config, model.name)
-    period = Duration.hours(min(schedule_interval_hours(model.monitoring.schedule), 24))
+    period = min(schedule_interval_hours(model.monitoring.schedule), 24) * 3600
     return DriftSignals(
         feature_drift=feature_drift_metrics(endpoint, list(settings_for_model(model).features), period),
         feature_drift_threshold=model.monitoring.baseline_drift_distance,
-        period=period,
+        period_seconds=period,
         auc=model_quality_metric(endpoint, period) if model.monitoring.ground_truth_s3_uri else None,
     )
 

@@ -25,6 +25,8 @@ PIPELINES_SRC = Path(__file__).resolve().parents[2] / "pipelines_src"
 JOB_PACKAGES = ("monitoring", "metrics")
 SETTINGS_FILE = "settings.json"
 _NOT_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "tests")
+# Never pulled: the local bundler always succeeds. One object for every asset (each is a call across the jsii bridge).
+_NO_IMAGE = DockerImage.from_registry("local-bundling-only")
 
 
 @jsii.implements(ILocalBundling)
@@ -51,8 +53,7 @@ class DriftJobCode(Construct):
             path=str(PIPELINES_SRC),
             asset_hash_type=AssetHashType.OUTPUT,
             bundling=BundlingOptions(
-                # Never pulled: the local bundler always succeeds.
-                image=DockerImage.from_registry("local-bundling-only"),
+                image=_NO_IMAGE,
                 local=_JobBundle(settings_json),
                 environment={"SETTINGS_SHA256": hashlib.sha256(settings_json.encode()).hexdigest()},
             ),

@@ -37,28 +37,45 @@ statistics need numpy, pandas and scipy, which the SKLearn image has, while a
 function would need them bundled without Docker into a package near Lambda's
 250 MB unzipped limit; and the job runs the very code the local command runs.
 
+The schedule is the L1 ``CfnSchedule`` (under the logical id of the L2 schedule it
+replaced, ``in_place_of_l2``), its input JSON written in Python, and
+its role's statements one policy (``StatementBatch``); the job role's statements
+go to ``job_role`` (``MonitoringJobRole.allow``), which the caller attaches after
+this. ARNs are spelled from ``account_id`` and ``region``: with a schedule per
+model and account, each L2 object and ``format_arn`` was a call across the jsii bridge.
+
 Exposes ``schedule``, ``role`` (the scheduler's) and ``signals`` (the
 ``DriftSignals`` the job's metrics give the alarms and dashboard; fairness only
 when ``judges_fairness``, the model having sensitive attributes).
 """
 
+import json
 from collections.abc import Mapping
 
-from aws_cdk import Duration, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as scheduler_targets
 from constructs import Construct
 
 from stacks.components.drift_job_code import SETTINGS_FILE, DriftJobCode
+from stacks.components.logical_ids import RESOURCE, in_place_of_l2
+from stacks.components.metric_specs import Metric
 from stacks.components.model_alarms import DriftSignals
+from stacks.components.monitoring_job_role import MonitoringJobRole
 from stacks.components.monitoring_settings import MonitoringSettings
 from stacks.components.nag import acknowledge
+from stacks.components.statement_batch import StatementBatch
 
 JOB_MODULE = "pipelines_src.monitoring.job"
 LEDGER_PREFIX = "label-ledger/"
 METRIC_NAMESPACE = "MLOpsPlatform/ModelMonitoring"
+# EventBridge Scheduler's context attributes, substituted in the target's input at each run.
+SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
+EXECUTION_ID = "<aws.scheduler.execution-id>"
+# The universal target of a SageMaker API action.
+TARGET_ARN = "arn:aws:scheduler:::aws-sdk:sagemaker:createProcessingJob"
+# A job that cannot be created now will not be created by retrying all day.
+RETRY_ATTEMPTS = 2
+MAX_EVENT_AGE_SECONDS = 3600
 
 CODE_INPUT = "/opt/ml/processing/input/code"
 OUTPUT = "/opt/ml/processing/output"
@@ -78,6 +95,8 @@ class DriftJobSchedule(Construct):
         scope: Construct,
         construct_id: str,
         *,
+        account_id: str,
+        region: str,
         endpoint_name: str,
         job_name_prefix: str,
         schedule_expression: str,
@@ -89,31 +108,23 @@ class DriftJobSchedule(Construct):
         judges_fairness: bool,
         image_uri: str,
         instance_type: str,
-        job_role: iam.IRole,
+        job_role: MonitoringJobRole,
         settings: MonitoringSettings,
         tags: Mapping[str, str],
     ) -> None:
         super().__init__(scope, construct_id)
         code = DriftJobCode(self, "JobCode", settings_json=settings_json).asset
+        code_bucket, code_key = code.s3_bucket_name, code.s3_object_key
         # The exact object, not the bootstrap bucket: job code is all the job needs from it.
-        job_role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["s3:GetObject"], resources=[f"arn:aws:s3:::{code.s3_bucket_name}/{code.s3_object_key}"]
-            )
+        job_role.allow("ReadJobCode", ["s3:GetObject"], [f"arn:aws:s3:::{code_bucket}/{code_key}"])
+        job_role.allow(
+            "FindJobCode", ["s3:ListBucket"], [f"arn:aws:s3:::{code_bucket}"], {"StringEquals": {"s3:prefix": code_key}}
         )
-        job_role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["s3:ListBucket"],
-                resources=[f"arn:aws:s3:::{code.s3_bucket_name}"],
-                conditions={"StringEquals": {"s3:prefix": code.s3_object_key}},
-            )
-        )
-        scheduled_time = scheduler.ContextAttribute.scheduled_time
-        report_folder = settings.monitoring_bucket.s3_url_for_object(f"reports/{endpoint_name}/{scheduled_time}")
+        report_folder = settings.monitoring_bucket.s3_url_for_object(f"reports/{endpoint_name}/{SCHEDULED_TIME}")
         arguments = [
             "--endpoint-name", endpoint_name,
             "--capture-s3-uri", capture_s3_uri,
-            "--window-end", scheduled_time,
+            "--window-end", SCHEDULED_TIME,
             "--window-hours", str(window_hours),
             "--model-package-group", model_package_group_arn,
             "--output-dir", OUTPUT,
@@ -125,7 +136,7 @@ class DriftJobSchedule(Construct):
                           "--label-ledger", settings.monitoring_bucket.s3_url_for_object(ledger)]
             self._allow_ledger(job_role, settings, ledger)
         request = {
-            "ProcessingJobName": f"{job_name_prefix}-{scheduler.ContextAttribute.execution_id}",
+            "ProcessingJobName": f"{job_name_prefix}-{EXECUTION_ID}",
             "RoleArn": job_role.role_arn,
             "Tags": [{"Key": key, "Value": value} for key, value in sorted(tags.items())],
             "AppSpecification": {
@@ -137,7 +148,7 @@ class DriftJobSchedule(Construct):
                 {
                     "InputName": "code",
                     "S3Input": {
-                        "S3Uri": code.s3_object_url,
+                        "S3Uri": f"s3://{code_bucket}/{code_key}",
                         "LocalPath": CODE_INPUT,
                         "S3DataType": "S3Prefix",
                         "S3InputMode": "File",
@@ -173,42 +184,40 @@ class DriftJobSchedule(Construct):
                 "VpcConfig": settings.vpc_config(),
             },
         }
-        stack = Stack.of(self)
-        job_arn_pattern = (
-            f"arn:aws:sagemaker:{stack.region}:{stack.account}:processing-job/{job_name_prefix}-*"
-        )
+        job_arn_pattern = f"arn:aws:sagemaker:{region}:{account_id}:processing-job/{job_name_prefix}-*"
         self.role = iam.Role(
             self,
             "SchedulerRole",
             description=f"Starts the drift job of {endpoint_name}",
             assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
+                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": account_id}}
             ),
         )
-        self.schedule = scheduler.Schedule(
-            self,
-            "Schedule",
+        statements = StatementBatch()
+        statements.allow("CreateDriftJobs", ["sagemaker:CreateProcessingJob", "sagemaker:AddTags"], [job_arn_pattern])
+        statements.allow(
+            "PassJobRole",
+            ["iam:PassRole"],
+            [job_role.role_arn],
+            {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        )
+        statements.attach(self.role)
+        self.schedule = scheduler.CfnSchedule(
+            in_place_of_l2(self, "Schedule"),
+            RESOURCE,
             description=f"Drift job of {endpoint_name}",
-            schedule=scheduler.ScheduleExpression.expression(schedule_expression),
-            target=scheduler_targets.Universal(
-                service="sagemaker",
-                action="createProcessingJob",
-                input=scheduler.ScheduleTargetInput.from_object(request),
-                role=self.role,
-                policy_statements=[
-                    iam.PolicyStatement(
-                        actions=["sagemaker:CreateProcessingJob", "sagemaker:AddTags"],
-                        resources=[job_arn_pattern],
-                    ),
-                    iam.PolicyStatement(
-                        actions=["iam:PassRole"],
-                        resources=[job_role.role_arn],
-                        conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
-                    ),
-                ],
-                # A job that cannot be created now will not be created by retrying all day.
-                retry_attempts=2,
-                max_event_age=Duration.hours(1),
+            schedule_expression=schedule_expression,
+            schedule_expression_timezone="Etc/UTC",
+            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+            state="ENABLED",
+            target=scheduler.CfnSchedule.TargetProperty(
+                arn=TARGET_ARN,
+                role_arn=self.role.role_arn,
+                # Tokens (ARNs, parameters) stay strings inside the JSON text: CloudFormation joins them in.
+                input=json.dumps(request, separators=(",", ":")),
+                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
+                    maximum_retry_attempts=RETRY_ATTEMPTS, maximum_event_age_in_seconds=MAX_EVENT_AGE_SECONDS
+                ),
             ),
         )
         acknowledge(
@@ -217,35 +226,27 @@ class DriftJobSchedule(Construct):
             "Each run's job name ends with the scheduler's run id, known only at run time; the prefix holds "
             "the role to this endpoint's drift jobs.",
         )
-        period = Duration.hours(min(window_hours, 24))
+        period = min(window_hours, 24) * 3600
         dimensions = {"Endpoint": endpoint_name}
+
+        def metric(name: str, statistic: str, period_seconds: int = period) -> Metric:
+            return Metric(METRIC_NAMESPACE, name, statistic, period_seconds, dimensions)
+
         self.signals = DriftSignals(
-            feature_drift=[_metric("drifted_features", dimensions, "Maximum", period)],
+            feature_drift=[metric("drifted_features", "Maximum")],
             feature_drift_threshold=0,
-            period=period,
-            auc=_metric("auc", dimensions, "Minimum", period) if ground_truth_s3_uri else None,
-            flagged_attributes=_metric("flagged_sensitive_attributes", dimensions, "Maximum", period)
-            if judges_fairness
-            else None,
-            heartbeat=_metric("records_analyzed", dimensions, "SampleCount", Duration.hours(min(2 * window_hours, 24))),
-            unjudged_records=_metric("unjudged_records", dimensions, "Maximum", period),
+            period_seconds=period,
+            auc=metric("auc", "Minimum") if ground_truth_s3_uri else None,
+            flagged_attributes=metric("flagged_sensitive_attributes", "Maximum") if judges_fairness else None,
+            heartbeat=metric("records_analyzed", "SampleCount", min(2 * window_hours, 24) * 3600),
+            unjudged_records=metric("unjudged_records", "Maximum"),
         )
 
     @staticmethod
-    def _allow_ledger(job_role: iam.IRole, settings: MonitoringSettings, key: str) -> None:
+    def _allow_ledger(job_role: MonitoringJobRole, settings: MonitoringSettings, key: str) -> None:
         bucket = settings.monitoring_bucket
-        job_role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"], resources=[bucket.arn_for_objects(key)])
-        )
+        job_role.allow("KeepLabelLedger", ["s3:GetObject", "s3:PutObject"], [bucket.arn_for_objects(key)])
         # Without ListBucket, S3 answers 403 instead of 404 before the first run writes the ledger.
-        job_role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["s3:ListBucket"], resources=[bucket.bucket_arn], conditions={"StringEquals": {"s3:prefix": key}}
-            )
+        job_role.allow(
+            "FindLabelLedger", ["s3:ListBucket"], [bucket.bucket_arn], {"StringEquals": {"s3:prefix": key}}
         )
-
-
-def _metric(name: str, dimensions: dict[str, str], statistic: str, period: Duration) -> cloudwatch.Metric:
-    return cloudwatch.Metric(
-        namespace=METRIC_NAMESPACE, metric_name=name, dimensions_map=dimensions, statistic=statistic, period=period
-    )

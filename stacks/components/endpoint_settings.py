@@ -11,11 +11,15 @@ CloudFormation parameters, resolved by CloudFormation in the target account.
 workload subnets and security group of ``network``, the data-capture bucket and
 the account's serving key. Exposes ``parameter_arns``.
 
-``EndpointSettings`` (Endpoint stack) declares the CloudFormation parameters,
-defaulting to those SSM names. Exposes ``subnet_ids`` (a list token),
-``security_group_id``, ``data_capture_bucket`` and ``key_arn``; with ``serverless``
-(an endpoint with no volume and no data capture) the last two are ``None`` and
-their parameters are not declared, as CloudFormation flags unused parameters.
+``EndpointSettings`` declares the CloudFormation parameters on the stack given
+(an Endpoint stack, or a model's monitoring stack through ``MonitoringSettings``),
+defaulting to those SSM names. A plain object, not a construct: parameters are
+stack-wide, and a construct would only add a call across the jsii bridge per stack.
+Exposes ``subnet_ids`` (a list token), ``security_group_id``, ``data_capture_bucket``
+and ``key_arn``; with ``serverless`` (an endpoint with no volume and no data capture)
+the last two are ``None`` and their parameters are not declared, as CloudFormation
+flags unused parameters. ``parameters`` maps each string setting's token to its
+parameter's logical id.
 """
 
 from aws_cdk import CfnParameter, Stack
@@ -75,10 +79,9 @@ class EndpointSettingsPublisher(Construct):
         ]
 
 
-class EndpointSettings(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig, serverless: bool = False) -> None:
-        super().__init__(scope, construct_id)
-        stack = Stack.of(self)
+class EndpointSettings:
+    def __init__(self, stack: Stack, *, config: PlatformConfig, serverless: bool = False) -> None:
+        self.parameters: dict[str, str] = {}
 
         def parameter(logical_id: str, setting: str, value_type: str) -> CfnParameter:
             # Parameters are stack-level: their logical ids are what the pipeline could override.
@@ -90,12 +93,15 @@ class EndpointSettings(Construct):
                 description=f"SSM parameter holding the account's {setting.replace('-', ' ')} (ServingFoundation)",
             )
 
+        def string(logical_id: str, setting: str, value_type: str = "String") -> str:
+            value = parameter(logical_id, setting, value_type).value_as_string
+            self.parameters[value] = logical_id
+            return value
+
         self.subnet_ids = parameter("SubnetIds", SUBNET_IDS, "List<AWS::EC2::Subnet::Id>").value_as_list
-        self.security_group_id = parameter(
-            "SecurityGroupId", SECURITY_GROUP_ID, "AWS::EC2::SecurityGroup::Id"
-        ).value_as_string
+        self.security_group_id = string("SecurityGroupId", SECURITY_GROUP_ID, "AWS::EC2::SecurityGroup::Id")
         self.data_capture_bucket: str | None = None
         self.key_arn: str | None = None
         if not serverless:
-            self.data_capture_bucket = parameter("DataCaptureBucket", DATA_CAPTURE_BUCKET, "String").value_as_string
-            self.key_arn = parameter("KeyArn", KEY_ARN, "String").value_as_string
+            self.data_capture_bucket = string("DataCaptureBucket", DATA_CAPTURE_BUCKET)
+            self.key_arn = string("KeyArn", KEY_ARN)

@@ -23,16 +23,23 @@ rule selects the drift alarms forwarded from prod by these names:
 Alarms have no actions: EventBridge forwards their state changes to dev
 (``AlarmForwarding``), which notifies and retrains.
 
-Exposes ``alarms`` (every named alarm), ``alarm_names`` (theirs, as plain strings) and the
-endpoint metrics ``invocations``, ``errors_4xx``, ``errors_5xx`` and ``latency`` (p99).
+L1 alarms with properties built in Python (``metric_specs``): their CloudWatch L2 counterparts
+cost a call across the jsii bridge per metric, expression and property read. Each alarm keeps
+the logical id its L2 alarm had (``in_place_of_l2``), so the named alarms are not replaced.
+
+Exposes ``alarm_names`` (every named alarm's, as plain strings), ``alarm_arns`` (theirs, spelled
+in Python from the account and region) and the endpoint metrics ``invocations``, ``errors_4xx``,
+``errors_5xx`` and ``latency`` (p99).
 """
 
 from dataclasses import dataclass
 
-from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from stacks.components.endpoint_metrics import endpoint_metrics, five_xx_share
+from stacks.components.logical_ids import RESOURCE, in_place_of_l2
+from stacks.components.metric_specs import MathExpression, Metric, alarm_metric_properties
 from stacks.components.nag import acknowledge
 from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
@@ -51,26 +58,30 @@ NAMED_ALARM_PURPOSES = (
     ENDPOINT_5XX, ENDPOINT_LATENCY, DATA_DRIFT, MODEL_QUALITY, FAIRNESS, MONITORING_SILENT, UNJUDGED_RECORDS
 )
 
-ENDPOINT_PERIOD = Duration.minutes(5)
+ENDPOINT_PERIOD_SECONDS = 300
 ENDPOINT_PERIODS_TO_ALARM = 3
 # CloudWatch caps a metric math alarm at ten metrics.
 METRICS_PER_ALARM = 10
+GREATER_THAN = "GreaterThanThreshold"
+LESS_THAN = "LessThanThreshold"
+NOT_BREACHING = "notBreaching"
+BREACHING = "breaching"
 
 
 @dataclass(frozen=True)
 class DriftSignals:
-    """What a monitoring engine publishes, each over ``period``: drift alarms when any
+    """What a monitoring engine publishes, each over ``period_seconds``: drift alarms when any
     ``feature_drift`` metric exceeds ``feature_drift_threshold``; quality when ``auc`` drops
     below the gate; fairness when ``flagged_attributes`` is above zero; silence when
     ``heartbeat`` has no data point; unjudged records when ``unjudged_records`` is above zero."""
 
-    feature_drift: list[cloudwatch.IMetric]
+    feature_drift: list[Metric]
     feature_drift_threshold: float
-    period: Duration
-    auc: cloudwatch.IMetric | None = None
-    flagged_attributes: cloudwatch.IMetric | None = None
-    heartbeat: cloudwatch.IMetric | None = None
-    unjudged_records: cloudwatch.IMetric | None = None
+    period_seconds: int
+    auc: Metric | None = None
+    flagged_attributes: Metric | None = None
+    heartbeat: Metric | None = None
+    unjudged_records: Metric | None = None
 
 
 def retraining_alarm_purposes(model: ModelConfig) -> tuple[str, ...]:
@@ -93,6 +104,7 @@ class ModelAlarms(Construct):
         *,
         config: PlatformConfig,
         model: ModelConfig,
+        account_id: str,
         endpoint_name: str,
         variant_name: str,
         drift: DriftSignals | None,
@@ -100,20 +112,16 @@ class ModelAlarms(Construct):
         super().__init__(scope, construct_id)
         self._config = config
         self._model = model
-        self.alarms: list[cloudwatch.IAlarm] = []
+        self._arn_prefix = f"arn:aws:cloudwatch:{config.region}:{account_id}:alarm:"
         self.alarm_names: list[str] = []
-        metrics = _endpoint_metrics(endpoint_name, variant_name)
+        self.alarm_arns: list[str] = []
+        metrics = endpoint_metrics(endpoint_name, variant_name, ENDPOINT_PERIOD_SECONDS)
         self.invocations, self.errors_4xx, self.errors_5xx, self.latency = metrics
         monitoring = model.monitoring
         self._alarm(
             "Endpoint5xx",
             ENDPOINT_5XX,
-            cloudwatch.MathExpression(
-                expression="IF(invocations > 0, 100 * errors / invocations, 0)",
-                using_metrics={"invocations": self.invocations, "errors": self.errors_5xx},
-                label="5xx share of invocations (%)",
-                period=ENDPOINT_PERIOD,
-            ),
+            five_xx_share(self.invocations, self.errors_5xx, ENDPOINT_PERIOD_SECONDS),
             threshold=monitoring.endpoint_5xx_percent,
             periods=ENDPOINT_PERIODS_TO_ALARM,
             description=f"More than {monitoring.endpoint_5xx_percent}% of invocations failed with 5xx.",
@@ -129,6 +137,13 @@ class ModelAlarms(Construct):
         )
         if drift is not None:
             self._drift_alarms(drift)
+        # One acknowledgement for every alarm below this construct.
+        acknowledge(
+            self,
+            "NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction",
+            "State changes are routed by EventBridge (AlarmForwarding) to dev, where a rule notifies the "
+            "approvers' SNS topic and drift starts retraining; an alarm action would duplicate that path.",
+        )
 
     def _drift_alarms(self, drift: DriftSignals) -> None:
         description = (
@@ -140,32 +155,33 @@ class ModelAlarms(Construct):
             for start in range(0, len(drift.feature_drift), METRICS_PER_ALARM)
         ]
         if len(chunks) == 1:
-            self._alarm("DataDrift", DATA_DRIFT, _max_of(chunks[0], drift.period),
+            self._alarm("DataDrift", DATA_DRIFT, _max_of(chunks[0], drift.period_seconds),
                         threshold=drift.feature_drift_threshold, description=description)
         else:
             parts = [
-                self._alarm(f"DataDriftPart{index}", None, _max_of(chunk, drift.period),
+                self._alarm(f"DataDriftPart{index}", None, _max_of(chunk, drift.period_seconds),
                             threshold=drift.feature_drift_threshold,
                             description=f"Part {index} of {len(chunks)} of {DATA_DRIFT}.")
                 for index, chunk in enumerate(chunks, start=1)
             ]
-            composite = cloudwatch.CompositeAlarm(
-                self,
-                "DataDrift",
-                composite_alarm_name=monitoring_alarm_name(self._config, self._model.name, DATA_DRIFT),
+            name = monitoring_alarm_name(self._config, self._model.name, DATA_DRIFT)
+            # CDK's AlarmRule.any_of, spelled out: the parts have generated names, known by their ARNs.
+            any_part = " OR ".join(f'ALARM("{part.attr_arn}")' for part in parts)
+            cloudwatch.CfnCompositeAlarm(
+                in_place_of_l2(self, "DataDrift"),
+                RESOURCE,
+                alarm_name=name,
                 alarm_description=description,
-                alarm_rule=cloudwatch.AlarmRule.any_of(*parts),
+                alarm_rule=f"({any_part})",
             )
-            self._no_actions(composite)
-            self.alarms.append(composite)
-            self.alarm_names.append(monitoring_alarm_name(self._config, self._model.name, DATA_DRIFT))
+            self._named(name)
         if drift.auc is not None:
             self._alarm(
                 "ModelQuality",
                 MODEL_QUALITY,
                 drift.auc,
                 threshold=self._model.gates.min_auc,
-                comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                comparison=LESS_THAN,
                 description=f"Live AUC below the registration gate ({self._model.gates.min_auc}).",
             )
         if drift.flagged_attributes is not None:
@@ -182,8 +198,8 @@ class ModelAlarms(Construct):
                 MONITORING_SILENT,
                 drift.heartbeat,
                 threshold=1,
-                comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-                missing=cloudwatch.TreatMissingData.BREACHING,
+                comparison=LESS_THAN,
+                missing=BREACHING,
                 description="No monitoring run reported: check the schedule, the job's logs and its role.",
             )
         if drift.unjudged_records is not None:
@@ -201,63 +217,42 @@ class ModelAlarms(Construct):
         self,
         construct_id: str,
         purpose: str | None,
-        metric: cloudwatch.IMetric,
+        metric: Metric | MathExpression,
         *,
         threshold: float,
         description: str,
         periods: int = 1,
-        comparison: cloudwatch.ComparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        missing: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
-    ) -> cloudwatch.Alarm:
-        alarm = cloudwatch.Alarm(
-            self,
-            construct_id,
-            alarm_name=monitoring_alarm_name(self._config, self._model.name, purpose) if purpose else None,
+        comparison: str = GREATER_THAN,
+        missing: str = NOT_BREACHING,
+    ) -> cloudwatch.CfnAlarm:
+        name = monitoring_alarm_name(self._config, self._model.name, purpose) if purpose else None
+        alarm = cloudwatch.CfnAlarm(
+            in_place_of_l2(self, construct_id),
+            RESOURCE,
+            alarm_name=name,
             alarm_description=description,
-            metric=metric,
             threshold=threshold,
             comparison_operator=comparison,
             evaluation_periods=periods,
             datapoints_to_alarm=periods,
             treat_missing_data=missing,
+            **alarm_metric_properties(metric),
         )
-        self._no_actions(alarm)
-        if purpose:
-            self.alarms.append(alarm)
-            self.alarm_names.append(monitoring_alarm_name(self._config, self._model.name, purpose))
+        if name:
+            self._named(name)
         return alarm
 
-    @staticmethod
-    def _no_actions(alarm: cloudwatch.AlarmBase) -> None:
-        acknowledge(
-            alarm,
-            "NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction",
-            "State changes are routed by EventBridge (AlarmForwarding) to dev, where a rule notifies the "
-            "approvers' SNS topic and drift starts retraining; an alarm action would duplicate that path.",
-        )
+    def _named(self, name: str) -> None:
+        self.alarm_names.append(name)
+        self.alarm_arns.append(f"{self._arn_prefix}{name}")
 
 
-def _endpoint_metrics(endpoint_name: str, variant_name: str) -> tuple[cloudwatch.Metric, ...]:
-    dimensions = {"EndpointName": endpoint_name, "VariantName": variant_name}
-
-    def metric(name: str, statistic: str) -> cloudwatch.Metric:
-        return cloudwatch.Metric(
-            namespace="AWS/SageMaker", metric_name=name, dimensions_map=dimensions, statistic=statistic,
-            period=ENDPOINT_PERIOD,
-        )
-
-    return (
-        metric("Invocations", "Sum"),
-        metric("Invocation4XXErrors", "Sum"),
-        metric("Invocation5XXErrors", "Sum"),
-        metric("ModelLatency", "p99"),
-    )
-
-
-def _max_of(metrics: list[cloudwatch.IMetric], period: Duration) -> cloudwatch.IMetric:
+def _max_of(metrics: list[Metric], period_seconds: int) -> Metric | MathExpression:
     if len(metrics) == 1:
         return metrics[0]
-    names = {f"m{index}": metric for index, metric in enumerate(metrics)}
-    return cloudwatch.MathExpression(
-        expression=f"MAX([{', '.join(names)}])", using_metrics=names, label="largest feature drift", period=period
+    return MathExpression(
+        expression=f"MAX([{', '.join(f'm{index}' for index in range(len(metrics)))}])",
+        using_metrics={f"m{index}": metric for index, metric in enumerate(metrics)},
+        label="largest feature drift",
+        period_seconds=period_seconds,
     )

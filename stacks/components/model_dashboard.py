@@ -3,12 +3,18 @@
 Rows: traffic (invocations, 4xx/5xx errors, model latency p50/p90/p99 in
 milliseconds); drift (the engine's feature drift metrics, live AUC and the
 monitoring heartbeat, when the account monitors drift); the state of every
-alarm of the model. Exposes ``dashboard``.
+named alarm of the model. The body is JSON written in Python (``dashboard_layout``),
+laid out as CDK's ``Dashboard`` would, in ``region``; the dashboard keeps the logical
+id of the L2 dashboard it replaces, and is created after the alarms it shows. Exposes
+``dashboard``.
 """
 
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from stacks.components.dashboard_layout import alarm_status_widget, dashboard_body, graph_widget, text_widget
+from stacks.components.logical_ids import RESOURCE, in_place_of_l2
+from stacks.components.metric_specs import MathExpression
 from stacks.components.model_alarms import DriftSignals, ModelAlarms
 
 WIDTH = 24
@@ -17,47 +23,50 @@ HEIGHT = 6
 
 class ModelDashboard(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, model_name: str, alarms: ModelAlarms, drift: DriftSignals | None
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        model_name: str,
+        region: str,
+        alarms: ModelAlarms,
+        drift: DriftSignals | None,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dashboard = cloudwatch.Dashboard(self, "Dashboard")
-        latency_ms = {
-            f"p{q}": cloudwatch.MathExpression(
+        latency_ms = [
+            MathExpression(
                 expression=f"latency{q} / 1000",
-                using_metrics={f"latency{q}": alarms.latency.with_(statistic=f"p{q}")},
+                using_metrics={f"latency{q}": alarms.latency.with_statistic(f"p{q}")},
                 label=f"p{q} (ms)",
-                period=alarms.latency.period,
+                period_seconds=alarms.latency.period_seconds,
             )
             for q in (50, 90, 99)
-        }
-        self.dashboard.add_widgets(
-            cloudwatch.TextWidget(markdown=f"# {model_name}", width=WIDTH, height=1),
-            cloudwatch.GraphWidget(title="Invocations", left=[alarms.invocations], width=8, height=HEIGHT),
-            cloudwatch.GraphWidget(
-                title="Errors",
-                left=[alarms.errors_5xx, alarms.errors_4xx],
-                width=8,
-                height=HEIGHT,
-            ),
-            cloudwatch.GraphWidget(title="Model latency", left=list(latency_ms.values()), width=8, height=HEIGHT),
-        )
+        ]
+        rows = [[
+            text_widget(f"# {model_name}", width=WIDTH, height=1),
+            graph_widget("Invocations", [alarms.invocations], region=region, width=8, height=HEIGHT),
+            graph_widget("Errors", [alarms.errors_5xx, alarms.errors_4xx], region=region, width=8, height=HEIGHT),
+            graph_widget("Model latency", latency_ms, region=region, width=8, height=HEIGHT),
+        ]]
         if drift is not None:
             quality = [
                 metric for metric in (drift.auc, drift.flagged_attributes, drift.heartbeat) if metric is not None
             ]
-            self.dashboard.add_widgets(
-                cloudwatch.GraphWidget(
-                    title="Feature drift",
-                    left=drift.feature_drift,
-                    left_annotations=[
-                        cloudwatch.HorizontalAnnotation(value=drift.feature_drift_threshold, label="alarm")
-                    ],
+            rows.append([
+                graph_widget(
+                    "Feature drift",
+                    drift.feature_drift,
+                    region=region,
+                    annotations=[(drift.feature_drift_threshold, "alarm")],
                     width=16 if quality else WIDTH,
                     height=HEIGHT,
                 ),
-                *([cloudwatch.GraphWidget(title="Quality and runs", left=quality, width=8, height=HEIGHT)]
+                *([graph_widget("Quality and runs", quality, region=region, width=8, height=HEIGHT)]
                   if quality else []),
-            )
-        self.dashboard.add_widgets(
-            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=alarms.alarms, width=WIDTH, height=3)
+            ])
+        rows.append([alarm_status_widget("Alarms", alarms.alarm_arns, width=WIDTH, height=3)])
+        self.dashboard = cloudwatch.CfnDashboard(
+            in_place_of_l2(self, "Dashboard"), RESOURCE, dashboard_body=dashboard_body(rows)
         )
+        # The body names the alarms by ARN, spelled in Python: no reference orders them before it.
+        self.node.add_dependency(alarms)

@@ -7,8 +7,7 @@ SageMaker names are at most 63 characters: ``bounded_name`` keeps longer ones un
 
 import hashlib
 
-from aws_cdk import Duration
-from aws_cdk import aws_cloudwatch as cloudwatch
+from stacks.components.metric_specs import Metric
 
 DATA_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
 MODEL_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/model-metrics"
@@ -20,30 +19,22 @@ def schedule_name(endpoint_name: str, kind: str) -> str:
     return bounded_name(f"{endpoint_name}-{kind}")
 
 
-def feature_drift_metrics(endpoint_name: str, features: list[str], period: Duration) -> list[cloudwatch.Metric]:
+def feature_drift_metrics(endpoint_name: str, features: list[str], period_seconds: int) -> list[Metric]:
     """``feature_baseline_drift_<feature>``: the data-quality monitor's distance from the baseline, per feature."""
+    dimensions = {"Endpoint": endpoint_name, "MonitoringSchedule": schedule_name(endpoint_name, "data-quality")}
     return [
-        cloudwatch.Metric(
-            namespace=DATA_METRICS_NAMESPACE,
-            metric_name=f"feature_baseline_drift_{feature}",
-            dimensions_map={"Endpoint": endpoint_name, "MonitoringSchedule": schedule_name(endpoint_name, "data-quality")},
-            statistic="Maximum",
-            period=period,
+        Metric(
+            DATA_METRICS_NAMESPACE, f"feature_baseline_drift_{feature}", "Maximum", period_seconds, dimensions,
             label=feature,
         )
         for feature in features
     ]
 
 
-def model_quality_metric(endpoint_name: str, period: Duration) -> cloudwatch.Metric:
+def model_quality_metric(endpoint_name: str, period_seconds: int) -> Metric:
     """The model-quality monitor's live AUC."""
-    return cloudwatch.Metric(
-        namespace=MODEL_METRICS_NAMESPACE,
-        metric_name="auc",
-        dimensions_map={"Endpoint": endpoint_name, "MonitoringSchedule": schedule_name(endpoint_name, "model-quality")},
-        statistic="Minimum",
-        period=period,
-    )
+    dimensions = {"Endpoint": endpoint_name, "MonitoringSchedule": schedule_name(endpoint_name, "model-quality")}
+    return Metric(MODEL_METRICS_NAMESPACE, "auc", "Minimum", period_seconds, dimensions)
 
 
 def bounded_name(name: str, limit: int = 63) -> str:

@@ -18,7 +18,7 @@ name attribute to reference):
 
 A model with sensitive attributes must be given both analysis configs.
 
-Every job runs as ``role`` in the account's VPC (``settings``), with volumes and
+Every job runs as ``role_arn`` in the account's VPC (``settings``), with volumes and
 outputs encrypted by the serving key and network isolation, except feature
 attribution: Clarify calls the endpoint to compute SHAP values. Reports go to
 ``reports/<endpoint>/<kind>/`` of the monitoring bucket.
@@ -37,7 +37,6 @@ import hashlib
 from dataclasses import dataclass
 
 from aws_cdk import Fn
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
@@ -89,7 +88,7 @@ class ModelMonitorSchedules(Construct):
         endpoint_name: str,
         version: str,
         baselines: ModelMonitorBaselines,
-        role: iam.IRole,
+        role_arn: str,
         settings: MonitoringSettings,
         region: str,
     ) -> None:
@@ -100,7 +99,7 @@ class ModelMonitorSchedules(Construct):
         self._schedule_expression = model.monitoring.schedule
         self._bucket = settings.monitoring_bucket
         self._common = {
-            "role_arn": role.role_arn,
+            "role_arn": role_arn,
             "endpoint_name": endpoint_name,
             "job_resources": {
                 "clusterConfig": {

@@ -16,7 +16,9 @@ Creates:
   fires while the new fleet bakes;
 - the rollback alarms, named ``rollback_alarm_names``: the share of 5xx answers above
   ``max_5xx_percent``, p99 model latency above ``max_p99_latency_ms``, each over
-  two consecutive minutes;
+  two consecutive minutes (L1 alarms with properties built in Python, ``metric_specs``:
+  an L2 alarm, its metrics and expression cost a call across the jsii bridge each; their
+  logical ids are the L2 alarms', ``in_place_of_l2``);
 - with ``autoscaling``: target tracking on invocations per instance.
 
 The model and the endpoint config have CloudFormation-generated names, so a new
@@ -27,24 +29,26 @@ is updated in place. Exposes ``model``, ``endpoint_config``, ``endpoint`` and
 
 from dataclasses import dataclass
 
-from aws_cdk import Duration
 from aws_cdk import aws_applicationautoscaling as autoscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
+from stacks.components.endpoint_metrics import endpoint_metrics, five_xx_share
+from stacks.components.logical_ids import RESOURCE, in_place_of_l2
+from stacks.components.metric_specs import alarm_metric_properties
 from stacks.components.nag import acknowledge
 
 VARIANT_NAME = "AllTraffic"
 # SageMaker writes captured data below <destination>/<endpoint>/<variant>/; the monitors read there.
 DATA_CAPTURE_PREFIX = "data-capture"
 CSV_CONTENT_TYPES = ["text/csv"]
-ROLLBACK_PERIOD = Duration.minutes(1)
+ROLLBACK_PERIOD_SECONDS = 60
 ROLLBACK_PERIODS_TO_ALARM = 2
 # Provisioning a new fleet takes minutes on top of the baking time.
 PROVISIONING_ALLOWANCE_SECONDS = 1800
-SCALE_IN_COOLDOWN = Duration.minutes(5)
-SCALE_OUT_COOLDOWN = Duration.minutes(1)
+SCALE_IN_COOLDOWN_SECONDS = 300
+SCALE_OUT_COOLDOWN_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -118,8 +122,7 @@ class RealtimeEndpoint(Construct):
             deployment_config=sagemaker.CfnEndpoint.DeploymentConfigProperty(
                 blue_green_update_policy=_blue_green(canary),
                 auto_rollback_configuration=sagemaker.CfnEndpoint.AutoRollbackConfigProperty(
-                    alarms=[sagemaker.CfnEndpoint.AlarmProperty(alarm_name=alarm.alarm_name)
-                            for alarm in self.rollback_alarms]
+                    alarms=[sagemaker.CfnEndpoint.AlarmProperty(alarm_name=alarm.ref) for alarm in self.rollback_alarms]
                 ),
             ),
         )
@@ -174,49 +177,37 @@ class RealtimeEndpoint(Construct):
 
     def _rollback_alarms(
         self, endpoint_name: str, thresholds: RollbackThresholds, names: tuple[str, str]
-    ) -> list[cloudwatch.Alarm]:
-        dimensions = {"EndpointName": endpoint_name, "VariantName": VARIANT_NAME}
-
-        def metric(name: str, statistic: str) -> cloudwatch.Metric:
-            return cloudwatch.Metric(
-                namespace="AWS/SageMaker", metric_name=name, dimensions_map=dimensions,
-                statistic=statistic, period=ROLLBACK_PERIOD,
-            )
-
-        errors = cloudwatch.MathExpression(
-            expression="IF(invocations > 0, 100 * errors / invocations, 0)",
-            using_metrics={"invocations": metric("Invocations", "Sum"), "errors": metric("Invocation5XXErrors", "Sum")},
-            label="5xx share of invocations (%)",
-            period=ROLLBACK_PERIOD,
-        )
+    ) -> list[cloudwatch.CfnAlarm]:
+        invocations, _, errors_5xx, latency = endpoint_metrics(endpoint_name, VARIANT_NAME, ROLLBACK_PERIOD_SECONDS)
         alarms = [
-            cloudwatch.Alarm(
-                self,
-                construct_id,
+            cloudwatch.CfnAlarm(
+                in_place_of_l2(self, construct_id),
+                RESOURCE,
                 alarm_name=name,
                 alarm_description=description,
-                metric=alarm_metric,
                 threshold=threshold,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                comparison_operator="GreaterThanThreshold",
                 evaluation_periods=ROLLBACK_PERIODS_TO_ALARM,
                 datapoints_to_alarm=ROLLBACK_PERIODS_TO_ALARM,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                treat_missing_data="notBreaching",
+                **alarm_metric_properties(alarm_metric),
             )
             for construct_id, name, alarm_metric, threshold, description in (
-                ("Rollback5xx", names[0], errors, thresholds.max_5xx_percent,
+                ("Rollback5xx", names[0], five_xx_share(invocations, errors_5xx, ROLLBACK_PERIOD_SECONDS),
+                 thresholds.max_5xx_percent,
                  f"More than {thresholds.max_5xx_percent}% 5xx answers: a deployment in progress rolls back."),
                 # ModelLatency is reported in microseconds.
-                ("RollbackLatency", names[1], metric("ModelLatency", "p99"), thresholds.max_p99_latency_ms * 1000,
+                ("RollbackLatency", names[1], latency, thresholds.max_p99_latency_ms * 1000,
                  f"p99 model latency above {thresholds.max_p99_latency_ms} ms: a deployment in progress rolls back."),
             )
         ]
-        for alarm in alarms:
-            acknowledge(
-                alarm,
-                "NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction",
-                "SageMaker's deployment guardrail watches this alarm and rolls the endpoint back; people are "
-                "notified by the Monitoring stack's endpoint alarms, forwarded to dev.",
-            )
+        # Once, on this construct, for both alarms: each acknowledgement costs calls across the jsii bridge.
+        acknowledge(
+            self,
+            "NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction",
+            "SageMaker's deployment guardrail watches the rollback alarms and rolls the endpoint back; people are "
+            "notified by the Monitoring stack's endpoint alarms, forwarded to dev.",
+        )
         return alarms
 
     def _autoscale(self, endpoint_name: str, settings: Autoscaling) -> None:
@@ -244,8 +235,8 @@ class RealtimeEndpoint(Construct):
                 predefined_metric_specification=policy.PredefinedMetricSpecificationProperty(
                     predefined_metric_type="SageMakerVariantInvocationsPerInstance"
                 ),
-                scale_in_cooldown=int(SCALE_IN_COOLDOWN.to_seconds()),
-                scale_out_cooldown=int(SCALE_OUT_COOLDOWN.to_seconds()),
+                scale_in_cooldown=SCALE_IN_COOLDOWN_SECONDS,
+                scale_out_cooldown=SCALE_OUT_COOLDOWN_SECONDS,
             ),
         )
 

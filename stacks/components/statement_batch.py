@@ -20,6 +20,10 @@ class StatementBatch:
         statement = {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
         self._statements.append({**statement, "Condition": conditions} if conditions else statement)
 
+    def extend(self, statements: list[dict[str, Any]]) -> None:
+        """Adds statements already spelled as policy JSON (``Sid``, ``Effect``, ``Action``, ...)."""
+        self._statements.extend(statements)
+
     def attach(self, role: iam.Role) -> iam.Policy:
         return iam.Policy(
             role,

@@ -182,6 +182,17 @@ def test_deployments_roll_back_on_the_5xx_and_latency_alarms_of_the_same_stack(
 
 
 @pytest.mark.parametrize("account", SERVING)
+def test_rollback_alarms_keep_their_logical_ids(synthesized, platform_config, model_name, account):
+    # As the CloudWatch L2 alarms gave them: a named alarm whose logical id changes is replaced under
+    # its own name, and the update's cleanup then deletes it.
+    alarms = _template(synthesized, platform_config, account, model_name).find_resources("AWS::CloudWatch::Alarm")
+    assert {alarm["Properties"]["AlarmName"]: logical_id for logical_id, alarm in alarms.items()} == {
+        rollback_alarm_name(platform_config, model_name, "5xx"): "EndpointRollback5xxEF72F88F",
+        rollback_alarm_name(platform_config, model_name, "latency"): "EndpointRollbackLatency20B6965A",
+    }
+
+
+@pytest.mark.parametrize("account", SERVING)
 def test_rollback_alarms_watch_the_endpoints_errors_and_model_latency(synthesized, platform_config, model_name, account):
     template = _template(synthesized, platform_config, account, model_name)
     dimensions = [

@@ -178,7 +178,7 @@ def test_open_source_engine_starts_a_processing_job_on_the_configured_schedule(
         {
             "ScheduleExpression": model.monitoring.schedule,
             "Target": {
-                "Arn": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":scheduler:::aws-sdk:{TARGET}"]]},
+                "Arn": f"arn:aws:scheduler:::aws-sdk:{TARGET}",
                 "RetryPolicy": {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600},
             },
         },
@@ -647,6 +647,47 @@ def test_each_model_has_a_dashboard_of_traffic_errors_latency_and_drift(model_mo
     for metric in ("Invocations", "Invocation5XXErrors", "Invocation4XXErrors", "ModelLatency", *drift):
         assert f'"{metric}"' in body
     assert '"alarms":[' in body
+
+
+def test_the_dashboard_shows_every_named_alarm_and_is_created_after_them(model_monitoring: Monitored) -> None:
+    stage, template, model = model_monitoring
+    [dashboard] = resources(template, "AWS::CloudWatch::Dashboard").values()
+    shown = json.loads(render(dashboard["Properties"]["DashboardBody"]))["widgets"][-1]["properties"]["alarms"]
+    named = {
+        logical_id: alarm["Properties"]["AlarmName"]
+        for resource_type in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+        for logical_id, alarm in resources(template, resource_type).items()
+        if "AlarmName" in alarm["Properties"]
+    }
+
+    alarm_arn = f"arn:aws:cloudwatch:eu-west-1:{ACCOUNTS[stage]}:alarm:"
+    assert sorted(shown) == sorted(f"{alarm_arn}{name}" for name in named.values())
+    assert set(named) <= set(dashboard["DependsOn"])
+
+
+# Each named alarm's logical id, as the CloudWatch L2 alarms gave them: an alarm whose logical id changes is
+# replaced under its own name, and the update's cleanup then deletes it.
+ALARM_LOGICAL_IDS = {
+    "endpoint-5xx": "AlarmsEndpoint5xxE1B6A9F4",
+    "endpoint-latency": "AlarmsEndpointLatency4C069F5E",
+    "data-drift": "AlarmsDataDriftAF8BD40F",
+    "model-quality": "AlarmsModelQuality5C4C1717",
+    "fairness": "AlarmsFairness55CA087B",
+    "monitoring-silent": "AlarmsMonitoringSilent95E25490",
+    "unjudged-records": "AlarmsUnjudgedRecords1626268C",
+}
+
+
+def test_named_alarms_keep_their_logical_ids(model_monitoring: Monitored) -> None:
+    _, template, model = model_monitoring
+    named = {
+        alarm["Properties"]["AlarmName"].removeprefix(f"{model_monitoring.endpoint}-"): logical_id
+        for resource_type in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+        for logical_id, alarm in resources(template, resource_type).items()
+        if "AlarmName" in alarm["Properties"]
+    }
+
+    assert named == {purpose: ALARM_LOGICAL_IDS[purpose] for purpose in named}
 
 
 # --- pure helpers -----------------------------------------------------------------------------
