@@ -1,22 +1,19 @@
 """The point-in-time snapshot of a feature group's offline store, read with Athena.
 
-``read_snapshot`` resolves the offline table from ``DescribeFeatureGroup``
+``AthenaSnapshotReader.read`` resolves the offline table from ``DescribeFeatureGroup``
 (``OfflineStoreConfig.DataCatalogConfig``: catalog, database, table), runs
 ``point_in_time.snapshot_query(..., dialect="athena")`` as of the given time in the workgroup
 (which decides where results go and encrypts them), polls ``GetQueryExecution`` until the query
 ends, and reads its CSV result from S3. A query that fails, is cancelled or outlives ``timeout``
 (it is then stopped) raises ``SnapshotQueryError`` with the query execution id and Athena's reason.
 
-The CSV is rewritten in one canonical form (``canonical_csv``: minimal quoting, ``\\n`` line ends)
-so that its sha256 depends on the data, not on how Athena quotes it. ``Snapshot.metadata`` is
-what lineage records: the as-of time, the query text and its sha256, the query execution id
-(the resolved snapshot), the row count and the CSV's sha256.
+The result comes back as text cells (empty cells null), as Athena wrote them: ``snapshot_files``
+writes them to ``records.csv`` the way the local store's snapshot is written, and the query
+execution id is the snapshot id lineage records.
 
-Stdlib and botocore-style clients only: the build pipeline's Snapshot job runs it.
+Stdlib, pandas and botocore-style clients only: the build pipeline's Snapshot job runs it.
 """
 
-import csv
-import hashlib
 import io
 import logging
 import time
@@ -24,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import pandas as pd
 
 from pipelines_src.feature_store.point_in_time import iso_utc, snapshot_query
 
@@ -49,28 +48,14 @@ class OfflineTable:
 
 
 @dataclass(frozen=True)
-class SnapshotMetadata:
-    """What a snapshot resolved to; ``snapshot_id`` is the Athena query execution id (cloud) or the
-    Iceberg snapshot id (local)."""
+class AthenaResult:
+    """A snapshot's rows (text cells, empty cells null), the query that read them, the table it
+    read and the query execution id."""
 
-    feature_group: str
-    store: str
-    as_of: str
+    frame: pd.DataFrame
     query: str
-    query_sha256: str
-    snapshot_id: str
-    rows: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    csv: bytes
-    metadata: SnapshotMetadata
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    table: str
+    query_execution_id: str
 
 
 def offline_table(sagemaker: Any, feature_group: str) -> OfflineTable:
@@ -88,14 +73,9 @@ def offline_table(sagemaker: Any, feature_group: str) -> OfflineTable:
     return OfflineTable(catalog=catalog["Catalog"], database=catalog["Database"], table=catalog["TableName"])
 
 
-def canonical_csv(text: str) -> tuple[bytes, int]:
-    """``text`` (a CSV with a header) in the canonical form, and its number of data rows."""
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows:
-        raise SnapshotQueryError("the query result is empty: not even a header")
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue().encode("utf-8"), len(rows) - 1
+def read_result(data: bytes) -> pd.DataFrame:
+    """An Athena CSV result as text cells; only empty cells are null (``NA`` is a value)."""
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""])
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -123,8 +103,8 @@ class AthenaSnapshotReader:
         self.sagemaker, self.athena, self.s3, self.workgroup = sagemaker, athena, s3, workgroup
         self.poll_seconds, self.timeout_seconds, self.sleep, self.clock = poll_seconds, timeout_seconds, sleep, clock
 
-    def read_snapshot(self, group: Any, as_of: datetime) -> Snapshot:
-        """``group`` (``record_identifier``, ``event_time``, ``features``, ``name``) as of ``as_of``."""
+    def read(self, group: Any, as_of: datetime) -> AthenaResult:
+        """``group`` (``name``, ``record_identifier``, ``event_time``, ``features``) as of ``as_of``."""
         table = offline_table(self.sagemaker, group.name)
         query = snapshot_query(table.qualified, group, as_of, dialect="athena")
         execution_id = self.athena.start_query_execution(
@@ -138,18 +118,8 @@ class AthenaSnapshotReader:
         if not location:
             raise SnapshotQueryError(f"Athena query {execution_id} succeeded but names no result location")
         bucket, key = split_s3_uri(location)
-        data, rows = canonical_csv(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8"))
-        metadata = SnapshotMetadata(
-            feature_group=group.name,
-            store=STORE,
-            as_of=iso_utc(as_of),
-            query=query,
-            query_sha256=sha256(query.encode("utf-8")),
-            snapshot_id=execution_id,
-            rows=rows,
-            sha256=sha256(data),
-        )
-        return Snapshot(csv=data, metadata=metadata)
+        frame = read_result(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        return AthenaResult(frame=frame, query=query, table=table.qualified, query_execution_id=execution_id)
 
     def _wait(self, execution_id: str) -> dict[str, Any]:
         deadline = self.clock() + self.timeout_seconds

@@ -1,7 +1,6 @@
 """The Athena snapshot reader against stubbed SageMaker, Athena and S3: the table it resolves, the
-query it runs as of the given time, the CSV it reads and the lineage it reports, and its errors."""
+query it runs as of the given time, the result it reads, and its errors."""
 
-import hashlib
 import io
 from datetime import datetime, timedelta, timezone
 
@@ -10,7 +9,7 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from pipelines_src.feature_store.athena_snapshot import AthenaSnapshotReader, SnapshotQueryError, canonical_csv
+from pipelines_src.feature_store.athena_snapshot import AthenaSnapshotReader, SnapshotQueryError
 from pipelines_src.feature_store.point_in_time import snapshot_query
 from platform_config.features import FeatureGroupSpec
 
@@ -127,40 +126,31 @@ def test_the_query_runs_in_the_workgroup_on_the_offline_table_as_of_the_time_giv
         clients.state("RUNNING")
         clients.state("SUCCEEDED")
         clients.result()
-        snapshot = clients.reader().read_snapshot(GROUP, AS_OF)
+        result = clients.reader().read(GROUP, AS_OF)
 
     assert clients.waits == [2.0]
-    assert "from_iso8601_timestamp('2026-11-30T12:00:00.123Z')" in snapshot.metadata.query
-    assert "TIMESTAMP '2026-11-30 12:00:00.123'" in snapshot.metadata.query
-    assert '"sagemaker_featurestore"."loan_applicants_1764500000"' in snapshot.metadata.query
+    assert "from_iso8601_timestamp('2026-11-30T12:00:00.123Z')" in result.query
+    assert "TIMESTAMP '2026-11-30 12:00:00.123'" in result.query
+    assert '"sagemaker_featurestore"."loan_applicants_1764500000"' in result.query
 
 
-def test_the_snapshot_reports_its_as_of_query_execution_rows_and_digests() -> None:
+def test_the_result_is_read_as_text_cells_with_the_query_execution_as_its_id() -> None:
     with Clients() as clients:
         clients.describe()
         clients.start()
         clients.state("SUCCEEDED")
-        clients.result()
-        snapshot = clients.reader().read_snapshot(GROUP, AS_OF)
+        clients.result(ATHENA_CSV + '"a-3","2026-01-03T00:00:00Z",,"NA"\n')
+        result = clients.reader().read(GROUP, AS_OF)
 
-    metadata = snapshot.metadata
-    assert snapshot.csv == (
-        b"applicant_id,event_time,credit_amount,creditability\n"
-        b"a-1,2026-01-01T00:00:00Z,1200,good\n"
-        b"a-2,2026-01-02T00:00:00Z,800,bad\n"
-    )
-    assert (metadata.as_of, metadata.snapshot_id, metadata.rows, metadata.store) == (
-        "2026-11-30T12:00:00.123Z", EXECUTION_ID, 2, "athena",
-    )
-    assert metadata.query_sha256 == hashlib.sha256(metadata.query.encode()).hexdigest()
-    assert metadata.sha256 == hashlib.sha256(snapshot.csv).hexdigest()
-
-
-def test_a_canonical_csv_keeps_quotes_only_where_a_value_needs_them() -> None:
-    data, rows = canonical_csv('"id","purpose"\n"a-1","car (new)"\n"a-2","radio, television"\n"a-3",""\n')
-
-    assert data == b'id,purpose\na-1,car (new)\na-2,"radio, television"\na-3,\n'
-    assert rows == 3
+    assert result.query_execution_id == EXECUTION_ID
+    assert result.table == "sagemaker_featurestore.loan_applicants_1764500000"
+    cells = result.frame.astype(object).where(result.frame.notna(), None)
+    assert cells.to_dict("list") == {
+        "applicant_id": ["a-1", "a-2", "a-3"],
+        "event_time": ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z"],
+        "credit_amount": ["1200", "800", None],
+        "creditability": ["good", "bad", "NA"],
+    }
 
 
 @pytest.mark.parametrize(
@@ -182,7 +172,7 @@ def test_a_query_that_does_not_succeed_says_which_and_why(state, status, message
         clients.state("QUEUED")
         clients.state(state, **status)
         with pytest.raises(SnapshotQueryError, match=message):
-            clients.reader().read_snapshot(GROUP, AS_OF)
+            clients.reader().read(GROUP, AS_OF)
 
 
 def test_a_query_that_outlives_the_timeout_is_stopped() -> None:
@@ -193,19 +183,19 @@ def test_a_query_that_outlives_the_timeout_is_stopped() -> None:
             clients.state("RUNNING")
         clients.athena_stub.add_response("stop_query_execution", {}, {"QueryExecutionId": EXECUTION_ID})
         with pytest.raises(SnapshotQueryError, match=rf"{EXECUTION_ID} .* still RUNNING after 4 s: stopped"):
-            clients.reader(timeout_seconds=4).read_snapshot(GROUP, AS_OF)
+            clients.reader(timeout_seconds=4).read(GROUP, AS_OF)
 
 
 def test_a_feature_group_without_an_offline_store_is_refused_before_any_query() -> None:
     with Clients() as clients:
         clients.describe(OfflineStoreConfig={"S3StorageConfig": {"S3Uri": "s3://bucket/prefix"}})
         with pytest.raises(SnapshotQueryError, match="'loan-applicants' has no offline store table"):
-            clients.reader().read_snapshot(GROUP, AS_OF)
+            clients.reader().read(GROUP, AS_OF)
 
 
 def test_a_naive_as_of_time_is_refused_before_any_query() -> None:
     with Clients() as clients:
         clients.describe()
         with pytest.raises(ValueError, match="no time zone"):
-            clients.reader().read_snapshot(GROUP, AS_OF.replace(tzinfo=None))
+            clients.reader().read(GROUP, AS_OF.replace(tzinfo=None))
 
