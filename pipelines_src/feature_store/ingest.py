@@ -4,7 +4,9 @@
 contract code (``steps.contract``), extended with the group's record identifier and event time;
 removes personal data with the build's ``steps.pii``; adds the declared transforms
 (``transforms``); and keeps the group's features in declaration order. A row that breaks a rule
-goes to the quarantine, with every reason in ``quarantine_reason``; nothing is dropped silently.
+goes to the quarantine, with every reason in ``quarantine_reason`` and its ``source_line`` in
+the input file; nothing is dropped silently. The quarantine holds the row as read but for its
+PII, removed the same way (the raw file keeps the original for whoever may read it).
 A file whose header does not fit the contract is refused whole (``ContractViolationError``), and a
 share of bad rows above the group's ``max_bad_row_rate`` is refused whole (``BadRowRateError``):
 the caller then writes nothing, to the store or to the quarantine.
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from platform_config.features import FeatureGroupSpec
 
 QUARANTINE_REASON = "quarantine_reason"
+SOURCE_LINE = "source_line"
 # How many distinct reasons an error message quotes.
 MAX_REASONS = 5
 _ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$")
@@ -78,7 +81,9 @@ def prepare(raw_df: pd.DataFrame, group: "FeatureGroupSpec", contract: Mapping[s
     reasons = data_contract.row_problems(raw_df, checked)
     reasons = _append(reasons, _event_time_problems(raw_df[group.event_time], group))
     bad = reasons != ""
-    quarantined = raw_df[bad].copy()
+    quarantined = remove_pii(raw_df[bad], checked.get("pii", ()), pii_key)
+    # Line 1 of the file is the header, so row i of the frame is line i + 2.
+    quarantined[SOURCE_LINE] = [position + 2 for position in range(len(raw_df)) if bad.iloc[position]]
     quarantined[QUARANTINE_REASON] = reasons[bad]
     good = data_contract.conform(raw_df[~bad], checked)
     cleaned = remove_pii(good, checked.get("pii", ()), pii_key)

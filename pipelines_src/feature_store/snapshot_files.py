@@ -26,6 +26,7 @@ QUERY_SHA256 = "FeatureSnapshotQuerySha256"
 SNAPSHOT_ID = "FeatureSnapshotId"
 ROWS = "FeatureSnapshotRows"
 CSV_SHA256 = "FeatureSnapshotSha256"
+LINEAGE_KEYS = (AS_OF, QUERY_SHA256, SNAPSHOT_ID, ROWS, CSV_SHA256)
 
 
 @dataclass(frozen=True)
