@@ -9,7 +9,7 @@ import pytest
 
 from pipelines_src.feature_store import snapshot_job
 from pipelines_src.feature_store.snapshot_job import EXECUTION_START, parse_time, resolve_as_of
-from tests.feature_store.test_athena_snapshot import EXECUTION_ID, GROUP, WORKGROUP, Clients
+from tests.feature_store.athena_stubs import EXECUTION_ID, GROUP, WORKGROUP, Clients
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 
