@@ -2,12 +2,13 @@
 
     python -m pipelines_src.feature_store.snapshot_job --feature-group loan-applicants \\
         --as-of 2026-11-30T12:00:00Z --output-dir /opt/ml/processing/output/snapshot \\
-        --workgroup mlops-feature-store [--store athena]
+        --workgroup mlops-feature-store [--store athena|local:<dir>]
 
 Reads the feature group declared in ``--settings`` (``model_settings.json``'s ``feature_group``)
 as of ``--as-of`` and writes, under ``--output-dir``, ``records.csv`` (what Preprocess reads) and
 ``snapshot.json`` (the lineage the registered version records, ``snapshot_files``). The store:
-``athena`` (the offline store, through ``athena_snapshot``, in ``--workgroup``).
+``athena`` (the offline store, through ``athena_snapshot``, in ``--workgroup``) or ``local:<dir>``
+(the local twin's offline store, ``local_store``, read with DuckDB; ``--workgroup`` unused).
 
 ``--as-of`` is an ISO-8601 time with its zone (``2026-11-30T12:00:00Z``), or ``EXECUTION_START``
 (the build pipeline's ``AsOfTime`` default): then it is ``--execution-start``, which the pipeline
@@ -42,6 +43,7 @@ _ISO = re.compile(
 # AsOfTime's default: SageMaker accepts no empty parameter value, and a parameter's default cannot
 # be an execution variable.
 EXECUTION_START = "execution-start"
+LOCAL = "local:"
 # How far ahead of this machine's clock an as-of time may be: clocks differ by a little.
 CLOCK_SKEW = timedelta(minutes=1)
 
@@ -98,6 +100,19 @@ def athena_snapshot_to(output_dir: str, group: FeatureGroup, as_of: datetime, re
     )
 
 
+def store_argument(text: str) -> str:
+    if text != athena_snapshot.STORE and not (text.startswith(LOCAL) and len(text) > len(LOCAL)):
+        raise argparse.ArgumentTypeError(f"{text!r} is neither {athena_snapshot.STORE!r} nor {LOCAL}<folder>")
+    return text
+
+
+def local_snapshot_to(output_dir: str, group: FeatureGroup, as_of: datetime, folder: str) -> Snapshot:
+    # The local twin's pyiceberg and DuckDB are not in the job's image: imported only here.
+    from pipelines_src.feature_store.local_store import LocalOfflineStore
+
+    return LocalOfflineStore(folder).snapshot(group, as_of, output_dir)
+
+
 def _athena_reader(workgroup: str) -> athena_snapshot.AthenaSnapshotReader:
     import boto3
 
@@ -112,13 +127,18 @@ def main(argv: list[str] | None = None, *, now: Callable[[], datetime] = lambda:
     parser.add_argument("--as-of", default=EXECUTION_START)
     parser.add_argument("--execution-start", default="")
     parser.add_argument("--output-dir", required=True)
-    parser.add_argument("--workgroup", required=True)
-    parser.add_argument("--store", default=athena_snapshot.STORE, choices=[athena_snapshot.STORE])
+    parser.add_argument("--workgroup", default="")
+    parser.add_argument("--store", default=athena_snapshot.STORE, type=store_argument, help=f"athena or {LOCAL}<folder>")
     parser.add_argument("--settings", default=paths.SETTINGS)
     args = parser.parse_args(argv)
     group = feature_group_of(read_json(args.settings), args.feature_group)
     as_of = resolve_as_of(args.as_of, args.execution_start, now())
-    snapshot = athena_snapshot_to(args.output_dir, group, as_of, _athena_reader(args.workgroup))
+    if args.store.startswith(LOCAL):
+        snapshot = local_snapshot_to(args.output_dir, group, as_of, args.store[len(LOCAL):])
+    elif not args.workgroup:
+        parser.error("--store athena needs --workgroup")
+    else:
+        snapshot = athena_snapshot_to(args.output_dir, group, as_of, _athena_reader(args.workgroup))
     logger.info("snapshot of %s as of %s: %d rows, %s", group.name, snapshot.as_of, snapshot.rows, snapshot.lineage())
 
 

@@ -171,3 +171,41 @@ def test_the_pseudonymization_key_comes_from_the_secret_named(tmp_path, settings
             "--feature-group", "loan-applicants", "--config-file", str(settings_file), "--input-dir", str(tmp_path / "raw"),
             "--quarantine-dir", str(tmp_path / "quarantine"), "--pii-key-secret-id", "mlops/feature-groups/missing/pii-hash-key",
         ])
+
+
+def snapshot_as_of_now(tmp_path, spec, store) -> bytes:
+    from datetime import datetime, timezone
+
+    from pipelines_src.feature_store import snapshot_job
+
+    settings = tmp_path / "model_settings.json"
+    settings.write_text(json.dumps({"feature_group": spec.model_dump(mode="json")}))
+    out = tmp_path / "snapshot"
+    snapshot_job.main([
+        "--feature-group", "loan-applicants", "--as-of", datetime.now(timezone.utc).isoformat(), "--output-dir", str(out),
+        "--store", f"local:{store}", "--settings", str(settings),
+    ])
+    return (out / "records.csv").read_bytes()
+
+
+def test_the_local_store_takes_the_same_records_and_a_second_ingestion_changes_no_snapshot(tmp_path, settings_file, spec) -> None:
+    store = tmp_path / "store"
+    write_csv(tmp_path / "raw" / "applications.csv", [raw_row(spec, number) for number in range(100)])
+
+    run_job(tmp_path, settings_file, "--store", f"local:{store}")
+    first = snapshot_as_of_now(tmp_path, spec, store)
+    run_job(tmp_path, settings_file, "--store", f"local:{store}")
+    second = snapshot_as_of_now(tmp_path, spec, store)
+
+    lines = first.decode().splitlines()
+    assert lines[0].split(",") == [feature.name for feature in spec.features]
+    assert len(lines) == 101 and lines[1].startswith("a-0,2026-01-01T00:00:00Z,")
+    assert second == first
+
+
+@pytest.mark.parametrize("store", ["local:", "s3", "athena"])
+def test_a_store_that_is_not_one_is_refused(tmp_path, settings_file, store, capsys) -> None:
+    with pytest.raises(SystemExit):
+        run_job(tmp_path, settings_file, "--store", store)
+
+    assert "is neither 'featurestore' nor local:<folder>" in capsys.readouterr().err

@@ -115,3 +115,11 @@ def test_another_feature_group_than_the_models_is_refused(monkeypatch, tmp_path,
         snapshot_job.main(
             ["--feature-group", "other", "--output-dir", str(tmp_path), "--workgroup", WORKGROUP, "--settings", str(settings_file)]
         )
+
+
+def test_athena_without_a_workgroup_is_refused(tmp_path, settings_file, capsys) -> None:
+    with pytest.raises(SystemExit):
+        snapshot_job.main(["--feature-group", "loan-applicants", "--output-dir", str(tmp_path), "--settings", str(settings_file),
+                           "--as-of", "2026-11-30T00:00:00Z"], now=lambda: NOW)
+
+    assert "--store athena needs --workgroup" in capsys.readouterr().err
