@@ -144,8 +144,9 @@ def test_pipeline_has_the_build_pipeline_name_and_a_role_only_sagemaker_assumes(
     ]
 
 
-def test_definition_runs_the_build_steps_in_order(definition) -> None:
-    assert [step["Name"] for step in definition["Steps"]] == list(step_names.ORDER)
+def test_definition_runs_the_build_steps_in_order(definition, model) -> None:
+    order = step_names.ORDER if model.feature_group is None else step_names.FEATURE_GROUP_ORDER
+    assert [step["Name"] for step in definition["Steps"]] == list(order)
 
 
 def test_definition_gates_registration_and_fails_otherwise(definition) -> None:
@@ -249,11 +250,16 @@ def test_step_code_ships_as_an_asset_of_the_rendered_code_folder(
 # --- the PII pseudonymization key -------------------------------------------------------
 
 
-def test_pii_key_secret_is_the_one_the_pipeline_reads_by_default(model_build, definition, model_name) -> None:
-    default = next(item["DefaultValue"] for item in definition["Parameters"] if item["Name"] == "PiiKeySecretId")
+def test_pii_key_secret_is_the_one_the_pipeline_reads_by_default(model_build, definition, model) -> None:
+    defaults = {item["Name"]: item["DefaultValue"] for item in definition["Parameters"]}
     secret = model_build["Resources"][PII_KEY_SECRET_ID]
     assert secret["Type"] == "AWS::SecretsManager::Secret"
-    assert secret["Properties"]["Name"] == default == f"mlops/{model_name}/pii-hash-key"
+    assert secret["Properties"]["Name"] == f"mlops/{model.name}/pii-hash-key"
+    if model.feature_group is None:
+        assert defaults["PiiKeySecretId"] == secret["Properties"]["Name"]
+    else:
+        # Ingestion removed the PII, with the feature group's own key: the build reads no key.
+        assert "PiiKeySecretId" not in defaults
 
 
 def test_pii_key_secret_is_generated_and_encrypted_with_the_data_key(model_build) -> None:
