@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from platform_config.base import ConfigModel
+from platform_config.base import ConfigModel, InstanceType
 from platform_config.models import SCHEDULE_EXPRESSION_RULE, is_schedule_expression
 
 # SageMaker Feature Store names: letters, digits and hyphens, at most 64 characters.
@@ -33,6 +33,7 @@ class FeatureGroupSpec(ConfigModel):
     # When the ingestion pipeline also runs without a new file (an EventBridge schedule expression,
     # UTC), e.g. to retry files a failed run left in incoming/; None: only on new files.
     ingestion_schedule: str | None = "cron(0 2 * * ? *)"
+    ingestion_instance_type: InstanceType = "ml.m5.large"
     features: tuple[FeatureSpec, ...] = Field(min_length=2, max_length=2500)
 
     @field_validator("ingestion_schedule")
