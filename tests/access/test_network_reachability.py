@@ -11,6 +11,7 @@ their data), so their interface-endpoint rows are expected to be unreachable.
 import pytest
 
 from pipelines_src.model_build import step_names
+from stacks.components.ingestion_pipeline import INGEST_STEP
 from tests.access.network import INTERNET, S3, Templates, Workload, egress_outside_the_vpc, reaches
 
 REACH, NO_REACH = True, False
@@ -26,14 +27,17 @@ def step(name: str) -> str:
 
 # Which workloads need what, and why:
 # - Studio apps (VpcOnly) call SageMaker, Feature Store, STS, Logs, CloudWatch, KMS, SSM and
-#   Service Catalog (projects), pull images from ECR and read and write S3;
+#   Service Catalog (projects), pull images from ECR and read and write S3,
+#   and query the offline stores through Athena and Glue;
 # - Preprocess reads the raw data from S3 and the pseudonymization key from Secrets Manager;
+# - a feature group's Ingest job reads its pseudonymization key from Secrets Manager and writes
+#   records through the Feature Store runtime (SageMaker moves its files to and from S3);
 # - the other steps only move files (S3, done by SageMaker) and run isolated;
 # - an endpoint model (isolated) downloads model.tar.gz and uploads captured data to S3;
 # - a drift job reads captures and baselines from S3 and publishes CloudWatch metrics.
 STUDIO_SERVICES = (
     "sagemaker.api", "sagemaker.runtime", "sagemaker.featurestore-runtime", "sts", "logs", "monitoring", "kms",
-    "ecr.api", "ecr.dkr", "ssm", "servicecatalog",
+    "ecr.api", "ecr.dkr", "ssm", "servicecatalog", "athena", "glue",
 )
 ISOLATED_STEPS = (
     step_names.TRAIN, step_names.PACKAGE, step_names.EVALUATE, step_names.FAIRNESS, step_names.MONITORING_BASELINE
@@ -44,6 +48,9 @@ INTENTS: list[tuple[str, str, int, bool]] = [
     *[(STUDIO, service, 443, REACH) for service in STUDIO_SERVICES],
     (step(step_names.PREPROCESS), S3, 443, REACH),
     (step(step_names.PREPROCESS), "secretsmanager", 443, REACH),
+    (step(INGEST_STEP), S3, 443, REACH),
+    (step(INGEST_STEP), "secretsmanager", 443, REACH),
+    (step(INGEST_STEP), "sagemaker.featurestore-runtime", 443, REACH),
     *[(step(name), S3, 443, REACH) for name in ISOLATED_STEPS],
     *[(step(name), service, 443, NO_REACH) for name in ISOLATED_STEPS for service in ("secretsmanager", "sts", "sagemaker.api")],
     (ENDPOINT, S3, 443, REACH),
@@ -54,7 +61,9 @@ INTENTS: list[tuple[str, str, int, bool]] = [
     # Nothing anywhere reaches the internet, and S3 only over TLS.
     *[
         (kind, destination, port, NO_REACH)
-        for kind in (STUDIO, ENDPOINT, DRIFT_JOB, *(step(name) for name in (step_names.PREPROCESS, *ISOLATED_STEPS)))
+        for kind in (
+            STUDIO, ENDPOINT, DRIFT_JOB, *(step(name) for name in (step_names.PREPROCESS, INGEST_STEP, *ISOLATED_STEPS))
+        )
         for destination, port in ((INTERNET, 443), (INTERNET, 80), (S3, 80))
     ],
 ]
@@ -95,7 +104,8 @@ def test_the_workloads_of_every_account_and_step_are_found(workloads, platform_c
     for account in ("Staging", "Prod"):
         assert {(account, ENDPOINT), (account, DRIFT_JOB)} <= kinds
     pipeline_steps = [workload for workload in workloads if workload.kind.startswith("pipeline:")]
-    assert len(pipeline_steps) == len(platform_config.models) * (1 + len(ISOLATED_STEPS))
+    ingestion_steps = len(platform_config.feature_groups)
+    assert len(pipeline_steps) == len(platform_config.models) * (1 + len(ISOLATED_STEPS)) + ingestion_steps
 
 
 def test_every_pipeline_job_runs_in_the_vpc(workloads) -> None:
@@ -105,7 +115,9 @@ def test_every_pipeline_job_runs_in_the_vpc(workloads) -> None:
 
 def test_jobs_that_call_no_aws_api_run_isolated(workloads) -> None:
     flags = {workload.kind: workload.network_isolation for workload in workloads if workload.kind.startswith("pipeline:")}
-    assert flags == {step(step_names.PREPROCESS): False, **{step(name): True for name in ISOLATED_STEPS}}
+    assert flags == {
+        step(step_names.PREPROCESS): False, step(INGEST_STEP): False, **{step(name): True for name in ISOLATED_STEPS}
+    }
 
 
 def test_no_workload_security_group_sends_outside_the_vpc(templates, workloads) -> None:
