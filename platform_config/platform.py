@@ -175,14 +175,28 @@ def _resolve_files(raw: dict[str, Any], folder: Path) -> list[tuple[str, str]]:
             continue
         if isinstance(model.get("dataset"), str):
             model["dataset"] = str((folder / model["dataset"]).resolve())
-        contract = model.get("data_contract")
-        if isinstance(contract, str):
-            contract_path = folder / contract
-            try:
-                model["data_contract"] = tomllib.loads(contract_path.read_text())
-            except (OSError, tomllib.TOMLDecodeError) as error:
-                problems.append((f"models.{index}.data_contract", f"cannot read {contract_path}: {error}{_named(raw, index)}"))
+        problem = _read_contract(model, folder)
+        if problem:
+            problems.append((f"models.{index}.data_contract", f"{problem}{_named(raw, index)}"))
+    groups = raw.get("feature_groups")
+    for index, group in enumerate(groups if isinstance(groups, list) else []):
+        problem = _read_contract(group, folder) if isinstance(group, dict) else None
+        if problem:
+            problems.append((f"feature_groups.{index}.data_contract", problem))
     return problems
+
+
+def _read_contract(entry: dict[str, Any], folder: Path) -> str | None:
+    """Replace ``entry``'s ``data_contract`` path by the TOML it names; why it cannot, or None."""
+    contract = entry.get("data_contract")
+    if not isinstance(contract, str):
+        return None
+    contract_path = folder / contract
+    try:
+        entry["data_contract"] = tomllib.loads(contract_path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        return f"cannot read {contract_path}: {error}"
+    return None
 
 
 def _lists_to_tuples(value: Any) -> Any:

@@ -28,14 +28,16 @@ from pipelines_src.model_build.model_settings import write_model_settings
 from pipelines_src.model_build.shipped import PIPELINES_SRC, shipped_files
 
 if TYPE_CHECKING:
+    from platform_config.features import FeatureGroupSpec
     from platform_config.models import ModelConfig
 
 # 1980-01-01, the earliest time a zip entry can hold.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def write_code_dir(model: "ModelConfig", destination: str | Path) -> Path:
-    """Replace ``destination`` with the step code and ``model``'s settings."""
+def write_code_dir(model: "ModelConfig", destination: str | Path, feature_group: "FeatureGroupSpec | None" = None) -> Path:
+    """Replace ``destination`` with the step code and ``model``'s settings; with ``feature_group``,
+    the settings of a build whose Preprocess reads that group's snapshot (``model_settings``)."""
     destination = Path(destination)
     if destination.exists():
         shutil.rmtree(destination)
@@ -43,7 +45,7 @@ def write_code_dir(model: "ModelConfig", destination: str | Path) -> Path:
         target = destination / "pipelines_src" / source.relative_to(PIPELINES_SRC)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(source.read_bytes())
-    write_model_settings(model, destination)
+    write_model_settings(model, destination, feature_group)
     return destination
 
 

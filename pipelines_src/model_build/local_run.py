@@ -1,7 +1,8 @@
 """Run the model build pipeline locally: every step, in order, on the bundled data.
 
     python -m pipelines_src.model_build.local_run --config config/platform.toml --model credit-risk \\
-        --out build/local/credit-risk [--min-auc 0.75] [--min-disparate-impact 0.8] [--max-disparate-impact 1.25]
+        --out build/local/credit-risk [--as-of 2026-01-31T00:00:00Z] [--source csv]
+        [--min-auc 0.75] [--min-disparate-impact 0.8] [--max-disparate-impact 1.25]
 
 Each step runs through the same ``main()`` and arguments its SageMaker container runs,
 with local folders for the container's ``/opt/ml`` paths; training uses the ``xgboost``
@@ -9,10 +10,22 @@ package with the built-in algorithm's hyperparameters. The input is the raw-data
 (the model's ``dataset`` with made-up values for the PII columns its contract declares), so
 PII removal works on real rows.
 
+A model with a ``feature_group`` trains the way the cloud build does, from the feature store:
+the fixture (with the group's record identifier and event time added) is ingested
+(``feature_store.ingest.prepare``) into a local offline store under ``--out/feature_store``,
+then Preprocess reads the point-in-time snapshot as of ``--as-of`` (default: now, after the
+ingestion), and the snapshot's lineage joins the registration request. The store persists
+between runs: each run ingests the fixture again, which changes no snapshot, and an earlier
+``--as-of`` reads what the store held then. ``--source csv`` trains on the fixture directly,
+as a model without a feature group does (to compare the two paths).
+
 ``--out`` then holds::
 
     model_settings.json                      what the containers read
     raw/records.csv                          the raw-data fixture
+    ingestion/{report.json,quarantine.csv}   the ingestion's counts and its bad rows (feature group only)
+    feature_store/                           the local offline store (kept between runs)
+    snapshot/{records.csv,snapshot.json}     the point-in-time snapshot Preprocess reads (feature group only)
     preprocess/{train,validation,splits,metadata}/
     model/xgboost-model, model/model.tar.gz  the booster, then the serving artifact (steps.package)
     evaluation/evaluation.json
@@ -39,14 +52,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pipelines_src.feature_store import snapshot_files
+from pipelines_src.feature_store.ingest import BadRowRateError, prepare
+from pipelines_src.feature_store.local_store import LocalOfflineStore
 from pipelines_src.model_build import step_names
 from pipelines_src.model_build.images import xgboost_image_uri
-from pipelines_src.model_build.model_settings import model_of, serving_instance_types, write_model_settings
+from pipelines_src.model_build.model_settings import feature_group_of, model_of, serving_instance_types, write_model_settings
 from pipelines_src.model_build.raw_fixture import write_raw_fixture
 from pipelines_src.model_build.steps import baseline, evaluate, fairness, package, preprocess, train
-from pipelines_src.model_build.steps.files import read_json, write_json
+from pipelines_src.model_build.steps.contract import read_raw
+from pipelines_src.model_build.steps.files import read_json, write_json, write_table
 from pipelines_src.model_build.steps.gate import GATE_FILE
 from pipelines_src.model_build.steps.model_artifact import ARCHIVE, MODEL_FILE, pack
 from pipelines_src.model_build.steps.register import (
@@ -62,10 +79,24 @@ from pipelines_src.model_build.steps.register import (
 from platform_config import ConfigError, load_config
 from platform_config.naming import model_package_group_name
 
+if TYPE_CHECKING:
+    from platform_config.features import FeatureGroupSpec
+
 REGISTRATION_FILE = "registration_request.json"
 RAW_FILE = "raw/records.csv"
-# What a run writes under --out; a new run clears exactly these, never anything else.
-OUTPUTS = ("model_settings.json", "raw", "preprocess", "model", "evaluation", "fairness", "baseline", REGISTRATION_FILE)
+STORE_DIR = "feature_store"
+SNAPSHOT_DIR = "snapshot"
+INGESTION_DIR = "ingestion"
+# The local run's own steps before Preprocess (the cloud ingests in its own pipeline).
+INGEST = "Ingest"
+SNAPSHOT = "Snapshot"
+SOURCES = ("feature-store", "csv")
+# What a run writes under --out; a new run clears exactly these, never anything else (the
+# feature store stays: it is a store, and time travel needs its history).
+OUTPUTS = (
+    "model_settings.json", "raw", INGESTION_DIR, SNAPSHOT_DIR, "preprocess", "model", "evaluation", "fairness",
+    "baseline", REGISTRATION_FILE,
+)
 
 
 @dataclass
@@ -101,12 +132,19 @@ def run_local(
     max_disparate_impact: float | None = None,
     max_abs_dppl: float | None = None,
     trigger_reason: str = "local run",
+    as_of: datetime | None = None,
+    source: str = "feature-store",
     log: Callable[[str], None] = print,
 ) -> LocalRun:
-    """Run every step into ``out``; gate overrides default to the model's configured gates."""
+    """Run every step into ``out``; gate overrides default to the model's configured gates.
+    ``as_of`` (default: after this run's ingestion) and ``source`` matter only for a model with a
+    feature group; ``source="csv"`` skips the feature store."""
+    if source not in SOURCES:
+        raise ValueError(f"source {source!r} is not one of {list(SOURCES)}")
     config_path = Path(config_path)
     config = load_config(config_path)
     model = model_of(config, model_name)
+    group = feature_group_of(config, model) if source == "feature-store" else None
     repository = config_path.resolve().parent.parent
     out = Path(out)
     for name in OUTPUTS:
@@ -117,9 +155,12 @@ def run_local(
             target.unlink()
 
     version = f"local:{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
-    settings = str(write_model_settings(model, out))
-    raw = write_raw_fixture(repository / model.dataset, out / RAW_FILE, [rule.name for rule in model.data_contract.pii])
+    settings = str(write_model_settings(model, out, group))
+    keys = (group.record_identifier, group.event_time) if group else None
+    raw = write_raw_fixture(repository / model.dataset, out / RAW_FILE, [rule.name for rule in model.data_contract.pii], record_keys=keys)
     pre, model_dir = out / "preprocess", out / "model"
+    preprocess_input = raw.parent
+    snapshots: list[snapshot_files.Snapshot] = []
     gate_args = [
         arg
         for flag, value in (
@@ -131,9 +172,20 @@ def run_local(
         if value is not None
         for arg in (flag, str(value))
     ]
-    steps: list[tuple[str, Callable[[], None]]] = [
+    steps: list[tuple[str, Callable[[], None]]] = []
+    if group is not None:
+        if group.data_contract is None:
+            raise ConfigError(f"feature group {group.name!r} declares no data_contract: ingestion cannot check its rows")
+        store = LocalOfflineStore(out / STORE_DIR)
+        preprocess_input = out / SNAPSHOT_DIR
+        steps += [
+            (INGEST, lambda: ingest_fixture(raw, group, store, out / INGESTION_DIR)),
+            (SNAPSHOT, lambda: snapshots.append(
+                store.snapshot(group, as_of or datetime.now(timezone.utc), out / SNAPSHOT_DIR))),
+        ]
+    steps += [
         (step_names.PREPROCESS, lambda: preprocess.main(
-            ["--settings", settings, "--input-dir", str(raw.parent), "--output-dir", str(pre)])),
+            ["--settings", settings, "--input-dir", str(preprocess_input), "--output-dir", str(pre)])),
         (step_names.TRAIN, lambda: (train.main(
             ["--settings", settings, "--train-dir", str(pre / "train"), "--validation-dir", str(pre / "validation"),
              "--model-dir", str(model_dir)]), pack(model_dir / MODEL_FILE, model_dir / ARCHIVE))),
@@ -181,6 +233,7 @@ def run_local(
                 TRIGGER_REASON: trigger_reason,
                 FEATURE_ENCODING: (pre / "metadata" / "encoding.json").resolve().as_uri(),
                 MODEL_VERSION: version,
+                **(snapshots[0].lineage() if snapshots else {}),
             },
         )
         write_json(out / REGISTRATION_FILE, registration)
@@ -188,6 +241,28 @@ def run_local(
     outcome = f"{step_names.REGISTER}: {out / REGISTRATION_FILE}" if registration else f"{step_names.GATE_FAILED}: {verdict['message']}"
     log(f"[{total}/{total}] {step_names.QUALITY_GATE:<18} done in {timings[step_names.QUALITY_GATE]:5.2f} s -> {outcome}")
     return LocalRun(out=out, passed=verdict["passed"], message=verdict["message"], timings=timings, registration=registration)
+
+
+def ingest_fixture(raw: Path, group: "FeatureGroupSpec", store: LocalOfflineStore, report_dir: Path) -> None:
+    """Ingest the raw file into ``store`` as the ingestion job does; its report and quarantine
+    under ``report_dir``. Above the bad-row rate nothing is written (the error says why)."""
+    contract = group.data_contract.model_dump(mode="json")
+    key = preprocess.pii_key(None, os.environ, needed=preprocess.pseudonymizes(contract))
+    prepared = prepare(read_raw(raw), group, contract, key)
+    store.append(group, prepared.records)
+    write_json(report_dir / "report.json", prepared.report)
+    if len(prepared.quarantined):
+        write_table(report_dir / "quarantine.csv", prepared.quarantined)
+
+
+def _as_of(text: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO-8601 time such as 2026-01-31T00:00:00Z") from None
+    if parsed.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone; add Z for UTC")
+    return parsed
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -200,6 +275,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-disparate-impact", type=float)
     parser.add_argument("--max-abs-dppl", type=float)
     parser.add_argument("--trigger-reason", default="local run")
+    parser.add_argument("--as-of", type=_as_of, help="read the feature store as of this time (ISO-8601 with zone; default now)")
+    parser.add_argument("--source", choices=SOURCES, default="feature-store",
+                        help="for a model with a feature group: its snapshot (default) or the raw CSV")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
@@ -213,8 +291,10 @@ def main(argv: list[str] | None = None) -> None:
             max_disparate_impact=args.max_disparate_impact,
             max_abs_dppl=args.max_abs_dppl,
             trigger_reason=args.trigger_reason,
+            as_of=args.as_of,
+            source=args.source,
         )
-    except ConfigError as error:
+    except (ConfigError, BadRowRateError) as error:
         sys.exit(f"error: {error}")
     print(f"local run of {args.model} finished in {time.perf_counter() - started:.1f} s: {result.message}")
     if not result.passed:

@@ -12,7 +12,11 @@ local runner turn the typed ``ModelConfig`` into this plain JSON document:
   ``test_fraction``, ``validation_fraction``, ``seed``, ``exclude_sensitive_attributes``;
 - ``gates``: ``min_auc``, ``disparate_impact_band``, ``max_abs_dppl`` (defaults; the
   pipeline's parameters and the local runner's flags override them);
-- ``monitoring``: ``baseline_drift_distance`` (the baseline's comparison threshold).
+- ``monitoring``: ``baseline_drift_distance`` (the baseline's comparison threshold);
+- ``feature_group``: null when the model trains on a raw CSV; for a model that reads a
+  point-in-time snapshot of its feature group, ``name``, ``record_identifier``, ``event_time``
+  and ``transforms`` (``[{output, function, inputs}]``, which Preprocess encodes and the
+  endpoint computes from each raw record).
 """
 
 from pathlib import Path
@@ -22,12 +26,16 @@ from pipelines_src.model_build.steps.files import write_json
 
 if TYPE_CHECKING:
     from platform_config import PlatformConfig
+    from platform_config.features import FeatureGroupSpec
     from platform_config.models import ModelConfig
 
 SETTINGS_FILE = "model_settings.json"
 
 
-def model_settings(model: "ModelConfig") -> dict[str, Any]:
+def model_settings(model: "ModelConfig", feature_group: "FeatureGroupSpec | None" = None) -> dict[str, Any]:
+    """The settings of ``model``; pass its ``feature_group`` for a build that reads the snapshot."""
+    if feature_group is not None and feature_group.name != model.feature_group:
+        raise ValueError(f"model {model.name!r} reads feature group {model.feature_group!r}, not {feature_group.name!r}")
     return {
         "model_name": model.name,
         "contract": model.data_contract.model_dump(mode="json"),
@@ -38,6 +46,12 @@ def model_settings(model: "ModelConfig") -> dict[str, Any]:
         ),
         "gates": model.gates.model_dump(mode="json"),
         "monitoring": {"baseline_drift_distance": model.monitoring.baseline_drift_distance},
+        "feature_group": None
+        if feature_group is None
+        else {
+            **feature_group.model_dump(mode="json", include={"name", "record_identifier", "event_time"}),
+            "transforms": [transform.model_dump(mode="json") for transform in feature_group.transforms],
+        },
     }
 
 
@@ -51,8 +65,13 @@ def serving_instance_types(model: "ModelConfig") -> list[str]:
     return sorted(types)
 
 
-def write_model_settings(model: "ModelConfig", folder: str | Path) -> Path:
-    return write_json(Path(folder) / SETTINGS_FILE, model_settings(model))
+def write_model_settings(model: "ModelConfig", folder: str | Path, feature_group: "FeatureGroupSpec | None" = None) -> Path:
+    return write_json(Path(folder) / SETTINGS_FILE, model_settings(model, feature_group))
+
+
+def feature_group_of(config: "PlatformConfig", model: "ModelConfig") -> "FeatureGroupSpec | None":
+    """The feature group ``model`` reads (the config has checked that it exists), or None."""
+    return next((group for group in config.feature_groups if group.name == model.feature_group), None)
 
 
 def model_of(config: "PlatformConfig", name: str) -> "ModelConfig":

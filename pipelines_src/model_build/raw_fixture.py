@@ -16,15 +16,22 @@ made-up values (the same for the same seed) of the kind the column's name sugges
 Every row draws one made-up person, so its name and e-mail agree. The added columns come
 first, in contract order; every other cell is copied as written. A contract without PII
 gets the dataset unchanged. The credit-risk contract declares ``applicant_name``, ``iban``
-and ``email``, which the preprocess step then drops or pseudonymizes.
+and ``email``, which the preprocess step (or ingestion) then drops or pseudonymizes.
+
+A feature group needs a record identifier and an event time, which a public dataset lacks:
+``with_record_keys`` adds them in front when the dataset does not have them, the same for the
+same rows: ``<identifier>-<row number, 6 digits>`` and one event every ``EVENT_SPACING`` from
+``FIRST_EVENT`` (ISO-8601 UTC, as Feature Store takes it).
 
     python -m pipelines_src.model_build.raw_fixture --dataset data/german_credit.csv \\
-        --out build/raw/records.csv --pii applicant_name iban email
+        --out build/raw/records.csv --pii applicant_name iban email \\
+        [--record-identifier applicant_id --event-time event_time]
 """
 
 import argparse
 import random
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +46,8 @@ LAST_NAMES = (
     "Richter", "Schmidt", "Schneider", "Schulz", "Wagner", "Weber", "Wolf", "Zimmermann",
 )
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
+FIRST_EVENT = datetime(2025, 1, 1, tzinfo=timezone.utc)
+EVENT_SPACING = timedelta(hours=8)
 
 Person = tuple[str, str]
 Synthesizer = Callable[[random.Random, Person], str]
@@ -103,14 +112,33 @@ def with_synthetic_pii(frame: pd.DataFrame, pii_columns: Sequence[str], seed: in
     return pd.concat([pii, frame], axis=1)
 
 
+def with_record_keys(frame: pd.DataFrame, record_identifier: str, event_time: str) -> pd.DataFrame:
+    """``frame`` with ``record_identifier`` and ``event_time`` in front when it lacks them."""
+    keys = {}
+    if record_identifier not in frame.columns:
+        keys[record_identifier] = [f"{record_identifier.removesuffix('_id')}-{row:06d}" for row in range(1, len(frame) + 1)]
+    if event_time not in frame.columns:
+        keys[event_time] = [(FIRST_EVENT + row * EVENT_SPACING).strftime("%Y-%m-%dT%H:%M:%SZ") for row in range(len(frame))]
+    if not keys:
+        return frame
+    return pd.concat([pd.DataFrame(keys, index=frame.index), frame], axis=1)
+
+
 def write_raw_fixture(
-    dataset: str | Path, out: str | Path, pii_columns: Sequence[str] = (), seed: int = FIXTURE_SEED
+    dataset: str | Path,
+    out: str | Path,
+    pii_columns: Sequence[str] = (),
+    seed: int = FIXTURE_SEED,
+    record_keys: tuple[str, str] | None = None,
 ) -> Path:
-    """Read ``dataset`` as text, add the synthetic ``pii_columns``, write ``out``."""
-    frame = pd.read_csv(dataset, dtype=str, keep_default_na=False)
+    """Read ``dataset`` as text, add the synthetic ``pii_columns`` and, given
+    ``(record identifier, event time)``, the record keys; write ``out``."""
+    frame = with_synthetic_pii(pd.read_csv(dataset, dtype=str, keep_default_na=False), pii_columns, seed)
+    if record_keys is not None:
+        frame = with_record_keys(frame, *record_keys)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with_synthetic_pii(frame, pii_columns, seed).to_csv(out, index=False, lineterminator="\n")
+    frame.to_csv(out, index=False, lineterminator="\n")
     return out
 
 
@@ -120,8 +148,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", required=True)
     parser.add_argument("--pii", nargs="*", default=[], help="the PII columns of the model's data contract")
     parser.add_argument("--seed", type=int, default=FIXTURE_SEED)
+    parser.add_argument("--record-identifier", help="a feature group's record identifier to add")
+    parser.add_argument("--event-time", help="a feature group's event time to add")
     args = parser.parse_args(argv)
-    print(write_raw_fixture(args.dataset, args.out, args.pii, args.seed))
+    if (args.record_identifier is None) != (args.event_time is None):
+        parser.error("--record-identifier and --event-time go together")
+    keys = (args.record_identifier, args.event_time) if args.record_identifier else None
+    print(write_raw_fixture(args.dataset, args.out, args.pii, args.seed, keys))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,13 @@ SHIPPED = (
     "model_build/__init__.py",
     "model_build/steps/*.py",
     "serving/*.py",
+    # Not local_store.py: the local twin's pyiceberg and DuckDB are not in the images.
+    "feature_store/__init__.py",
+    "feature_store/transforms.py",
+    "feature_store/offline_columns.py",
+    "feature_store/point_in_time.py",
+    "feature_store/snapshot_files.py",
+    "feature_store/ingest.py",
 )
 
 

@@ -1,8 +1,8 @@
 """The inference handler: the SageMaker XGBoost container's script-mode functions, and ``invoke``.
 
 The model artifact (``model.tar.gz``) holds ``xgboost-model`` (the booster),
-``serving.json`` (``records.ServingSpec``: input columns, PII, encoding, version) and
-``code/`` (``inference.py`` and this package). The registered package sets
+``serving.json`` (``records.ServingSpec``: input columns, PII, transforms, encoding, version)
+and ``code/`` (``inference.py``, this package and ``pipelines_src/feature_store/transforms.py``). The registered package sets
 ``SAGEMAKER_PROGRAM=inference.py`` and ``SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code``,
 so the container calls, per request: ``input_fn(body, content_type)`` -> ``predict_fn(data,
 model)`` -> ``output_fn(prediction, accept)``, with ``model_fn(model_dir)`` once at start.
@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import xgboost as xgb
 
+from pipelines_src.feature_store.transforms import apply_to_record
 from pipelines_src.serving.encoder import RecordEncoder
 from pipelines_src.serving.records import JSON, RequestError, ServingSpec, parse_request
 from pipelines_src.serving.responses import encode_error, encode_predictions, response_type
@@ -59,8 +60,14 @@ def load_model(model_dir: str | Path) -> ServedModel:
     return ServedModel(booster, spec, RecordEncoder(spec.encoding))
 
 
+def model_inputs(spec: ServingSpec, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Checked raw records with the feature group's transforms added, by the function ingestion
+    uses: what the encoder turns into the model's features."""
+    return [apply_to_record(record, spec.transforms) for record in records]
+
+
 def predict(model: ServedModel, records: list[dict[str, Any]]) -> Prediction:
-    return Prediction(model.probabilities(model.encoder.encode(records)), model.spec.model_version)
+    return Prediction(model.probabilities(model.encoder.encode(model_inputs(model.spec, records))), model.spec.model_version)
 
 
 def invoke(model: ServedModel, body: bytes, content_type: str | None, accept: str | None) -> tuple[int, bytes, str]:

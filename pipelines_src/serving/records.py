@@ -100,6 +100,8 @@ class ServingSpec:
     label: str
     sensitive_attributes: tuple[str, ...]
     encoding: tuple[Mapping[str, Any], ...]
+    # The feature group's transforms (feature_store.transforms), computed before encoding.
+    transforms: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -124,6 +126,7 @@ class ServingSpec:
             label=payload["label"],
             sensitive_attributes=tuple(payload.get("sensitive_attributes", ())),
             encoding=tuple(payload["encoding"]),
+            transforms=tuple(payload.get("transforms", ())),
         )
 
 

@@ -17,6 +17,7 @@ def valid_raw() -> dict[str, Any]:
     """The default config as a mapping, its files resolved the way load_config resolves them."""
     raw = tomllib.loads(DEFAULT_CONFIG_PATH.read_text())
     raw["models"][0]["data_contract"] = tomllib.loads(CONTRACT_PATH.read_text())
+    raw["feature_groups"][0]["data_contract"] = tomllib.loads(CONTRACT_PATH.read_text())
     raw["models"][0]["dataset"] = str((DEFAULT_CONFIG_PATH.parent / raw["models"][0]["dataset"]).resolve())
     return raw
 

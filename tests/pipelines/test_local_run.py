@@ -9,8 +9,9 @@ from urllib.parse import urlparse
 import pandas as pd
 import pytest
 
+from pipelines_src.feature_store.snapshot_files import LINEAGE_KEYS, RECORDS_FILE
 from pipelines_src.model_build import step_names
-from pipelines_src.model_build.local_run import RAW_FILE, REGISTRATION_FILE, main
+from pipelines_src.model_build.local_run import INGEST, RAW_FILE, REGISTRATION_FILE, SNAPSHOT, SNAPSHOT_DIR, main
 from pipelines_src.model_build.steps.register import METADATA_KEYS
 from platform_config.naming import model_package_group_name
 from tests.synth import CONFIG_UNDER_TEST, REPO_ROOT
@@ -25,8 +26,9 @@ def test_the_bundled_data_passes_every_gate(local_run) -> None:
     assert (local_run.out / REGISTRATION_FILE).exists()
 
 
-def test_every_step_runs_in_pipeline_order(local_run) -> None:
-    assert list(local_run.timings) == list(step_names.ORDER)
+def test_every_step_runs_in_pipeline_order(local_run, model) -> None:
+    feature_store = [INGEST, SNAPSHOT] if model.feature_group else []
+    assert list(local_run.timings) == [*feature_store, *step_names.ORDER]
 
 
 def test_the_registration_request_carries_the_model_and_its_metrics(local_run, platform_config, model_name) -> None:
@@ -47,22 +49,28 @@ def test_the_registration_request_carries_the_model_and_its_metrics(local_run, p
     assert all(local_path(uri).is_file() for uri in sources)
 
 
-def test_the_registration_request_carries_lineage(local_run) -> None:
+def test_the_registration_request_carries_lineage(local_run, model) -> None:
     metadata = local_run.registration["CustomerMetadataProperties"]
-    assert set(metadata) == set(METADATA_KEYS)
-    raw_sha = hashlib.sha256((local_run.out / RAW_FILE).read_bytes()).hexdigest()
-    combined = hashlib.sha256(f"{Path(RAW_FILE).name}:{raw_sha}".encode()).hexdigest()
+    assert set(metadata) == {*METADATA_KEYS, *(LINEAGE_KEYS if model.feature_group else ())}
+    # Preprocess's input: the feature group's snapshot, or the raw CSV of a model without one.
+    source = local_run.out / SNAPSHOT_DIR / RECORDS_FILE if model.feature_group else local_run.out / RAW_FILE
+    raw_sha = hashlib.sha256(source.read_bytes()).hexdigest()
+    combined = hashlib.sha256(f"{source.name}:{raw_sha}".encode()).hexdigest()
     assert metadata["DataDigest"] == f"sha256:{combined}"
     assert re.fullmatch(r"[0-9a-f]{40}|unknown", metadata["GitCommit"])
     assert metadata["TriggerReason"] == "local run"
     assert local_path(metadata["FeatureEncodingUri"]).name == "encoding.json"
 
 
-def test_the_raw_fixture_adds_exactly_the_pii_columns_the_contract_declares(local_run, model) -> None:
+def test_the_raw_fixture_adds_exactly_the_pii_columns_the_contract_declares_and_the_record_keys(
+    local_run, model, platform_config
+) -> None:
     dataset = pd.read_csv(REPO_ROOT / model.dataset, dtype=str, nrows=0)
     raw = pd.read_csv(local_run.out / RAW_FILE, dtype=str, nrows=0)
     declared = [rule.name for rule in model.data_contract.pii]
-    assert list(raw.columns) == [*(name for name in declared if name not in dataset.columns), *dataset.columns]
+    group = next((group for group in platform_config.feature_groups if group.name == model.feature_group), None)
+    keys = [group.record_identifier, group.event_time] if group else []
+    assert list(raw.columns) == [*keys, *(name for name in declared if name not in dataset.columns), *dataset.columns]
 
 
 def test_no_raw_personal_data_reaches_any_output(local_run, model) -> None:

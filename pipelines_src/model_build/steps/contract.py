@@ -10,6 +10,7 @@ silently coerced by the CSV parser.
 import csv
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -94,35 +95,58 @@ def conform(frame: pd.DataFrame, contract: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(typed, index=frame.index)
 
 
-def _column_violations(values: pd.Series, rule: Mapping[str, Any]) -> list[str]:
-    name = f"column {rule['name']!r}"
-    found = []
-    present = values.dropna()
-    if not rule.get("nullable", False) and len(present) < len(values):
-        nulls = values[values.isna()]
-        found.append(f"{name}: {len(nulls)} empty value(s) but the column is not nullable ({_lines(nulls.index)})")
+def row_problems(frame: pd.DataFrame, contract: Mapping[str, Any]) -> pd.Series:
+    """Per row of ``frame`` (whose header fits ``contract``), what breaks the contract's column
+    rules, ``"; "``-separated (``column 'age': below the minimum 18``), or ``""`` for a good row.
+    The checks are ``violations``'s, row by row; the label's both-classes check is about a whole
+    data set, not a row, and is not made here."""
+    reasons = pd.Series("", index=frame.index, dtype=object)
+    for rule in contract["columns"]:
+        for check in _checks(frame[rule["name"]], rule):
+            text = f"column {rule['name']!r}: {check.row_text}"
+            reasons[check.failing] = [f"{reason}; {text}" if reason else text for reason in reasons[check.failing]]
+    return reasons
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One rule's check over a column: the failing rows and how to say what is wrong."""
+
+    failing: pd.Series
+    report_text: str
+    row_text: str
+    quote_values: bool = True
+
+
+def _checks(values: pd.Series, rule: Mapping[str, Any]) -> list[_Check]:
+    present = values.notna()
+    checks = []
+    if not rule.get("nullable", False):
+        checks.append(_Check(~present, "empty value(s) but the column is not nullable", "empty but not nullable", quote_values=False))
     if rule["type"] == "string":
         allowed = rule.get("allowed_values")
         if allowed is not None:
-            outside = present[~present.isin(list(allowed))]
-            if len(outside):
-                found.append(
-                    f"{name}: {len(outside)} value(s) not among the allowed values: {_examples(outside)}"
-                )
-        return found
-    parsed = _parse_numbers(present, rule["type"])
-    bad = present[parsed.isna()]
-    if len(bad):
-        found.append(f"{name}: {len(bad)} value(s) are not {_article(rule['type'])}: {_examples(bad)}")
-    numbers = parsed.dropna()
+            checks.append(_Check(present & ~values.isin(list(allowed)), "value(s) not among the allowed values", "not among the allowed values"))
+        return checks
+    parsed = _parse_numbers(values[present], rule["type"]).reindex(values.index)
+    kind = _article(rule["type"])
+    checks.append(_Check(present & parsed.isna(), f"value(s) are not {kind}", f"not {kind}"))
     if rule.get("minimum") is not None:
-        below = present[numbers.index][numbers < rule["minimum"]]
-        if len(below):
-            found.append(f"{name}: {len(below)} value(s) below the minimum {rule['minimum']:g}: {_examples(below)}")
+        bound = f"below the minimum {rule['minimum']:g}"
+        checks.append(_Check(parsed < rule["minimum"], f"value(s) {bound}", bound))
     if rule.get("maximum") is not None:
-        above = present[numbers.index][numbers > rule["maximum"]]
-        if len(above):
-            found.append(f"{name}: {len(above)} value(s) above the maximum {rule['maximum']:g}: {_examples(above)}")
+        bound = f"above the maximum {rule['maximum']:g}"
+        checks.append(_Check(parsed > rule["maximum"], f"value(s) {bound}", bound))
+    return checks
+
+
+def _column_violations(values: pd.Series, rule: Mapping[str, Any]) -> list[str]:
+    found = []
+    for check in _checks(values, rule):
+        failing = values[check.failing]
+        if len(failing):
+            where = f": {_examples(failing)}" if check.quote_values else f" ({_lines(failing.index)})"
+            found.append(f"column {rule['name']!r}: {len(failing)} {check.report_text}{where}")
     return found
 
 

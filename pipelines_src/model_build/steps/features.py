@@ -11,7 +11,10 @@ the encoding as ``encoding.json``:
   feature per value, named ``<column>=<value>``; a null is all zeros. Categories come
   from the contract, never from the data, so every split and every retraining encodes
   the same way and an inference request can be encoded without the training data;
-- the label is 1 for ``positive_label``, else 0.
+- the label is 1 for ``positive_label``, else 0;
+- a model that reads its feature group's snapshot also gets the group's transform outputs
+  (``settings["feature_group"]["transforms"]``), numeric, after the contract's columns: the
+  snapshot holds them, and the endpoint computes them from each raw record.
 
 Training files (``train.csv``, ``validation.csv``) are ``label,f0,f1,...`` with no
 header; an inference request to the endpoint is ``f0,f1,...`` in ``features`` order.
@@ -120,7 +123,9 @@ class FeatureEncoding:
         excluded = []
         if settings["training"]["exclude_sensitive_attributes"]:
             excluded = [attribute["column"] for attribute in settings["sensitive_attributes"]]
-        return cls.from_contract(settings["contract"], excluded)
+        encoding = cls.from_contract(settings["contract"], excluded)
+        derived = tuple(EncodedColumn(name) for name in transform_outputs(settings))
+        return cls(encoding.label, encoding.positive_label, encoding.columns + derived)
 
     @classmethod
     def from_json(cls, payload: Mapping[str, Any]) -> "FeatureEncoding":
@@ -129,6 +134,12 @@ class FeatureEncoding:
             for item in payload["columns"]
         )
         return cls(payload["label"], payload["positive_label"], columns)
+
+
+def transform_outputs(settings: Mapping[str, Any]) -> list[str]:
+    """The feature group's transform outputs the model trains on (none for a raw-CSV build)."""
+    group = settings.get("feature_group")
+    return [transform["output"] for transform in group["transforms"]] if group else []
 
 
 def write_training_csv(path: str | Path, labels: np.ndarray, features: np.ndarray) -> Path:

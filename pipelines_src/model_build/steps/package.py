@@ -11,6 +11,8 @@ model settings and ``encoding.json`` (``--metadata-dir``), and writes
     code/inference.py                  SAGEMAKER_PROGRAM
     code/pipelines_src/__init__.py
     code/pipelines_src/serving/*.py    parsing, encoding, responses, the handler (not the local server)
+    code/pipelines_src/feature_store/{__init__,transforms}.py
+                                       the feature group's transforms, as ingestion computes them
 
 ``--model-version`` is what every response names as the version that answered: the
 build pipeline execution id (``local:<time>`` for a local run); the registered package
@@ -35,6 +37,8 @@ from pipelines_src.serving.records import spec_columns
 
 PIPELINES_SRC = Path(__file__).resolve().parents[2]
 SERVING_PACKAGE = PIPELINES_SRC / "serving"
+# The one module outside serving/ the handler imports: ingestion's transforms.
+SHARED_MODULES = ("feature_store/__init__.py", "feature_store/transforms.py")
 PROGRAM = "inference.py"
 CODE_DIR = "code"
 # Where the endpoint container finds the code: the artifact unpacks into /opt/ml/model.
@@ -59,6 +63,7 @@ def serving_spec(settings: Mapping[str, Any], encoding: Mapping[str, Any], model
         "label": contract["label"],
         "sensitive_attributes": [attribute["column"] for attribute in settings["sensitive_attributes"]],
         "encoding": list(encoding["columns"]),
+        "transforms": list((settings.get("feature_group") or {}).get("transforms", [])),
     }
 
 
@@ -70,6 +75,8 @@ def code_files() -> dict[str, bytes]:
         if source.name in LOCAL_ONLY:
             continue
         files[f"{CODE_DIR}/pipelines_src/serving/{source.name}"] = source.read_bytes()
+    for module in SHARED_MODULES:
+        files[f"{CODE_DIR}/pipelines_src/{module}"] = (PIPELINES_SRC / module).read_bytes()
     return files
 
 

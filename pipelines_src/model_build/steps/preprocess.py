@@ -13,6 +13,14 @@ Reads every ``*.csv`` of ``--input-dir`` (one header each) and writes under ``--
 
 A contract violation stops the step before anything is written, with every problem listed.
 
+Input: raw CSV files (a model without a feature group), checked against the model's data
+contract; or, for a model whose settings name a ``feature_group``, the point-in-time snapshot
+``records.csv`` of that group (``pipelines_src.feature_store``). Ingestion has already checked
+those rows against the same contract, removed the PII and added the transforms, so a snapshot is
+checked against ``input_contract``: the contract's columns but the PII, plus the transform
+outputs; the other columns of the group (record identifier, event time, features other models
+use) are not read. The encoding, the splits and the endpoint's input stay the model's contract.
+
 The pseudonymization key: ``--pii-key-secret-id`` (a Secrets Manager secret, how the
 pipeline runs it), else the ``PII_HASH_KEY`` environment variable, else
 ``LOCAL_DEVELOPMENT_KEY`` (local runs and tests only: it is public, so its pseudonyms
@@ -35,7 +43,7 @@ from sklearn.model_selection import train_test_split
 from pipelines_src.model_build.steps import contract as data_contract
 from pipelines_src.model_build.steps import container_paths as paths
 from pipelines_src.model_build.steps.entrypoint import run
-from pipelines_src.model_build.steps.features import ENCODING_FILE, FeatureEncoding, write_training_csv
+from pipelines_src.model_build.steps.features import ENCODING_FILE, FeatureEncoding, transform_outputs, write_training_csv
 from pipelines_src.model_build.steps.files import csv_files, read_json, write_json, write_table
 from pipelines_src.model_build.steps.pii import remove_pii
 
@@ -63,11 +71,27 @@ def data_digest(files: list[Path]) -> dict[str, Any]:
     return {"algorithm": "sha256", "files": entries, "sha256": combined, "digest": f"sha256:{combined}"}
 
 
-def read_checked(files: list[Path], contract: Mapping[str, Any]) -> pd.DataFrame:
-    """All files, typed by the contract; one ContractViolationError listing every file's problems."""
+def input_contract(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The contract the step's input honours: the model's for raw CSV; for a feature group
+    snapshot, its columns but the PII (removed at ingestion) plus the transform outputs."""
+    contract = dict(settings["contract"])
+    if not settings.get("feature_group"):
+        return contract
+    pii = {rule["name"] for rule in contract.get("pii", ())}
+    columns = [rule for rule in contract["columns"] if rule["name"] not in pii]
+    derived = [{"name": name, "type": "float", "nullable": True} for name in transform_outputs(settings)]
+    return {**contract, "columns": [*columns, *derived], "pii": []}
+
+
+def read_checked(files: list[Path], contract: Mapping[str, Any], *, only_contract_columns: bool = False) -> pd.DataFrame:
+    """All files, typed by the contract; one ContractViolationError listing every file's problems.
+    ``only_contract_columns`` reads just the contract's columns (a snapshot holds more)."""
+    declared = [rule["name"] for rule in contract["columns"]]
     frames, problems = [], []
     for path in files:
         raw = data_contract.read_raw(path)
+        if only_contract_columns:
+            raw = raw[[name for name in raw.columns if name in declared]]
         found = data_contract.violations(raw, contract)
         prefix = f"{path.name}: " if len(files) > 1 else ""
         problems += [prefix + problem for problem in found]
@@ -91,11 +115,12 @@ def split(frame: pd.DataFrame, labels: pd.Series, *, test_fraction: float, valid
 
 def preprocess(files: list[Path], settings: Mapping[str, Any], key: bytes) -> Preprocessed:
     """Check, clean, split and describe the raw ``files`` as ``settings`` (model_settings.json) say."""
-    contract = settings["contract"]
+    contract = input_contract(settings)
     training = settings["training"]
     encoding = FeatureEncoding.from_settings(settings)
     digest = data_digest(files)
-    frame = remove_pii(read_checked(files, contract), contract.get("pii", ()), key)
+    checked = read_checked(files, contract, only_contract_columns=bool(settings.get("feature_group")))
+    frame = remove_pii(checked, contract.get("pii", ()), key)
     labels = pd.Series(encoding.labels(frame), index=frame.index)
     splits = split(
         frame,
@@ -108,6 +133,7 @@ def preprocess(files: list[Path], settings: Mapping[str, Any], key: bytes) -> Pr
         "source_files": [entry["file"] for entry in digest["files"]],
         "rows": len(frame),
         "columns": list(frame.columns),
+        "source": "feature_group_snapshot" if settings.get("feature_group") else "raw_csv",
         "pii": {
             action: [rule["name"] for rule in contract.get("pii", ()) if rule["action"] == action]
             for action in ("drop", "pseudonymize")
@@ -160,7 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pii-key-secret-id", default=None)
     args = parser.parse_args(argv)
     settings = read_json(args.settings)
-    key = pii_key(args.pii_key_secret_id, os.environ, needed=pseudonymizes(settings["contract"]))
+    key = pii_key(args.pii_key_secret_id, os.environ, needed=pseudonymizes(input_contract(settings)))
     result = preprocess(csv_files(args.input_dir), settings, key)
     write_outputs(result, args.output_dir)
     logger.info("preprocessed %d rows: %s", result.report["rows"], result.report["splits"])

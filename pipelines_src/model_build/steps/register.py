@@ -14,10 +14,15 @@ definition builds it from the same constants); the local runner writes it to
   ``statistics.json`` and ``constraints.json``;
 - lineage in ``CustomerMetadataProperties`` (keys in ``METADATA_KEYS``); ``ModelVersion``
   is the ``model_version`` every response of this version carries (the pipeline execution id).
+  A build that read a feature group snapshot adds the snapshot's lineage, all of
+  ``feature_store.snapshot_files.LINEAGE_KEYS`` (as-of time, query SHA-256, snapshot id, rows,
+  CSV SHA-256), so the same version can be rebuilt from the same data.
 """
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from pipelines_src.feature_store.snapshot_files import LINEAGE_KEYS as SNAPSHOT_LINEAGE_KEYS
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -54,6 +59,9 @@ def registration_request(
     missing = [key for key in METADATA_KEYS if not metadata.get(key)]
     if missing:
         raise ValueError(f"lineage metadata missing: {missing}")
+    snapshot = [key for key in SNAPSHOT_LINEAGE_KEYS if metadata.get(key)]
+    if snapshot and len(snapshot) < len(SNAPSHOT_LINEAGE_KEYS):
+        raise ValueError(f"snapshot lineage incomplete: missing {[key for key in SNAPSHOT_LINEAGE_KEYS if key not in snapshot]}")
     return {
         "ModelPackageGroupName": model_package_group,
         "ModelApprovalStatus": approval_status,
@@ -75,5 +83,5 @@ def registration_request(
                 "Constraints": {"ContentType": JSON, "S3Uri": constraints_uri},
             }
         },
-        "CustomerMetadataProperties": {key: metadata[key] for key in METADATA_KEYS},
+        "CustomerMetadataProperties": {key: metadata[key] for key in (*METADATA_KEYS, *snapshot)},
     }
