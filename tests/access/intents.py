@@ -194,6 +194,8 @@ def _ingestion_intents(config: PlatformConfig, group: str) -> list[Intent]:
                f"{quarantine}execution-1/quarantined.csv", "Allow", "The data engineer reads why rows were rejected."),
         Intent("feature-store", "data-engineer-cannot-change-ingestion-pipeline", engineer, "sagemaker:UpdatePipeline",
                pipeline, "Deny", "The ingestion pipeline changes through CDK only."),
+        Intent("feature-store", "data-scientist-cannot-start-ingestion", scientist, "sagemaker:StartPipelineExecution",
+               pipeline, "Deny", "Starting an ingestion writes features; the platform-pipelines grant must not cover it."),
         Intent("feature-store", "data-scientist-cannot-read-quarantine", scientist, "s3:GetObject",
                f"{quarantine}execution-1/quarantined.csv", "Deny", "Quarantined rows are raw data, PII included."),
     ]

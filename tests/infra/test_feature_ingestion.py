@@ -17,6 +17,7 @@ from platform_config.naming import (
     ingestion_pipeline_name,
     offline_store_database_name,
     offline_store_table_name,
+    platform_tags,
 )
 from stacks.components.ingestion_code import SETTINGS_FILE, ingestion_code_dir
 from stacks.components.ingestion_pipeline import INGEST_MODULE, INGEST_STEP
@@ -72,6 +73,12 @@ def test_the_ingest_step_runs_the_ingest_job_for_its_group_with_its_key_into_fea
             "--pii-key-secret-id": feature_group_pii_key_secret_name(platform_config, group.name),
             "--store": "featurestore",
         }
+
+
+def test_the_ingest_job_carries_the_platform_tags(synthesized: SynthesizedApp, platform_config: PlatformConfig) -> None:
+    for pipeline in _ingestion_pipelines(synthesized).values():
+        tags = _definition(pipeline)["Steps"][0]["Arguments"]["Tags"]
+        assert {tag["Key"]: tag["Value"] for tag in tags} == platform_tags(platform_config)
 
 
 def test_the_ingest_step_reads_incoming_and_writes_quarantine_of_its_group_encrypted(

@@ -55,3 +55,15 @@ def ingestion_runs(scope: StudioScope) -> PersonaPolicy:
     )
     policy.allow("ListPipelines", ["sagemaker:ListPipelines"], ["*"], wildcard_reason=LIST_ONLY)
     return policy
+
+
+# What would write records into a feature group by running its ingestion.
+INGESTION_CONTROLS = ("sagemaker:StartPipelineExecution", "sagemaker:RetryPipelineExecution")
+
+
+def no_ingestion_runs(scope: StudioScope) -> PersonaPolicy:
+    """An explicit Deny of starting or retrying an ingestion pipeline, whatever other statement
+    (the platform's pipelines by prefix) allows: features are written by data engineers' runs only."""
+    policy = PersonaPolicy("NoIngestionRuns")
+    policy.deny("NeverRunIngestion", INGESTION_CONTROLS, [scope.sagemaker(f"pipeline/{scope.ingestion_pipeline_pattern}")])
+    return policy
