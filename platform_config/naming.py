@@ -131,6 +131,17 @@ def athena_workgroup_name(config: PlatformConfig) -> str:
 ATHENA_RESULTS_PREFIX = "athena-results"
 
 
+def offline_store_database_name(config: PlatformConfig) -> str:
+    """The Glue database of the platform's offline stores (dev; Glue and Athena want ``_``, not ``-``)."""
+    return f"{config.name.replace('-', '_')}_feature_store"
+
+
+def offline_store_table_name(feature_group: str) -> str:
+    """A feature group's offline-store table in ``offline_store_database_name`` (``loan-applicants``
+    → ``loan_applicants``): the snapshot query and Athena users name it."""
+    return feature_group.replace("-", "_").lower()
+
+
 def feature_group_raw_prefix(feature_group: str, purpose: str) -> str:
     """A feature group's prefix in the raw bucket, ending in ``/``: ``incoming`` (files to ingest;
     a new object starts the ingestion pipeline) or ``quarantine`` (rejected rows, with the reason)."""

@@ -8,7 +8,9 @@
 - ``build``: its SageMaker build pipeline (``build_pipeline_name``) from the definition
   rendered into ``build/pipelines/<model>/``, reading raw and curated data and writing
   under ``pipelines/<model>/`` and ``models/<model>/`` of the artifact bucket, its jobs in
-  the dev ``network``;
+  the dev ``network``; for a model with a ``feature_group``, also querying that group's
+  offline store in the feature store's Athena workgroup (names from ``platform_config/naming.py``:
+  nothing is granted in a shared stack);
 - ``ci``: a ``BuildPipelineCi`` of its own: a push to the configured branch tests the
   code, re-renders the definition, upserts and starts this pipeline;
 - ``promotion``: its ``PromotionPipeline`` (``promotion_pipeline_name``), run as the
@@ -41,7 +43,9 @@ from constructs import Construct
 from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
 from platform_config.naming import (
+    ATHENA_RESULTS_PREFIX,
     approval_topic_name,
+    athena_workgroup_name,
     build_pipeline_name,
     dev_bucket_name,
     endpoint_template_synth_project_name,
@@ -49,6 +53,8 @@ from platform_config.naming import (
     model_package_group_name,
     model_parameter_name,
     monitoring_alarm_name,
+    offline_store_database_name,
+    offline_store_table_name,
     pii_key_secret_name,
     promotion_artifact_bucket_name,
     promotion_artifact_key_alias,
@@ -63,6 +69,7 @@ from stacks.components.nag import acknowledge
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.promotion_pipeline import PromotionPipeline
 from stacks.components.sagemaker_pipeline import SageMakerPipeline
+from stacks.components.sagemaker_pipeline_role import FeatureSnapshotRead
 from platform_config.construct_ids import pascal
 from stacks.cross_account import cloudformation_execution_role_arns, monitoring_job_role_arns, promotion_role_names
 from stacks.rendered_pipelines import load_rendered_pipeline
@@ -141,6 +148,15 @@ class ModelStack(Stack):
             artifact_prefixes=list(prefixes.values()),
             secrets=[self.pii_key],
             network=network,
+            feature_snapshot=None if model.feature_group is None else FeatureSnapshotRead(
+                feature_group=model.feature_group,
+                workgroup=athena_workgroup_name(config),
+                database=offline_store_database_name(config),
+                table=offline_store_table_name(model.feature_group),
+                results_bucket=curated_bucket,
+                results_prefix=ATHENA_RESULTS_PREFIX,
+                results_key=data_key,
+            ),
         )
         self.build.node.add_dependency(self.group)
         self.ci = BuildPipelineCi(

@@ -28,6 +28,7 @@ from tests.synth import REPO_ROOT, SynthesizedApp, cdk_json_context
 MODEL = "credit-risk"
 PIPELINE_NAME = "mlops-credit-risk-build"
 ARTIFACT_BUCKET = "mlops-artifacts-111111111111-eu-west-1"
+CURATED_BUCKET = "mlops-curated-111111111111-eu-west-1"
 # Pinned: a new logical id replaces the secret, and a new key changes every pseudonym.
 PII_KEY_SECRET_ID = "PiiHashKeyD2ECFCF8"
 
@@ -312,7 +313,7 @@ def test_pipeline_role_passes_only_itself_and_only_to_sagemaker(pipeline_role_st
     assert passing[0]["Condition"] == {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
 
 
-def test_pipeline_role_writes_only_under_its_models_prefixes(pipeline_role_statements, model_name) -> None:
+def test_pipeline_role_writes_only_under_its_models_prefixes(pipeline_role_statements, model) -> None:
     writable = [
         resource
         for item in pipeline_role_statements
@@ -320,7 +321,11 @@ def test_pipeline_role_writes_only_under_its_models_prefixes(pipeline_role_state
         for resource in as_list(item["Resource"])
     ]
     bucket = f"arn:aws:s3:::{ARTIFACT_BUCKET}"
-    assert sorted(writable) == [f"{bucket}/models/{model_name}/*", f"{bucket}/pipelines/{model_name}/*"]
+    # A model reading a feature group also writes its snapshot query's results, where the workgroup puts them.
+    athena_results = [f"arn:aws:s3:::{CURATED_BUCKET}/athena-results/*"] if model.feature_group else []
+    assert sorted(writable) == sorted(
+        [f"{bucket}/models/{model.name}/*", f"{bucket}/pipelines/{model.name}/*", *athena_results]
+    )
 
 
 def test_pipeline_role_starts_only_pipeline_jobs(pipeline_role_statements) -> None:
