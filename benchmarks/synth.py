@@ -36,7 +36,7 @@ DEFAULT_CONFIG = REPO_ROOT / "config" / "platform.toml"
 RENDERED = REPO_ROOT / "build" / "pipelines"
 # CloudFormation quotas per stack (the template body is read from S3, whose limit is 1 MB).
 LIMITS = {"resources": 500, "template bytes": 1_000_000, "parameters": 200, "outputs": 200}
-# Paths a model entry gives relative to its config file.
+# Paths a model or feature group entry gives relative to its config file.
 _RELATIVE_PATH = re.compile(r'^(dataset|data_contract) = "([^"/][^"]*)"$', re.MULTILINE)
 
 
@@ -62,9 +62,10 @@ def count_resources(outdir: Path) -> int:
 def copies_config(base: Path, copies: int, folder: Path) -> tuple[Path, list[str]]:
     """A config like ``base`` whose models are ``copies`` copies of its first model."""
     text = base.read_text()
+    # Paths are relative to the config file, which the copy does not sit beside.
+    text = _RELATIVE_PATH.sub(lambda m: f'{m[1]} = "{(base.parent / m[2]).resolve()}"', text)
     head, _, rest = text.partition("[[models]]")
     model = "[[models]]" + rest.split("[[models]]")[0]
-    model = _RELATIVE_PATH.sub(lambda m: f'{m[1]} = "{(base.parent / m[2]).resolve()}"', model)
     name = re.search(r'^name = "([^"]+)"$', model, re.MULTILINE)[1]
     names = [name] + [f"{name}-{index}" for index in range(2, copies + 1)]
     blocks = [model.replace(f'name = "{name}"', f'name = "{copy}"', 1) for copy in names]

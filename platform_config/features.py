@@ -2,10 +2,11 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from platform_config.base import ConfigModel
+from platform_config.base import ConfigModel, InstanceType
 from platform_config.contract import DataContract
+from platform_config.models import SCHEDULE_EXPRESSION_RULE, is_schedule_expression
 
 # SageMaker Feature Store names: letters, digits and hyphens, at most 64 characters.
 FeatureGroupName = Annotated[str, Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}$")]
@@ -58,10 +59,21 @@ class FeatureGroupSpec(ConfigModel):
     online_store: bool = True
     offline_store: bool = True
     ttl_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    # When the ingestion pipeline also runs without a new file (an EventBridge schedule expression,
+    # UTC), e.g. to retry files a failed run left in incoming/; None: only on new files.
+    ingestion_schedule: str | None = "cron(0 2 * * ? *)"
+    ingestion_instance_type: InstanceType = "ml.m5.large"
     features: tuple[FeatureSpec, ...] = Field(min_length=2, max_length=2500)
     data_contract: DataContract | None = None
     max_bad_row_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.01
     transforms: tuple[TransformSpec, ...] = ()
+
+    @field_validator("ingestion_schedule")
+    @classmethod
+    def _schedule_expression(cls, value: str | None) -> str | None:
+        if value is not None and not is_schedule_expression(value):
+            raise ValueError(SCHEDULE_EXPRESSION_RULE)
+        return value
 
     @model_validator(mode="after")
     def _identifier_and_event_time_are_features(self) -> "FeatureGroupSpec":

@@ -21,6 +21,13 @@ _CRON = re.compile(r"cron\(\S+( \S+){5}\)")
 _HOUR = r"([01]?\d|2[0-3])"
 _MODEL_MONITOR_CRON = re.compile(rf"cron\(0 (\*|{_HOUR}|{_HOUR}/([1-9]|1\d|2[0-4])) \? \* \* \*\)")
 
+SCHEDULE_EXPRESSION_RULE = "must be 'rate(<n> minutes|hours|days)' or a six-field 'cron(...)' expression"
+
+
+def is_schedule_expression(value: str) -> bool:
+    """Whether ``value`` is an EventBridge schedule expression: ``rate(...)`` or a six-field ``cron(...)``."""
+    return bool(_RATE.fullmatch(value) or _CRON.fullmatch(value))
+
 
 class SensitiveAttribute(ConfigModel):
     """A protected attribute and its disadvantaged group (Clarify's facet *d*).
@@ -137,8 +144,8 @@ class Monitoring(ConfigModel):
     @field_validator("schedule")
     @classmethod
     def _scheduler_expression(cls, value: str) -> str:
-        if not (_RATE.fullmatch(value) or _CRON.fullmatch(value)):
-            raise ValueError("must be 'rate(<n> minutes|hours|days)' or a six-field 'cron(...)' expression")
+        if not is_schedule_expression(value):
+            raise ValueError(SCHEDULE_EXPRESSION_RULE)
         return value
 
     @model_validator(mode="after")

@@ -137,6 +137,48 @@ def pii_key_secret_name(config: PlatformConfig, model_name: str) -> str:
     return f"{config.name}/{model_name}/pii-hash-key"
 
 
+def feature_group_pii_key_secret_name(config: PlatformConfig, feature_group: str) -> str:
+    """The Secrets Manager secret of a feature group's pseudonymization key (dev): its
+    ingestion pipeline passes it to the job as ``--pii-key-secret-id``. Under
+    ``feature-groups/`` so a feature group never shares a secret with a model of the same name."""
+    return f"{config.name}/feature-groups/{feature_group}/pii-hash-key"
+
+
+def ingestion_pipeline_name(config: PlatformConfig, feature_group: str) -> str:
+    """The SageMaker pipeline that ingests a feature group's raw files (dev); new files under its
+    ``incoming`` prefix and its schedule start it, people start it by this name."""
+    return f"{config.name}-{feature_group}-ingestion"
+
+
+def athena_workgroup_name(config: PlatformConfig) -> str:
+    """The Athena workgroup every offline-store query runs in (dev): results go, encrypted with
+    the data key, under ``ATHENA_RESULTS_PREFIX`` of the curated bucket, whatever the caller asks."""
+    return f"{config.name}-feature-store"
+
+
+# Where a workgroup's query results land in the curated bucket (``s3://<curated>/athena-results/``).
+ATHENA_RESULTS_PREFIX = "athena-results"
+
+
+def offline_store_database_name(config: PlatformConfig) -> str:
+    """The Glue database of the platform's offline stores (dev; Glue and Athena want ``_``, not ``-``)."""
+    return f"{config.name.replace('-', '_')}_feature_store"
+
+
+def offline_store_table_name(feature_group: str) -> str:
+    """A feature group's offline-store table in ``offline_store_database_name`` (``loan-applicants``
+    → ``loan_applicants``): the snapshot query and Athena users name it."""
+    return feature_group.replace("-", "_").lower()
+
+
+def feature_group_raw_prefix(feature_group: str, purpose: str) -> str:
+    """A feature group's prefix in the raw bucket, ending in ``/``: ``incoming`` (files to ingest;
+    a new object starts the ingestion pipeline) or ``quarantine`` (rejected rows, with the reason)."""
+    if purpose not in ("incoming", "quarantine"):
+        raise ValueError(f"purpose must be 'incoming' or 'quarantine', got {purpose!r}")
+    return f"feature-groups/{feature_group}/{purpose}/"
+
+
 # Naming rules evaluated with this in place of a model's name become the templates
 # runtime code matches names against (``mlops-{model}-promotion``), and with ``*`` the IAM
 # patterns shared stacks grant by (``mlops-*-promotion``): one rule, no list of models.

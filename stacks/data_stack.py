@@ -5,6 +5,8 @@
   lets only the staging and prod model-execution roles read and decrypt them,
   which cross-account model deployment needs.
 - ``access_log_bucket`` receives S3 server access logs of the other buckets.
+- ``raw_bucket`` sends its object events to EventBridge: a file landing under a feature
+  group's ``incoming/`` prefix starts that group's ingestion pipeline.
 
 Buckets have names from ``platform_config/naming.py`` and the artifact key an alias, so
 other stacks and accounts can name them in policies.
@@ -52,6 +54,10 @@ class DataStack(Stack):
             encryption_key=self.data_key,
             access_log_bucket=self.access_log_bucket, access_log_prefix="raw-data/",
         ).bucket
+        # Set on the L1: the L2's event_bridge_enabled adds a custom-resource Lambda to do what
+        # CloudFormation does natively.
+        raw = self.raw_bucket.node.default_child
+        raw.add_property_override("NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled", True)
         self.curated_bucket = SecureBucket(
             self, "CuratedData", removal_policy=removal_policy, bucket_name=dev_bucket_name(config, "curated"),
             encryption_key=self.data_key,

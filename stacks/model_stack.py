@@ -4,12 +4,16 @@
   readable by the staging and prod CloudFormation execution roles and listable by their
   monitoring job roles, and only ``approver_role_arn`` sets a version's approval status;
 - ``pii_key``: the secret of its PII pseudonymization key (``pii_key_secret_name``, a
-  generated value encrypted with the data key; a new key changes every pseudonym);
+  generated value encrypted with the data key; a new key changes every pseudonym), for a
+  model reading a CSV; None for a model reading a feature group (ingestion removed the PII);
 - ``build``: its SageMaker build pipeline (``build_pipeline_name``) from the definition
   rendered into ``build/pipelines/<model>/``, run as the role ``build_pipeline_role_name``,
-  reading raw and curated data and writing under ``pipelines/<model>/`` and ``models/<model>/``
-  of the artifact bucket, its jobs in the dev ``network``; the shared ``BuildCi`` stack's
-  build re-renders, upserts and starts it on git push, finding it and its role by those names;
+  reading curated data (and raw data, for a model reading a CSV) and writing under
+  ``pipelines/<model>/`` and ``models/<model>/`` of the artifact bucket, its jobs in the dev
+  ``network``; for a model with a ``feature_group``, also querying that group's offline store
+  in the feature store's Athena workgroup (names from ``platform_config/naming.py``: nothing is
+  granted in a shared stack); the shared ``BuildCi`` stack's build re-renders, upserts and
+  starts it on git push, finding it and its role by those names;
 - ``promotion``: its ``PromotionPipeline`` (``promotion_pipeline_name``), run as the
   Promotion stack's pipeline role and invoking its functions and template synth, all
   referred to by the names ``platform_config/naming.py`` publishes: the shared role holds
@@ -40,7 +44,9 @@ from constructs import Construct
 from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
 from platform_config.naming import (
+    ATHENA_RESULTS_PREFIX,
     approval_topic_name,
+    athena_workgroup_name,
     build_pipeline_name,
     build_pipeline_role_name,
     dev_bucket_name,
@@ -49,6 +55,8 @@ from platform_config.naming import (
     model_package_group_name,
     model_parameter_name,
     monitoring_alarm_name,
+    offline_store_database_name,
+    offline_store_table_name,
     pii_key_secret_name,
     promotion_artifact_bucket_name,
     promotion_artifact_key_alias,
@@ -61,6 +69,7 @@ from stacks.components.nag import acknowledge
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.promotion_pipeline import PromotionPipeline
 from stacks.components.sagemaker_pipeline import SageMakerPipeline
+from stacks.components.sagemaker_pipeline_role import FeatureSnapshotRead
 from platform_config.construct_ids import pascal
 from stacks.cross_account import cloudformation_execution_role_arns, monitoring_job_role_arns, promotion_role_names
 from stacks.rendered_pipelines import load_rendered_pipeline
@@ -124,21 +133,33 @@ class ModelStack(Stack):
             for purpose, key in (("raw", data_key), ("curated", data_key), ("artifacts", artifact_key))
         )
         prefixes = artifact_prefixes(model.name)
-        self.pii_key = self._pii_key(config, model.name, data_key, removal_policy)
+        # A model reading a feature group trains on its snapshot, whose PII ingestion removed with the
+        # group's key: its build needs neither raw data nor a key of its own.
+        reads_features = model.feature_group is not None
+        self.pii_key = None if reads_features else self._pii_key(config, model.name, data_key, removal_policy)
         self.build = SageMakerPipeline(
             self,
             "BuildPipeline",
             rendered=load_rendered_pipeline(config, model.name),
             pipeline_name=pipeline_name,
             model_package_group=group_name,
-            input_buckets=[raw_bucket, curated_bucket],
+            input_buckets=[curated_bucket] if reads_features else [raw_bucket, curated_bucket],
             input_keys=[data_key],
             artifact_bucket=artifact_bucket,
             artifact_key=artifact_key,
             artifact_prefixes=list(prefixes.values()),
-            secrets=[self.pii_key],
+            secrets=[] if self.pii_key is None else [self.pii_key],
             network=network,
             role_name=build_pipeline_role_name(config, model.name),
+            feature_snapshot=None if model.feature_group is None else FeatureSnapshotRead(
+                feature_group=model.feature_group,
+                workgroup=athena_workgroup_name(config),
+                database=offline_store_database_name(config),
+                table=offline_store_table_name(model.feature_group),
+                results_bucket=curated_bucket,
+                results_prefix=ATHENA_RESULTS_PREFIX,
+                results_key=data_key,
+            ),
         )
         self.build.node.add_dependency(self.group)
         self.promotion = self._promotion(config, model)

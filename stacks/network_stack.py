@@ -8,10 +8,12 @@ from stacks.account_settings import log_retention_of, removal_policy_of
 from platform_config.accounts import AccountConfig
 
 # Studio in VPC-only mode and SageMaker jobs reach AWS only through these (and S3's gateway
-# endpoint); the build's Preprocess step reads its pseudonymization key from Secrets Manager.
+# endpoint); the build's Preprocess step and the ingestion jobs read their pseudonymization key
+# from Secrets Manager, ingestion writes records through the Feature Store runtime, and Studio and
+# the build's snapshot query the offline store through Athena (and Glue, which notebooks browse).
 DEV_INTERFACE_SERVICES = (
     "sagemaker.api", "sagemaker.runtime", "sagemaker.featurestore-runtime", "sts", "logs",
-    "ecr.api", "ecr.dkr", "kms", "monitoring", "ssm", "servicecatalog", "secretsmanager",
+    "ecr.api", "ecr.dkr", "kms", "monitoring", "ssm", "servicecatalog", "secretsmanager", "athena", "glue",
 )
 # Endpoints and monitoring jobs in staging and prod.
 SERVING_INTERFACE_SERVICES = ("sagemaker.api", "sagemaker.runtime", "sts", "logs", "kms", "monitoring")

@@ -7,6 +7,7 @@ from platform_config import PlatformConfig
 from stacks.build_ci_stack import BuildCiStack
 from stacks.data_stack import DataStack
 from stacks.endpoint_stack import EndpointStack
+from stacks.feature_ingestion_stack import FeatureIngestionStack
 from stacks.feature_store_stack import FeatureStoreStack
 from platform_config.construct_ids import endpoint_stack_id, model_monitoring_stack_id, model_stack_id
 from stacks.model_monitoring_stack import ModelMonitoringStack
@@ -21,8 +22,8 @@ from stacks.studio_stack import StudioStack
 
 class DevStage(Stage):
     """The dev (and tooling) account: shared stacks that name no model (network, data, feature
-    store, Studio, build CI, promotion, retraining) and one ``ModelStack`` per model (registry
-    group, build and promotion pipelines)."""
+    store, feature ingestion, Studio, build CI, promotion, retraining) and one ``ModelStack`` per
+    model (registry group, build and promotion pipelines)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig) -> None:
         account = config.accounts.dev
@@ -40,6 +41,15 @@ class DevStage(Stage):
             curated_bucket=self.data.curated_bucket,
             **common,
         )
+        self.feature_ingestion = FeatureIngestionStack(
+            self,
+            "FeatureIngestion",
+            config=config,
+            data_key=self.data.data_key,
+            network=self.network.network,
+            **common,
+        )
+        self.feature_ingestion.add_stack_dependency(self.feature_store, "writes records into its feature groups")
         self.studio = StudioStack(
             self,
             "Studio",

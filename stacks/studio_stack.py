@@ -28,6 +28,10 @@ from platform_config.construct_ids import pascal
 from platform_config import PlatformConfig
 from platform_config.naming import (
     ANY_MODEL,
+    ATHENA_RESULTS_PREFIX,
+    athena_workgroup_name,
+    ingestion_pipeline_name,
+    offline_store_database_name,
     PLATFORM_TAG_KEY,
     dev_bucket_name,
     model_package_group_name,
@@ -102,6 +106,10 @@ class StudioStack(Stack):
             subnet_ids=network.vpc.select_subnets(subnet_type=network.subnets.subnet_type).subnet_ids,
             security_group_id=network.workload_security_group.security_group_id,
             offline_store_role_arn=offline_store_role.role_arn,
+            athena_workgroup=athena_workgroup_name(config),
+            athena_results_prefix=ATHENA_RESULTS_PREFIX,
+            offline_store_database=offline_store_database_name(config),
+            ingestion_pipeline_pattern=ingestion_pipeline_name(config, "*").lower(),
         )
         default_role.grant(studio_user(studio_scope, profile_name=None))
         self.roles: dict[str, iam.IRole] = {}

@@ -38,7 +38,7 @@ from botocore.exceptions import ClientError
 
 from pipelines_src.model_build.code_bundle import archive, archive_key, write_code_dir
 from pipelines_src.model_build.deploy_values import DeployValues
-from pipelines_src.model_build.model_settings import model_of
+from pipelines_src.model_build.model_settings import feature_group_of, model_of
 from pipelines_src.model_build.render import render_definition, subnet_list
 from platform_config import ConfigError, PlatformConfig, load_config
 from platform_config.models import ModelConfig
@@ -53,10 +53,10 @@ class Deployment:
     execution_arn: str | None
 
 
-def upload_code(model: ModelConfig, *, s3: Any, bucket: str, prefix: str, kms_key_arn: str) -> str:
-    """Upload the zipped step code under ``prefix``; returns its ``s3://`` URI."""
+def upload_code(config: PlatformConfig, model: ModelConfig, *, s3: Any, bucket: str, prefix: str, kms_key_arn: str) -> str:
+    """Upload the zipped step code (the code folder ``render`` writes) under ``prefix``; returns its ``s3://`` URI."""
     with tempfile.TemporaryDirectory() as scratch:
-        data = archive(write_code_dir(model, Path(scratch) / "code"))
+        data = archive(write_code_dir(model, Path(scratch) / "code", feature_group_of(config, model)))
     key = archive_key(prefix, data)
     s3.put_object(Bucket=bucket, Key=key, Body=data, ServerSideEncryption="aws:kms", SSEKMSKeyId=kms_key_arn)
     return f"s3://{bucket}/{key}"
@@ -102,7 +102,7 @@ def deploy(
 ) -> Deployment:
     if not code_prefix.endswith("/"):
         raise ValueError(f"--code-prefix {code_prefix!r} must end with '/'")
-    code_s3_uri = upload_code(model, s3=s3, bucket=artifact_bucket, prefix=code_prefix, kms_key_arn=kms_key_arn)
+    code_s3_uri = upload_code(config, model, s3=s3, bucket=artifact_bucket, prefix=code_prefix, kms_key_arn=kms_key_arn)
     definition = render_definition(
         config, model, DeployValues(role_arn, artifact_bucket, kms_key_arn, code_s3_uri, security_group_id, subnet_ids)
     )

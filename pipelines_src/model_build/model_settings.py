@@ -14,8 +14,8 @@ local runner turn the typed ``ModelConfig`` into this plain JSON document:
   pipeline's parameters and the local runner's flags override them);
 - ``monitoring``: ``baseline_drift_distance`` (the baseline's comparison threshold);
 - ``feature_group``: null when the model trains on a raw CSV; for a model that reads a
-  point-in-time snapshot of its feature group, ``name``, ``record_identifier``, ``event_time``
-  and ``transforms`` (``[{output, function, inputs}]``, which Preprocess encodes and the
+  point-in-time snapshot of its feature group, ``name``, ``record_identifier``, ``event_time``,
+  ``features`` (``[{name, type}]``: the columns the Snapshot step's query reads) and ``transforms`` (``[{output, function, inputs}]``, which Preprocess encodes and the
   endpoint computes from each raw record).
 """
 
@@ -49,7 +49,7 @@ def model_settings(model: "ModelConfig", feature_group: "FeatureGroupSpec | None
         "feature_group": None
         if feature_group is None
         else {
-            **feature_group.model_dump(mode="json", include={"name", "record_identifier", "event_time"}),
+            **feature_group.model_dump(mode="json", include={"name", "record_identifier", "event_time", "features"}),
             "transforms": [transform.model_dump(mode="json") for transform in feature_group.transforms],
         },
     }

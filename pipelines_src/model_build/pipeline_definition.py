@@ -3,9 +3,17 @@
 One entry point, ``build_pipeline``, from the typed config and the deploy-time values
 (``DeployValues``). The steps (names in ``step_names``)::
 
-    Preprocess -> Train -> PackageModel -> Evaluate -> Fairness -> MonitoringBaseline -> QualityGate
-                                                                         |- RegisterModel (all gates pass)
-                                                                         '- GateFailed    (otherwise)
+    [Snapshot ->] Preprocess -> Train -> PackageModel -> Evaluate -> Fairness -> MonitoringBaseline -> QualityGate
+                                                                                    |- RegisterModel (all gates pass)
+                                                                                    '- GateFailed    (otherwise)
+
+- a model with a ``feature_group`` starts with Snapshot (``feature_store.snapshot_job``): it
+  reads the group's offline store as of ``AsOfTime`` (default: the execution's start) with
+  Athena, in the platform's feature store workgroup, and its ``records.csv`` is what Preprocess
+  reads; the snapshot's as-of time, query digest, query execution id, rows and CSV digest go
+  into the registered version's lineage. Ingestion removed the PII, so Preprocess reads no key
+  and, like the later steps, runs without network. A model without a feature group has no
+  Snapshot: Preprocess reads the CSV files under ``InputDataUri``;
 
 - every processing step runs in the SageMaker XGBoost image of ``training.xgboost_version``
   (the model was trained by the same xgboost). Its one code input is the step code
@@ -15,9 +23,10 @@ One entry point, ``build_pipeline``, from the typed config and the deploy-time v
   only what the image ships (TreeSHAP attributions come from xgboost itself);
 - every job (processing and training) runs in the platform VPC, in
   ``DeployValues.subnet_ids`` with ``DeployValues.security_group_id``, which has no internet
-  path. All but Preprocess run with network isolation (``step_jobs.ISOLATED_STEPS``): they call
-  no AWS API, and SageMaker still moves their S3 inputs and outputs through the VPC. Preprocess
-  reads the pseudonymization key from Secrets Manager (through the VPC's endpoint);
+  path. The steps that call no AWS API run with network isolation (``StepJobs.isolated``), and
+  SageMaker still moves their S3 inputs and outputs through the VPC: all but Preprocess, which
+  reads the pseudonymization key from Secrets Manager (through the VPC's endpoint), and Snapshot,
+  which calls SageMaker, Athena and S3;
 - Train is the built-in XGBoost algorithm with ``training.hyperparameters``, reading
   the ``train`` and ``validation`` channels (CSV, label first, no header);
 - PackageModel (``steps.package``) makes the serving artifact: the booster plus the
@@ -49,11 +58,13 @@ from sagemaker.mlops.workflow.steps import ProcessingStep, TrainingStep
 from sagemaker.train import ModelTrainer
 from sagemaker.train.configs import Compute, InputData, Networking
 
+from pipelines_src.feature_store import athena_snapshot
+from pipelines_src.feature_store.snapshot_files import METADATA_FILE as SNAPSHOT_FILE
 from pipelines_src.model_build import step_names
 from pipelines_src.model_build.deploy_values import DeployValues
 from pipelines_src.model_build.pipeline_parameters import parameters
-from pipelines_src.model_build.registration import quality_gate, register_model
-from pipelines_src.model_build.step_jobs import ISOLATED_STEPS, MAX_RUNTIME_SECONDS, VOLUME_GB, StepJobs
+from pipelines_src.model_build.registration import FeatureSnapshot, quality_gate, register_model
+from pipelines_src.model_build.step_jobs import FEATURE_STORE_PACKAGE, MAX_RUNTIME_SECONDS, VOLUME_GB, StepJobs
 from pipelines_src.model_build.steps import container_paths as paths
 from pipelines_src.model_build.steps import register
 from pipelines_src.model_build.steps.evaluate import EVALUATION_FILE
@@ -62,17 +73,38 @@ from pipelines_src.model_build.steps.gate import GATE_FILE
 from pipelines_src.model_build.steps.preprocess import DIGEST_FILE
 from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
+from platform_config.naming import athena_workgroup_name
+
+SNAPSHOT_OUTPUT = "snapshot"
 
 
 class _Builder:
     """Builds the data steps of one model's pipeline; each method returns one step."""
 
     def __init__(self, config: PlatformConfig, model: ModelConfig, values: DeployValues, session: PipelineSession):
-        self.model, self.values, self.session = model, values, session
+        self.config, self.model, self.values, self.session = config, model, values, session
         self.jobs = StepJobs(config, model, values, session)
         self.params = parameters(config, model)
 
-    def preprocess(self) -> tuple[ProcessingStep, PropertyFile]:
+    def snapshot(self) -> FeatureSnapshot:
+        jobs = self.jobs
+        lineage = PropertyFile(name="FeatureSnapshot", output_name=SNAPSHOT_OUTPUT, path=SNAPSHOT_FILE)
+        output_dir = f"{paths.OUTPUT}/{SNAPSHOT_OUTPUT}"
+        step_args = jobs.processor(step_names.SNAPSHOT, "snapshot_job", FEATURE_STORE_PACKAGE).run(
+            inputs=[jobs.code()],
+            outputs=[jobs.output(SNAPSHOT_OUTPUT, output_dir, jobs.uri("pipelines", step_names.SNAPSHOT, SNAPSHOT_OUTPUT))],
+            arguments=[
+                "--feature-group", self.model.feature_group,
+                "--as-of", self.params.as_of_time,
+                "--execution-start", ExecutionVariables.START_DATETIME,
+                "--output-dir", output_dir,
+                "--workgroup", athena_workgroup_name(self.config),
+                "--store", athena_snapshot.STORE,
+            ],
+        )
+        return FeatureSnapshot(ProcessingStep(step_names.SNAPSHOT, step_args=step_args, property_files=[lineage]), lineage)
+
+    def preprocess(self, snapshot: FeatureSnapshot | None) -> tuple[ProcessingStep, PropertyFile]:
         jobs = self.jobs
         digest = PropertyFile(name="DataDigest", output_name="metadata", path=DIGEST_FILE)
         destinations = {
@@ -81,10 +113,14 @@ class _Builder:
             "splits": jobs.uri("pipelines", step_names.PREPROCESS, "splits"),
             "metadata": jobs.uri("models", "metadata"),
         }
+        if snapshot is None:
+            source, arguments = self.params.input_data_uri, ["--pii-key-secret-id", self.params.pii_key_secret_id]
+        else:
+            source, arguments = jobs.output_uri(snapshot.step, SNAPSHOT_OUTPUT), None
         step_args = jobs.processor(step_names.PREPROCESS, "preprocess").run(
-            inputs=[jobs.code(), jobs.input("raw", self.params.input_data_uri, paths.RAW)],
+            inputs=[jobs.code(), jobs.input("raw", source, paths.RAW)],
             outputs=[jobs.output(name, f"{paths.OUTPUT}/{name}", destinations[name]) for name in paths.PREPROCESS_OUTPUTS],
-            arguments=["--pii-key-secret-id", self.params.pii_key_secret_id],
+            arguments=arguments,
         )
         return ProcessingStep(step_names.PREPROCESS, step_args=step_args, property_files=[digest]), digest
 
@@ -101,7 +137,7 @@ class _Builder:
             ),
             stopping_condition=StoppingCondition(max_runtime_in_seconds=MAX_RUNTIME_SECONDS),
             networking=Networking(
-                enable_network_isolation=step_names.TRAIN in ISOLATED_STEPS,
+                enable_network_isolation=step_names.TRAIN in self.jobs.isolated,
                 security_group_ids=[self.values.security_group_id],
                 subnets=list(self.values.subnet_ids),
             ),
@@ -190,7 +226,8 @@ def build_pipeline(
     """The model's build pipeline; ``session`` must be a PipelineSession (nothing runs while building)."""
     builder = _Builder(config, model, values, session)
     jobs, params = builder.jobs, builder.params
-    preprocess, digest = builder.preprocess()
+    snapshot = builder.snapshot() if model.feature_group is not None else None
+    preprocess, digest = builder.preprocess(snapshot)
     train = builder.train(preprocess)
     package = builder.package(preprocess, train)
     evaluate, evaluation = builder.evaluate(preprocess, package)
@@ -199,13 +236,14 @@ def build_pipeline(
     registration = register_model(
         config, model, jobs, params,
         preprocess=preprocess, digest=digest, package=package, evaluate=evaluate, fairness=fairness, baseline=baseline,
+        snapshot=snapshot,
     )
     decision = quality_gate(
         model, params,
         evaluate=evaluate, evaluation=evaluation, fairness=fairness, bias=bias, gate=gate,
         registration=registration, baseline=baseline,
     )
-    steps: Sequence = (preprocess, train, package, evaluate, fairness, baseline, decision)
+    steps: Sequence = (*([snapshot.step] if snapshot else []), preprocess, train, package, evaluate, fairness, baseline, decision)
     return Pipeline(
         name=pipeline_name,
         parameters=params.all(),

@@ -2,14 +2,18 @@
 
 ``MinAuc``, ``MinDisparateImpact``, ``MaxDisparateImpact`` and ``MaxAbsDppl`` are the quality
 gate's bounds; ``ModelApprovalStatus`` the status RegisterModel gives the version;
-``GitCommit`` and ``TriggerReason`` its lineage; ``InputDataUri`` and ``PiiKeySecretId`` what
-Preprocess reads.
+``GitCommit`` and ``TriggerReason`` its lineage. What Preprocess reads: for a model without a
+feature group, ``InputDataUri`` (the raw CSV files) and ``PiiKeySecretId`` (the pseudonymization
+key); for a model with one, ``AsOfTime``, the time the Snapshot step reads the feature group as of
+(ISO-8601 with its zone; the default, ``execution-start``, is the execution's start), and no key:
+ingestion removed the PII.
 """
 
 from dataclasses import dataclass, fields
 
 from sagemaker.core.workflow.parameters import ParameterFloat, ParameterString
 
+from pipelines_src.feature_store.snapshot_job import EXECUTION_START
 from pipelines_src.model_build.steps import register
 from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
@@ -18,7 +22,7 @@ from platform_config.naming import dev_bucket_name, pii_key_secret_name
 
 @dataclass(frozen=True)
 class Parameters:
-    input_data_uri: ParameterString
+    input_data_uri: ParameterString | None
     approval_status: ParameterString
     min_auc: ParameterFloat
     min_disparate_impact: ParameterFloat
@@ -26,16 +30,20 @@ class Parameters:
     max_abs_dppl: ParameterFloat
     git_commit: ParameterString
     trigger_reason: ParameterString
-    pii_key_secret_id: ParameterString
+    pii_key_secret_id: ParameterString | None
+    as_of_time: ParameterString | None
 
     def all(self) -> list:
-        return [getattr(self, field.name) for field in fields(self)]
+        return [getattr(self, field.name) for field in fields(self) if getattr(self, field.name) is not None]
 
 
 def parameters(config: PlatformConfig, model: ModelConfig) -> Parameters:
     low, high = model.gates.disparate_impact_band
+    reads_files = model.feature_group is None
     return Parameters(
-        input_data_uri=ParameterString("InputDataUri", default_value=f"s3://{dev_bucket_name(config, 'raw')}/{model.name}/"),
+        input_data_uri=ParameterString("InputDataUri", default_value=f"s3://{dev_bucket_name(config, 'raw')}/{model.name}/")
+        if reads_files
+        else None,
         approval_status=ParameterString("ModelApprovalStatus", default_value=register.APPROVAL_PENDING),
         min_auc=ParameterFloat("MinAuc", default_value=model.gates.min_auc),
         min_disparate_impact=ParameterFloat("MinDisparateImpact", default_value=low),
@@ -43,5 +51,8 @@ def parameters(config: PlatformConfig, model: ModelConfig) -> Parameters:
         max_abs_dppl=ParameterFloat("MaxAbsDppl", default_value=model.gates.max_abs_dppl),
         git_commit=ParameterString("GitCommit", default_value="unknown"),
         trigger_reason=ParameterString("TriggerReason", default_value="manual"),
-        pii_key_secret_id=ParameterString("PiiKeySecretId", default_value=pii_key_secret_name(config, model.name)),
+        pii_key_secret_id=ParameterString("PiiKeySecretId", default_value=pii_key_secret_name(config, model.name))
+        if reads_files
+        else None,
+        as_of_time=None if reads_files else ParameterString("AsOfTime", default_value=EXECUTION_START),
     )

@@ -8,8 +8,13 @@
 - ``register_model`` creates a version in the model's package group with
   ``ModelApprovalStatus``, model metrics, drift-check baselines and lineage
   (``steps.register``; ``ModelVersion`` is the execution id), serving PackageModel's artifact
-  in script mode (``package.SERVING_ENVIRONMENT``).
+  in script mode (``package.SERVING_ENVIRONMENT``). A model that reads a feature group adds its
+  Snapshot step's lineage (``snapshot_files``: as-of time, query SHA-256, query execution id,
+  rows, CSV SHA-256), read from the step's ``snapshot.json``.
 """
+
+from dataclasses import dataclass
+
 
 from sagemaker.core.drift_check_baselines import DriftCheckBaselines
 from sagemaker.core.model_metrics import MetricsSource, ModelMetrics
@@ -23,6 +28,7 @@ from sagemaker.mlops.workflow.model_step import ModelStep
 from sagemaker.mlops.workflow.steps import ProcessingStep
 from sagemaker.serve.model_builder import ModelBuilder
 
+from pipelines_src.feature_store import snapshot_files
 from pipelines_src.model_build import step_names
 from pipelines_src.model_build.images import xgboost_image_uri
 from pipelines_src.model_build.model_settings import serving_instance_types
@@ -41,6 +47,29 @@ from platform_config.models import ModelConfig
 from platform_config.naming import model_package_group_name
 
 
+@dataclass(frozen=True)
+class FeatureSnapshot:
+    """The Snapshot step and its ``snapshot.json`` property file."""
+
+    step: ProcessingStep
+    lineage: PropertyFile
+
+    def metadata(self) -> dict:
+        """The registered version's snapshot lineage; each value a string, as CustomerMetadataProperties want."""
+
+        def field(name: str) -> JsonGet:
+            return JsonGet(step_name=self.step.name, property_file=self.lineage, json_path=name)
+
+        return {
+            snapshot_files.AS_OF: field("as_of"),
+            snapshot_files.QUERY_SHA256: field("query_sha256"),
+            snapshot_files.SNAPSHOT_ID: field("snapshot_id"),
+            # snapshot.json holds the row count as a number: Join makes it a string.
+            snapshot_files.ROWS: Join(on="", values=[field("rows")]),
+            snapshot_files.CSV_SHA256: field("sha256"),
+        }
+
+
 def register_model(
     config: PlatformConfig,
     model: ModelConfig,
@@ -53,6 +82,7 @@ def register_model(
     evaluate: ProcessingStep,
     fairness: ProcessingStep,
     baseline: ProcessingStep,
+    snapshot: FeatureSnapshot | None = None,
 ) -> ModelStep:
     def file(step: ProcessingStep, output: str, name: str) -> MetricsSource:
         return MetricsSource(content_type=register.JSON, s3_uri=Join(on="/", values=[jobs.output_uri(step, output), name]))
@@ -88,6 +118,7 @@ def register_model(
             register.TRIGGER_REASON: params.trigger_reason,
             register.FEATURE_ENCODING: Join(on="/", values=[jobs.output_uri(preprocess, "metadata"), ENCODING_FILE]),
             register.MODEL_VERSION: ExecutionVariables.PIPELINE_EXECUTION_ID,
+            **(snapshot.metadata() if snapshot else {}),
         },
     )
     return ModelStep(step_names.REGISTER, step_args=step_args)

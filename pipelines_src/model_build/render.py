@@ -48,7 +48,7 @@ from pathlib import Path
 
 from pipelines_src.model_build.code_bundle import write_code_dir
 from pipelines_src.model_build.deploy_values import PLACEHOLDERS, DeployValues, stand_ins
-from pipelines_src.model_build.model_settings import model_of
+from pipelines_src.model_build.model_settings import feature_group_of, model_of
 from pipelines_src.model_build.offline_sdk import offline_session, quiet, sdk_environment, shared_service_models
 from pipelines_src.model_build.render_digest import REPOSITORY, code_digest, render_digests, why_stale
 from platform_config import ConfigError, PlatformConfig, load_config
@@ -124,7 +124,7 @@ def render(
     path = out / DEFINITION_FILE
     # The definition goes last and stands for the whole folder: an interrupted render leaves none.
     path.unlink(missing_ok=True)
-    write_code_dir(model, out / CODE_DIR)
+    write_code_dir(model, out / CODE_DIR, feature_group_of(config, model))
     path.write_text(definition)
     return path
 

@@ -7,9 +7,10 @@ digests differ (``stacks/rendered_pipelines.py``). Stdlib and ``platform_config`
 synth imports this module, never the SageMaker SDK.
 
 - ``ConfigDigest``: the config *as the model's render sees it*: the platform fields the
-  definition names (``name``, ``region``, ``tags``, the dev account) and the model's entry with
+  definition names (``name``, ``region``, ``tags``, the dev account), the model's entry with
   its resolved data contract, minus the fields neither the definition nor the code folder reads
-  (``_NOT_RENDERED``). Other models are not part of it: adding a model changes no other model's
+  (``_NOT_RENDERED``), and what the Snapshot step and Preprocess read of the feature group the
+  model reads (``FEATURE_GROUP_FIELDS``). Other models are not part of it: adding a model changes no other model's
   definition, and a monitoring schedule or a smoke-test threshold does not force a render.
 - ``CodeDigest``: the files of the modules that render (``RENDER_SOURCES``) and the files the
   containers run (``shipped``).
@@ -57,13 +58,18 @@ RENDER_SOURCES = (
 _NOT_RENDERED: dict[str, Any] = {
     "description": True,
     "dataset": True,
-    "feature_group": True,
     "monitoring": {name: True for name in Monitoring.model_fields if name != "baseline_drift_distance"},
 }
 
 
+# What the containers read of a model's feature group (``model_settings``); the rest (stores, TTL,
+# ingestion's contract and bad-row rate) is for the stacks and the ingestion job.
+FEATURE_GROUP_FIELDS = {"name", "record_identifier", "event_time", "features", "transforms"}
+
+
 def rendered_view(config: "PlatformConfig", model: "ModelConfig") -> dict[str, Any]:
     """The part of ``config`` that ``model``'s rendered definition and code folder depend on."""
+    group = next((group for group in config.feature_groups if group.name == model.feature_group), None)
     return {
         "platform": {
             "name": config.name,
@@ -72,6 +78,7 @@ def rendered_view(config: "PlatformConfig", model: "ModelConfig") -> dict[str, A
             "dev_account_id": config.accounts.dev.account_id,
         },
         "model": model.model_dump(mode="json", exclude=_NOT_RENDERED),
+        "feature_group": group.model_dump(mode="json", include=FEATURE_GROUP_FIELDS) if group else None,
     }
 
 

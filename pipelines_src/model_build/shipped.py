@@ -16,6 +16,10 @@ SHIPPED = (
     "feature_store/point_in_time.py",
     "feature_store/snapshot_files.py",
     "feature_store/ingest.py",
+    # The build's Snapshot step.
+    "feature_store/athena_snapshot.py",
+    "feature_store/group_settings.py",
+    "feature_store/snapshot_job.py",
 )
 
 

@@ -5,9 +5,11 @@ every job shares:
 
 - every processing job runs in the SageMaker XGBoost image of ``training.xgboost_version``.
   Its one code input is the step code archive (``DeployValues.code_s3_uri``); ``entrypoint``
-  unpacks it to ``/opt/ml/code`` and runs ``python3 -m pipelines_src.model_build.steps.<step>``;
+  unpacks it to ``/opt/ml/code`` and runs ``python3 -m pipelines_src.model_build.steps.<step>``
+  (the Snapshot step: ``pipelines_src.feature_store.snapshot_job``);
 - every job runs in ``DeployValues.subnet_ids`` with ``DeployValues.security_group_id``; the
-  steps of ``ISOLATED_STEPS`` with network isolation;
+  steps of ``isolated`` with network isolation: ``ISOLATED_STEPS``, and Preprocess for a model
+  that reads a feature group (it then reads no secret);
 - volumes and outputs are encrypted with ``DeployValues.kms_key_arn``, and every job carries
   the platform's tags;
 - ``uri(area, ...)`` is ``s3://<ArtifactBucket>/<area>/<model>/<exec>/...``.
@@ -35,15 +37,17 @@ ISOLATED_STEPS = frozenset(
 )
 MAX_RUNTIME_SECONDS = 3600
 VOLUME_GB = 30
+STEPS_PACKAGE = "pipelines_src.model_build.steps"
+FEATURE_STORE_PACKAGE = "pipelines_src.feature_store"
 
 
-def entrypoint(step_module: str) -> list[str]:
+def entrypoint(step_module: str, package: str = STEPS_PACKAGE) -> list[str]:
     """``sh -c`` that unpacks the code archive and runs the step with the container arguments."""
     script = (
         f"set -e; mkdir -p {paths.CODE_DIR}; "
         f"python3 -m zipfile -e {paths.CODE_ARCHIVE_DIR}/*.zip {paths.CODE_DIR}; "
         f"cd {paths.CODE_DIR}; "
-        f'exec python3 -m pipelines_src.model_build.steps.{step_module} "$@"'
+        f'exec python3 -m {package}.{step_module} "$@"'
     )
     # "$0" is the step's name in process listings; the container arguments follow as "$@".
     return ["/bin/sh", "-c", script, step_module]
@@ -58,6 +62,7 @@ class StepJobs:
         # The platform's tags on every job a step starts. A registered version takes its group's
         # tags: CreateModelPackage refuses Tags for a version of a model package group.
         self.tags = [{"Key": key, "Value": value} for key, value in sorted(platform_tags(config).items())]
+        self.isolated = ISOLATED_STEPS | ({step_names.PREPROCESS} if model.feature_group is not None else set())
 
     def uri(self, area: str, *parts: str) -> Join:
         return Join(
@@ -67,18 +72,18 @@ class StepJobs:
 
     def network(self, step_name: str) -> NetworkConfig:
         return NetworkConfig(
-            enable_network_isolation=step_name in ISOLATED_STEPS,
+            enable_network_isolation=step_name in self.isolated,
             security_group_ids=[self.values.security_group_id],
             subnets=list(self.values.subnet_ids),
         )
 
-    def processor(self, step_name: str, step_module: str) -> Processor:
+    def processor(self, step_name: str, step_module: str, package: str = STEPS_PACKAGE) -> Processor:
         return Processor(
             role=self.values.role_arn,
             image_uri=self.image,
             instance_count=1,
             instance_type=self.model.training.instance_type,
-            entrypoint=entrypoint(step_module),
+            entrypoint=entrypoint(step_module, package),
             volume_size_in_gb=VOLUME_GB,
             volume_kms_key=self.values.kms_key_arn,
             output_kms_key=self.values.kms_key_arn,

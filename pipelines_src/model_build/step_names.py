@@ -4,6 +4,7 @@ Conditions, property references, alarms, the console and the tests refer to step
 these names; renaming one is a breaking change for anything that watches executions.
 """
 
+SNAPSHOT = "Snapshot"
 PREPROCESS = "Preprocess"
 TRAIN = "Train"
 PACKAGE = "PackageModel"
@@ -14,5 +15,7 @@ QUALITY_GATE = "QualityGate"
 REGISTER = "RegisterModel"
 GATE_FAILED = "GateFailed"
 
-# The order the steps run in (the gate's branches follow QUALITY_GATE).
+# The order the steps run in (the gate's branches follow QUALITY_GATE); a model that reads a
+# feature group starts with SNAPSHOT.
 ORDER = (PREPROCESS, TRAIN, PACKAGE, EVALUATE, FAIRNESS, MONITORING_BASELINE, QUALITY_GATE)
+FEATURE_GROUP_ORDER = (SNAPSHOT, *ORDER)

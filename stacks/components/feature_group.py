@@ -3,8 +3,9 @@
 Creates an ``AWS::SageMaker::FeatureGroup`` whose features, record identifier and
 event time come from a ``FeatureGroupSpec``; the online store (when enabled) is
 encrypted with ``key`` and expires records after ``ttl_days``; the offline store
-(when enabled) writes Iceberg tables under ``offline_store_uri`` encrypted with
-``key``, catalogued in Glue by Feature Store with ``role``.
+(when enabled) writes an Iceberg table under ``offline_store_uri`` encrypted with
+``key``, which Feature Store creates, with ``role``, as ``catalog_table`` (database, table) of
+the account's Glue Data Catalog: a name the snapshot query and people know in advance.
 
 The feature group name is the spec's name: people and notebooks refer to it.
 The store configs are passed as PascalCase dicts: they are untyped JSON in the
@@ -19,6 +20,9 @@ from constructs import Construct
 
 from platform_config.features import FeatureGroupSpec
 
+# The account's Glue Data Catalog, as Athena names it.
+GLUE_DATA_CATALOG = "AwsDataCatalog"
+
 
 class FeatureGroup(Construct):
     def __init__(
@@ -29,6 +33,7 @@ class FeatureGroup(Construct):
         spec: FeatureGroupSpec,
         key: kms.IKey,
         offline_store_uri: str,
+        catalog_table: tuple[str, str],
         role: iam.IRole,
         removal_policy: RemovalPolicy,
     ) -> None:
@@ -44,6 +49,11 @@ class FeatureGroup(Construct):
                 "S3StorageConfig": {"S3Uri": offline_store_uri, "KmsKeyId": key.key_arn},
                 "TableFormat": "Iceberg",
                 "DisableGlueTableCreation": False,
+                "DataCatalogConfig": {
+                    "Catalog": GLUE_DATA_CATALOG,
+                    "Database": catalog_table[0],
+                    "TableName": catalog_table[1],
+                },
             }
         self.feature_group = sagemaker.CfnFeatureGroup(
             self,

@@ -4,8 +4,9 @@ Creates:
 
 - ``code_asset``: an S3 asset of the rendered pipeline's ``code/`` folder (step scripts
   and the contract/config JSON the containers read);
-- ``role``: a ``SageMakerPipelineRole`` named ``role_name`` (CI passes it by name), scoped to the buckets, keys, secrets, model
-  package group and images this pipeline uses;
+- ``role``: a ``SageMakerPipelineRole`` named ``role_name`` (CI passes it by name), scoped to the
+  buckets, keys, secrets, model package group and images this pipeline uses, and the offline store
+  it snapshots (``feature_snapshot``, for a model reading a feature group);
 - ``pipeline``: an ``AWS::SageMaker::Pipeline`` named ``pipeline_name`` whose body is the
   rendered definition under ``Fn::Sub``, so CloudFormation fills in the values only known
   at deploy time (the role ARN, bucket names, key ARN, the code asset's S3 URI, and the
@@ -29,7 +30,7 @@ from constructs import Construct, IConstruct
 
 from pipelines_src.model_build.deploy_values import SUBNET_IDS_SEPARATOR
 from stacks.components.platform_network import PlatformNetwork
-from stacks.components.sagemaker_pipeline_role import JobNetwork, SageMakerPipelineRole
+from stacks.components.sagemaker_pipeline_role import FeatureSnapshotRead, JobNetwork, SageMakerPipelineRole
 from stacks.rendered_pipelines import BuildOutputError, RenderedPipeline
 
 # Fn::Sub resolves these itself.
@@ -57,6 +58,7 @@ class SageMakerPipeline(Construct):
         secrets: list[secretsmanager.ISecret],
         network: PlatformNetwork,
         role_name: str,
+        feature_snapshot: FeatureSnapshotRead | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.code_asset = s3_assets.Asset(
@@ -80,6 +82,7 @@ class SageMakerPipeline(Construct):
                 subnet_ids=network.subnet_ids,
                 security_group_id=network.workload_security_group.security_group_id,
             ),
+            feature_snapshot=feature_snapshot,
         ).role
         deploy_time_values = {
             "PipelineRoleArn": self.role.role_arn,

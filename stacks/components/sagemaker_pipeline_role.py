@@ -15,7 +15,11 @@ Named ``role_name``; trusted by SageMaker only. The role may:
 - pull the container images of ``image_repositories`` (AWS's SageMaker images);
 - write the jobs' logs and metrics;
 - create the jobs' network interfaces in ``network``'s subnets with its security group, and
-  manage (permissions, delete) interfaces of that VPC only, as SageMaker does for VPC jobs.
+  manage (permissions, delete) interfaces of that VPC only, as SageMaker does for VPC jobs;
+- with ``feature_snapshot`` (a model reading a feature group): describe that feature group, read
+  its offline-store table's Glue entries, run and read queries in the feature store's Athena
+  workgroup, and write (and read back) that workgroup's results, encrypted with the data key.
+  The offline store's objects are read as input data (the curated bucket).
 
 No statement has a wildcard action; every wildcard resource is acknowledged (cdk-nag
 AwsSolutions-IAM5) next to the statement, with its reason. Exposes ``role``.
@@ -48,6 +52,20 @@ NETWORK_DESCRIBE_ACTIONS = (
 
 
 @dataclass(frozen=True)
+class FeatureSnapshotRead:
+    """What a Snapshot step reads: a feature group's offline store through the Athena workgroup
+    (names from ``platform_config.naming``), and where the workgroup writes results."""
+
+    feature_group: str
+    workgroup: str
+    database: str
+    table: str
+    results_bucket: s3.IBucket
+    results_prefix: str
+    results_key: kms.IKey
+
+
+@dataclass(frozen=True)
 class JobNetwork:
     """The VPC, subnets and security group the pipeline's jobs run in (ids)."""
 
@@ -73,6 +91,7 @@ class SageMakerPipelineRole(Construct):
         image_repositories: tuple[EcrRepository, ...],
         network: JobNetwork,
         role_name: str,
+        feature_snapshot: FeatureSnapshotRead | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._stack = Stack.of(self)
@@ -149,6 +168,8 @@ class SageMakerPipelineRole(Construct):
             ["*"],
             {"StringEquals": {"cloudwatch:namespace": list(JOB_LOG_GROUPS)}},
         )
+        if feature_snapshot is not None:
+            self._allow_feature_snapshot(feature_snapshot)
         self._attach_statements()
         acknowledge(
             self.role,
@@ -200,6 +221,35 @@ class SageMakerPipelineRole(Construct):
             [key.key_arn],
             {"Bool": {"kms:GrantIsForAWSResource": "true"}},
         )
+
+    def _allow_feature_snapshot(self, read: FeatureSnapshotRead) -> None:
+        self._allow("DescribeFeatureGroup", ["sagemaker:DescribeFeatureGroup"],
+                    [self._sagemaker_arn("feature-group", read.feature_group.lower())])
+        self._allow(
+            "QueryOfflineStore",
+            ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
+             "athena:StopQueryExecution", "athena:GetWorkGroup"],
+            [self._stack.format_arn(service="athena", resource="workgroup", resource_name=read.workgroup)],
+        )
+        self._allow(
+            "ReadOfflineStoreCatalog",
+            ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+            [
+                self._stack.format_arn(service="glue", resource="catalog"),
+                self._stack.format_arn(service="glue", resource="database", resource_name=read.database),
+                self._stack.format_arn(service="glue", resource="table", resource_name=f"{read.database}/{read.table}"),
+            ],
+        )
+        results = read.results_bucket.arn_for_objects(f"{read.results_prefix}/*")
+        self._allow(
+            "WriteQueryResults",
+            ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
+            [results],
+            wildcard_reason="Athena names each query's result files after the query execution id; reads and "
+            "writes are held to the workgroup's results prefix, no deletes.",
+        )
+        self._allow("LocateQueryResults", ["s3:GetBucketLocation"], [read.results_bucket.bucket_arn])
+        self._allow("EncryptQueryResults", ["kms:GenerateDataKey"], [read.results_key.key_arn])
 
     def _allow_secrets(self, secrets: list[secretsmanager.ISecret]) -> None:
         # Not Secret.grant_read: it also names this role in the key's policy, and the key lives

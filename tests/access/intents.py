@@ -19,9 +19,16 @@ from stacks.components.realtime_endpoint import DATA_CAPTURE_PREFIX
 from platform_config import PlatformConfig
 from stacks.cross_account import monitoring_job_role_name, promotion_role_names, role_arn, serving_role_names
 from platform_config.naming import (
+    ATHENA_RESULTS_PREFIX,
+    athena_workgroup_name,
     build_code_prefix,
     build_pipeline_name,
     dev_bucket_name,
+    feature_group_raw_prefix,
+    ingestion_pipeline_name,
+    offline_store_database_name,
+    offline_store_table_name,
+    pii_key_secret_name,
     endpoint_name,
     endpoint_stack_name,
     model_package_group_name,
@@ -105,9 +112,160 @@ def access_intents(config: PlatformConfig) -> list[Intent]:
         intents += [
             Intent(**{**vars(intent), "name": intent.name + suffix}) for intent in _model_intents(config, model.name)
         ]
+        if model.feature_group is not None:
+            intents += [
+                Intent(**{**vars(intent), "name": intent.name + suffix}) for intent in _snapshot_intents(config, model.name)
+            ]
     intents += _studio_intents(config)
+    for group in config.feature_groups:
+        suffix = "" if len(config.feature_groups) == 1 else f"-{group.name}"
+        intents += [
+            Intent(**{**vars(intent), "name": intent.name + suffix}) for intent in _ingestion_intents(config, group.name)
+        ]
     intents += _convention_intents(config)
     return intents
+
+
+def _ingestion_intents(config: PlatformConfig, group: str) -> list[Intent]:
+    """A feature group's ingestion: a new file or the schedule starts its pipeline, whose job reads
+    the group's incoming files and writes its records and quarantine, and nothing of anyone else."""
+    region, dev = config.region, config.accounts.dev.account_id
+    raw = f"arn:aws:s3:::{dev_bucket_name(config, 'raw')}"
+    curated = f"arn:aws:s3:::{dev_bucket_name(config, 'curated')}"
+    stack = "Dev/FeatureIngestion"
+    ingestion = Generated(stack, f"{pascal(group)}IngestionExecutionRole")
+    starter = Generated(stack, f"{pascal(group)}IngestionStarter")
+    engineer = Generated("Dev/Studio", "DataEngineerRole")
+    scientist = Generated("Dev/Studio", "DataScientistRole")
+    incoming = f"{raw}/{feature_group_raw_prefix(group, 'incoming')}"
+    quarantine = f"{raw}/{feature_group_raw_prefix(group, 'quarantine')}"
+    pipeline = f"arn:aws:sagemaker:{region}:{dev}:pipeline/{ingestion_pipeline_name(config, group).lower()}"
+    feature_group = f"arn:aws:sagemaker:{region}:{dev}:feature-group/{group.lower()}"
+    image_registry = f"arn:aws:ecr:{region}:{REGISTRIES[region][0]}:repository/sagemaker-xgboost"
+    return [
+        Intent("feature-store", "events-assume-ingestion-starter", "events.amazonaws.com", "sts:AssumeRole", starter,
+               "Allow", "The new-file and schedule rules start the pipeline as this role.", source_account=dev),
+        Intent("feature-store", "starter-starts-ingestion-pipeline", starter, "sagemaker:StartPipelineExecution",
+               pipeline, "Allow", "A file under incoming/ or the schedule starts the group's ingestion."),
+        Intent("feature-store", "starter-cannot-start-build-pipelines", starter, "sagemaker:StartPipelineExecution",
+               f"arn:aws:sagemaker:{region}:{dev}:pipeline/{build_pipeline_name(config, 'credit-risk')}", "Deny",
+               "A landed file starts ingestion, never a model build."),
+        Intent("feature-store", "sagemaker-assumes-ingestion-role", SAGEMAKER, "sts:AssumeRole", ingestion, "Allow",
+               "The pipeline and its job run as the group's ingestion role.", source_account=dev),
+        Intent("feature-store", "ingestion-reads-incoming-files", ingestion, "s3:GetObject",
+               f"{incoming}batch-2026-12-01.csv", "Allow", "The job reads the files landed for its group."),
+        Intent("feature-store", "ingestion-cannot-read-other-raw-data", ingestion, "s3:GetObject",
+               f"{raw}/credit-risk/german_credit.csv", "Deny", "It reads its group's incoming files only."),
+        Intent("feature-store", "ingestion-writes-quarantine", ingestion, "s3:PutObject",
+               f"{quarantine}execution-1/quarantined.csv", "Allow", "Rejected rows land in quarantine/ with the reason."),
+        Intent("feature-store", "ingestion-cannot-overwrite-incoming-files", ingestion, "s3:PutObject",
+               f"{incoming}batch-2026-12-01.csv", "Deny", "What was landed stays as landed."),
+        Intent("feature-store", "ingestion-decrypts-raw-data", ingestion, "kms:Decrypt",
+               Generated("Dev/Data", "DataKey"), "Allow", "Raw data is encrypted with the data key."),
+        Intent("feature-store", "ingestion-reads-its-pii-key", ingestion, "secretsmanager:GetSecretValue",
+               Generated(stack, f"{pascal(group)}PiiHashKey", "Ref"), "Allow",
+               "PII columns are pseudonymized with the group's key before anything is stored."),
+        Intent("feature-store", "ingestion-cannot-read-a-models-pii-key", ingestion, "secretsmanager:GetSecretValue",
+               f"arn:aws:secretsmanager:{region}:{dev}:secret:{pii_key_secret_name(config, config.models[0].name)}-0a1b2c",
+               "Deny", "Each pseudonymization key is read by its own pipeline only."),
+        Intent("feature-store", "ingestion-puts-records", ingestion, "sagemaker:PutRecord", feature_group, "Allow",
+               "Good rows become records of the group (online and offline store)."),
+        Intent("feature-store", "ingestion-cannot-put-records-into-another-group", ingestion, "sagemaker:PutRecord",
+               f"arn:aws:sagemaker:{region}:{dev}:feature-group/another-group", "Deny",
+               "One role per group: a job writes its own group's records only."),
+        Intent("feature-store", "ingestion-cannot-put-records-into-another-platforms-group", ingestion,
+               "sagemaker:PutRecord", f"arn:aws:sagemaker:{region}:{dev}:feature-group/other-platform-{group}", "Deny",
+               "A group of another platform in the account is not this one's to write."),
+        Intent("feature-store", "ingestion-cannot-write-offline-store-objects", ingestion, "s3:PutObject",
+               f"{curated}/feature-store/{dev}/sagemaker/{region}/offline-store/table/data/part.parquet", "Deny",
+               "Only Feature Store writes the offline store, from the records it accepted."),
+        Intent("feature-store", "ingestion-creates-its-processing-job", ingestion, "sagemaker:CreateProcessingJob",
+               f"arn:aws:sagemaker:{region}:{dev}:processing-job/pipelines-abc123-ingest-0a1b2c", "Allow",
+               "SageMaker Pipelines names step jobs pipelines-<id>-<step>."),
+        Intent("feature-store", "ingestion-job-creates-interface-in-platform-subnet", ingestion,
+               "ec2:CreateNetworkInterface", _subnet_arn(config, "Dev", "dev"), "Allow",
+               "The job runs in the dev VPC; SageMaker creates its interfaces as the job's role."),
+        Intent("feature-store", "ingestion-job-cannot-create-interface-in-other-subnet", ingestion,
+               "ec2:CreateNetworkInterface", f"arn:aws:ec2:{region}:{dev}:subnet/subnet-0123456789abcdef0", "Deny",
+               "The job runs only in the platform's isolated subnets."),
+        Intent("feature-store", "ingestion-pulls-xgboost-image", ingestion, "ecr:BatchGetImage", image_registry,
+               "Allow", "The job runs in the build's SageMaker XGBoost image.", aws_owned=True),
+        Intent("feature-store", "data-engineer-starts-ingestion", engineer, "sagemaker:StartPipelineExecution",
+               pipeline, "Allow", "The data engineer re-runs an ingestion, e.g. after fixing a quarantined file."),
+        Intent("feature-store", "data-engineer-reads-quarantine", engineer, "s3:GetObject",
+               f"{quarantine}execution-1/quarantined.csv", "Allow", "The data engineer reads why rows were rejected."),
+        Intent("feature-store", "data-engineer-cannot-change-ingestion-pipeline", engineer, "sagemaker:UpdatePipeline",
+               pipeline, "Deny", "The ingestion pipeline changes through CDK only."),
+        Intent("feature-store", "data-scientist-cannot-start-ingestion", scientist, "sagemaker:StartPipelineExecution",
+               pipeline, "Deny", "Starting an ingestion writes features; the platform-pipelines grant must not cover it."),
+        Intent("feature-store", "data-scientist-cannot-read-quarantine", scientist, "s3:GetObject",
+               f"{quarantine}execution-1/quarantined.csv", "Deny", "Quarantined rows are raw data, PII included."),
+    ]
+
+
+def _raw_data_intents(config: PlatformConfig, model: str, pipeline_role: Generated, raw: str) -> list[Intent]:
+    """A model reading a CSV checks and pseudonymizes raw data in its build; one reading a feature
+    group trains on a snapshot whose PII ingestion removed, and never sees raw data or a PII key."""
+    if config.model(model).feature_group is None:
+        return [
+            Intent("build", "pipeline-reads-raw-data", pipeline_role, "s3:GetObject", f"{raw}/{model}/german_credit.csv",
+                   "Allow", "Preprocess checks the contract and removes PII from the raw data."),
+            Intent("build", "pipeline-reads-pii-key", pipeline_role, "secretsmanager:GetSecretValue",
+                   Generated(f"Dev/{model_stack_id(model)}", "PiiHashKey", "Ref"), "Allow",
+                   "Preprocess pseudonymizes identifiers with the model's secret key."),
+        ]
+    return [
+        Intent("build", "pipeline-of-a-feature-reader-cannot-read-raw-data", pipeline_role, "s3:GetObject",
+               f"{raw}/{model}/german_credit.csv", "Deny",
+               "Its training set comes from the offline store, whose PII ingestion removed."),
+    ]
+
+
+def _offline_store_table(config: PlatformConfig, group: str) -> str:
+    region, dev = config.region, config.accounts.dev.account_id
+    return f"arn:aws:glue:{region}:{dev}:table/{offline_store_database_name(config)}/{offline_store_table_name(group)}"
+
+
+def _snapshot_intents(config: PlatformConfig, model: str) -> list[Intent]:
+    """A model's Snapshot step reads its feature group's offline store as of a time, through the
+    feature store's Athena workgroup, as the model's build pipeline role; it writes none of it."""
+    region, dev = config.region, config.accounts.dev.account_id
+    group = config.model(model).feature_group
+    curated = f"arn:aws:s3:::{dev_bucket_name(config, 'curated')}"
+    pipeline_role = Generated(f"Dev/{model_stack_id(model)}", "BuildPipelineExecutionRole")
+    workgroup = f"arn:aws:athena:{region}:{dev}:workgroup/{athena_workgroup_name(config)}"
+    offline_object = f"{curated}/feature-store/{dev}/sagemaker/{region}/offline-store/table/data/part.parquet"
+    feature_group = f"arn:aws:sagemaker:{region}:{dev}:feature-group/{group.lower()}"
+    return [
+        Intent("build", "snapshot-describes-feature-group", pipeline_role, "sagemaker:DescribeFeatureGroup",
+               feature_group, "Allow", "The snapshot finds the offline-store table from the feature group."),
+        Intent("build", "snapshot-queries-in-feature-store-workgroup", pipeline_role, "athena:StartQueryExecution",
+               workgroup, "Allow", "The point-in-time query runs in the feature store's workgroup."),
+        Intent("build", "snapshot-reads-query-results", pipeline_role, "athena:GetQueryResults", workgroup, "Allow",
+               "The snapshot waits for its query and reads its outcome."),
+        Intent("build", "snapshot-cannot-query-in-other-workgroups", pipeline_role, "athena:StartQueryExecution",
+               f"arn:aws:athena:{region}:{dev}:workgroup/primary", "Deny",
+               "Only the feature store's workgroup enforces encrypted results in the right place."),
+        Intent("build", "snapshot-reads-offline-store-table", pipeline_role, "glue:GetTable",
+               _offline_store_table(config, group), "Allow", "Athena reads the table's schema as the caller."),
+        Intent("build", "snapshot-reads-offline-store-partitions", pipeline_role, "glue:GetPartitions",
+               _offline_store_table(config, group), "Allow", "Athena plans the query from the table's partitions."),
+        Intent("build", "snapshot-cannot-change-offline-store-table", pipeline_role, "glue:UpdateTable",
+               _offline_store_table(config, group), "Deny", "The build reads the offline store, never reshapes it."),
+        Intent("build", "snapshot-reads-offline-store-objects", pipeline_role, "s3:GetObject", offline_object, "Allow",
+               "Athena reads the Iceberg data files as the caller."),
+        Intent("build", "snapshot-cannot-write-offline-store", pipeline_role, "s3:PutObject", offline_object, "Deny",
+               "Only Feature Store writes the offline store: a build cannot alter the data it is judged on."),
+        Intent("build", "snapshot-cannot-put-records", pipeline_role, "sagemaker:PutRecord", feature_group, "Deny",
+               "Records enter through ingestion only (contract check, PII removal)."),
+        Intent("build", "snapshot-writes-athena-results", pipeline_role, "s3:PutObject",
+               f"{curated}/{ATHENA_RESULTS_PREFIX}/0a1b2c3d-query.csv", "Allow",
+               "Athena writes the query's result under the workgroup's prefix as the caller."),
+        Intent("build", "snapshot-cannot-write-results-outside-the-workgroup-prefix", pipeline_role, "s3:PutObject",
+               f"{curated}/datasets/0a1b2c3d-query.csv", "Deny", "Results go under athena-results/ only."),
+        Intent("build", "snapshot-encrypts-results-with-data-key", pipeline_role, "kms:GenerateDataKey",
+               Generated("Dev/Data", "DataKey"), "Allow", "The workgroup encrypts results with the data key (SSE-KMS)."),
+    ]
 
 
 def _convention_intents(config: PlatformConfig) -> list[Intent]:
@@ -333,17 +491,13 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
                "The models prod serves must outlive any CI run.", defect="8.8"),
         Intent("build", "sagemaker-assumes-pipeline-role", SAGEMAKER, "sts:AssumeRole", pipeline_role, "Allow",
                "Every pipeline step runs as the pipeline's role.", source_account=dev),
-        Intent("build", "pipeline-reads-raw-data", pipeline_role, "s3:GetObject", f"{raw}/{model}/german_credit.csv",
-               "Allow", "Preprocess checks the contract and removes PII from the raw data."),
+        *_raw_data_intents(config, model, pipeline_role, raw),
         Intent("build", "pipeline-decrypts-data", pipeline_role, "kms:Decrypt", data_key, "Allow",
                "Raw and curated data are encrypted with the data key."),
         Intent("build", "pipeline-writes-model-artifacts", pipeline_role, "s3:PutObject",
                f"{artifacts}/models/{model}/execution-1/model.tar.gz", "Allow", "Train writes the model artifact."),
         Intent("build", "pipeline-encrypts-artifacts", pipeline_role, "kms:GenerateDataKey", artifact_key, "Allow",
                "Artifacts are encrypted with the artifact key."),
-        Intent("build", "pipeline-reads-pii-key", pipeline_role, "secretsmanager:GetSecretValue",
-               Generated(f"Dev/{model_stack}", "PiiHashKey", "Ref"), "Allow",
-               "Preprocess pseudonymizes identifiers with the model's secret key."),
         Intent("build", "pipeline-creates-processing-job", pipeline_role, "sagemaker:CreateProcessingJob",
                sagemaker(dev, "processing-job/pipelines-abc123-preprocess"), "Allow",
                "SageMaker Pipelines names step jobs pipelines-<id>-<step>."),
@@ -586,6 +740,7 @@ def _studio_intents(config: PlatformConfig) -> list[Intent]:
     offline_store = Generated("Dev/FeatureStore", "OfflineStoreRole")
     feature_group = f"arn:aws:sagemaker:{region}:{dev}:feature-group/{config.feature_groups[0].name}"
     offline_object = f"{curated}/feature-store/{dev}/sagemaker/{region}/offline-store/table/data/part.parquet"
+    workgroup = f"arn:aws:athena:{region}:{dev}:workgroup/{athena_workgroup_name(config)}"
     scientist, engineer = personas["data_scientist"], personas["data_engineer"]
     approver, mlops = personas["model_approver"], personas["mlops_engineer"]
     intents = [
@@ -648,8 +803,25 @@ def _studio_intents(config: PlatformConfig) -> list[Intent]:
         Intent("feature-store", "offline-store-encrypts-with-data-key", offline_store, "kms:GenerateDataKey",
                Generated("Dev/Data", "DataKey"), "Allow", "The curated bucket is encrypted with the data key."),
         Intent("feature-store", "offline-store-creates-glue-table", offline_store, "glue:CreateTable",
-               f"arn:aws:glue:{region}:{dev}:table/sagemaker_featurestore/loan_applicants", "Allow",
-               "Feature Store registers the offline table in the Glue catalog."),
+               _offline_store_table(config, config.feature_groups[0].name), "Allow",
+               "Feature Store registers the offline table in the platform's Glue database."),
+        Intent("feature-store", "offline-store-cannot-create-tables-elsewhere", offline_store, "glue:CreateTable",
+               f"arn:aws:glue:{region}:{dev}:table/another_database/loan_applicants", "Deny",
+               "It writes the platform's offline-store tables only."),
+        Intent("feature-store", "data-engineer-queries-offline-store", engineer, "athena:StartQueryExecution",
+               workgroup, "Allow", "The data engineer checks what ingestion stored."),
+        Intent("feature-store", "data-scientist-queries-offline-store", scientist, "athena:StartQueryExecution",
+               workgroup, "Allow", "Scientists explore the offline store with SQL."),
+        Intent("feature-store", "data-scientist-reads-offline-store-table", scientist, "glue:GetTable",
+               _offline_store_table(config, config.feature_groups[0].name), "Allow",
+               "Athena reads the table's schema as the caller."),
+        Intent("feature-store", "data-scientist-writes-athena-results", scientist, "s3:PutObject",
+               f"{curated}/{ATHENA_RESULTS_PREFIX}/0a1b2c3d-query.csv", "Allow",
+               "Athena writes the results of the scientist's queries under the workgroup's prefix."),
+        Intent("feature-store", "data-scientist-cannot-write-the-offline-store", scientist, "s3:PutObject",
+               offline_object, "Deny", "Athena results outside the workgroup's prefix, or any other write, are refused."),
+        Intent("feature-store", "approver-cannot-query-offline-store", approver, "athena:StartQueryExecution",
+               workgroup, "Deny", "Approving needs reports, not feature data."),
         Intent("feature-store", "offline-store-cannot-read-raw-data", offline_store, "s3:GetObject",
                f"{raw}/credit-risk/german_credit.csv", "Deny", "It writes features, nothing else."),
     ]

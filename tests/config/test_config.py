@@ -140,6 +140,9 @@ BAD_CONFIGS = {
     "model name too long": (_set("models.0.name", "m" * 41), "models.0.name", "mmmm"),
     "duplicate model": (_duplicate_model, "models", "duplicated: ['credit-risk']"),
     "unknown feature group on model": (_set("models.0.feature_group", "ghosts"), "models.0.feature_group", "unknown feature group 'ghosts'"),
+    "ingestion schedule EventBridge rejects": (
+        _set("feature_groups.0.ingestion_schedule", "daily"), "feature_groups.0.ingestion_schedule", "'daily'"
+    ),
     "boolean given as string": (_set("feature_groups.0.online_store", "True"), "feature_groups.0.online_store", "'True'"),
     "unknown key (typo)": (_set("studio.idle_timout_minutes", 60), "studio.idle_timout_minutes", "Extra inputs are not permitted"),
     "prod not retained": (_set("accounts.prod.removal_policy", "destroy"), "accounts", "prod.removal_policy must be 'retain'"),

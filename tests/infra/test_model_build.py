@@ -24,6 +24,8 @@ from tests.synth import SynthesizedApp
 MODEL = "credit-risk"
 PIPELINE_NAME = "mlops-credit-risk-build"
 ARTIFACT_BUCKET = "mlops-artifacts-111111111111-eu-west-1"
+CURATED_BUCKET = "mlops-curated-111111111111-eu-west-1"
+RAW_BUCKET = "mlops-raw-111111111111-eu-west-1"
 # Pinned: a new logical id replaces the secret, and a new key changes every pseudonym.
 PII_KEY_SECRET_ID = "PiiHashKeyD2ECFCF8"
 
@@ -131,8 +133,9 @@ def test_pipeline_has_the_build_pipeline_name_and_a_role_only_sagemaker_assumes(
     ]
 
 
-def test_definition_runs_the_build_steps_in_order(definition) -> None:
-    assert [step["Name"] for step in definition["Steps"]] == list(step_names.ORDER)
+def test_definition_runs_the_build_steps_in_order(definition, model) -> None:
+    order = step_names.ORDER if model.feature_group is None else step_names.FEATURE_GROUP_ORDER
+    assert [step["Name"] for step in definition["Steps"]] == list(order)
 
 
 def test_definition_gates_registration_and_fails_otherwise(definition) -> None:
@@ -236,17 +239,26 @@ def test_step_code_ships_as_an_asset_of_the_rendered_code_folder(
 # --- the PII pseudonymization key -------------------------------------------------------
 
 
-def test_pii_key_secret_is_the_one_the_pipeline_reads_by_default(model_build, definition, model_name) -> None:
-    default = next(item["DefaultValue"] for item in definition["Parameters"] if item["Name"] == "PiiKeySecretId")
-    secret = model_build["Resources"][PII_KEY_SECRET_ID]
-    assert secret["Type"] == "AWS::SecretsManager::Secret"
-    assert secret["Properties"]["Name"] == default == f"mlops/{model_name}/pii-hash-key"
+def test_pii_key_secret_is_the_one_the_pipeline_reads_by_default(model_build, definition, model) -> None:
+    defaults = {item["Name"]: item["DefaultValue"] for item in definition["Parameters"]}
+    secrets = resources_of(model_build, "AWS::SecretsManager::Secret")
+    if model.feature_group is None:
+        assert list(secrets) == [PII_KEY_SECRET_ID]
+        assert secrets[PII_KEY_SECRET_ID]["Properties"]["Name"] == defaults["PiiKeySecretId"] == f"mlops/{model.name}/pii-hash-key"
+    else:
+        # Ingestion removed the PII, with the feature group's own key: the build has and reads no key.
+        assert secrets == {} and "PiiKeySecretId" not in defaults
 
 
-def test_pii_key_secret_is_generated_and_encrypted_with_the_data_key(model_build) -> None:
-    properties = model_build["Resources"][PII_KEY_SECRET_ID]["Properties"]
-    assert properties["GenerateSecretString"]["PasswordLength"] >= 32
-    assert "DataKey" in json.dumps(properties["KmsKeyId"])
+def test_pii_key_secret_is_generated_and_encrypted_with_the_data_key(synthesized, platform_config) -> None:
+    csv_models = [model for model in platform_config.models if model.feature_group is None]
+    ingestion = synthesized.templates["Dev/FeatureIngestion"]["Resources"]
+    keys = [synthesized.templates[f"Dev/{model_stack_id(model.name)}"]["Resources"][PII_KEY_SECRET_ID] for model in csv_models]
+    keys += [resource for resource in ingestion.values() if resource["Type"] == "AWS::SecretsManager::Secret"]
+    assert len(keys) == len(csv_models) + len(platform_config.feature_groups)
+    for key in keys:
+        assert key["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+        assert "DataKey" in json.dumps(key["Properties"]["KmsKeyId"])
 
 
 # --- the pipeline role ----------------------------------------------------------------
@@ -260,9 +272,17 @@ def test_pipeline_role_reads_exactly_the_step_code_object(pipeline_role_statemen
     assert (listing["Resource"], listing["Condition"]) == (f"arn:aws:s3:::{bucket}", {"StringEquals": {"s3:prefix": key}})
 
 
-def test_pipeline_role_reads_only_its_pii_key_secret(pipeline_role_statements) -> None:
+def test_pipeline_role_reads_only_its_pii_key_secret(pipeline_role_statements, model) -> None:
     reading = [item for item in pipeline_role_statements if "secretsmanager:GetSecretValue" in as_list(item["Action"])]
-    assert [item["Resource"] for item in reading] == [{"Ref": PII_KEY_SECRET_ID}]
+    assert [item["Resource"] for item in reading] == ([] if model.feature_group else [{"Ref": PII_KEY_SECRET_ID}])
+
+
+def test_pipeline_role_of_a_model_reading_features_cannot_read_raw_data(pipeline_role_statements, model) -> None:
+    readable = {
+        resource for item in pipeline_role_statements if "s3:GetObject" in as_list(item["Action"])
+        for resource in as_list(item["Resource"])
+    }
+    assert any(RAW_BUCKET in json.dumps(resource) for resource in readable) == (model.feature_group is None)
 
 
 def test_pipeline_role_has_no_wildcard_actions(pipeline_role_statements) -> None:
@@ -293,7 +313,7 @@ def test_pipeline_role_passes_only_itself_and_only_to_sagemaker(pipeline_role_st
     assert passing[0]["Condition"] == {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
 
 
-def test_pipeline_role_writes_only_under_its_models_prefixes(pipeline_role_statements, model_name) -> None:
+def test_pipeline_role_writes_only_under_its_models_prefixes(pipeline_role_statements, model) -> None:
     writable = [
         resource
         for item in pipeline_role_statements
@@ -301,7 +321,11 @@ def test_pipeline_role_writes_only_under_its_models_prefixes(pipeline_role_state
         for resource in as_list(item["Resource"])
     ]
     bucket = f"arn:aws:s3:::{ARTIFACT_BUCKET}"
-    assert sorted(writable) == [f"{bucket}/models/{model_name}/*", f"{bucket}/pipelines/{model_name}/*"]
+    # A model reading a feature group also writes its snapshot query's results, where the workgroup puts them.
+    athena_results = [f"arn:aws:s3:::{CURATED_BUCKET}/athena-results/*"] if model.feature_group else []
+    assert sorted(writable) == sorted(
+        [f"{bucket}/models/{model.name}/*", f"{bucket}/pipelines/{model.name}/*", *athena_results]
+    )
 
 
 def test_pipeline_role_starts_only_pipeline_jobs(pipeline_role_statements) -> None:

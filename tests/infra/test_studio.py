@@ -244,9 +244,11 @@ def test_model_approver_reads_only_the_reports_of_the_artifact_bucket(resources:
 
 def test_data_engineer_reads_and_writes_raw_and_curated_data_only(resources: dict[str, Any]) -> None:
     statements = statements_of(resources, PERSONA_ROLES["data_engineer"])
-    [objects] = allowing(statements, "s3:PutObject")
+    [objects] = [statement for statement in allowing(statements, "s3:PutObject") if statement["Sid"] == "ReadWriteData"]
     assert set(resource_list(objects)) == {f"{RAW}/*", f"{CURATED}/*"}
     assert set(actions(objects)) == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    writes = {r for s in allowing(statements, "s3:PutObject") for r in resource_list(s)}
+    assert writes == {f"{RAW}/*", f"{CURATED}/*", f"{CURATED}/athena-results/*"}
     assert "mlops-artifacts" not in str(statements)
 
 
@@ -267,8 +269,11 @@ def test_data_scientist_reads_features_and_curated_data_but_writes_only_experime
     assert resource_list(read_features) == ["arn:aws:sagemaker:eu-west-1:111111111111:feature-group/loan-applicants"]
     writes = {r for s in statements for a in actions(s) if a in {"s3:PutObject", "s3:DeleteObject"}
               for r in resource_list(s)}
-    assert writes == {f"{ARTIFACTS}/experiments/*"}
-    assert {r for s in allowing(statements, "s3:GetObject") for r in resource_list(s)} == {f"{CURATED}/*", f"{ARTIFACTS}/*"}
+    # Athena writes the results of the scientist's offline-store queries as the scientist.
+    assert writes == {f"{ARTIFACTS}/experiments/*", f"{CURATED}/athena-results/*"}
+    assert {r for s in allowing(statements, "s3:GetObject") for r in resource_list(s)} == {
+        f"{CURATED}/*", f"{ARTIFACTS}/*", f"{CURATED}/athena-results/*"
+    }
 
 
 def test_jobs_models_and_pipelines_run_only_in_the_platform_network(resources: dict[str, Any]) -> None:

@@ -12,7 +12,8 @@ import pytest
 
 from pipelines_src.model_build import step_names
 from pipelines_src.model_build.deploy_values import PLACEHOLDERS, DeployValues
-from pipelines_src.model_build.model_settings import model_settings
+from pipelines_src.feature_store.snapshot_files import LINEAGE_KEYS
+from pipelines_src.model_build.model_settings import feature_group_of, model_settings
 from pipelines_src.model_build.render import render, render_definition
 from pipelines_src.model_build.render_digest import RENDER_SOURCES, REPOSITORY, render_digests
 from pipelines_src.model_build.shipped import shipped_files
@@ -63,14 +64,18 @@ def test_rendering_twice_gives_the_same_bytes(renders) -> None:
     assert renders[0] == renders[1]
 
 
-def test_steps_run_in_pipeline_order(definition) -> None:
-    assert [step["Name"] for step in definition["Steps"]] == list(step_names.ORDER)
+def test_steps_run_in_pipeline_order(definition, model) -> None:
+    order = step_names.ORDER if model.feature_group is None else step_names.FEATURE_GROUP_ORDER
+    assert [step["Name"] for step in definition["Steps"]] == list(order)
 
 
 def test_the_pipeline_has_the_build_parameters_with_config_defaults(definition, model) -> None:
     defaults = {parameter["Name"]: parameter["DefaultValue"] for parameter in definition["Parameters"]}
+    if model.feature_group is None:
+        source = {"InputDataUri": f"s3://mlops-raw-111111111111-eu-west-1/{model.name}/", "PiiKeySecretId": f"mlops/{model.name}/pii-hash-key"}
+    else:
+        source = {"AsOfTime": "execution-start"}
     assert defaults == {
-        "InputDataUri": f"s3://mlops-raw-111111111111-eu-west-1/{model.name}/",
         "ModelApprovalStatus": "PendingManualApproval",
         "MinAuc": model.gates.min_auc,
         "MinDisparateImpact": model.gates.disparate_impact_band[0],
@@ -78,7 +83,7 @@ def test_the_pipeline_has_the_build_parameters_with_config_defaults(definition, 
         "MaxAbsDppl": model.gates.max_abs_dppl,
         "GitCommit": "unknown",
         "TriggerReason": "manual",
-        "PiiKeySecretId": f"mlops/{model.name}/pii-hash-key",
+        **source,
     }
 
 
@@ -111,13 +116,13 @@ def test_the_gate_waits_for_the_monitoring_baseline(definition) -> None:
     assert steps_of(definition)[step_names.QUALITY_GATE]["DependsOn"] == [step_names.MONITORING_BASELINE]
 
 
-def test_registration_carries_metrics_baselines_and_lineage(definition) -> None:
+def test_registration_carries_metrics_baselines_and_lineage(definition, model) -> None:
     arguments = steps_of(definition)[step_names.REGISTER]["Arguments"]
     assert arguments["ModelApprovalStatus"] == {"Get": "Parameters.ModelApprovalStatus"}
     assert set(arguments["ModelMetrics"]) == {"ModelQuality", "Bias", "Explainability"}
     assert set(arguments["DriftCheckBaselines"]["ModelDataQuality"]) == {"Statistics", "Constraints"}
     metadata = arguments["CustomerMetadataProperties"]
-    assert set(metadata) == set(METADATA_KEYS)
+    assert set(metadata) == {*METADATA_KEYS, *(LINEAGE_KEYS if model.feature_group else ())}
     assert metadata["GitCommit"] == {"Get": "Parameters.GitCommit"}
     assert metadata["PipelineExecutionArn"] == {"Get": "Execution.PipelineExecutionArn"}
     assert metadata["DataDigest"]["Std:JsonGet"]["PropertyFile"] == {"Get": "Steps.Preprocess.PropertyFiles.DataDigest"}
@@ -167,16 +172,19 @@ def job_networks(definition: dict[str, Any]) -> dict[str, tuple[dict, bool]]:
     return networks
 
 
-def test_every_job_runs_in_the_platform_vpc(definition) -> None:
+def test_every_job_runs_in_the_platform_vpc(definition, model) -> None:
     networks = job_networks(definition)
-    assert set(networks) == {step_names.PREPROCESS, *ISOLATED_STEPS}
+    assert set(networks) == {*([step_names.SNAPSHOT] if model.feature_group else []), step_names.PREPROCESS, *ISOLATED_STEPS}
     for vpc, _ in networks.values():
         assert vpc == {"SecurityGroupIds": ["${SecurityGroupId}"], "Subnets": ["${SubnetIds}"]}
 
 
-def test_only_preprocess_which_reads_a_secret_has_network_access(definition) -> None:
+def test_only_the_step_that_calls_aws_has_network_access(definition, model) -> None:
+    # Preprocess reads the PII key from Secrets Manager, unless the model reads a feature group:
+    # then the Snapshot step calls SageMaker, Athena and S3, and Preprocess calls nothing.
+    calls_aws = step_names.PREPROCESS if model.feature_group is None else step_names.SNAPSHOT
     isolation = {name: isolated for name, (_, isolated) in job_networks(definition).items()}
-    assert isolation == {step_names.PREPROCESS: False, **{name: True for name in ISOLATED_STEPS}}
+    assert {name for name, isolated in isolation.items() if not isolated} == {calls_aws}
 
 
 def test_every_job_runs_as_the_pipeline_role_with_encrypted_volumes(definition) -> None:
@@ -193,7 +201,8 @@ def test_every_processing_step_unpacks_the_code_archive_and_runs_its_module(defi
         assert (code["InputName"], code["S3Input"]["S3Uri"]) == ("code", "${CodeS3Uri}")
         entrypoint = step["Arguments"]["AppSpecification"]["ContainerEntrypoint"]
         assert entrypoint[:2] == ["/bin/sh", "-c"]
-        assert f"python3 -m pipelines_src.model_build.steps.{entrypoint[3]} " in entrypoint[2]
+        package = "feature_store" if step["Name"] == step_names.SNAPSHOT else "model_build.steps"
+        assert f"python3 -m pipelines_src.{package}.{entrypoint[3]} " in entrypoint[2]
 
 
 def test_no_step_installs_anything_at_job_start(definition) -> None:
@@ -261,7 +270,8 @@ def test_render_writes_the_definition_and_the_code_folder(platform_config, model
     assert path == tmp_path / "definition.json"
     assert json.loads(path.read_text())["Steps"]
     code = tmp_path / "code"
-    assert json.loads((code / "model_settings.json").read_text()) == json.loads(json.dumps(model_settings(model)))
+    settings = model_settings(model, feature_group_of(platform_config, model))
+    assert json.loads((code / "model_settings.json").read_text()) == json.loads(json.dumps(settings))
     assert (code / "pipelines_src" / "model_build" / "steps" / "preprocess.py").is_file()
     assert (code / "pipelines_src" / "metrics" / "bias.py").is_file()
     assert not (code / "pipelines_src" / "model_build" / "render.py").exists()
@@ -291,7 +301,7 @@ def test_the_fields_the_config_digest_leaves_out_change_nothing_the_render_write
         }
     )
     variant = model.model_copy(
-        update={"description": "altered", "dataset": "/altered.csv", "feature_group": "altered", "monitoring": monitoring}
+        update={"description": "altered", "dataset": "/altered.csv", "monitoring": monitoring}
     )
 
     assert render_definition(platform_config, variant) == renders[0]

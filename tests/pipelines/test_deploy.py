@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from pipelines_src.model_build.deploy import deploy, main, upsert_pipeline
+from pipelines_src.model_build.model_settings import feature_group_of, model_settings
 from platform_config.naming import build_code_prefix, build_pipeline_name, build_pipeline_role_name
 from tests.synth import CONFIG_UNDER_TEST
 
@@ -74,8 +75,9 @@ def test_every_job_of_the_deployed_pipeline_runs_in_this_accounts_vpc(platform_c
     steps = json.loads(aws[1].describe_pipeline(PipelineName=pipeline)["PipelineDefinition"])["Steps"]
     jobs = [step["Arguments"] for step in steps if step["Type"] in {"Processing", "Training"}]
     networks = [job.get("NetworkConfig", job)["VpcConfig"] for job in jobs]
-    assert len(jobs) == 6
-    assert networks == [{"SecurityGroupIds": [SECURITY_GROUP], "Subnets": list(SUBNETS)}] * 6
+    count = 6 if model.feature_group is None else 7  # and the Snapshot step
+    assert len(jobs) == count
+    assert networks == [{"SecurityGroupIds": [SECURITY_GROUP], "Subnets": list(SUBNETS)}] * count
 
 
 def test_the_code_archive_is_content_addressed_and_holds_the_steps(platform_config, model, aws, stand_in_render) -> None:
@@ -83,8 +85,11 @@ def test_the_code_archive_is_content_addressed_and_holds_the_steps(platform_conf
     key = deployment.code_s3_uri.removeprefix(f"s3://{BUCKET}/")
     assert key.startswith(code_prefix(model)) and key.endswith(".zip")
     body = aws[0].get_object(Bucket=BUCKET, Key=key)["Body"].read()
-    names = zipfile.ZipFile(io.BytesIO(body)).namelist()
-    assert "model_settings.json" in names and "pipelines_src/model_build/steps/preprocess.py" in names
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    assert "pipelines_src/model_build/steps/preprocess.py" in archive.namelist()
+    # The settings the rendered steps expect: a model with a feature group trains on its snapshot.
+    settings = json.loads(json.dumps(model_settings(model, feature_group_of(platform_config, model))))
+    assert json.loads(archive.read("model_settings.json")) == settings
     assert run_deploy(platform_config, model, aws, start=False).code_s3_uri == deployment.code_s3_uri
 
 

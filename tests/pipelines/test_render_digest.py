@@ -114,6 +114,30 @@ def test_what_only_the_stacks_or_local_runs_read_leaves_the_digest_alone(platfor
         assert config_digest(config, changed) == config_digest(platform_config, model)
 
 
+def _with_feature_group(config: PlatformConfig, **changes) -> PlatformConfig:
+    groups = tuple(group.model_copy(update=changes) for group in config.feature_groups)
+    return config.model_copy(update={"feature_groups": groups})
+
+
+def test_what_the_snapshot_reads_of_the_models_feature_group_is_part_of_its_digest() -> None:
+    config = load_config(DEFAULT_CONFIG_PATH)
+    model = config.model("credit-risk")
+    group = config.feature_groups[0]
+    fewer = _with_feature_group(config, features=group.features[:-1])
+    renamed_event_time = _with_feature_group(config, event_time="applicant_id")
+
+    assert config_digest(fewer, model) != config_digest(config, model)
+    assert config_digest(renamed_event_time, model) != config_digest(config, model)
+
+
+def test_what_only_ingestion_reads_of_the_feature_group_leaves_the_digest_alone() -> None:
+    config = load_config(DEFAULT_CONFIG_PATH)
+    model = config.model("credit-risk")
+    changed = _with_feature_group(config, max_bad_row_rate=0.2, ttl_days=30, description="other")
+
+    assert config_digest(changed, model) == config_digest(config, model)
+
+
 # --- the code digest -----------------------------------------------------------------------------
 
 

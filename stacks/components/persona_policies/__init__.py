@@ -5,8 +5,10 @@ and their apps, uses the domain's key for their volumes and writes SageMaker's
 logs (``studio_user``). On top of that (``PERSONA_POLICIES``):
 
 - ``data_engineer``: reads and writes raw and curated data; runs processing jobs;
-  creates the platform's feature groups and writes their records.
-- ``data_scientist``: reads curated data, features and artifacts, writes
+  creates the platform's feature groups and writes their records; queries the offline
+  stores in the feature store's Athena workgroup; starts and follows the ingestion pipelines.
+- ``data_scientist``: reads curated data, features and artifacts, queries the offline stores
+  in the feature store's Athena workgroup (never starts an ingestion: an explicit Deny), writes
   ``experiments/`` of the artifact bucket; runs processing and training jobs;
   starts, stops and retries the platform's SageMaker pipelines; creates and
   updates only experiment pipelines; registers model versions, only as

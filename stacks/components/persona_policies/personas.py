@@ -5,6 +5,7 @@ from collections.abc import Callable
 from stacks.components.model_package_group import REGISTRATION_STATUS
 from stacks.components.persona_policies.compute import jobs, pipelines
 from stacks.components.persona_policies.delivery import delivery, dev_endpoints
+from stacks.components.persona_policies.feature_store import ingestion_runs, no_ingestion_runs, offline_store_queries
 from stacks.components.persona_policies.registry import registry_reader, registry_resources
 from stacks.components.persona_policies.scope import (
     LIST_ONLY,
@@ -50,7 +51,7 @@ def data_engineer(scope: StudioScope) -> list[PersonaPolicy]:
             {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         )
     features.allow("ListFeatureGroups", ["sagemaker:ListFeatureGroups"], ["*"], wildcard_reason=LIST_ONLY)
-    return [data, features, jobs(scope, ("processing",))]
+    return [data, features, offline_store_queries(scope), ingestion_runs(scope), jobs(scope, ("processing",))]
 
 
 def data_scientist(scope: StudioScope) -> list[PersonaPolicy]:
@@ -83,7 +84,10 @@ def data_scientist(scope: StudioScope) -> list[PersonaPolicy]:
         {"StringEquals": {"sagemaker:ModelApprovalStatus": REGISTRATION_STATUS}},
         wildcard_reason=VERSIONS,
     )
-    return [data, features, jobs(scope, ("processing", "training")), pipelines(scope, delete=False), registry]
+    return [
+        data, features, offline_store_queries(scope), jobs(scope, ("processing", "training")),
+        pipelines(scope, delete=False), no_ingestion_runs(scope), registry,
+    ]
 
 
 def mlops_engineer(scope: StudioScope) -> list[PersonaPolicy]:

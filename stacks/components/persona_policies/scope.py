@@ -59,6 +59,12 @@ class StudioScope:
     subnet_ids: Sequence[str]
     security_group_id: str
     offline_store_role_arn: str
+    # The feature store's query side and ingestion pipelines (``platform_config.naming``; ``*`` for
+    # the feature group in the pattern).
+    athena_workgroup: str
+    athena_results_prefix: str
+    offline_store_database: str
+    ingestion_pipeline_pattern: str
 
     @property
     def experiment_pipeline_prefix(self) -> str:
