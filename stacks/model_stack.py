@@ -4,9 +4,11 @@
   readable by the staging and prod CloudFormation execution roles and listable by their
   monitoring job roles, and only ``approver_role_arn`` sets a version's approval status;
 - ``pii_key``: the secret of its PII pseudonymization key (``pii_key_secret_name``, a
-  generated value encrypted with the data key; a new key changes every pseudonym);
+  generated value encrypted with the data key; a new key changes every pseudonym), for a
+  model reading a CSV; None for a model reading a feature group (ingestion removed the PII);
 - ``build``: its SageMaker build pipeline (``build_pipeline_name``) from the definition
-  rendered into ``build/pipelines/<model>/``, reading raw and curated data and writing
+  rendered into ``build/pipelines/<model>/``, reading curated data (and raw data, for a model
+  reading a CSV) and writing
   under ``pipelines/<model>/`` and ``models/<model>/`` of the artifact bucket, its jobs in
   the dev ``network``; for a model with a ``feature_group``, also querying that group's
   offline store in the feature store's Athena workgroup (names from ``platform_config/naming.py``:
@@ -134,19 +136,22 @@ class ModelStack(Stack):
             for purpose, key in (("raw", data_key), ("curated", data_key), ("artifacts", artifact_key))
         )
         prefixes = artifact_prefixes(model.name)
-        self.pii_key = self._pii_key(config, model.name, data_key, removal_policy)
+        # A model reading a feature group trains on its snapshot, whose PII ingestion removed with the
+        # group's key: its build needs neither raw data nor a key of its own.
+        reads_features = model.feature_group is not None
+        self.pii_key = None if reads_features else self._pii_key(config, model.name, data_key, removal_policy)
         self.build = SageMakerPipeline(
             self,
             "BuildPipeline",
             rendered=load_rendered_pipeline(config, model.name),
             pipeline_name=pipeline_name,
             model_package_group=group_name,
-            input_buckets=[raw_bucket, curated_bucket],
+            input_buckets=[curated_bucket] if reads_features else [raw_bucket, curated_bucket],
             input_keys=[data_key],
             artifact_bucket=artifact_bucket,
             artifact_key=artifact_key,
             artifact_prefixes=list(prefixes.values()),
-            secrets=[self.pii_key],
+            secrets=[] if self.pii_key is None else [self.pii_key],
             network=network,
             feature_snapshot=None if model.feature_group is None else FeatureSnapshotRead(
                 feature_group=model.feature_group,

@@ -68,8 +68,9 @@ class FeatureIngestionRole(Construct):
         def allow(sid: str, actions: list[str], resources: list[str], conditions: dict | None = None,
                   wildcard_reason: str | None = None) -> None:
             statements.allow(sid, actions, resources, conditions)
-            for resource in (resource for resource in resources if "*" in resource):
-                reasons[f"AwsSolutions::AwsSolutions-IAM5[Resource::{as_nag_renders(self, resource)}]"] = wildcard_reason
+            if wildcard_reason:
+                for resource in (resource for resource in resources if "*" in resource):
+                    reasons[f"AwsSolutions::AwsSolutions-IAM5[Resource::{as_nag_renders(self, resource)}]"] = wildcard_reason
 
         def arn(service: str, resource: str, name: str) -> str:
             return stack.format_arn(service=service, resource=resource, resource_name=name)

@@ -59,7 +59,7 @@ S3_OBJECT_CREATED = "Object Created"
 
 @dataclass(frozen=True)
 class IngestionJob:
-    """What the ingestion job runs: the image, the instance, the code folder and the job's arguments."""
+    """What the ingestion job runs: the image, the instance, the code folder and its settings file (a path inside it)."""
 
     image_uri: str
     instance_type: str

@@ -27,6 +27,7 @@ from platform_config.naming import (
     ingestion_pipeline_name,
     offline_store_database_name,
     offline_store_table_name,
+    pii_key_secret_name,
     endpoint_name,
     endpoint_stack_name,
     model_package_group_name,
@@ -164,8 +165,8 @@ def _ingestion_intents(config: PlatformConfig, group: str) -> list[Intent]:
                Generated(stack, f"{pascal(group)}PiiHashKey", "Ref"), "Allow",
                "PII columns are pseudonymized with the group's key before anything is stored."),
         Intent("feature-store", "ingestion-cannot-read-a-models-pii-key", ingestion, "secretsmanager:GetSecretValue",
-               Generated(f"Dev/{model_stack_id(config.models[0].name)}", "PiiHashKey", "Ref"), "Deny",
-               "Each pseudonymization key is read by its own pipeline only."),
+               f"arn:aws:secretsmanager:{region}:{dev}:secret:{pii_key_secret_name(config, config.models[0].name)}-0a1b2c",
+               "Deny", "Each pseudonymization key is read by its own pipeline only."),
         Intent("feature-store", "ingestion-puts-records", ingestion, "sagemaker:PutRecord", feature_group, "Allow",
                "Good rows become records of the group (online and offline store)."),
         Intent("feature-store", "ingestion-cannot-put-records-into-another-group", ingestion, "sagemaker:PutRecord",
@@ -198,6 +199,24 @@ def _ingestion_intents(config: PlatformConfig, group: str) -> list[Intent]:
                pipeline, "Deny", "Starting an ingestion writes features; the platform-pipelines grant must not cover it."),
         Intent("feature-store", "data-scientist-cannot-read-quarantine", scientist, "s3:GetObject",
                f"{quarantine}execution-1/quarantined.csv", "Deny", "Quarantined rows are raw data, PII included."),
+    ]
+
+
+def _raw_data_intents(config: PlatformConfig, model: str, pipeline_role: Generated, raw: str) -> list[Intent]:
+    """A model reading a CSV checks and pseudonymizes raw data in its build; one reading a feature
+    group trains on a snapshot whose PII ingestion removed, and never sees raw data or a PII key."""
+    if config.model(model).feature_group is None:
+        return [
+            Intent("build", "pipeline-reads-raw-data", pipeline_role, "s3:GetObject", f"{raw}/{model}/german_credit.csv",
+                   "Allow", "Preprocess checks the contract and removes PII from the raw data."),
+            Intent("build", "pipeline-reads-pii-key", pipeline_role, "secretsmanager:GetSecretValue",
+                   Generated(f"Dev/{model_stack_id(model)}", "PiiHashKey", "Ref"), "Allow",
+                   "Preprocess pseudonymizes identifiers with the model's secret key."),
+        ]
+    return [
+        Intent("build", "pipeline-of-a-feature-reader-cannot-read-raw-data", pipeline_role, "s3:GetObject",
+               f"{raw}/{model}/german_credit.csv", "Deny",
+               "Its training set comes from the offline store, whose PII ingestion removed."),
     ]
 
 
@@ -461,17 +480,13 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
                "The models prod serves must outlive any CI run.", defect="8.8"),
         Intent("build", "sagemaker-assumes-pipeline-role", SAGEMAKER, "sts:AssumeRole", pipeline_role, "Allow",
                "Every pipeline step runs as the pipeline's role.", source_account=dev),
-        Intent("build", "pipeline-reads-raw-data", pipeline_role, "s3:GetObject", f"{raw}/{model}/german_credit.csv",
-               "Allow", "Preprocess checks the contract and removes PII from the raw data."),
+        *_raw_data_intents(config, model, pipeline_role, raw),
         Intent("build", "pipeline-decrypts-data", pipeline_role, "kms:Decrypt", data_key, "Allow",
                "Raw and curated data are encrypted with the data key."),
         Intent("build", "pipeline-writes-model-artifacts", pipeline_role, "s3:PutObject",
                f"{artifacts}/models/{model}/execution-1/model.tar.gz", "Allow", "Train writes the model artifact."),
         Intent("build", "pipeline-encrypts-artifacts", pipeline_role, "kms:GenerateDataKey", artifact_key, "Allow",
                "Artifacts are encrypted with the artifact key."),
-        Intent("build", "pipeline-reads-pii-key", pipeline_role, "secretsmanager:GetSecretValue",
-               Generated(f"Dev/{model_stack}", "PiiHashKey", "Ref"), "Allow",
-               "Preprocess pseudonymizes identifiers with the model's secret key."),
         Intent("build", "pipeline-creates-processing-job", pipeline_role, "sagemaker:CreateProcessingJob",
                sagemaker(dev, "processing-job/pipelines-abc123-preprocess"), "Allow",
                "SageMaker Pipelines names step jobs pipelines-<id>-<step>."),

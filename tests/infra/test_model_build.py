@@ -29,6 +29,7 @@ MODEL = "credit-risk"
 PIPELINE_NAME = "mlops-credit-risk-build"
 ARTIFACT_BUCKET = "mlops-artifacts-111111111111-eu-west-1"
 CURATED_BUCKET = "mlops-curated-111111111111-eu-west-1"
+RAW_BUCKET = "mlops-raw-111111111111-eu-west-1"
 # Pinned: a new logical id replaces the secret, and a new key changes every pseudonym.
 PII_KEY_SECRET_ID = "PiiHashKeyD2ECFCF8"
 
@@ -253,20 +254,24 @@ def test_step_code_ships_as_an_asset_of_the_rendered_code_folder(
 
 def test_pii_key_secret_is_the_one_the_pipeline_reads_by_default(model_build, definition, model) -> None:
     defaults = {item["Name"]: item["DefaultValue"] for item in definition["Parameters"]}
-    secret = model_build["Resources"][PII_KEY_SECRET_ID]
-    assert secret["Type"] == "AWS::SecretsManager::Secret"
-    assert secret["Properties"]["Name"] == f"mlops/{model.name}/pii-hash-key"
+    secrets = resources_of(model_build, "AWS::SecretsManager::Secret")
     if model.feature_group is None:
-        assert defaults["PiiKeySecretId"] == secret["Properties"]["Name"]
+        assert list(secrets) == [PII_KEY_SECRET_ID]
+        assert secrets[PII_KEY_SECRET_ID]["Properties"]["Name"] == defaults["PiiKeySecretId"] == f"mlops/{model.name}/pii-hash-key"
     else:
-        # Ingestion removed the PII, with the feature group's own key: the build reads no key.
-        assert "PiiKeySecretId" not in defaults
+        # Ingestion removed the PII, with the feature group's own key: the build has and reads no key.
+        assert secrets == {} and "PiiKeySecretId" not in defaults
 
 
-def test_pii_key_secret_is_generated_and_encrypted_with_the_data_key(model_build) -> None:
-    properties = model_build["Resources"][PII_KEY_SECRET_ID]["Properties"]
-    assert properties["GenerateSecretString"]["PasswordLength"] >= 32
-    assert "DataKey" in json.dumps(properties["KmsKeyId"])
+def test_pii_key_secret_is_generated_and_encrypted_with_the_data_key(synthesized, platform_config) -> None:
+    csv_models = [model for model in platform_config.models if model.feature_group is None]
+    ingestion = synthesized.templates["Dev/FeatureIngestion"]["Resources"]
+    keys = [synthesized.templates[f"Dev/{model_stack_id(model.name)}"]["Resources"][PII_KEY_SECRET_ID] for model in csv_models]
+    keys += [resource for resource in ingestion.values() if resource["Type"] == "AWS::SecretsManager::Secret"]
+    assert len(keys) == len(csv_models) + len(platform_config.feature_groups)
+    for key in keys:
+        assert key["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+        assert "DataKey" in json.dumps(key["Properties"]["KmsKeyId"])
 
 
 # --- the pipeline role ----------------------------------------------------------------
@@ -280,9 +285,17 @@ def test_pipeline_role_reads_exactly_the_step_code_object(pipeline_role_statemen
     assert (listing["Resource"], listing["Condition"]) == (f"arn:aws:s3:::{bucket}", {"StringEquals": {"s3:prefix": key}})
 
 
-def test_pipeline_role_reads_only_its_pii_key_secret(pipeline_role_statements) -> None:
+def test_pipeline_role_reads_only_its_pii_key_secret(pipeline_role_statements, model) -> None:
     reading = [item for item in pipeline_role_statements if "secretsmanager:GetSecretValue" in as_list(item["Action"])]
-    assert [item["Resource"] for item in reading] == [{"Ref": PII_KEY_SECRET_ID}]
+    assert [item["Resource"] for item in reading] == ([] if model.feature_group else [{"Ref": PII_KEY_SECRET_ID}])
+
+
+def test_pipeline_role_of_a_model_reading_features_cannot_read_raw_data(pipeline_role_statements, model) -> None:
+    readable = {
+        resource for item in pipeline_role_statements if "s3:GetObject" in as_list(item["Action"])
+        for resource in as_list(item["Resource"])
+    }
+    assert any(RAW_BUCKET in json.dumps(resource) for resource in readable) == (model.feature_group is None)
 
 
 def test_pipeline_role_has_no_wildcard_actions(pipeline_role_statements) -> None:
