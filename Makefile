@@ -91,7 +91,7 @@ scan: synth $(SCAN_VENV)/.installed
 # MODEL picks one model of $(CONFIG): `make pipeline-local MODEL=breast-cancer CONFIG=config/two-models.toml`.
 MODEL ?= $(firstword $(MODELS))
 pipeline-local: setup
-	$(PYTHON) -m pipelines_src.model_build.local_run --config $(CONFIG) --model $(MODEL) --out build/local/$(MODEL)
+	$(PYTHON) -m pipelines_src.model_build.local_run --config $(CONFIG) --model $(MODEL) --out build/local/$(MODEL) $(if $(AS_OF),--as-of $(AS_OF))
 
 # The endpoint's local twin on http://127.0.0.1:$(PORT)/invocations, serving pipeline-local's artifact of MODEL.
 PORT ?= 8080

@@ -105,12 +105,25 @@ class PlatformConfig(ConfigModel):
                     )
         _require_unique("feature_groups", [group.name for group in self.feature_groups])
         _require_unique("models", [model.name for model in self.models])
-        group_names = {group.name for group in self.feature_groups}
+        groups = {group.name: group for group in self.feature_groups}
         for index, model in enumerate(self.models):
-            if model.feature_group is not None and model.feature_group not in group_names:
+            if model.feature_group is None:
+                continue
+            if model.feature_group not in groups:
                 raise ValueError(
                     f"models.{index}.feature_group: unknown feature group {model.feature_group!r}; "
-                    f"declared: {sorted(group_names)}"
+                    f"declared: {sorted(groups)}"
+                )
+            # The build reads the group's snapshot: it must hold every column the model trains on
+            # (the contract's columns but the PII, which ingestion removes).
+            stored = {feature.name for feature in groups[model.feature_group].features}
+            contract = model.data_contract
+            pii = {rule.name for rule in contract.pii}
+            lacking = [column.name for column in contract.columns if column.name not in pii and column.name not in stored]
+            if lacking:
+                raise ValueError(
+                    f"models.{index}.feature_group: feature group {model.feature_group!r} lacks columns the model's "
+                    f"data contract needs: {lacking}"
                 )
         return self
 

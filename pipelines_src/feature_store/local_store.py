@@ -15,6 +15,8 @@ format; and the snapshot id is the Iceberg snapshot read, where the cloud record
 query execution id.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +30,7 @@ from pyiceberg.table import Table
 
 from pipelines_src.feature_store.offline_columns import API_INVOCATION_TIME, IS_DELETED, WRITE_TIME
 from pipelines_src.feature_store.point_in_time import as_utc, iso_utc, snapshot_query
-from pipelines_src.feature_store.snapshot_files import Snapshot, write_snapshot
+from pipelines_src.feature_store.snapshot_files import RECORDS_FILE, Snapshot, describe_snapshot
 
 if TYPE_CHECKING:
     from platform_config.features import FeatureGroupSpec
@@ -96,22 +98,25 @@ class LocalOfflineStore:
         """(rows of the snapshot as of ``as_of``, the query text, the Iceberg snapshot read)."""
         rows, resolved = self.read_table(group, snapshot_id)
         text = snapshot_query(table_name(group), group, as_of, dialect="duckdb")
-        with duckdb.connect() as connection:
-            connection.execute("SET TimeZone = 'UTC'")
-            connection.register("offline_rows", rows)
-            connection.execute(f"CREATE SCHEMA {NAMESPACE}")
-            connection.execute(f"CREATE VIEW {table_name(group)} AS SELECT * FROM offline_rows")
-            result = connection.execute(text).arrow()
-        return _typed(result.read_all() if hasattr(result, "read_all") else result, group), text, resolved
+        with _reading(group, rows) as connection:
+            result = connection.execute(text).to_arrow_table()
+        return _typed(result, group), text, resolved
 
     def snapshot(
         self, group: "FeatureGroupSpec", as_of: datetime, output_dir: str | Path, *, snapshot_id: int | None = None
     ) -> Snapshot:
-        """Write the point-in-time snapshot as of ``as_of`` under ``output_dir``; its metadata."""
-        frame, text, resolved = self.query(group, as_of, snapshot_id)
-        return write_snapshot(
-            frame,
+        """Write the point-in-time snapshot as of ``as_of`` under ``output_dir``; its metadata.
+        DuckDB writes ``records.csv`` itself: shortest round-trip numbers, nulls as empty cells."""
+        rows, resolved = self.read_table(group, snapshot_id)
+        text = snapshot_query(table_name(group), group, as_of, dialect="duckdb")
+        output_dir = Path(output_dir)
+        output_dir.mkdir(parents=True, exist_ok=True)
+        target = str((output_dir / RECORDS_FILE).resolve()).replace("'", "''")
+        with _reading(group, rows) as connection:
+            (count,) = connection.execute(f"COPY ({text}) TO '{target}' (FORMAT csv, HEADER)").fetchone()
+        return describe_snapshot(
             output_dir,
+            rows=count,
             feature_group=group.name,
             store=STORE,
             table=table_name(group),
@@ -121,9 +126,22 @@ class LocalOfflineStore:
         )
 
 
+@contextmanager
+def _reading(group: "FeatureGroupSpec", rows: pa.Table) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection in UTC where ``table_name(group)`` is ``rows``."""
+    connection = duckdb.connect()
+    try:
+        connection.execute("SET TimeZone = 'UTC'")
+        connection.register("offline_rows", rows)
+        connection.execute(f"CREATE SCHEMA {NAMESPACE}")
+        connection.execute(f"CREATE VIEW {table_name(group)} AS SELECT * FROM offline_rows")
+        yield connection
+    finally:
+        connection.close()
+
+
 def _typed(rows: pa.Table, group: "FeatureGroupSpec") -> pd.DataFrame:
-    """Arrow to pandas keeping an Integral feature with nulls integral (``Int64``), so the CSV
-    says ``3``, never ``3.0``."""
+    """Arrow to pandas keeping an Integral feature with nulls integral (``Int64``)."""
     frame = rows.to_pandas()
     for feature in group.features:
         if feature.type == "Integral":

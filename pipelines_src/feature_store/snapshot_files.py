@@ -71,12 +71,12 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_records(frame: pd.DataFrame, output_dir: str | Path) -> tuple[Path, str]:
-    """``records.csv`` (header, ``\\n`` line ends, empty cells for nulls) and its SHA-256."""
+def write_records(frame: pd.DataFrame, output_dir: str | Path) -> Path:
+    """``records.csv``: a header, ``\\n`` line ends, empty cells for nulls."""
     path = Path(output_dir) / RECORDS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False, lineterminator="\n")
-    return path, sha256_hex(path.read_bytes())
+    return path
 
 
 def write_snapshot(
@@ -91,8 +91,27 @@ def write_snapshot(
     snapshot_id: str,
 ) -> Snapshot:
     """Write ``frame`` (the query's result) and its ``snapshot.json`` under ``output_dir``."""
-    _, digest = write_records(frame, output_dir)
-    snapshot = Snapshot(feature_group, store, table, as_of, query, str(snapshot_id), len(frame), digest)
+    write_records(frame, output_dir)
+    return describe_snapshot(
+        output_dir, rows=len(frame), feature_group=feature_group, store=store, table=table, as_of=as_of, query=query,
+        snapshot_id=snapshot_id,
+    )
+
+
+def describe_snapshot(
+    output_dir: str | Path,
+    *,
+    rows: int,
+    feature_group: str,
+    store: str,
+    table: str,
+    as_of: str,
+    query: str,
+    snapshot_id: str,
+) -> Snapshot:
+    """Write ``snapshot.json`` for the ``records.csv`` of ``rows`` rows already in ``output_dir``."""
+    digest = sha256_hex((Path(output_dir) / RECORDS_FILE).read_bytes())
+    snapshot = Snapshot(feature_group, store, table, as_of, query, str(snapshot_id), int(rows), digest)
     (Path(output_dir) / METADATA_FILE).write_text(json.dumps(snapshot.to_json(), indent=2, sort_keys=True) + "\n")
     return snapshot
 

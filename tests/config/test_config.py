@@ -73,6 +73,21 @@ def _append_feature(raw: dict[str, Any]) -> None:
     raw["feature_groups"][0]["features"].append({"name": "purpose", "type": "String"})
 
 
+def _add_feature(name: str, kind: str) -> Callable[[dict[str, Any]], None]:
+    def change(raw: dict[str, Any]) -> None:
+        raw["feature_groups"][0]["features"].append({"name": name, "type": kind})
+
+    return change
+
+
+def _remove_feature(name: str) -> Callable[[dict[str, Any]], None]:
+    def change(raw: dict[str, Any]) -> None:
+        features = raw["feature_groups"][0]["features"]
+        features[:] = [feature for feature in features if feature["name"] != name]
+
+    return change
+
+
 def _duplicate_model(raw: dict[str, Any]) -> None:
     raw["models"].append(copy.deepcopy(raw["models"][0]))
 
@@ -91,6 +106,36 @@ BAD_CONFIGS = {
     "missing event time": (_delete("feature_groups.0.event_time"), "feature_groups.0.event_time", "Field required"),
     "integral event time": (_set("feature_groups.0.event_time", "age_in_years"), "feature_groups.0", "event_time must be a String"),
     "duplicate feature": (_append_feature, "feature_groups.0", "'purpose' is declared twice"),
+    "transform output not fractional": (
+        _set("feature_groups.0.transforms", [{"output": "credit_amount", "function": "log1p", "inputs": ["duration_in_month"]}]),
+        "feature_groups.0", "transform output 'credit_amount' must be declared as a Fractional feature",
+    ),
+    "transform of a string column": (
+        _set("feature_groups.0.transforms", [{"output": "credit_amount_log1p", "function": "log1p", "inputs": ["purpose"]}]),
+        "feature_groups.0", "inputs ['purpose'] are not numeric columns of the data contract",
+    ),
+    "ratio with one input": (
+        _set("feature_groups.0.transforms", [{"output": "credit_amount_log1p", "function": "ratio", "inputs": ["credit_amount"]}]),
+        "feature_groups.0.transforms.0", "ratio takes 2 input(s), got 1",
+    ),
+    "unknown transform": (
+        _set("feature_groups.0.transforms.0.function", "sqrt"), "feature_groups.0.transforms.0.function", "sqrt",
+    ),
+    "feature outside the group's contract": (
+        _add_feature("shoe_size", "Integral"), "feature_groups.0", "'shoe_size' is not a column of the data contract nor a transform output",
+    ),
+    "feature the contract drops as pii": (_add_feature("iban", "String"), "feature_groups.0", "'iban' is dropped as PII"),
+    "feature of the wrong type": (
+        _set("feature_groups.0.features.2.type", "Integral"), "feature_groups.0",
+        "'status_of_existing_checking_account' is Integral but the data contract's column is string",
+    ),
+    "feature named like feature store's own column": (
+        _add_feature("write_time", "String"), "feature_groups.0", "['write_time'] use names Feature Store reserves",
+    ),
+    "bad row rate of one": (_set("feature_groups.0.max_bad_row_rate", 1.0), "feature_groups.0.max_bad_row_rate", "less than 1"),
+    "group lacks a column its model trains on": (
+        _remove_feature("purpose"), "models.0.feature_group", "'loan-applicants' lacks columns the model's data contract needs: ['purpose']",
+    ),
     "model name SageMaker rejects": (_set("models.0.name", "credit_risk"), "models.0.name", "credit_risk"),
     "model name too long": (_set("models.0.name", "m" * 41), "models.0.name", "mmmm"),
     "duplicate model": (_duplicate_model, "models", "duplicated: ['credit-risk']"),
@@ -173,4 +218,14 @@ def test_malformed_toml_is_reported_with_its_path(tmp_path: Path) -> None:
     path = tmp_path / "platform.toml"
     path.write_text("name = \n")
     with pytest.raises(ConfigError, match="platform.toml"):
+        load_config(path)
+
+
+def test_a_feature_groups_contract_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "platform.toml"
+    text = DEFAULT_CONFIG_PATH.read_text()
+    path.write_text(text.replace('data_contract = "contracts/credit_risk.toml"\nmax_bad_row_rate', 'data_contract = "contracts/missing.toml"\nmax_bad_row_rate'))
+    (tmp_path / "contracts").mkdir()
+    (tmp_path / "contracts" / "credit_risk.toml").write_text(CONTRACT_PATH.read_text())
+    with pytest.raises(ConfigError, match=r"feature_groups\.0\.data_contract: cannot read .*missing\.toml"):
         load_config(path)
