@@ -16,10 +16,11 @@ fills with the execution's start (UTC). A time in the
 future is refused: rows written later would still join the snapshot, so the same as-of time would
 not give the same training set twice.
 
-Feature Store moves a record to the offline store within minutes of ``PutRecord``; a record put
-in those minutes before the as-of time may be missing from a snapshot taken right away, and
-present in one taken later as of the same time. The lineage's row count and CSV digest tell the
-two apart.
+Feature Store moves a record to the offline store up to about 15 minutes after ``PutRecord``,
+and the snapshot holds only rows written there by the as-of time (``write_time``): a record put
+in the last minutes before it is left out, however late the snapshot is taken. One taken right at
+its as-of time may still miss rows whose offline write was not yet visible; the lineage's row
+count and CSV digest tell two such snapshots apart.
 """
 
 import argparse
