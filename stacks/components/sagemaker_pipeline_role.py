@@ -28,7 +28,7 @@ AwsSolutions-IAM5) next to the statement, with its reason. Exposes ``role``.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import ArnFormat, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -36,7 +36,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from stacks.components.nag import acknowledge, acknowledge_all, as_nag_renders
+from stacks.components.nag import acknowledge_all
 from stacks.components.statement_batch import StatementBatch
 from stacks.rendered_pipelines import EcrRepository
 
@@ -94,7 +94,10 @@ class SageMakerPipelineRole(Construct):
         feature_snapshot: FeatureSnapshotRead | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        self._stack = Stack.of(self)
+        stack = Stack.of(self)
+        # The dev stack's account and region are concrete: ARNs are spelled here rather than
+        # asked of the stack one jsii call at a time.
+        self._region, self._account = stack.region, stack.account
         self.role = iam.Role(
             self,
             "Role",
@@ -154,12 +157,7 @@ class SageMakerPipelineRole(Construct):
         self._allow(
             "WriteJobLogs",
             ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            [
-                self._stack.format_arn(
-                    service="logs", resource="log-group", resource_name=f"{group}:*", arn_format=ArnFormat.COLON_RESOURCE_NAME
-                )
-                for group in JOB_LOG_GROUPS
-            ],
+            [self._arn("logs", f"log-group:{group}:*") for group in JOB_LOG_GROUPS],
             wildcard_reason="SageMaker writes one log stream per job instance into these two log groups.",
         )
         self._allow(
@@ -170,14 +168,12 @@ class SageMakerPipelineRole(Construct):
         )
         if feature_snapshot is not None:
             self._allow_feature_snapshot(feature_snapshot)
-        self._attach_statements()
-        acknowledge(
-            self.role,
-            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        self._wildcard_reasons["AwsSolutions::AwsSolutions-IAM5[Resource::*]"] = (
             "Only ecr:GetAuthorizationToken, cloudwatch:PutMetricData and the EC2 Describe calls SageMaker makes "
             "for VPC jobs, which support no resource-level permissions; the metrics are limited to SageMaker's "
-            "job namespaces by condition.",
+            "job namespaces by condition."
         )
+        self._attach_statements()
 
     def _allow(
         self,
@@ -197,8 +193,11 @@ class SageMakerPipelineRole(Construct):
         self._statements.attach(self.role)
         acknowledge_all(self.role, self._wildcard_reasons)
 
+    def _arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self._region}:{self._account}:{resource}"
+
     def _sagemaker_arn(self, resource: str, name: str) -> str:
-        return self._stack.format_arn(service="sagemaker", resource=resource, resource_name=name)
+        return self._arn("sagemaker", f"{resource}/{name}")
 
     def _allow_artifacts(self, bucket: s3.IBucket, key: kms.IKey, prefixes: list[str]) -> None:
         self._allow(
@@ -229,15 +228,15 @@ class SageMakerPipelineRole(Construct):
             "QueryOfflineStore",
             ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
              "athena:StopQueryExecution", "athena:GetWorkGroup"],
-            [self._stack.format_arn(service="athena", resource="workgroup", resource_name=read.workgroup)],
+            [self._arn("athena", f"workgroup/{read.workgroup}")],
         )
         self._allow(
             "ReadOfflineStoreCatalog",
             ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
             [
-                self._stack.format_arn(service="glue", resource="catalog"),
-                self._stack.format_arn(service="glue", resource="database", resource_name=read.database),
-                self._stack.format_arn(service="glue", resource="table", resource_name=f"{read.database}/{read.table}"),
+                self._arn("glue", "catalog"),
+                self._arn("glue", f"database/{read.database}"),
+                self._arn("glue", f"table/{read.database}/{read.table}"),
             ],
         )
         results = read.results_bucket.arn_for_objects(f"{read.results_prefix}/*")
@@ -263,12 +262,12 @@ class SageMakerPipelineRole(Construct):
                 "DecryptSecrets",
                 ["kms:Decrypt"],
                 keys,
-                {"StringEquals": {"kms:ViaService": f"secretsmanager.{self._stack.region}.amazonaws.com"}},
+                {"StringEquals": {"kms:ViaService": f"secretsmanager.{self._region}.amazonaws.com"}},
             )
 
     def _allow_job_network(self, network: JobNetwork) -> None:
         def ec2_arn(resource: str, name: str) -> str:
-            return self._stack.format_arn(service="ec2", resource=resource, resource_name=name)
+            return self._arn("ec2", f"{resource}/{name}")
 
         interfaces = ec2_arn("network-interface", "*")
         vpc_condition = {"StringEquals": {"ec2:Vpc": ec2_arn("vpc", network.vpc_id)}}
@@ -288,7 +287,7 @@ class SageMakerPipelineRole(Construct):
             [interfaces],
             vpc_condition,
         )
-        acknowledge(self.role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{as_nag_renders(self, interfaces)}]", wildcard_reason)
+        self._wildcard_reasons[f"AwsSolutions::AwsSolutions-IAM5[Resource::{interfaces}]"] = wildcard_reason
         self._allow("DescribeJobNetwork", list(NETWORK_DESCRIBE_ACTIONS), ["*"])
 
     def _allow_images(self, repositories: tuple[EcrRepository, ...]) -> None:
