@@ -44,7 +44,7 @@ from stacks.components.alarm_notifications import allow_events_to_use
 from stacks.components.event_dead_letters import EventDeadLetters
 from stacks.components.ingestion_code import SETTINGS_FILE, ingestion_code_dir
 from stacks.components.ingestion_pipeline import IngestionJob, IngestionPipeline
-from stacks.components.nag import acknowledge
+from stacks.components.pii_key_secret import pii_key_secret
 from stacks.components.platform_network import PlatformNetwork
 
 PIPELINE_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Change"
@@ -157,19 +157,12 @@ class FeatureIngestionStack(Stack):
     def _pii_key(
         self, config: PlatformConfig, name: str, group_id: str, key: kms.IKey, removal_policy: RemovalPolicy
     ) -> secretsmanager.Secret:
-        secret = secretsmanager.Secret(
+        return pii_key_secret(
             self,
             f"{group_id}PiiHashKey",
             secret_name=feature_group_pii_key_secret_name(config, name),
             description=f"HMAC key the ingestion of {name} pseudonymizes PII columns with",
-            encryption_key=key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            key=key,
             removal_policy=removal_policy,
+            why_not_rotated="records ingested before and after would no longer match in the offline store",
         )
-        reason = (
-            "Rotating the pseudonymization key changes every pseudonym, so records ingested before and after "
-            "would no longer match in the offline store; it is replaced deliberately."
-        )
-        acknowledge(secret, "AwsSolutions::AwsSolutions-SMG4", reason)
-        acknowledge(secret, "NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled", reason)
-        return secret

@@ -65,7 +65,7 @@ from platform_config.naming import (
 from stacks.account_settings import removal_policy_of
 from stacks.components.model_alarms import captures_data, retraining_alarm_purposes
 from stacks.components.model_package_group import ModelPackageGroup
-from stacks.components.nag import acknowledge
+from stacks.components.pii_key_secret import pii_key_secret
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.promotion_pipeline import PromotionPipeline
 from stacks.components.sagemaker_pipeline import SageMakerPipeline
@@ -210,19 +210,12 @@ class ModelStack(Stack):
     def _pii_key(
         self, config: PlatformConfig, model_name: str, key: kms.IKey, removal_policy: RemovalPolicy
     ) -> secretsmanager.Secret:
-        secret = secretsmanager.Secret(
+        return pii_key_secret(
             self,
             "PiiHashKey",
             secret_name=pii_key_secret_name(config, model_name),
             description=f"HMAC key the build pipeline of {model_name} pseudonymizes PII columns with",
-            encryption_key=key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            key=key,
             removal_policy=removal_policy,
+            why_not_rotated="rows of different model versions and their monitoring data would no longer match",
         )
-        reason = (
-            "Rotating the pseudonymization key changes every pseudonym, so rows of different model "
-            "versions and their monitoring data would no longer match; it is replaced deliberately."
-        )
-        acknowledge(secret, "AwsSolutions::AwsSolutions-SMG4", reason)
-        acknowledge(secret, "NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled", reason)
-        return secret
