@@ -3,6 +3,7 @@ fairness decision; every problem in one list that names the field and the model.
 
 import copy
 import csv
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,14 @@ def test_a_relative_dataset_is_read_from_the_config_files_folder(tmp_path: Path,
 
 HYPERPARAMETERS = "models.0.training.hyperparameters"
 
+def _both(*changes: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def change(raw: dict[str, Any]) -> None:
+        for each in changes:
+            each(raw)
+
+    return change
+
+
 BAD_HYPERPARAMETERS = {
     "no num_round": (_delete(f"{HYPERPARAMETERS}.num_round"), "num_round is required"),
     "num_round as text": (_set(f"{HYPERPARAMETERS}.num_round", "200"), "num_round must be an integer, got '200'"),
@@ -112,6 +121,14 @@ BAD_HYPERPARAMETERS = {
     "regression objective": (_set(f"{HYPERPARAMETERS}.objective", "reg:squarederror"), "objective 'reg:squarederror' is not supported"),
     "max_depth as text": (_set(f"{HYPERPARAMETERS}.max_depth", "4"), "max_depth must be an integer, got '4'"),
     "eta as text": (_set(f"{HYPERPARAMETERS}.eta", "0.1"), "eta must be a number, got '0.1'"),
+    "early stopping without a metric": (
+        _both(_set(f"{HYPERPARAMETERS}.early_stopping_rounds", 20), _delete(f"{HYPERPARAMETERS}.eval_metric")),
+        "early_stopping_rounds needs eval_metric (training stops on the last metric it lists)",
+    ),
+    "early stopping after zero rounds": (
+        _set(f"{HYPERPARAMETERS}.early_stopping_rounds", 0),
+        "early_stopping_rounds must be at least 1, got 0",
+    ),
 }
 
 
