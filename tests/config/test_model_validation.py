@@ -228,3 +228,31 @@ def test_an_unreadable_contract_and_other_problems_come_in_one_list(tmp_path: Pa
     message = str(raised.value)
     assert "models.0.data_contract: cannot read" in message and "region: unknown or unsupported region" in message
     assert "models.0.data_contract: Input should be" not in message
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+COST_MATRIX = "models.0.evaluation.cost_matrix"
+
+BAD_COST_MATRICES = {
+    "negative cost": (_set(f"{COST_MATRIX}.false_positive", -5), f"{COST_MATRIX}.false_positive: Input should be greater than or equal to 0"),
+    "cost as text": (_set(f"{COST_MATRIX}.false_negative", "1"), f"{COST_MATRIX}.false_negative: Input should be a valid number"),
+    "misspelled error": (_set(f"{COST_MATRIX}.false_positives", 5), f"{COST_MATRIX}.false_positives: Extra inputs are not permitted"),
+    "nothing costs": (
+        _both(_set(f"{COST_MATRIX}.false_positive", 0), _set(f"{COST_MATRIX}.false_negative", 0)),
+        f"{COST_MATRIX}: false_positive and false_negative are both 0: every threshold would cost nothing",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_COST_MATRICES))
+def test_a_bad_cost_matrix_is_refused_naming_the_field(case: str) -> None:
+    change, detail = BAD_COST_MATRICES[case]
+
+    assert detail in _problems(mutated(change))
+
+
+def test_a_model_without_a_cost_matrix_prices_both_errors_alike() -> None:
+    config = parse_config(mutated(_delete("models.0.evaluation")))
+
+    assert config.models[0].evaluation.cost_matrix.model_dump() == {"false_positive": 1.0, "false_negative": 1.0}
