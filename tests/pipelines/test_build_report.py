@@ -137,20 +137,35 @@ def test_the_local_run_report_opens_offline_with_every_section(local_run, model)
     assert "<script" not in page
 
 
-def test_bias_intervals_and_group_counts_are_shown_when_the_step_provides_them(local_run) -> None:
-    fairness = local_run.out / "fairness"
-    bias_json = json.loads((fairness / "bias.json").read_text())
-    if not bias_json["post_training_bias_metrics"]["facets"]:
-        pytest.skip("the model has no sensitive attributes")
-    column, [facet] = next(iter(bias_json["post_training_bias_metrics"]["facets"].items()))
-    facet["confidence_intervals"] = {"DI": {"low": 0.691, "high": 1.602, "defined_resamples": 1000}}
-    facet["groups"] = {"d": {"rows": 9, "positive_labels": 6, "positive_predictions": 8}}
+def test_bias_intervals_and_group_counts_are_shown_when_the_step_provides_them() -> None:
+    facet = {
+        "facet_d": "foreign_worker in ['yes']", "rows_d": 191, "rows_a": 9,
+        "metrics": [{"name": "DI", "description": "Disparate Impact (DI)", "value": 0.929}],
+        "confidence_intervals": {"DI": {"low": 0.691, "high": 1.602, "defined_resamples": 1000}},
+        "groups": {"d": {"rows": 191, "positive_labels": 130, "positive_predictions": 150},
+                   "a": {"rows": 9, "positive_labels": 6, "positive_predictions": 8}},
+    }
+    metric = {"value": 0.75, "standard_deviation": 0.04}
     page = render_report(
-        evaluation=json.loads((local_run.out / "evaluation" / "evaluation.json").read_text()),
-        bias_json=bias_json,
-        explainability=json.loads((fairness / "explainability.json").read_text()),
-        verdict=json.loads((fairness / "gate.json").read_text()),
+        evaluation={
+            "binary_classification_metrics": {
+                **dict.fromkeys(("auc", "accuracy", "f1", "precision", "recall"), metric),
+                "confusion_matrix": {"0": {"0": 30, "1": 30}, "1": {"0": 10, "1": 130}},
+            },
+            "rows": 200,
+        },
+        bias_json={
+            "pre_training_bias_metrics": {"dataset": "train split", "facets": {}},
+            "post_training_bias_metrics": {"label_value_or_threshold": "good", "dataset": "test split",
+                                           "facets": {"foreign_worker": [facet]}},
+            "disparate_impact": {"foreign_worker": 0.929},
+        },
+        explainability={
+            "explanations": {"tree_shap": {"label0": {"global_shap_values": {"foreign_worker": 0.1}}}},
+            "method": "TreeSHAP", "output": "log-odds", "explained_rows": 200,
+        },
+        verdict={"gates": {"disparate_impact_band": [0.8, 1.25]}, "passed": True, "message": "All quality gates passed"},
         details=_details({}),
     )
-    assert "<td>DI</td>" in page and "<td>[0.691, 1.602]</td>" in page
-    assert f"<td>{column}</td><td>d</td><td>9</td><td>6</td><td>8</td>" in page
+    assert "<td>foreign_worker</td><td>foreign_worker in [&#x27;yes&#x27;]</td><td>191</td><td>9</td><td>DI</td><td>0.929</td><td>[0.691, 1.602]</td>" in page
+    assert "<td>foreign_worker</td><td>a</td><td>9</td><td>6</td><td>8</td>" in page
