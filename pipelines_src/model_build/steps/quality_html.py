@@ -68,6 +68,7 @@ def cost_section(details: ScoreDetails) -> str:
     costs = details.costs
     table = curves.threshold_table(details.labels, details.scores, costs)
     best = curves.cheapest(table)
+    at_gate = [row["expected_cost"] for row in table if math.isclose(row["threshold"], details.threshold)]
     marked = [
         "cheapest" if row is best else ("current" if math.isclose(row["threshold"], details.threshold) else "")
         for row in table
@@ -84,9 +85,8 @@ def cost_section(details: ScoreDetails) -> str:
         f"{costs.false_positive:g}, a false negative {costs.false_negative:g}; correct decisions cost 0. "
         f"Expected cost per row = (FP &times; {costs.false_positive:g} + FN &times; {costs.false_negative:g}) / rows. "
         f"Cheapest threshold in the table: {best['threshold']:.2f} ({best['expected_cost']:.3f} per row); "
-        f"the gate's threshold {details.threshold:g} costs "
-        f"{_number(next((row['expected_cost'] for row in table if math.isclose(row['threshold'], details.threshold)), float('nan')))} "
-        f"per row. A perfectly calibrated score would break even at {costs.break_even_threshold():.3f}.</p>"
+        f"the gate's threshold {details.threshold:g} costs {_number(at_gate[0] if at_gate else float('nan'))} per row. "
+        f"A perfectly calibrated score would break even at {costs.break_even_threshold():.3f}.</p>"
         + _figure("expected-cost", quality_plots.cost_figure(table, costs, details.threshold), "Expected cost per threshold")
         + _table(
             "threshold-table",
