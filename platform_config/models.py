@@ -65,6 +65,29 @@ class QualityGates(ConfigModel):
         return self
 
 
+class CostMatrix(ConfigModel):
+    """What each wrong decision costs, in one unit of your choice (correct decisions cost 0).
+
+    The build report prices every threshold's errors with it. A false positive is a row
+    predicted positive whose label is not (German credit: a bad risk approved, 5 times the
+    cost of a good applicant refused, the false negative)."""
+
+    false_positive: Annotated[float, Field(ge=0)] = 1.0
+    false_negative: Annotated[float, Field(ge=0)] = 1.0
+
+    @model_validator(mode="after")
+    def _some_error_costs(self) -> "CostMatrix":
+        if self.false_positive == 0 and self.false_negative == 0:
+            raise ValueError("false_positive and false_negative are both 0: every threshold would cost nothing")
+        return self
+
+
+class Evaluation(ConfigModel):
+    """How the build report weighs the test split's errors (the gates do not read it)."""
+
+    cost_matrix: CostMatrix = CostMatrix()
+
+
 class StagingServing(ConfigModel):
     """Staging is sized for cost: one small instance, or serverless (which cannot capture data)."""
 
@@ -173,6 +196,7 @@ class ModelConfig(ConfigModel):
     # record, never an omission: the build and the monitors then skip the fairness checks.
     fairness_not_applicable: Annotated[str, Field(min_length=10)] | None = None
     gates: QualityGates = QualityGates()
+    evaluation: Evaluation = Evaluation()
     training: Training = Field(default_factory=dict, validate_default=True)
     serving: Serving = Serving()
     monitoring: Monitoring = Monitoring()

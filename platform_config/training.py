@@ -51,6 +51,11 @@ class Training(ConfigModel):
                 f"objective {value['objective']!r} is not supported: the platform builds binary classifiers "
                 f"answering with a probability, {list(SUPPORTED_OBJECTIVES)}"
             )
+        if "early_stopping_rounds" in value and "eval_metric" not in value:
+            # The built-in algorithm stops on the last eval_metric and silently trains every round without one.
+            problems.append("early_stopping_rounds needs eval_metric (training stops on the last metric it lists)")
+        if _is_integer(value.get("early_stopping_rounds")) and value["early_stopping_rounds"] < 1:
+            problems.append(f"early_stopping_rounds must be at least 1, got {value['early_stopping_rounds']!r}")
         for name, item in sorted(value.items()):
             if name in _INTEGER_HYPERPARAMETERS and not _is_integer(item):
                 problems.append(f"{name} must be an integer, got {item!r}")

@@ -10,6 +10,7 @@ local runner turn the typed ``ModelConfig`` into this plain JSON document:
   gates (null for a model with them);
 - ``training``: ``hyperparameters`` (the built-in algorithm's names, ``num_round`` included),
   ``test_fraction``, ``validation_fraction``, ``seed``, ``exclude_sensitive_attributes``;
+- ``evaluation``: ``cost_matrix`` (``false_positive``, ``false_negative``: the build report's prices);
 - ``gates``: ``min_auc``, ``disparate_impact_band``, ``max_abs_dppl`` (defaults; the
   pipeline's parameters and the local runner's flags override them);
 - ``monitoring``: ``baseline_drift_distance`` (the baseline's comparison threshold);
@@ -45,6 +46,7 @@ def model_settings(model: "ModelConfig", feature_group: "FeatureGroupSpec | None
             mode="json", include={"hyperparameters", "test_fraction", "validation_fraction", "seed", "exclude_sensitive_attributes"}
         ),
         "gates": model.gates.model_dump(mode="json"),
+        "evaluation": model.evaluation.model_dump(mode="json"),
         "monitoring": {"baseline_drift_distance": model.monitoring.baseline_drift_distance},
         "feature_group": None
         if feature_group is None

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, List, Optional, Tuple, Union
+from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,7 @@ from pipelines_src.monitoring.ground_truth import (
     labels_for_window,
     read_ground_truth,
 )
+from pipelines_src.monitoring.histograms import FeatureHistogram, feature_histograms
 from pipelines_src.monitoring.model_quality import ModelQuality, model_quality
 from pipelines_src.monitoring.quality import FeatureQuality, Violation, data_quality, typed_columns
 from pipelines_src.monitoring.settings import JobSettings
@@ -52,6 +53,8 @@ class Report:
     drift_evaluated: bool = False
     drift_note: str = ""
     drift: List[FeatureDrift] = field(default_factory=list)
+    # Reference-versus-current shares per feature (the report's plots), when drift was judged.
+    histograms: Dict[str, FeatureHistogram] = field(default_factory=dict)
     feature_quality: List[FeatureQuality] = field(default_factory=list)
     violations: List[Violation] = field(default_factory=list)
     model_quality: Optional[ModelQuality] = None
@@ -165,6 +168,7 @@ def analyse(
             baseline, present, psi_threshold=settings.psi_threshold,
             ks_p_value=settings.ks_p_value, chi_square_p_value=settings.chi_square_p_value,
         )
+        report.histograms = feature_histograms(baseline, present)
     _judge_labels(report, typed.frame(), labels)
     return report
 

@@ -13,6 +13,10 @@ reason, when fairness does not apply), ``reevaluated`` (true for an earlier wind
 late labels) and ``late_ground_truth`` (the earlier windows this run re-evaluated,
 each with its own report under ``late/<start>/``). Numbers that are undefined
 (``nan``) are written as null.
+
+The HTML page lists the features by severity (drifted first, then those with one signal,
+each by PSI) and draws each judged feature's reference-versus-current histogram as inline
+SVG in that order (``histograms``, ``histogram_svg``): nothing is fetched when it opens.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from pipelines_src.monitoring.analysis import Report
+from pipelines_src.monitoring.drift import FeatureDrift
+from pipelines_src.monitoring.histogram_svg import histogram_svg
+from pipelines_src.monitoring.histograms import by_severity
 
 JSON_NAME = "report.json"
 HTML_NAME = "report.html"
@@ -167,7 +174,8 @@ def render_html(report: Report) -> str:
     for violation in report.violations:
         violations_by_feature.setdefault(violation.feature, []).append(violation.check)
     feature_rows = []
-    for result in report.drift or []:
+    ranked = by_severity(report.drift or [])
+    for result in ranked:
         quality = quality_by_feature.get(result.feature)
         flags = (["drift"] if result.drifted else []) + violations_by_feature.get(result.feature, [])
         feature_rows.append([
@@ -193,6 +201,7 @@ def render_html(report: Report) -> str:
          if report.drift_evaluated else f"<p>Drift not judged: {_e(report.drift_note)}</p>"),
         f"<p>A feature drifts when its PSI is at least {report.settings.psi_threshold} and its test's p-value "
         "is below its threshold (the run's family-wise level split over the features).</p>",
+        *_distributions(report, ranked),
         "<h2>Data-quality violations</h2>",
         _table(["feature", "check", "description"],
                [[v.feature, v.check, v.description] for v in report.violations]) if report.violations else "<p>None.</p>",
@@ -221,10 +230,28 @@ def render_html(report: Report) -> str:
         f"<title>Monitoring report: {_e(report.endpoint)}</title><style>"
         "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:.5em 0}"
         "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f3f3f3}"
-        "tr.flagged td{background:#fde2e1}</style></head><body>\n"
+        "tr.flagged td{background:#fde2e1}.histograms{display:flex;flex-wrap:wrap;gap:.5em}"
+        "figure{margin:0;border:1px solid #ddd}figure.flagged{border:2px solid #c62828}</style></head><body>\n"
         + "\n".join(sections)
         + "\n</body></html>\n"
     )
+
+
+def _distributions(report: Report, ranked: List[FeatureDrift]) -> List[str]:
+    """Each judged feature's reference-versus-current histogram, in the table's order."""
+    plotted = [result for result in ranked if result.feature in report.histograms]
+    if not plotted:
+        return []
+    return [
+        "<h2>Distributions: reference (training split) and current (this window)</h2>",
+        "<p>Share of rows per bin, most severe drift first; hover a bar for its bin and share.</p>",
+        '<div class="histograms">'
+        + "".join(
+            f'<figure class="{"flagged" if result.drifted else ""}">{histogram_svg(report.histograms[result.feature], result.psi)}</figure>'
+            for result in plotted
+        )
+        + "</div>",
+    ]
 
 
 def _table(headers: List[str], rows: List[List[str]], flagged: Optional[List[bool]] = None) -> str:

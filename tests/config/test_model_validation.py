@@ -3,6 +3,7 @@ fairness decision; every problem in one list that names the field and the model.
 
 import copy
 import csv
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,14 @@ def test_a_relative_dataset_is_read_from_the_config_files_folder(tmp_path: Path,
 
 HYPERPARAMETERS = "models.0.training.hyperparameters"
 
+def _both(*changes: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def change(raw: dict[str, Any]) -> None:
+        for each in changes:
+            each(raw)
+
+    return change
+
+
 BAD_HYPERPARAMETERS = {
     "no num_round": (_delete(f"{HYPERPARAMETERS}.num_round"), "num_round is required"),
     "num_round as text": (_set(f"{HYPERPARAMETERS}.num_round", "200"), "num_round must be an integer, got '200'"),
@@ -112,6 +121,14 @@ BAD_HYPERPARAMETERS = {
     "regression objective": (_set(f"{HYPERPARAMETERS}.objective", "reg:squarederror"), "objective 'reg:squarederror' is not supported"),
     "max_depth as text": (_set(f"{HYPERPARAMETERS}.max_depth", "4"), "max_depth must be an integer, got '4'"),
     "eta as text": (_set(f"{HYPERPARAMETERS}.eta", "0.1"), "eta must be a number, got '0.1'"),
+    "early stopping without a metric": (
+        _both(_set(f"{HYPERPARAMETERS}.early_stopping_rounds", 20), _delete(f"{HYPERPARAMETERS}.eval_metric")),
+        "early_stopping_rounds needs eval_metric (training stops on the last metric it lists)",
+    ),
+    "early stopping after zero rounds": (
+        _set(f"{HYPERPARAMETERS}.early_stopping_rounds", 0),
+        "early_stopping_rounds must be at least 1, got 0",
+    ),
 }
 
 
@@ -211,3 +228,31 @@ def test_an_unreadable_contract_and_other_problems_come_in_one_list(tmp_path: Pa
     message = str(raised.value)
     assert "models.0.data_contract: cannot read" in message and "region: unknown or unsupported region" in message
     assert "models.0.data_contract: Input should be" not in message
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+COST_MATRIX = "models.0.evaluation.cost_matrix"
+
+BAD_COST_MATRICES = {
+    "negative cost": (_set(f"{COST_MATRIX}.false_positive", -5), f"{COST_MATRIX}.false_positive: Input should be greater than or equal to 0"),
+    "cost as text": (_set(f"{COST_MATRIX}.false_negative", "1"), f"{COST_MATRIX}.false_negative: Input should be a valid number"),
+    "misspelled error": (_set(f"{COST_MATRIX}.false_positives", 5), f"{COST_MATRIX}.false_positives: Extra inputs are not permitted"),
+    "nothing costs": (
+        _both(_set(f"{COST_MATRIX}.false_positive", 0), _set(f"{COST_MATRIX}.false_negative", 0)),
+        f"{COST_MATRIX}: false_positive and false_negative are both 0: every threshold would cost nothing",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_COST_MATRICES))
+def test_a_bad_cost_matrix_is_refused_naming_the_field(case: str) -> None:
+    change, detail = BAD_COST_MATRICES[case]
+
+    assert detail in _problems(mutated(change))
+
+
+def test_a_model_without_a_cost_matrix_prices_both_errors_alike() -> None:
+    config = parse_config(mutated(_delete("models.0.evaluation")))
+
+    assert config.models[0].evaluation.cost_matrix.model_dump() == {"false_positive": 1.0, "false_negative": 1.0}

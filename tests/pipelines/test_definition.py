@@ -20,6 +20,7 @@ from pipelines_src.model_build.shipped import shipped_files
 from pipelines_src.model_build.step_jobs import ISOLATED_STEPS
 from platform_config.models import Monitoring
 from pipelines_src.model_build.steps.register import METADATA_KEYS
+from pipelines_src.model_build.steps.train import training_plan
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +216,11 @@ def test_training_uses_the_configured_image_and_hyperparameters(definition, mode
     assert arguments["AlgorithmSpecification"]["TrainingImage"].endswith(f"/sagemaker-xgboost:{model.training.xgboost_version}")
     assert arguments["HyperParameters"] == {name: str(value) for name, value in model.training.hyperparameters.items()}
     assert [channel["ChannelName"] for channel in arguments["InputDataConfig"]] == ["train", "validation"]
+
+
+def test_the_training_job_and_the_local_run_train_with_the_same_effective_hyperparameters(definition, settings) -> None:
+    job = steps_of(definition)[step_names.TRAIN]["Arguments"]["HyperParameters"]
+    assert training_plan(job) == training_plan(settings["training"]["hyperparameters"])
 
 
 def test_processing_steps_run_in_the_training_image(definition) -> None:

@@ -84,7 +84,7 @@ def test_no_raw_personal_data_reaches_any_output(local_run, model) -> None:
 def test_the_report_embeds_its_plots_and_says_the_verdict(local_run, model) -> None:
     html = (local_run.out / "fairness" / "report.html").read_text()
     # Confusion matrix and attributions; the disparate impact plot only when fairness applies.
-    assert html.count('src="data:image/png;base64,') == (2 if model.fairness_not_applicable else 3)
+    assert html.count('<img alt="figure" src="data:image/png;base64,') == (2 if model.fairness_not_applicable else 3)
     assert local_run.message in html
 
 

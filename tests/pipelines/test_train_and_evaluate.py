@@ -5,7 +5,7 @@ import pytest
 
 from pipelines_src.model_build.steps.evaluate import evaluation_report
 from pipelines_src.model_build.steps.model_artifact import ARCHIVE, load_booster, pack, predict_scores, save_booster
-from pipelines_src.model_build.steps.train import booster_params, train
+from pipelines_src.model_build.steps.train import TrainingPlan, train, training_plan
 
 HYPERPARAMETERS = {"objective": "binary:logistic", "max_depth": 2, "eta": 0.3, "num_round": 20, "eval_metric": "auc"}
 
@@ -22,13 +22,48 @@ def booster():
 
 
 def test_num_round_is_the_number_of_boosting_rounds() -> None:
-    params, rounds = booster_params(HYPERPARAMETERS)
-    assert rounds == 20 and "num_round" not in params and params["max_depth"] == 2
+    plan = training_plan(HYPERPARAMETERS)
+    assert plan.num_round == 20 and "num_round" not in plan.params and plan.params["max_depth"] == 2
 
 
 def test_hyperparameters_without_num_round_are_refused() -> None:
     with pytest.raises(ValueError, match="needs num_round"):
-        booster_params({"max_depth": 2})
+        training_plan({"max_depth": 2})
+
+
+def test_the_training_job_strings_mean_the_same_as_typed_values() -> None:
+    typed = {**HYPERPARAMETERS, "early_stopping_rounds": 5, "subsample": 0.8}
+    assert training_plan({name: str(value) for name, value in typed.items()}) == training_plan(typed)
+
+
+def test_early_stopping_watches_the_last_eval_metric_on_the_validation_set() -> None:
+    plan = training_plan({**HYPERPARAMETERS, "eval_metric": "logloss,auc", "early_stopping_rounds": 5})
+    assert plan == TrainingPlan(
+        params={"objective": "binary:logistic", "max_depth": 2, "eta": 0.3, "eval_metric": ["logloss", "auc"]},
+        num_round=20,
+        early_stopping_rounds=5,
+        early_stopping_metric="auc",
+        maximize=True,
+    )
+    assert training_plan({**HYPERPARAMETERS, "eval_metric": "auc,logloss", "early_stopping_rounds": 5}).maximize is False
+
+
+@pytest.mark.parametrize(
+    "hyperparameters, has_validation",
+    [({**HYPERPARAMETERS, "early_stopping_rounds": 5}, False), ({"num_round": 20, "early_stopping_rounds": 5}, True)],
+    ids=["no validation set", "no eval_metric"],
+)
+def test_early_stopping_is_off_where_the_built_in_algorithm_ignores_it(hyperparameters, has_validation) -> None:
+    assert training_plan(hyperparameters, has_validation=has_validation).early_stopping_rounds is None
+
+
+def test_early_stopping_keeps_the_trees_up_to_the_best_validation_round() -> None:
+    noisy = {"objective": "binary:logistic", "max_depth": 6, "eta": 0.5, "num_round": 200, "eval_metric": "logloss"}
+    labels, features = separable(200, 5)
+    flipped = np.random.default_rng(6).random(200) < 0.3
+    booster = train({**noisy, "early_stopping_rounds": 3}, (np.where(flipped, 1 - labels, labels), features), separable(100, 7))
+    assert booster.num_boosted_rounds() == int(booster.attr("best_iteration")) + 1 < 200
+    assert train(noisy, (np.where(flipped, 1 - labels, labels), features), separable(100, 7)).num_boosted_rounds() == 200
 
 
 def test_a_model_learns_a_separable_problem(booster) -> None:

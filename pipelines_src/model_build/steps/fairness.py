@@ -24,7 +24,10 @@ Outputs (``--output-dir``):
   column (one-hot features added up per row first) under
   ``explanations.tree_shap.label0`` and per encoded feature under ``feature_attributions``.
   No shap package: the step runs with what the image ships;
-- ``report.html``: the above with the evaluation, as tables and embedded PNG plots;
+- ``report.html``: the above with the evaluation, as tables and embedded PNG plots, and the
+  test split's ROC and precision-recall curves, score distributions, calibration, a threshold
+  table priced by the settings' ``evaluation.cost_matrix``, error rates per group and a SHAP
+  beeswarm (``quality_html``);
 - ``gate.json``: ``gate.gate_verdict`` for the AUC of ``evaluation.json`` and these DIs and
   DPPLs against ``--min-auc``, the disparate impact band and ``--max-abs-dppl`` (the Fail
   step shows its message).
@@ -53,6 +56,8 @@ from pipelines_src.model_build.steps.features import ENCODING_FILE, FeatureEncod
 from pipelines_src.model_build.steps.files import read_json, read_table, write_json
 from pipelines_src.model_build.steps.gate import GATE_FILE, Gates, gate_verdict
 from pipelines_src.model_build.steps.model_artifact import load_booster, predict_scores
+from pipelines_src.model_build.steps.quality_curves import CostMatrix
+from pipelines_src.model_build.steps.score_details import score_details
 from pipelines_src.metrics import bias
 
 BIAS_FILE = "bias.json"
@@ -179,8 +184,9 @@ def fairness(
     evaluation: Mapping[str, Any],
     gates: Gates,
     fairness_not_applicable: str | None = None,
+    costs: CostMatrix = CostMatrix(1.0, 1.0),
 ) -> dict[str, Any]:
-    """Every output of the step, by file name (the HTML as text)."""
+    """Every output of the step, by file name (the HTML as text); ``costs`` price the report's thresholds."""
     test_features = encoding.features(test)
     test_labels = encoding.labels(test)
     predicted = predict_scores(booster, test_features) >= THRESHOLD
@@ -204,7 +210,16 @@ def fairness(
         BIAS_FILE: bias_json,
         EXPLAINABILITY_FILE: explainability,
         GATE_FILE: verdict,
-        REPORT_FILE: render_report(evaluation=evaluation, bias_json=bias_json, explainability=explainability, verdict=verdict),
+        REPORT_FILE: render_report(
+            evaluation=evaluation,
+            bias_json=bias_json,
+            explainability=explainability,
+            verdict=verdict,
+            details=score_details(
+                booster=booster, test=test, encoding=encoding, attributes=attributes, bias_json=bias_json, costs=costs,
+                threshold=THRESHOLD,
+            ),
+        ),
     }
 
 
@@ -249,6 +264,7 @@ def main(argv: list[str] | None = None) -> None:
         evaluation=read_json(Path(args.evaluation_dir) / EVALUATION_FILE),
         gates=gates,
         fairness_not_applicable=settings.get("fairness_not_applicable"),
+        costs=CostMatrix.from_settings(settings["evaluation"]),
     )
     write_outputs(outputs, args.output_dir)
     logger.info("%s", outputs[GATE_FILE]["message"])
