@@ -4,7 +4,7 @@ Facet *d* is the disadvantaged group named by a sensitive attribute, facet *a*
 everyone else. Labels and predictions are booleans: True is the positive
 (favourable) outcome. Where a metric is undefined (an empty facet, or a zero
 denominator) the functions return ``nan`` rather than guess: ``smclarify`` returns
-its stand-in for infinity (1e10), or 0 for 0/0, in those cases, and nothing else differs
+infinity, or 0 for 0/0, in those cases, and nothing else differs
 (``tests/fixtures/smclarify_german_credit.json`` holds its values on the bundled data).
 
 Pre-training, on observed labels: CI, DPL, and the distances between the label

@@ -108,7 +108,7 @@ def test_treatment_equality_compares_false_negatives_per_false_positive() -> Non
 
 
 def test_a_zero_denominator_is_undefined_not_a_stand_in_for_infinity() -> None:
-    # No false positive in either facet: TE's ratios are undefined (smclarify says 0 or 1e10).
+    # No false positive in either facet: TE's ratios are undefined (smclarify says 0 or infinity).
     assert math.isnan(bias.treatment_equality([True, True], [False, False], [True, False]))
     # No positive prediction in d: its acceptance rate is undefined.
     assert math.isnan(bias.difference_in_acceptance_rates([True, True], [True, False], [False, True]))
