@@ -40,6 +40,14 @@ def facet_mask(frame: pd.DataFrame, attribute: Mapping[str, Any]) -> np.ndarray:
     raise ValueError(f"sensitive attribute {attribute['column']!r}: facet must be 'above' or 'at_or_below', got {side!r}")
 
 
+def facet_description(attribute: Mapping[str, Any]) -> str:
+    """Facet *d* in words, with the side of a threshold spelled out, e.g. ``age <= 25`` or ``age > 25``."""
+    if attribute.get("group_values") is not None:
+        return f"{attribute['column']} in {list(attribute['group_values'])}"
+    side = ">" if attribute.get("facet") == "above" else "<="
+    return f"{attribute['column']} {side} {float(attribute['threshold']):g}"
+
+
 def _bools(values) -> np.ndarray:
     return np.asarray(values, dtype=bool)
 

@@ -77,3 +77,8 @@ def test_a_model_without_fairness_reports_it_not_applicable_with_the_reason(drif
     assert f"fairness: not applicable ({reason})" in render_summary(report)
     assert f"<h2>Fairness</h2><p>Not applicable: {reason}</p>" in render_html(report).replace("\n", "")
     assert report_document(report)["status"]["fairness_not_applicable"] == reason
+
+
+def test_the_reports_name_each_attributes_group_d_with_the_side_of_its_threshold(drifted: Report) -> None:
+    assert "fairness age_in_years (group d: age_in_years <= 25): DI" in render_summary(drifted)
+    assert "<td>age_in_years &lt;= 25</td>" in render_html(drifted)

@@ -61,6 +61,7 @@ from pipelines_src.model_build.steps.files import read_json, read_table, write_j
 from pipelines_src.model_build.steps.gate import GATE_FILE, Gates, gate_verdict
 from pipelines_src.model_build.steps.model_artifact import load_booster, predict_scores
 from pipelines_src.metrics import bias
+from pipelines_src.metrics.bias import facet_description
 from pipelines_src.metrics.bootstrap import rate_intervals
 
 BIAS_FILE = "bias.json"
@@ -102,13 +103,6 @@ class Bootstrap:
 
 
 logger = logging.getLogger(__name__)
-
-
-def facet_description(attribute: Mapping[str, Any]) -> str:
-    """Facet *d* in words, with the side of a threshold spelled out, e.g. ``age <= 25``."""
-    if attribute.get("group_values") is not None:
-        return f"{attribute['column']} in {list(attribute['group_values'])}"
-    return f"{attribute['column']} {_side(attribute)} {attribute['threshold']:g}"
 
 
 def _side(attribute: Mapping[str, Any]) -> str:
