@@ -10,6 +10,7 @@ import pytest
 
 from platform_config import ConfigError, load_config, parse_config
 from tests.config.test_config import _delete, _set, mutated, valid_raw
+from tests.models_under_test import credit_risk
 from tests.synth import DEFAULT_CONFIG_PATH
 
 
@@ -211,3 +212,9 @@ def test_an_unreadable_contract_and_other_problems_come_in_one_list(tmp_path: Pa
     message = str(raised.value)
     assert "models.0.data_contract: cannot read" in message and "region: unknown or unsupported region" in message
     assert "models.0.data_contract: Input should be" not in message
+
+
+def test_credit_risk_keeps_applicants_aged_25_or_less_as_the_group_judged_for_age() -> None:
+    [age] = [attribute for attribute in credit_risk().sensitive_attributes if attribute.column == "age_in_years"]
+
+    assert (age.threshold, age.facet) == (25, "at_or_below")
