@@ -33,17 +33,29 @@ class SensitiveAttribute(ConfigModel):
     """A protected attribute and its disadvantaged group (Clarify's facet *d*).
 
     The group is the rows whose value is in ``group_values`` (categorical
-    columns) or at most ``threshold`` (numeric columns); everything else is *a*.
+    columns), or, for a numeric column, the rows on the ``facet`` side of ``threshold``:
+    ``"above"`` (Clarify's convention for a threshold) or ``"at_or_below"``. The side is
+    required with a threshold because the two conventions flip every metric's sign.
+    Everything else is *a*.
     """
 
     column: str
     group_values: tuple[str, ...] | None = None
     threshold: float | None = None
+    facet: Literal["above", "at_or_below"] | None = None
 
     @model_validator(mode="after")
     def _one_way_to_define_group(self) -> "SensitiveAttribute":
         if (self.group_values is None) == (self.threshold is None):
             raise ValueError(f"sensitive attribute {self.column!r} needs exactly one of group_values or threshold")
+        if self.threshold is not None and self.facet is None:
+            raise ValueError(
+                f"sensitive attribute {self.column!r}: facet is required with a threshold: "
+                'facet = "above" (Clarify\'s convention: values > threshold are the disadvantaged group) '
+                'or facet = "at_or_below"'
+            )
+        if self.group_values is not None and self.facet is not None:
+            raise ValueError(f"sensitive attribute {self.column!r}: facet applies to a threshold, not to group_values")
         return self
 
 
@@ -56,6 +68,12 @@ class QualityGates(ConfigModel):
     # does not trip them on data like the data it was gated on.
     disparate_impact_band: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] = (0.8, 1.25)
     max_abs_dppl: Annotated[float, Field(gt=0, le=1)] = 0.1
+    # Fairness is judged only on groups this large: the gate refuses a version when a facet of
+    # the test split is smaller, and the monitors report a smaller facet as insufficient.
+    min_group_size: Annotated[int, Field(ge=1)] = 30
+    # Bootstrap of the test split per attribute: the percentile interval of DI and DPPL in bias.json.
+    bootstrap_resamples: Annotated[int, Field(ge=100, le=100_000)] = 1000
+    bootstrap_confidence: Annotated[float, Field(gt=0.5, lt=1)] = 0.95
 
     @model_validator(mode="after")
     def _band_is_ordered(self) -> "QualityGates":

@@ -5,14 +5,15 @@ local runner turn the typed ``ModelConfig`` into this plain JSON document:
 
 - ``model_name``;
 - ``contract``: the data contract (``DataContract.model_dump``);
-- ``sensitive_attributes``: ``[{column, group_values | threshold}]`` (facet *d* of each);
+- ``sensitive_attributes``: ``[{column, group_values | threshold and facet}]`` (facet *d* of each);
 - ``fairness_not_applicable``: why a model without sensitive attributes has no fairness
   gates (null for a model with them);
 - ``training``: ``hyperparameters`` (the built-in algorithm's names, ``num_round`` included),
   ``test_fraction``, ``validation_fraction``, ``seed``, ``exclude_sensitive_attributes``;
 - ``evaluation``: ``cost_matrix`` (``false_positive``, ``false_negative``: the build report's prices);
 - ``gates``: ``min_auc``, ``disparate_impact_band``, ``max_abs_dppl`` (defaults; the
-  pipeline's parameters and the local runner's flags override them);
+  pipeline's parameters and the local runner's flags override them), ``min_group_size``,
+  ``bootstrap_resamples`` and ``bootstrap_confidence`` (the Fairness step's, not overridable);
 - ``monitoring``: ``baseline_drift_distance`` (the baseline's comparison threshold);
 - ``feature_group``: null when the model trains on a raw CSV; for a model that reads a
   point-in-time snapshot of its feature group, ``name``, ``record_identifier``, ``event_time``,

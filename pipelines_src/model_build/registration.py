@@ -150,6 +150,10 @@ def quality_gate(
                 left=JsonGet(step_name=fairness.name, property_file=bias, json_path=f"abs_dppl.{attribute.column}"),
                 right=params.max_abs_dppl,
             ),
+            ConditionGreaterThanOrEqualTo(
+                left=JsonGet(step_name=fairness.name, property_file=bias, json_path=f"smallest_group.{attribute.column}"),
+                right=model.gates.min_group_size,
+            ),
         ]
     failed = FailStep(
         step_names.GATE_FAILED,

@@ -14,6 +14,11 @@ What is read, per feature of ``statistics.json``:
 - string (``inferred_type`` String): ``string_statistics.distribution.categorical.buckets``
   ``[{value, count}]``.
 
+And, when present, ``statistics.json``'s top-level ``psi_quantile_bins``
+``{feature: {edges, counts}}``: the training split's decile edges of a numeric feature
+(strictly increasing) and the rows in each bin, PSI's bins in ``drift``. A baseline without
+them (e.g. one Model Monitor computed) gives PSI over the KLL buckets.
+
 And of ``constraints.json``: per feature ``completeness``,
 ``num_constraints.is_non_negative`` and ``string_constraints.domains``, plus
 ``monitoring_config.datatype_check_threshold`` and ``domain_content_threshold``
@@ -25,7 +30,7 @@ A missing file or field raises ``BaselineError`` naming the file and the field.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
@@ -33,6 +38,8 @@ import numpy as np
 
 STATISTICS = "statistics.json"
 CONSTRAINTS = "constraints.json"
+# Top-level key of statistics.json our baseline step adds (pipelines_src/model_build/steps/baseline.py).
+PSI_BINS = "psi_quantile_bins"
 NUMERIC_TYPES = ("Integral", "Fractional")
 STRING_TYPE = "String"
 
@@ -54,6 +61,9 @@ class NumericBaseline:
     # The KLL sketch's items, sorted, and their weights (2^level); None without a sketch.
     sketch_values: Optional[np.ndarray] = None
     sketch_weights: Optional[np.ndarray] = None
+    # PSI's quantile bins: edges and training counts; None when statistics.json has none.
+    psi_edges: Optional[np.ndarray] = None
+    psi_counts: Optional[np.ndarray] = None
 
     @property
     def count(self) -> float:
@@ -118,6 +128,7 @@ def parse_baseline(statistics: Any, constraints: Any) -> Baseline:
     )
     if not features:
         raise BaselineError(f"{STATISTICS}: features is empty")
+    features = _with_psi_bins(features, statistics.get(PSI_BINS) or {})
     names = [feature.name for feature in features]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
@@ -172,6 +183,32 @@ def _feature(file: str, path: str, raw: Any) -> FeatureBaseline:
         return CategoricalBaseline(name=name, inferred_type=inferred_type, values=values, counts=counts)
     raise BaselineError(
         f"{file}: {path}.inferred_type {inferred_type!r} is not one of {[*NUMERIC_TYPES, STRING_TYPE]}"
+    )
+
+
+def _with_psi_bins(features: Tuple[FeatureBaseline, ...], raw: Any) -> Tuple[FeatureBaseline, ...]:
+    if not isinstance(raw, dict):
+        raise BaselineError(f"{STATISTICS}: {PSI_BINS} must be an object of feature names")
+    numeric = {feature.name for feature in features if isinstance(feature, NumericBaseline)}
+    unknown = sorted(set(raw) - numeric)
+    if unknown:
+        raise BaselineError(f"{STATISTICS}: {PSI_BINS} names no numeric feature {unknown}")
+    found = {}
+    for name, bins in raw.items():
+        path = f"{PSI_BINS}.{name}"
+        edges = np.array([_float(STATISTICS, f"{path}.edges[{i}]", edge)
+                          for i, edge in enumerate(_list(STATISTICS, f"{path}.edges", _get(STATISTICS, path, bins, "edges")))])
+        counts = np.array([_float(STATISTICS, f"{path}.counts[{i}]", count)
+                           for i, count in enumerate(_list(STATISTICS, f"{path}.counts", _get(STATISTICS, path, bins, "counts")))])
+        if len(edges) < 2 or not np.all(np.diff(edges) > 0):
+            raise BaselineError(f"{STATISTICS}: {path}.edges must be at least 2 strictly increasing numbers")
+        if len(counts) != len(edges) - 1 or (counts < 0).any():
+            raise BaselineError(f"{STATISTICS}: {path}.counts must be {len(edges) - 1} non-negative counts, one per bin")
+        found[name] = (edges, counts)
+    return tuple(
+        replace(feature, psi_edges=found[feature.name][0], psi_counts=found[feature.name][1])
+        if feature.name in found else feature
+        for feature in features
     )
 
 

@@ -2,8 +2,12 @@
 
 Numeric features (the baseline holds a histogram, the KLL buckets, not the data):
 
-- **PSI** over the baseline's bucket edges plus two overflow bins (below the
-  first edge, above the last), so values outside the training range count.
+- **PSI** over the baseline's quantile bins (``psi_quantile_bins``: the training
+  split's deciles) when it has them, else over its KLL bucket edges (equal width),
+  plus two overflow bins (below the first edge, above the last), so values outside
+  the training range count. Equal-width bins undersell a skewed feature: most of
+  ``credit_amount`` falls in the lowest two of ten buckets, so a 20% rise in amounts
+  moves little mass between bins; deciles hold a tenth of the training rows each.
 - **Two-sample Kolmogorov–Smirnov** against the baseline distribution
   reconstructed from the baseline file, the best way it allows:
 
@@ -60,6 +64,9 @@ NUMERIC = "numeric"
 CATEGORICAL = "categorical"
 KS = "ks"
 CHI_SQUARE = "chi_square"
+QUANTILE_BINS = "quantile_bins"
+KLL_BUCKETS = "kll_buckets"
+CATEGORICAL_BINS = "categorical_buckets"
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,8 @@ class FeatureDrift:
     p_value: float
     psi_threshold: float
     p_value_threshold: float
+    # The bins PSI was computed over: quantile_bins, kll_buckets or categorical_buckets.
+    psi_bins: str
 
     @property
     def psi_exceeded(self) -> bool:
@@ -175,7 +184,11 @@ def numeric_drift(baseline: NumericBaseline, values: np.ndarray, *, psi_threshol
                   p_value_threshold: float) -> FeatureDrift:
     """Drift of the non-missing numeric ``values`` against ``baseline``."""
     histogram = numeric_histogram(baseline.edges, values)
-    baseline_histogram = np.concatenate([[0.0], baseline.counts, [0.0]])
+    if baseline.psi_edges is not None:
+        psi_bins, psi_edges, psi_counts = QUANTILE_BINS, baseline.psi_edges, baseline.psi_counts
+    else:
+        psi_bins, psi_edges, psi_counts = KLL_BUCKETS, baseline.edges, baseline.counts
+    psi = population_stability_index(np.concatenate([[0.0], psi_counts, [0.0]]), numeric_histogram(psi_edges, values))
     if baseline.sketch_values is not None:
         reference = "kll_sketch"
         distance, p_value = sketch_ks(baseline.sketch_values, baseline.sketch_weights, values, baseline.count)
@@ -189,11 +202,12 @@ def numeric_drift(baseline: NumericBaseline, values: np.ndarray, *, psi_threshol
         reference=reference,
         baseline_count=int(round(baseline.count)),
         window_count=int(len(values)),
-        psi=population_stability_index(baseline_histogram, histogram),
+        psi=psi,
         statistic=distance,
         p_value=p_value,
         psi_threshold=psi_threshold,
         p_value_threshold=p_value_threshold,
+        psi_bins=psi_bins,
     )
 
 
@@ -217,6 +231,7 @@ def categorical_drift(baseline: CategoricalBaseline, values: pd.Series, *, psi_t
         p_value=p_value,
         psi_threshold=psi_threshold,
         p_value_threshold=p_value_threshold,
+        psi_bins=CATEGORICAL_BINS,
     )
 
 

@@ -11,7 +11,7 @@ does not take them): facet *d* is the attribute's disadvantaged group
 - ``equal_opportunity_difference`` (TPR_a - TPR_d) is reported, without a flag, over
   the rows that also have a label, when there are at least ``min_labelled_records``.
 
-Each result says how many rows it rests on: ``facet_d_rows`` + ``facet_a_rows`` for DI
+Each result names facet *d* in words (``facet_d``, e.g. ``age <= 25``) and says how many rows it rests on: ``facet_d_rows`` + ``facet_a_rows`` for DI
 and DPPL, ``labelled_rows`` for the equal opportunity difference. DI and DPPL are judged
 only when both facets have ``min_facet_records`` rows; otherwise the result is
 ``insufficient``: its values are reported and nothing is flagged.
@@ -46,6 +46,8 @@ class AttributeFairness:
     status: str
     flags: Tuple[str, ...]
     note: str = ""
+    # Facet d in words, the side of a threshold spelled out (``bias.facet_description``).
+    facet_d: str = ""
 
     @property
     def judged(self) -> bool:
@@ -72,7 +74,8 @@ def _attribute(columns: pd.DataFrame, predictions: np.ndarray, attribute, settin
     name = attribute["column"]
     if name not in columns:
         nan = float("nan")
-        return AttributeFairness(name, 0, 0, nan, nan, nan, 0, NOT_CAPTURED, (), "the attribute is not a captured column")
+        return AttributeFairness(name, 0, 0, nan, nan, nan, 0, NOT_CAPTURED, (), "the attribute is not a captured column",
+                                 bias.facet_description(attribute))
     usable = np.isfinite(predictions) & columns[name].notna().to_numpy()
     rows = columns.loc[usable, [name]]
     predicted = predictions[usable] >= settings.prediction_threshold
@@ -90,6 +93,7 @@ def _attribute(columns: pd.DataFrame, predictions: np.ndarray, attribute, settin
             )
     if min(d_rows, a_rows) < settings.min_facet_records:
         return AttributeFairness(name, d_rows, a_rows, di, dppl, eod, labelled_rows, INSUFFICIENT, (),
-                                 f"a facet has fewer than {settings.min_facet_records} rows")
+                                 f"a facet has fewer than {settings.min_facet_records} rows",
+                                 bias.facet_description(attribute))
     return AttributeFairness(name, d_rows, a_rows, di, dppl, eod, labelled_rows, JUDGED,
-                             breaches(di, dppl, bounds(settings)))
+                             breaches(di, dppl, bounds(settings)), facet_d=bias.facet_description(attribute))

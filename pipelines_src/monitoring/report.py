@@ -159,7 +159,8 @@ def _labelled_lines(report: Report) -> List[str]:
     if report.settings.fairness_not_applicable:
         lines.append(f"  fairness: not applicable ({report.settings.fairness_not_applicable})")
     for result in report.fairness:
-        lines.append(f"  fairness {result.attribute}: DI {_number(result.disparate_impact)}, DPPL {_number(result.dppl)}"
+        lines.append(f"  fairness {result.attribute} (group d: {result.facet_d}): DI {_number(result.disparate_impact)}, "
+                     f"DPPL {_number(result.dppl)}"
                      f" (d={result.facet_d_rows}, a={result.facet_a_rows}, labelled={result.labelled_rows})"
                      + (f" FLAGS {', '.join(result.flags)}" if result.flags else "")
                      + (f" [{result.status}: {result.note}]" if result.note else ""))
@@ -215,9 +216,9 @@ def render_html(report: Report) -> str:
               _number(quality.precision), _number(quality.recall), _number(quality.f1)]])]
     if report.fairness:
         sections += ["<h2>Fairness</h2>", _table(
-            ["attribute", "rows d / a", "labelled rows", "status", "disparate impact", "DPPL",
+            ["attribute", "group d", "rows d / a", "labelled rows", "status", "disparate impact", "DPPL",
              "equal opportunity diff.", "flags"],
-            [[r.attribute, f"{r.facet_d_rows} / {r.facet_a_rows}", str(r.labelled_rows), r.status,
+            [[r.attribute, r.facet_d, f"{r.facet_d_rows} / {r.facet_a_rows}", str(r.labelled_rows), r.status,
               _number(r.disparate_impact), _number(r.dppl),
               _number(r.equal_opportunity_difference), ", ".join(r.flags) or r.note] for r in report.fairness],
             [bool(r.flags) for r in report.fairness])]

@@ -15,6 +15,8 @@ import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any, List, Mapping, Optional, Tuple
 
+# The side of a numeric threshold facet d is on (pipelines_src.metrics.bias.facet_mask).
+FACET_SIDES = ("above", "at_or_below")
 
 
 class SettingsError(ValueError):
@@ -38,7 +40,8 @@ class JobSettings:
     positive_label: str = "1"
     # The endpoint returns P(positive); at or above this, the prediction is positive.
     prediction_threshold: float = 0.5
-    # {"column": ..., "group_values": [...]} or {"column": ..., "threshold": x}; facet d as in metrics.bias.
+    # {"column": ..., "group_values": [...]} or {"column": ..., "threshold": x, "facet": "above" | "at_or_below"};
+    # facet d as in metrics.bias.
     sensitive_attributes: Tuple[Mapping[str, Any], ...] = ()
     # Why a model without sensitive attributes is not judged on fairness (its config's reason).
     fairness_not_applicable: Optional[str] = None
@@ -75,6 +78,8 @@ class JobSettings:
             has_values = attribute.get("group_values") is not None
             has_threshold = attribute.get("threshold") is not None
             _require(has_values != has_threshold, field, attribute, "needs exactly one of group_values or threshold")
+            _require(not has_threshold or attribute.get("facet") in FACET_SIDES, f"{field}.facet", attribute.get("facet"),
+                     f"must be one of {list(FACET_SIDES)} with a threshold")
         _require(self.fairness_not_applicable is None or (isinstance(self.fairness_not_applicable, str)
                  and bool(self.fairness_not_applicable.strip()) and not self.sensitive_attributes),
                  "fairness_not_applicable", self.fairness_not_applicable,
@@ -143,6 +148,7 @@ def settings_for_model(model: Any) -> JobSettings:
                 "column": attribute.column,
                 "group_values": None if attribute.group_values is None else list(attribute.group_values),
                 "threshold": attribute.threshold,
+                "facet": attribute.facet,
             }
             for attribute in model.sensitive_attributes
         ),

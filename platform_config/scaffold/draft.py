@@ -169,7 +169,7 @@ def _fairness(sensitive: tuple[ColumnProfile, ...]) -> list[str]:
         return [
             "# REVIEW fairness: no column's name suggests an attribute of a person (age, sex, nationality...).",
             "# The config refuses this model until you either list the attributes fairness is judged on:",
-            '#   sensitive_attributes = [{ column = "<column>", group_values = ["<value>"] }]  (threshold = <n> if numeric)',
+            '#   sensitive_attributes = [{ column = "<column>", group_values = ["<value>"] }]  (threshold = <n>, facet = "above" | "at_or_below" if numeric)',
             "# or say why fairness does not apply:",
             '#   fairness_not_applicable = "<why>"',
         ]
@@ -196,7 +196,7 @@ def _sensitive_attribute(column: ColumnProfile) -> tuple[str, str]:
         quartile = statistics.quantiles(numbers, n=4)[0] if len(numbers) > 1 else numbers[0]
         threshold = _number(math.floor(quartile) if column.type == "integer" else quartile, column.type)
         seen = f"seen {_number(numbers[0], column.type)} to {_number(numbers[-1], column.type)}"
-        return f"{{ column = {name}, threshold = {threshold} }}", seen
+        return f"{{ column = {name}, threshold = {threshold}, facet = \"at_or_below\" }}", seen
     counts = column.counts()
     rarest = min(sorted(counts), key=lambda value: counts[value])
     shown = ", ".join(f"{value!r} ({count})" for value, count in sorted(counts.items())[:8])

@@ -172,6 +172,15 @@ BAD_CONFIGS = {
         _set("models.0.sensitive_attributes", [{"column": "religion", "group_values": ["x"]}]),
         "models.0", "'religion' is not a column of the data contract",
     ),
+    "numeric sensitive attribute without the side of its threshold": (
+        _set("models.0.sensitive_attributes", [{"column": "age_in_years", "threshold": 25}]),
+        "models.0.sensitive_attributes.0", "'age_in_years': facet is required with a threshold",
+    ),
+    "facet side on a categorical attribute": (
+        _set("models.0.sensitive_attributes", [{"column": "foreign_worker", "group_values": ["yes"], "facet": "above"}]),
+        "models.0.sensitive_attributes.0", "facet applies to a threshold, not to group_values",
+    ),
+    "group size minimum of zero": (_set("models.0.gates.min_group_size", 0), "models.0.gates.min_group_size", "0"),
     "sensitive attribute removed as pii": (
         _set("models.0.sensitive_attributes", [{"column": "email", "group_values": ["x"]}]),
         "models.0", "removed as PII",

@@ -11,6 +11,7 @@ import pytest
 
 from platform_config import ConfigError, load_config, parse_config
 from tests.config.test_config import _delete, _set, mutated, valid_raw
+from tests.models_under_test import credit_risk
 from tests.synth import DEFAULT_CONFIG_PATH
 
 
@@ -256,3 +257,9 @@ def test_a_model_without_a_cost_matrix_prices_both_errors_alike() -> None:
     config = parse_config(mutated(_delete("models.0.evaluation")))
 
     assert config.models[0].evaluation.cost_matrix.model_dump() == {"false_positive": 1.0, "false_negative": 1.0}
+
+
+def test_credit_risk_keeps_applicants_aged_25_or_less_as_the_group_judged_for_age() -> None:
+    [age] = [attribute for attribute in credit_risk().sensitive_attributes if attribute.column == "age_in_years"]
+
+    assert (age.threshold, age.facet) == (25, "at_or_below")

@@ -116,3 +116,36 @@ def test_a_missing_baseline_file_is_an_error_naming_it(tmp_path: Path, documents
 
     with pytest.raises(BaselineError, match=f"constraints.json: not found in {tmp_path}"):
         load_baseline(tmp_path)
+
+
+def test_numeric_features_carry_the_psi_quantile_bins_of_the_training_split(credit: CreditTraffic) -> None:
+    amount = load_baseline(credit.baseline_dir).feature("credit_amount")
+    training = credit.train["credit_amount"].to_numpy(dtype=float)
+
+    assert amount.psi_edges == pytest.approx(np.unique(np.quantile(training, np.arange(11) / 10, method="inverted_cdf")))
+    assert amount.psi_counts.sum() == len(training)
+
+
+def test_a_baseline_without_psi_bins_still_reads(documents: tuple) -> None:
+    statistics, constraints = copy.deepcopy(documents)
+    del statistics["psi_quantile_bins"]
+
+    assert parse_baseline(statistics, constraints).feature("credit_amount").psi_edges is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda bins: bins.update(purpose={"edges": [0, 1], "counts": [1]}), r"psi_quantile_bins names no numeric feature \['purpose'\]"),
+        (lambda bins: bins["credit_amount"].update(edges=[3.0, 2.0, 5.0]), r"psi_quantile_bins.credit_amount.edges must be at least 2 strictly increasing"),
+        (lambda bins: bins["credit_amount"].update(counts=[1.0]), r"psi_quantile_bins.credit_amount.counts must be \d+ non-negative counts"),
+        (lambda bins: bins["credit_amount"].pop("edges"), r"psi_quantile_bins.credit_amount.edges is missing"),
+    ],
+    ids=["categorical feature", "edges out of order", "counts per bin", "no edges"],
+)
+def test_malformed_psi_bins_are_an_error_naming_the_field(documents: tuple, change, message: str) -> None:
+    statistics, constraints = copy.deepcopy(documents)
+    change(statistics["psi_quantile_bins"])
+
+    with pytest.raises(BaselineError, match=f"^statistics.json: {message}"):
+        parse_baseline(statistics, constraints)

@@ -167,7 +167,7 @@ def test_numeric_drift_reports_every_field() -> None:
     assert result == FeatureDrift(
         feature="age", kind="numeric", test="ks", reference="kll_buckets", baseline_count=600, window_count=200,
         psi=pytest.approx(population_stability_index(np.concatenate([[0.0], baseline.counts, [0.0]]), histogram)),
-        statistic=distance, p_value=p_value, psi_threshold=0.2, p_value_threshold=0.01,
+        statistic=distance, p_value=p_value, psi_threshold=0.2, p_value_threshold=0.01, psi_bins="kll_buckets",
     )
     assert histogram[0] == 25 and histogram[-1] == 25
 
@@ -185,6 +185,7 @@ def test_categorical_drift_reports_every_field_with_unseen_values_in_their_own_b
         baseline_count=500, window_count=50,
         psi=pytest.approx(population_stability_index(baseline_counts, window_counts)),
         statistic=pytest.approx(statistic), p_value=pytest.approx(p_value), psi_threshold=0.2, p_value_threshold=0.01,
+        psi_bins="categorical_buckets",
     )
 
 

@@ -53,3 +53,15 @@ def test_a_small_facet_is_insufficient_and_still_reports_what_it_measured() -> N
     assert result.disparate_impact == pytest.approx(0.3 / 0.6)
     assert result.dppl == pytest.approx(0.6 - 0.3)
     assert result.equal_opportunity_difference == pytest.approx(0.6 - 0.3)
+
+
+def test_each_result_names_its_facet_with_the_side_of_the_threshold() -> None:
+    frame, predictions = segments(100, 30, 100, 60)
+    above = {**AGE, "facet": "above"}
+
+    [at_or_below] = fairness(frame, predictions, JobSettings(sensitive_attributes=(AGE,)))
+    [clarify] = fairness(frame, predictions, JobSettings(sensitive_attributes=(above,)))
+
+    assert (at_or_below.facet_d, clarify.facet_d) == ("age <= 25", "age > 25")
+    # The sides swap the facets, and with them the ratio.
+    assert clarify.disparate_impact == pytest.approx(1 / at_or_below.disparate_impact)

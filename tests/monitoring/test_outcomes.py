@@ -16,7 +16,7 @@ from pipelines_src.monitoring.ground_truth import align, labels_for_window, read
 from pipelines_src.monitoring.model_quality import model_quality, roc_auc
 from pipelines_src.monitoring.settings import JobSettings
 
-AGE = {"column": "age", "threshold": 25}
+AGE = {"column": "age", "threshold": 25, "facet": "at_or_below"}
 WORKER = {"column": "foreign_worker", "group_values": ["yes"]}
 
 

@@ -152,3 +152,8 @@ def test_the_html_report_opens_offline(drifted: Report) -> None:
     page = render_html(drifted)
 
     assert re.findall(r'(?:src|href)="[^"]*"', page) == [] and "<script" not in page and "http" not in page
+
+
+def test_the_reports_name_each_attributes_group_d_with_the_side_of_its_threshold(drifted: Report) -> None:
+    assert "fairness age_in_years (group d: age_in_years <= 25): DI" in render_summary(drifted)
+    assert "<td>age_in_years &lt;= 25</td>" in render_html(drifted)

@@ -26,12 +26,16 @@ def test_the_models_thresholds_gates_and_label_reach_the_job(model) -> None:
     assert [attribute["column"] for attribute in settings.sensitive_attributes] == [
         attribute.column for attribute in model.sensitive_attributes
     ]
+    # The monitor must put facet d on the side of the threshold the build gate does.
+    assert [attribute["facet"] for attribute in settings.sensitive_attributes] == [
+        attribute.facet for attribute in model.sensitive_attributes
+    ]
     assert settings.fairness_not_applicable == model.fairness_not_applicable
 
 
 def test_fairness_not_applicable_contradicts_sensitive_attributes() -> None:
     with pytest.raises(SettingsError, match="settings.fairness_not_applicable: must be a non-empty reason"):
-        JobSettings(sensitive_attributes=({"column": "age", "threshold": 25},), fairness_not_applicable="none here")
+        JobSettings(sensitive_attributes=({"column": "age", "threshold": 25, "facet": "at_or_below"},), fairness_not_applicable="none here")
 
 
 def test_the_job_reads_the_raw_columns_the_endpoint_receives(model) -> None:
@@ -60,6 +64,8 @@ def test_command_line_thresholds_override_the_settings() -> None:
         ({"min_window_records": 0}, "settings.min_window_records: must be an integer >= 1"),
         ({"disparate_impact_band": [1.2, 0.8]}, "settings.disparate_impact_band: must satisfy"),
         ({"sensitive_attributes": [{"column": "age"}]}, "settings.sensitive_attributes[0]: needs exactly one of"),
+        ({"sensitive_attributes": [{"column": "age", "threshold": 25}]},
+         "settings.sensitive_attributes[0].facet: must be one of ['above', 'at_or_below'] with a threshold, got None"),
         ({"encoding": [{"name": "purpose", "encoding": "one_hot"}]}, "unknown field(s) ['encoding']"),
     ],
 )

@@ -105,3 +105,23 @@ def test_the_credit_baseline_leaves_out_its_label_and_pii(credit_settings) -> No
     names = {rule["name"] for rule in feature_rules(credit_settings["contract"])}
     assert not names & {"creditability", "applicant_name", "iban", "email"}
     assert {"personal_status_and_sex", "age_in_years", "foreign_worker"} <= names
+
+
+def test_numeric_features_get_decile_psi_bins_of_the_training_values_outside_the_feature_objects() -> None:
+    frame = pd.DataFrame({"amount": np.arange(1, 101), "housing": ["own"] * 100})
+    document = statistics(frame, [RULES[0], RULES[2]])
+
+    bins = document["psi_quantile_bins"]
+    assert list(bins) == ["amount"]
+    # Edges at values the column holds: the 10th, 20th, ... smallest; each bin starts at its edge.
+    assert bins["amount"]["edges"] == [1.0, *range(10, 101, 10)]
+    assert bins["amount"]["counts"] == [9.0] + [10.0] * 8 + [11.0]
+    # Model Monitor's per-feature objects keep exactly their documented keys.
+    assert set(feature(document, "amount")) == {"name", "inferred_type", "numerical_statistics"}
+
+
+def test_tied_quantiles_merge_into_one_edge_and_a_constant_column_has_no_bins() -> None:
+    frame = pd.DataFrame({"amount": [1] * 50 + [2] * 30 + [4] * 20, "rate": [0.5] * 100})
+    bins = statistics(frame, RULES[:2])["psi_quantile_bins"]
+
+    assert bins == {"amount": {"edges": [1.0, 2.0, 4.0], "counts": [50.0, 50.0]}}

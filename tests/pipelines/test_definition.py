@@ -88,10 +88,11 @@ def test_the_pipeline_has_the_build_parameters_with_config_defaults(definition, 
     }
 
 
-def test_the_gate_checks_auc_and_each_attributes_disparate_impact_band_and_dppl(definition, model) -> None:
+def test_the_gate_checks_auc_and_each_attributes_disparate_impact_band_dppl_and_group_sizes(definition, model) -> None:
     conditions = steps_of(definition)[step_names.QUALITY_GATE]["Arguments"]["Conditions"]
     checks = [
-        (condition["Type"], condition["LeftValue"]["Std:JsonGet"]["Path"], condition["RightValue"]["Get"])
+        (condition["Type"], condition["LeftValue"]["Std:JsonGet"]["Path"],
+         right["Get"] if isinstance(right := condition["RightValue"], dict) else right)
         for condition in conditions
     ]
     expected = [("GreaterThanOrEqualTo", "binary_classification_metrics.auc.value", "Parameters.MinAuc")]
@@ -101,6 +102,7 @@ def test_the_gate_checks_auc_and_each_attributes_disparate_impact_band_and_dppl(
             ("GreaterThanOrEqualTo", path, "Parameters.MinDisparateImpact"),
             ("LessThanOrEqualTo", path, "Parameters.MaxDisparateImpact"),
             ("LessThanOrEqualTo", f"abs_dppl.{attribute.column}", "Parameters.MaxAbsDppl"),
+            ("GreaterThanOrEqualTo", f"smallest_group.{attribute.column}", model.gates.min_group_size),
         ]
     assert checks == expected
 

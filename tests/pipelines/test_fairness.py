@@ -11,7 +11,7 @@ from pipelines_src.model_build.steps.features import FeatureEncoding
 from pipelines_src.model_build.steps.train import train
 
 SEX = {"column": "sex", "group_values": ["female"]}
-AGE = {"column": "age", "threshold": 25}
+AGE = {"column": "age", "threshold": 25, "facet": "at_or_below"}
 
 
 def metric(report: dict, section: str, column: str, name: str) -> float:
@@ -48,6 +48,46 @@ def test_a_numeric_attribute_groups_values_up_to_its_threshold(report) -> None:
     facet = report["post_training_bias_metrics"]["facets"]["age"][0]
     assert (facet["rows_d"], facet["rows_a"]) == (3, 7)
     assert facet["facet_d"] == "age <= 25"
+
+
+def test_a_numeric_attribute_can_name_the_values_above_its_threshold_as_clarify_does() -> None:
+    above = {"column": "age", "threshold": 25, "facet": "above"}
+    test = pd.DataFrame({"age": [20, 30, 40, 50]})
+    report = bias_report([above], train=test, train_labels=np.array([1, 0, 1, 0]), test=test,
+                         test_labels=np.array([1, 0, 1, 0]), test_predicted=np.array([True, True, False, False]),
+                         label="outcome", positive_label="good")
+    facet = report["post_training_bias_metrics"]["facets"]["age"][0]
+    assert (facet["facet_d"], facet["value_or_threshold"]) == ("age > 25", ">25")
+    assert (facet["rows_d"], facet["rows_a"]) == (3, 1)
+    # d (30, 40, 50) gets 1 of 3 positive predictions, a (20) 1 of 1.
+    assert metric(report, "post_training_bias_metrics", "age", "DI") == pytest.approx(1 / 3)
+
+
+def test_each_facet_reports_its_group_counts(report) -> None:
+    sex = report["post_training_bias_metrics"]["facets"]["sex"][0]["groups"]
+    assert sex == {"d": {"rows": 4, "positive_labels": 2, "positive_predictions": 1},
+                   "a": {"rows": 6, "positive_labels": 3, "positive_predictions": 3}}
+    assert report["pre_training_bias_metrics"]["facets"]["sex"][0]["groups"] == {
+        "d": {"rows": 2, "positive_labels": 1}, "a": {"rows": 8, "positive_labels": 6}}
+    assert report["group_rows"]["sex"] == {"d": 4, "a": 6, "facet_d": "sex in ['female']"}
+    assert report["smallest_group"] == {"sex": 4, "age": 3}
+
+
+def test_every_metric_clarify_computes_from_labels_and_predictions_is_reported(report) -> None:
+    names = lambda section: [item["name"] for item in report[section]["facets"]["sex"][0]["metrics"]]
+    assert names("pre_training_bias_metrics") == ["CI", "DPL", "KL", "JS", "LP", "TVD", "KS"]
+    assert names("post_training_bias_metrics") == ["DI", "DPPL", "RD", "SD", "DCA", "DCR", "DAR", "DRR", "AD", "TE"]
+    assert report["post_training_bias_metrics"]["generalized_entropy"] >= 0
+
+
+def test_di_and_dppl_carry_seeded_bootstrap_intervals_around_the_estimate(report) -> None:
+    interval = report["confidence_intervals"]["sex"]
+    assert report["post_training_bias_metrics"]["facets"]["sex"][0]["confidence_intervals"] == interval
+    assert interval["DPPL"]["low"] <= report["dppl"]["sex"] <= interval["DPPL"]["high"]
+    assert interval["DPPL"]["defined_resamples"] == 1000
+    # A resample approving none of the 6 men (probability 0.5^6) leaves DI undefined: it is counted out.
+    assert 950 < interval["DI"]["defined_resamples"] < 1000
+    assert report["post_training_bias_metrics"]["bootstrap"] == {"resamples": 1000, "confidence": 0.95, "seed": 0}
 
 
 def test_the_gate_reads_a_flat_disparate_impact_per_attribute(report) -> None:

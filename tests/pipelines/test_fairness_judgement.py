@@ -18,7 +18,7 @@ from pipelines_src.monitoring.settings import JobSettings, settings_for_model
 from platform_config.models import ModelConfig
 from tests.models_under_test import LocalBuilds, credit_risk
 
-AGE = {"column": "age", "threshold": 25}
+AGE = {"column": "age", "threshold": 25, "facet": "at_or_below"}
 
 
 def test_the_approved_credit_models_test_split_passes_the_monitors_fairness_check(local_builds: LocalBuilds) -> None:
