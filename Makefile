@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup setup-synth synth test check scan pipeline-local serve-local bench mutation clean
+.PHONY: setup setup-synth synth cost test check scan pipeline-local serve-local bench mutation clean
 
 # Set-up comes in two stages, each a stamp: `setup-synth` installs what synth needs (the CDK app,
 # the pipeline renderer with the SageMaker SDK, Node 24 and the CDK CLI); `setup` adds the test
@@ -67,6 +67,10 @@ synth: setup-synth render
 	rm -rf cdk.out
 	env -u AWS_PROFILE $(CURDIR)/node_modules/.bin/cdk synth '**' --quiet -c config=$(CONFIG)
 	$(PYTHON) -m stacks.summary cdk.out
+
+# Each account's monthly cost, estimated from the templates synth wrote (README: Cost before you deploy).
+cost: synth
+	$(PYTHON) -m stacks.cost cdk.out
 
 test: setup render
 	PLATFORM_CONFIG=$(CONFIG) $(PYTHON) -m pytest
