@@ -107,6 +107,22 @@ def test_a_serverless_endpoint_is_pay_per_use_with_its_settings() -> None:
     assert "2048 MB, max concurrency 5: pay per use" in serverless[0].detail
 
 
+def test_only_interface_endpoints_are_priced_per_az() -> None:
+    [item] = [item for item in estimate_template(small_template(), PRICES) if item.category == "VPC interface endpoints"]
+
+    assert item.detail.startswith("2 endpoints, 6 endpoint-AZs x 730 h")
+
+
+def test_an_async_endpoint_that_scales_to_zero_costs_nothing_idle_and_its_max_at_most() -> None:
+    template = small_template()
+    template["Resources"]["Config"]["Properties"]["AsyncInferenceConfig"] = {"OutputConfig": {"S3OutputPath": "s3://x"}}
+    template["Resources"]["Target"]["Properties"].update(MinCapacity=0, MaxCapacity=3)
+    [item] = [item for item in estimate_template(template, PRICES) if item.detail.startswith("Endpoint / AllTraffic")]
+
+    assert (item.low, item.high) == pytest.approx((0.0, 3 * 730 * 0.2))
+    assert "async, 0-3 (autoscaling)" in item.detail and "scales to zero when idle" in item.detail
+
+
 def test_an_unknown_instance_type_is_an_error_naming_it() -> None:
     with pytest.raises(CostError, match=r"'ml\.x9\.huge'"):
         estimate_template(small_template(instance_type="ml.x9.huge"), PRICES)
