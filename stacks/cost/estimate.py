@@ -207,7 +207,13 @@ def _monitoring_schedules(resources: dict[str, dict[str, Any]], prices: PriceTab
 def _studio(resources: dict[str, dict[str, Any]], prices: PriceTable) -> Iterator[LineItem]:
     users = sum(1 for _ in _of_type(resources, "AWS::SageMaker::UserProfile"))
     for logical_id, props in _of_type(resources, "AWS::SageMaker::Domain"):
-        jupyter_lab = props.get("DefaultSpaceSettings", {}).get("JupyterLabAppSettings", {})
+        # A user profile's own apps follow the user settings; shared spaces, the space settings.
+        jupyter_lab = next(
+            (settings["JupyterLabAppSettings"]
+             for settings in (props.get("DefaultUserSettings", {}), props.get("DefaultSpaceSettings", {}))
+             if "JupyterLabAppSettings" in settings),
+            {},
+        )
         idle = jupyter_lab.get("AppLifecycleManagement", {}).get("IdleSettings", {})
         if idle.get("LifecycleManagement") != "ENABLED" or "IdleTimeoutInMinutes" not in idle:
             yield LineItem(

@@ -61,7 +61,7 @@ def small_template(instance_type: str = "ml.m5.large") -> dict[str, Any]:
                 ]]},
             },
         }},
-        "Domain": {"Type": "AWS::SageMaker::Domain", "Properties": {"DefaultSpaceSettings": {"JupyterLabAppSettings": {
+        "Domain": {"Type": "AWS::SageMaker::Domain", "Properties": {"DefaultUserSettings": {"JupyterLabAppSettings": {
             "AppLifecycleManagement": {"IdleSettings": {"LifecycleManagement": "ENABLED", "IdleTimeoutInMinutes": 60}},
         }}}},
         "Alice": {"Type": "AWS::SageMaker::UserProfile", "Properties": {}},
