@@ -1,6 +1,5 @@
 """`make cost`: each account's monthly estimate from the synthesized templates, priced with a dated table."""
 
-import json
 import subprocess
 import sys
 from pathlib import Path
