@@ -13,31 +13,10 @@ from platform_config.naming import build_code_prefix, build_pipeline_name, build
 from platform_config.platform import Source
 from stacks.components.model_build_project import BUILDSPEC
 from stacks.platform_app import build_app
+from tests.infra.template_queries import as_list, only, resources_of, role_statements
 from tests.synth import REPO_ROOT, SynthesizedApp, cdk_json_context
 
 ARTIFACT_BUCKET = "mlops-artifacts-111111111111-eu-west-1"
-
-
-def resources_of(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
-    return {name: r for name, r in template["Resources"].items() if r["Type"] == resource_type}
-
-
-def only(resources: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    assert len(resources) == 1, sorted(resources)
-    return next(iter(resources.items()))
-
-
-def role_statements(template: dict[str, Any], role_id: str) -> list[dict[str, Any]]:
-    return [
-        statement
-        for policy in resources_of(template, "AWS::IAM::Policy").values()
-        if {"Ref": role_id} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-
-
-def as_list(value: str | list[str]) -> list[str]:
-    return value if isinstance(value, list) else [value]
 
 
 @pytest.fixture(scope="module")

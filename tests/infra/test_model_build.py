@@ -18,6 +18,7 @@ from platform_config import PlatformConfig
 from platform_config.accounts import ImportedNetwork
 from stacks.rendered_pipelines import RENDERED_PIPELINES_DIR, BuildOutputError, RenderedPipeline, load_rendered_pipeline
 from platform_config.construct_ids import model_stack_id
+from tests.infra.template_queries import as_list, only, resources_of, role_statements
 from tests.synth import SynthesizedApp
 
 # For the construct-level tests that need a model name, not a synthesized model.
@@ -28,25 +29,6 @@ CURATED_BUCKET = "mlops-curated-111111111111-eu-west-1"
 RAW_BUCKET = "mlops-raw-111111111111-eu-west-1"
 # Pinned: a new logical id replaces the secret, and a new key changes every pseudonym.
 PII_KEY_SECRET_ID = "PiiHashKeyD2ECFCF8"
-
-
-def resources_of(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
-    return {name: body for name, body in template["Resources"].items() if body["Type"] == resource_type}
-
-
-def role_statements(template: dict[str, Any], role_id: str) -> list[dict[str, Any]]:
-    """Every statement of the policies attached to the role ``role_id``."""
-    return [
-        statement
-        for policy in resources_of(template, "AWS::IAM::Policy").values()
-        if {"Ref": role_id} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-
-
-def only(resources: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    assert len(resources) == 1, sorted(resources)
-    return next(iter(resources.items()))
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +67,6 @@ def definition(definition_sub: tuple[str, dict[str, Any]]) -> dict[str, Any]:
     """The definition as SageMaker receives it, with each deploy-time value shown as <Name>."""
     body, _ = definition_sub
     return json.loads(re.sub(r"\$\{([^}!]+)\}", r"<\1>", body))
-
-
-def as_list(value: str | list[str]) -> list[str]:
-    return value if isinstance(value, list) else [value]
 
 
 def statement(statements: list[dict[str, Any]], sid: str) -> dict[str, Any]:
