@@ -37,13 +37,12 @@ from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from pipelines_src.model_build.deploy_values import SUBNET_IDS_SEPARATOR
 from platform_config.features import FeatureGroupSpec
 from platform_config.naming import feature_group_raw_prefix
 from stacks.components.event_dead_letters import MAX_EVENT_AGE, RETRY_ATTEMPTS, EventDeadLetters
 from stacks.components.feature_ingestion_role import FeatureIngestionRole
 from stacks.components.platform_network import PlatformNetwork
-from stacks.components.sagemaker_pipeline import importable
+from stacks.components.sagemaker_pipeline import importable, job_network_values
 from stacks.components.sagemaker_pipeline_role import JobNetwork
 from stacks.components.processing_images import repository_arn
 
@@ -106,12 +105,7 @@ class IngestionPipeline(Construct):
             "RawBucket": raw_bucket.bucket_name,
             "KmsKeyArn": importable(self, data_key, data_key.key_arn),
             "CodeS3Uri": self.code_asset.s3_object_url,
-            "SecurityGroupId": importable(
-                self, network.workload_security_group, network.workload_security_group.security_group_id
-            ),
-            "SubnetIds": Fn.join(
-                SUBNET_IDS_SEPARATOR, [importable(self, network.vpc, subnet_id) for subnet_id in network.subnet_ids]
-            ),
+            **job_network_values(self, network),
         }
         definition = ingestion_definition(spec, job, secret_name=secret_name, tags=tags)
         self.pipeline = sagemaker.CfnPipeline(

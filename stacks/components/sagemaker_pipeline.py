@@ -89,13 +89,7 @@ class SageMakerPipeline(Construct):
             "ArtifactBucket": artifact_bucket.bucket_name,
             "KmsKeyArn": importable(self, artifact_key, artifact_key.key_arn),
             "CodeS3Uri": self.code_asset.s3_object_url,
-            "SecurityGroupId": importable(
-                self, network.workload_security_group, network.workload_security_group.security_group_id
-            ),
-            # The body has "${SubnetIds}" as a list's one element; this value closes and reopens its quotes.
-            "SubnetIds": Fn.join(
-                SUBNET_IDS_SEPARATOR, [importable(self, network.vpc, subnet_id) for subnet_id in network.subnet_ids]
-            ),
+            **job_network_values(self, network),
         }
         self.pipeline = sagemaker.CfnPipeline(
             self,
@@ -107,6 +101,20 @@ class SageMakerPipeline(Construct):
         )
         # The role's policy must exist before SageMaker validates the pipeline against it.
         self.pipeline.node.add_dependency(self.role)
+
+
+def job_network_values(scope: Construct, network: PlatformNetwork) -> dict[str, str]:
+    """``SecurityGroupId`` and ``SubnetIds`` of a rendered definition's ``Fn::Sub`` map: the network
+    every job runs in, importable into ``scope``'s stack."""
+    return {
+        "SecurityGroupId": importable(
+            scope, network.workload_security_group, network.workload_security_group.security_group_id
+        ),
+        # The body has "${SubnetIds}" as a list's one element; this value closes and reopens its quotes.
+        "SubnetIds": Fn.join(
+            SUBNET_IDS_SEPARATOR, [importable(scope, network.vpc, subnet_id) for subnet_id in network.subnet_ids]
+        ),
+    }
 
 
 def importable(scope: Construct, owner: IConstruct, value: str) -> str:
