@@ -10,7 +10,8 @@ from pathlib import Path
 from aws_cdk import App
 
 from platform_config import ConfigError, load_config
-from stacks.platform_app import build_app
+from stacks.cost import CostError
+from stacks.platform_app import build_app, synthesize_within_budgets
 from stacks.rendered_pipelines import BuildOutputError, check_rendered_pipelines
 
 DEFAULT_CONFIG = Path(__file__).parent / "config" / "platform.toml"
@@ -25,7 +26,10 @@ def main() -> None:
         app = build_app(config)
     except (ConfigError, BuildOutputError) as error:
         sys.exit(f"error: {error}")
-    app.synth()
+    try:
+        synthesize_within_budgets(app, config)
+    except CostError as error:
+        sys.exit(f"error: {error}")
 
 
 if __name__ == "__main__":

@@ -76,13 +76,16 @@ Network = Annotated[CreatedNetwork | ImportedNetwork, Field(discriminator="mode"
 
 
 class AccountConfig(ConfigModel):
-    """One AWS account of the platform."""
+    """One AWS account of the platform. With ``monthly_budget_usd``, the account gets an AWS Budgets
+    budget of that many USD a month, and synth fails when the account's estimated monthly cost
+    (``stacks.cost``) can exceed it."""
 
     account_id: AccountId
     network: Network
     removal_policy: Literal["destroy", "retain"]
     log_retention_days: Literal[7, 14, 30, 60, 90, 180, 365, 731, 1827, 3653]
     termination_protection: bool = False
+    monthly_budget_usd: Annotated[float, Field(gt=0, le=1_000_000)] | None = None
 
 
 class Accounts(ConfigModel):

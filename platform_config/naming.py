@@ -86,6 +86,12 @@ def platform_tags(config: PlatformConfig) -> dict[str, str]:
     return {**config.tags, PLATFORM_TAG_KEY: config.name}
 
 
+def budget_name(config: PlatformConfig) -> str:
+    """The monthly cost budget of each account that has one (``monthly_budget_usd``), as the
+    Billing console lists it: unique in the account, the same in every account."""
+    return f"{config.name}-monthly-cost"
+
+
 def studio_domain_name(config: PlatformConfig) -> str:
     """The dev Studio domain, as people see it in the console."""
     return f"{config.name}-studio"

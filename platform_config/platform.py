@@ -12,6 +12,9 @@ from platform_config.base import ConfigModel
 from platform_config.features import FeatureGroupSpec
 from platform_config.models import ModelConfig
 
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# AWS Budgets: at most 10 e-mail subscribers per notification.
+MAX_BUDGET_ALERT_EMAILS = 10
 Persona = Literal["data_engineer", "data_scientist", "mlops_engineer", "model_approver"]
 ALL_PERSONAS: tuple[Persona, ...] = ("data_engineer", "data_scientist", "mlops_engineer", "model_approver")
 
@@ -66,7 +69,9 @@ class PlatformConfig(ConfigModel):
     tags: dict[str, str] = Field(default_factory=dict)
     studio: Studio = Studio()
     source: Source
-    approver_emails: tuple[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")], ...] = ()
+    approver_emails: tuple[Email, ...] = ()
+    # Who each account's budget alerts (accounts.<name>.monthly_budget_usd) e-mail.
+    budget_alert_emails: tuple[Email, ...] = Field(default=(), max_length=MAX_BUDGET_ALERT_EMAILS)
     feature_groups: tuple[FeatureGroupSpec, ...] = ()
     models: tuple[ModelConfig, ...]
     # The file load_config read, for messages that name the command to run again.
@@ -94,6 +99,25 @@ class PlatformConfig(ConfigModel):
             if not re.fullmatch(r"[\w .:/=+\-@]{0,256}", tag_value):
                 raise ValueError(f"tag value {tag_value!r} of {key!r} is not a valid AWS tag value")
         return value
+
+    @field_validator("budget_alert_emails")
+    @classmethod
+    def _distinct_emails(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        lowered = [email.lower() for email in value]
+        duplicates = sorted({email for email in lowered if lowered.count(email) > 1})
+        if duplicates:
+            raise ValueError(f"addresses listed twice: {duplicates}")
+        return value
+
+    @model_validator(mode="after")
+    def _budgets_alert_someone(self) -> "PlatformConfig":
+        budgeted = [name for name, account in self.accounts.items() if account.monthly_budget_usd is not None]
+        if budgeted and not self.budget_alert_emails:
+            raise ValueError(
+                f"budget_alert_emails: accounts.{budgeted[0]}.monthly_budget_usd is set; list at least one "
+                "address its budget alerts are sent to"
+            )
+        return self
 
     @model_validator(mode="after")
     def _cross_references(self) -> "PlatformConfig":

@@ -1,11 +1,14 @@
-"""Builds the whole CDK app from a config: three stages, tags and the cdk-nag packs."""
+"""Builds the whole CDK app from a config: three stages, tags and the cdk-nag packs; synthesizes it
+within the accounts' budgets."""
 
+from pathlib import Path
 from typing import Any
 
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from stacks.components.nag import acknowledge
+from stacks.cost.budgets import check_budgets
 from stacks.components.platform_tags import tag_resources
 from platform_config import PlatformConfig
 from platform_config.naming import platform_tags
@@ -51,3 +54,12 @@ def build_app(
             "template tests. A customer-managed policy would hold the same statements.",
         )
     return app
+
+
+def synthesize_within_budgets(app: App, config: PlatformConfig) -> Path:
+    """Synthesize ``app`` (built from ``config``) and return its cloud assembly's folder; raises
+    ``stacks.cost.budgets.BudgetExceeded`` when an account's estimated monthly cost can exceed its
+    ``monthly_budget_usd`` (the assembly stays written, for ``make cost`` to explain)."""
+    outdir = Path(app.synth().directory)
+    check_budgets(config, outdir)
+    return outdir

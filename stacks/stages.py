@@ -30,7 +30,7 @@ class DevStage(Stage):
         super().__init__(scope, construct_id, env=Environment(account=account.account_id, region=config.region))
         common = {"termination_protection": account.termination_protection}
         self.network = NetworkStack(
-            self, "Network", account=account, interface_services=DEV_INTERFACE_SERVICES, **common
+            self, "Network", config=config, account_name="dev", interface_services=DEV_INTERFACE_SERVICES, **common
         )
         self.data = DataStack(self, "Data", config=config, **common)
         self.feature_store = FeatureStoreStack(
@@ -105,7 +105,8 @@ class ServingStage(Stage):
         super().__init__(scope, construct_id, env=Environment(account=account.account_id, region=config.region))
         common = {"termination_protection": account.termination_protection}
         self.network = NetworkStack(
-            self, "Network", account=account, interface_services=SERVING_INTERFACE_SERVICES, **common
+            self, "Network", config=config, account_name=account_name, interface_services=SERVING_INTERFACE_SERVICES,
+            **common,
         )
         self.foundation = ServingFoundationStack(
             self, "ServingFoundation", config=config, account_name=account_name, network=self.network.network, **common

@@ -1,4 +1,5 @@
-"""Prints what `make synth` produced: per account, its stacks, resource counts and template files.
+"""Prints what `make synth` produced: per account, its estimated monthly cost against its budget
+(`make cost` itemizes it), its stacks, resource counts and template files.
 
 Usage: python -m stacks.summary cdk.out
 """
@@ -8,11 +9,26 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from stacks.cost import CostError, estimate_assembly
+from stacks.cost.report import STAGE_IDS, against_budget, money
+
+
+def _estimates(outdir: Path) -> dict[str, str]:
+    """Each account's estimate line by stage id, or, for every account, why there is none."""
+    try:
+        return {
+            STAGE_IDS[estimate.name]: f"{money(estimate.low, estimate.high)} a month{against_budget(estimate)}"
+            for estimate in estimate_assembly(outdir)
+        }
+    except CostError as error:
+        return {stage_id: f"not estimated: {error}" for stage_id in STAGE_IDS.values()}
+
 
 def summarize(outdir: Path) -> str:
     lines = []
     total = 0
-    for stage_id in ("Dev", "Staging", "Prod"):
+    estimates = _estimates(outdir)
+    for stage_id in STAGE_IDS.values():
         assembly = outdir / f"assembly-{stage_id}"
         if not assembly.is_dir():
             continue
@@ -26,6 +42,7 @@ def summarize(outdir: Path) -> str:
             continue
         environment = stacks[0][1]["environment"].removeprefix("aws://")
         lines.append(f"{stage_id} ({environment})")
+        lines.append(f"  estimated cost: {estimates.get(stage_id, 'not estimated')}")
         for artifact_id, artifact in stacks:
             template_path = assembly / artifact["properties"]["templateFile"]
             resources = Counter(

@@ -10,7 +10,7 @@ from aws_cdk import App, Stage, Validations
 from aws_cdk.assertions import Template
 
 from platform_config import PlatformConfig, load_config
-from stacks.platform_app import STAGE_IDS, build_app
+from stacks.platform_app import STAGE_IDS, build_app, synthesize_within_budgets
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = REPO_ROOT / "config" / "platform.toml"
@@ -42,10 +42,11 @@ class SynthesizedApp:
 
 def synthesize(config: PlatformConfig | None = None, *, outdir: Path, nag: bool = True) -> SynthesizedApp:
     """Synthesize every account with validation and both nag packs on (unless ``nag`` is
-    false); raises on any unacknowledged finding, leaving ``outdir/validation-report.json``."""
+    false), as app.py does; raises on any unacknowledged finding, leaving
+    ``outdir/validation-report.json``, and on an account over its budget."""
     config = config or load_config(CONFIG_UNDER_TEST)
     app = build_app(config, context=cdk_json_context(), outdir=str(outdir), nag=nag)
-    app.synth()
+    synthesize_within_budgets(app, config)
     templates: dict[str, dict[str, Any]] = {}
     stack_keys: dict[str, str] = {}
     for stage_id in STAGE_IDS.values():

@@ -36,11 +36,15 @@ class LineItem:
 
 @dataclass
 class AccountEstimate:
-    """The line items of one account (all of its templates), priced with ``prices``."""
+    """The line items of one account (all of its templates), priced with ``prices``. ``name`` is the
+    account's name in the config (``dev``, ``staging``, ``prod``); ``budget_usd`` the monthly limit of
+    the budget its templates create, if any."""
 
     account: str
     prices: PriceTable
     items: list[LineItem] = field(default_factory=list)
+    name: str = ""
+    budget_usd: float | None = None
 
     @property
     def low(self) -> float:
@@ -49,6 +53,16 @@ class AccountEstimate:
     @property
     def high(self) -> float:
         return sum(item.high for item in self.items)
+
+
+def budget_limit(template: dict[str, Any]) -> float | None:
+    """The monthly USD limit of the template's cost budget (``AWS::Budgets::Budget``), if it has one."""
+    limits = [
+        float(props["Budget"]["BudgetLimit"]["Amount"])
+        for _, props in _of_type(template.get("Resources", {}), "AWS::Budgets::Budget")
+        if props["Budget"].get("BudgetType") == "COST" and props["Budget"].get("TimeUnit") == "MONTHLY"
+    ]
+    return limits[0] if limits else None
 
 
 def estimate_template(template: dict[str, Any], prices: PriceTable) -> list[LineItem]:

@@ -1,21 +1,27 @@
 """Estimates each account of a cloud assembly (``cdk.out``) and prints the estimates."""
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 
 from stacks.cost.errors import CostError
-from stacks.cost.estimate import AccountEstimate, LineItem, estimate_template, kms_keys_line
+from stacks.cost.estimate import AccountEstimate, LineItem, budget_limit, estimate_template, kms_keys_line
 from stacks.cost.prices import PriceTable, load_prices
 from stacks.cost.schedules import HOURS_PER_MONTH
 
-STAGE_IDS = ("Dev", "Staging", "Prod")
+# Each account's name in the config → the id of its stage (stacks.platform_app.STAGE_IDS).
+STAGE_IDS = {"dev": "Dev", "staging": "Staging", "prod": "Prod"}
 
 
-def estimate_assembly(outdir: Path, prices: PriceTable | None = None) -> list[AccountEstimate]:
-    """One estimate per account synthesized under ``outdir``, priced in the region its stacks deploy to
-    (the config's region) unless ``prices`` is given."""
+def estimate_assembly(
+    outdir: Path, prices: PriceTable | None = None, accounts: Collection[str] | None = None
+) -> list[AccountEstimate]:
+    """One estimate per account synthesized under ``outdir`` (only ``accounts``, by config name, when
+    given), priced in the region its stacks deploy to (the config's region) unless ``prices`` is given."""
     estimates = []
-    for stage_id in STAGE_IDS:
+    for name, stage_id in STAGE_IDS.items():
+        if accounts is not None and name not in accounts:
+            continue
         manifest_path = outdir / f"assembly-{stage_id}" / "manifest.json"
         if not manifest_path.is_file():
             continue
@@ -31,10 +37,12 @@ def estimate_assembly(outdir: Path, prices: PriceTable | None = None) -> list[Ac
         table = prices or load_prices(region)
         if table.region != region:
             raise CostError(f"{stage_id} deploys to {region}, the price table is for {table.region}")
-        estimate = AccountEstimate(f"{stage_id} ({environment})", table)
+        estimate = AccountEstimate(f"{stage_id} ({environment})", table, name=name)
         keys = 0
         for artifact in stacks:
             template = json.loads((manifest_path.parent / artifact["properties"]["templateFile"]).read_text())
+            if (limit := budget_limit(template)) is not None:
+                estimate.budget_usd = limit
             for item in estimate_template(template, table):
                 if item.category == "KMS keys":
                     keys += item.quantity
@@ -52,8 +60,14 @@ def estimate_assembly(outdir: Path, prices: PriceTable | None = None) -> list[Ac
     return estimates
 
 
-def _money(low: float, high: float) -> str:
+def money(low: float, high: float) -> str:
     return f"${low:,.2f}" if abs(high - low) < 0.005 else f"${low:,.2f} - ${high:,.2f}"
+
+
+def against_budget(estimate: AccountEstimate) -> str:
+    if estimate.budget_usd is None:
+        return " (no budget)"
+    return f" (budget ${estimate.budget_usd:,.2f}, {estimate.high / estimate.budget_usd:.0%} of it at most)"
 
 
 def render(estimates: list[AccountEstimate]) -> str:
@@ -65,9 +79,9 @@ def render(estimates: list[AccountEstimate]) -> str:
     ]
     for estimate in estimates:
         lines.append("")
-        lines.append(f"{estimate.account}: {_money(estimate.low, estimate.high)}")
+        lines.append(f"{estimate.account}: {money(estimate.low, estimate.high)}{against_budget(estimate)}")
         for item in estimate.items:
-            lines.append(f"  {_money(item.low, item.high):>21}  {item.category}: {item.detail}")
+            lines.append(f"  {money(item.low, item.high):>21}  {item.category}: {item.detail}")
     lines.append("")
     lines.append("Price sources:")
     lines.extend(f"  {source}" for source in prices.sources())

@@ -38,6 +38,17 @@ def test_committed_config_loads_with_placeholder_accounts() -> None:
     assert config.models[0].data_contract.label == "creditability"
 
 
+def test_budgets_are_optional() -> None:
+    def no_budgets(raw: dict[str, Any]) -> None:
+        del raw["budget_alert_emails"]
+        for account in raw["accounts"].values():
+            del account["monthly_budget_usd"]
+
+    config = parse_config(mutated(no_budgets))
+
+    assert [account.monthly_budget_usd for _, account in config.accounts.items()] == [None, None, None]
+
+
 def test_config_is_frozen() -> None:
     config = load_config(DEFAULT_CONFIG_PATH)
     with pytest.raises(Exception, match="frozen"):
@@ -194,6 +205,19 @@ BAD_CONFIGS = {
     "unknown monitoring engine": (_set("models.0.monitoring.engine", "clarify"), "models.0.monitoring.engine", "clarify"),
     "codeconnections without connection": (_delete("source.connection_arn"), "source", "connection_arn is required"),
     "invalid tag key": (_set("tags", {"aws:owner": "me"}), "tags", "aws:owner"),
+    "budget of zero": (_set("accounts.staging.monthly_budget_usd", 0), "accounts.staging.monthly_budget_usd", "greater than 0"),
+    "budget given as text": (_set("accounts.prod.monthly_budget_usd", "800"), "accounts.prod.monthly_budget_usd", "'800'"),
+    "budget alerting no one": (
+        _set("budget_alert_emails", []), "budget_alert_emails", "accounts.dev.monthly_budget_usd is set",
+    ),
+    "malformed budget alert address": (_set("budget_alert_emails", ["ops-team"]), "budget_alert_emails.0", "'ops-team'"),
+    "more budget alert addresses than a notification takes": (
+        _set("budget_alert_emails", [f"ops{index}@example.com" for index in range(11)]), "budget_alert_emails",
+        "at most 10 items",
+    ),
+    "budget alert address listed twice": (
+        _set("budget_alert_emails", ["ops@example.com", "Ops@example.com"]), "budget_alert_emails", "listed twice",
+    ),
 }
 
 

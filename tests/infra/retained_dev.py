@@ -28,7 +28,7 @@ def retained_dev_templates() -> dict[str, Template]:
     config = config.model_copy(update={"accounts": config.accounts.model_copy(update={"dev": dev})})
     app = App(context={**cdk_json_context(), **availability_zone_context(config)})
     stage = Stage(app, "Dev", env=Environment(account=dev.account_id, region=config.region))
-    network = NetworkStack(stage, "Network", account=dev, interface_services=DEV_INTERFACE_SERVICES)
+    network = NetworkStack(stage, "Network", config=config, account_name="dev", interface_services=DEV_INTERFACE_SERVICES)
     data = DataStack(stage, "Data", config=config)
     feature_store = FeatureStoreStack(
         stage, "FeatureStore", config=config, data_key=data.data_key, curated_bucket=data.curated_bucket

@@ -9,8 +9,11 @@ import pytest
 
 from platform_config import PlatformConfig
 from stacks.cost import CostError, estimate_assembly, estimate_template, load_prices, render
+from stacks.cost.estimate import budget_limit
 from stacks.cost.prices import PriceTable
+from stacks.cost.report import money
 from stacks.cost.schedules import runs_per_month
+from stacks.summary import summarize
 from tests.synth import REPO_ROOT, SynthesizedApp
 
 # Round numbers, so the hand calculation below is readable; the shipped table is tested separately.
@@ -217,3 +220,40 @@ def test_an_empty_assembly_is_an_error_saying_to_synth_first(tmp_path: Path) -> 
 
     assert result.returncode != 0
     assert "run `make synth` first" in result.stderr
+
+
+def test_each_account_is_shown_against_its_budget(default_estimates: dict[str, Any], platform_config: PlatformConfig) -> None:
+    text = render(list(default_estimates.values()))
+
+    for name, account in platform_config.accounts.items():
+        estimate = default_estimates[name.capitalize()]
+        assert estimate.budget_usd == account.monthly_budget_usd
+        assert (
+            f"{estimate.account}: {money(estimate.low, estimate.high)} (budget ${account.monthly_budget_usd:,.2f}, "
+            f"{estimate.high / account.monthly_budget_usd:.0%} of it at most)"
+        ) in text
+
+
+def test_the_synth_summary_prints_each_accounts_estimate(
+    synthesized: SynthesizedApp, default_estimates: dict[str, Any]
+) -> None:
+    lines = summarize(synthesized.outdir).splitlines()
+
+    for stage_id, estimate in default_estimates.items():
+        heading = lines.index(f"{stage_id} ({estimate.account.split('(')[1]}")
+        assert lines[heading + 1] == (
+            f"  estimated cost: {money(estimate.low, estimate.high)} a month (budget ${estimate.budget_usd:,.2f}, "
+            f"{estimate.high / estimate.budget_usd:.0%} of it at most)"
+        )
+
+
+def test_only_a_monthly_cost_budget_is_read_as_the_accounts_budget() -> None:
+    def template(budget_type: str, time_unit: str) -> dict[str, Any]:
+        return {"Resources": {"Budget": {"Type": "AWS::Budgets::Budget", "Properties": {"Budget": {
+            "BudgetType": budget_type, "TimeUnit": time_unit, "BudgetLimit": {"Amount": 250, "Unit": "USD"},
+        }}}}}
+
+    assert budget_limit(template("COST", "MONTHLY")) == 250.0
+    assert budget_limit(template("USAGE", "MONTHLY")) is None
+    assert budget_limit(template("COST", "ANNUALLY")) is None
+    assert budget_limit(small_template()) is None
