@@ -150,12 +150,13 @@ def test_a_schedule_the_estimate_cannot_read_is_an_error_naming_it() -> None:
         runs_per_month("cron(0 12 L * ? *)")
 
 
-def test_the_shipped_price_table_is_dated_and_every_price_has_a_source() -> None:
+def test_the_shipped_price_table_is_dated_and_every_price_has_a_source_and_says_what_was_checked() -> None:
     prices = load_prices("eu-west-1")
     entries = [entry for entry in prices.table.values() if isinstance(entry, dict)]
 
     assert prices.taken == "2026-12-01"
     assert entries and all(entry["source"].startswith("https://aws.amazon.com/") for entry in entries)
+    assert all(entry["checked"].strip() for entry in entries)
 
 
 def test_a_region_without_a_price_table_is_an_error_naming_it() -> None:
