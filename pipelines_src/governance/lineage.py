@@ -156,9 +156,15 @@ def _served_version(context: EndpointContext, registry: Registry, request: Captu
                      f"{context.group_arn} registered; falling back to the deployment records")
     if deployment is not None:
         return registry.describe(deployment.model_package_arn), BY_DEPLOYMENT_RECORDS, deployment
-    if moment is None:
+    if moment is None and request is None:
         current = context.current_packages[0]
+        if len(context.current_packages) > 1:
+            notes.append(f"the current endpoint config runs {len(context.current_packages)} versions; this is the first "
+                         "variant's: ask about a request (--inference-id) for the one that answered it")
         return registry.describe(current), BY_CURRENT_CONFIG, _deployment_of(context, current)
+    if moment is None:
+        raise VersionNotFoundError("the request has no inferenceTime and its answer names no version of "
+                                   f"{context.group_arn}: nothing tells which version served it")
     raise VersionNotFoundError(
         f"no version of {context.group_arn} is recorded as deployed to {context.name!r} "
         f"({context.account}) at or before {iso(moment)}")

@@ -23,6 +23,7 @@ from pipelines_src.governance.errors import LineageError
 from pipelines_src.governance.lineage import Clients, lineage, predictions_of
 from pipelines_src.governance.times import parse_utc
 from pipelines_src.governance.tree import lineage_tree, predictions_tree
+from platform_config import load_config
 
 HELP = "walk a prediction back to its version, commit, data and reports (or list a version's predictions)"
 DEFAULT_CONFIG = "config/platform.toml"
@@ -60,11 +61,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _region(config_path: str) -> str:
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if region:
-        return region
-    from platform_config import load_config
-
-    return load_config(config_path).region
+    return region or load_config(config_path).region
 
 
 def _clients(args: argparse.Namespace) -> Clients:
