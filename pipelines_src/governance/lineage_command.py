@@ -79,8 +79,9 @@ def answer(args: argparse.Namespace, clients: Clients) -> dict[str, Any]:
     return lineage(clients, args.endpoint, inference_id=args.inference_id, at=args.at, capture_uri=args.capture_s3_uri)
 
 
-def run(args: argparse.Namespace, clients: Clients | None = None, out: TextIO = sys.stdout,
-        err: TextIO = sys.stderr) -> int:
+def run(args: argparse.Namespace, clients: Clients | None = None, out: TextIO | None = None,
+        err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
     try:
         result = answer(args, clients or _clients(args))
     except LineageError as error:

@@ -33,6 +33,7 @@ from botocore.stub import Stubber
 
 from pipelines_src.feature_store.snapshot_files import Snapshot
 from pipelines_src.governance.__main__ import build_parser
+from pipelines_src.governance.__main__ import main as governance_main
 from pipelines_src.governance import lineage_command
 from pipelines_src.governance.lineage import Clients
 from pipelines_src.governance.registry import approval_of
@@ -47,6 +48,7 @@ from platform_config.models import ModelConfig
 from platform_config.naming import dev_bucket_name, endpoint_name, model_package_group_name
 from tests.lambda_handlers import LAMBDAS_DIR, load_handler
 from tests.moto_accounts import MotoAccounts, moto_server
+from tests.synth import CONFIG_UNDER_TEST
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 load_handler("deployment_recorder")
@@ -148,15 +150,16 @@ class Platform:
         self.clock.now = when
         self.dev.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved", ApprovalDescription=why)
 
-    def deploy(self, when: datetime, arn: str, name: str) -> None:
-        """The Endpoint stack with ``arn`` (model and config named ``name``), then the deployment record."""
+    def deploy(self, when: datetime, arn: str, name: str, variants: tuple[str, ...] = (VARIANT,)) -> None:
+        """The Endpoint stack with ``arn`` (model and config named ``name``; each of ``variants``
+        runs it), then the deployment record."""
         self.clock.now = when
         self.staging.create_model(ModelName=f"Model-{name}", Containers=[{"ModelPackageName": arn}],
                                   ExecutionRoleArn=f"arn:aws:iam::{STAGING}:role/mlops-model-execution")
         self.staging.create_endpoint_config(
             EndpointConfigName=f"EndpointConfig-{name}",
-            ProductionVariants=[{"VariantName": VARIANT, "ModelName": f"Model-{name}", "InitialInstanceCount": 1,
-                                 "InstanceType": self.model.serving.staging.instance_type}],
+            ProductionVariants=[{"VariantName": variant, "ModelName": f"Model-{name}", "InitialInstanceCount": 1,
+                                 "InstanceType": self.model.serving.staging.instance_type} for variant in variants],
             DataCaptureConfig={"EnableCapture": True, "InitialSamplingPercentage": 100,
                                "DestinationS3Uri": CAPTURE_DESTINATION,
                                "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}]},
@@ -169,7 +172,8 @@ class Platform:
                                                stage="staging", pipeline_execution_id=PROMOTION),
                           recorded_at=self.clock.now)
 
-    def capture(self, when: datetime, requests: list[tuple[str, str | None]], answer_type: str = JSON) -> None:
+    def capture(self, when: datetime, requests: list[tuple[str, str | None]], answer_type: str = JSON,
+                variant: str = VARIANT) -> None:
         """One capture file of ``requests`` (inference id, version answering), a minute apart from ``when``."""
         lines = []
         for number, (inference_id, version) in enumerate(requests):
@@ -184,7 +188,7 @@ class Platform:
                                   "inferenceTime": when.replace(minute=when.minute + number).strftime("%Y-%m-%dT%H:%M:%SZ")},
                 "eventVersion": "0",
             }))
-        key = f"data-capture/{self.endpoint}/{VARIANT}/{when:%Y/%m/%d/%H}/{when:%M-%S}-000-{requests[0][0]}.jsonl"
+        key = f"data-capture/{self.endpoint}/{variant}/{when:%Y/%m/%d/%H}/{when:%M-%S}-000-{requests[0][0]}.jsonl"
         self.accounts.client("s3", STAGING).put_object(Bucket=CAPTURE_BUCKET, Key=key, Body="\n".join(lines) + "\n")
 
 
@@ -303,6 +307,36 @@ def test_a_rollback_to_version_1_keeps_its_first_requests_on_its_first_config(pl
     assert (answer["model_package"]["arn"], answer["endpoint_config"]["name"]) == (platform.v1, "EndpointConfig-v1")
     # The recorder keeps one deployment per version and stage: version 1's first period is no longer recorded.
     assert status == 2 and "VersionNotFoundError" in err
+
+
+def test_a_request_is_traced_to_the_variant_whose_folder_captured_it(platform: Platform) -> None:
+    platform.deploy(at(12), platform.v2, "v2-split", variants=(VARIANT, "Challenger"))
+    platform.capture(at(12, 10), [("split-a", "execv2build")], variant="Challenger")
+
+    answer = lineage_json(platform, "--inference-id", "split-a")
+
+    assert (answer["inference"]["variant"], answer["endpoint_config"]["variant"]) == ("Challenger", "Challenger")
+    assert answer["endpoint_config"]["name"] == "EndpointConfig-v2-split"
+
+
+def test_the_module_runs_the_lineage_subcommand(platform: Platform, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(lineage_command, "_clients", lambda args: platform.clients())
+
+    status = governance_main(["lineage", "--endpoint", platform.endpoint, "--inference-id", "v2-b", "--json"])
+
+    assert status == 0
+    assert json.loads(capsys.readouterr().out)["model_package"]["arn"] == platform.v2
+
+
+def test_the_region_comes_from_aws_region_else_from_the_config(platform_config: PlatformConfig,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_REGION", "us-east-2")
+    from_environment = lineage_command._region(str(CONFIG_UNDER_TEST))
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+
+    assert (from_environment, lineage_command._region(str(CONFIG_UNDER_TEST))) == ("us-east-2", platform_config.region)
 
 
 def test_the_predictions_of_version_1_are_its_own_requests_only(platform: Platform) -> None:
