@@ -1,0 +1,4 @@
+"""Governance questions answered from what the platform already records: ``python -m pipelines_src.governance``.
+
+Subcommands (one module each, listed in ``__main__.COMMANDS``): ``lineage`` (``lineage_command``).
+"""
