@@ -218,6 +218,13 @@ BAD_CONFIGS = {
     "budget alert address listed twice": (
         _set("budget_alert_emails", ["ops@example.com", "Ops@example.com"]), "budget_alert_emails", "listed twice",
     ),
+    "mlflow version no tracking server runs": (
+        _set("experiments.mlflow_version", "3.17"), "experiments.mlflow_version", "'3.17' is not a version"
+    ),
+    "maintenance window without a day": (
+        _set("experiments.weekly_maintenance_window_start", "02:00"), "experiments.weekly_maintenance_window_start", "02:00"
+    ),
+    "unknown tracking server size": (_set("experiments.tracking_server_size", "Huge"), "experiments.tracking_server_size", "Huge"),
 }
 
 
