@@ -122,7 +122,7 @@ class ShadowRelease(ConfigModel):
     # How long the shadow receives traffic before the verdict. CodePipeline fails a Lambda action
     # after 24 hours, so the wait and the verdict must fit in them.
     duration_minutes: Annotated[int, Field(ge=10, le=1320)]
-    # Requests answered by both versions (paired by inference id) the verdict needs at least.
+    # Rows answered by both versions (requests paired by inference id) the verdict needs at least.
     min_samples: Annotated[int, Field(ge=1)]
     # Share of paired rows whose decision (P(positive) >= 0.5) differs between the versions.
     max_disagreement_rate: Annotated[float, Field(ge=0, le=1)]
