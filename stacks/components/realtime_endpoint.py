@@ -34,8 +34,8 @@ Creates:
 
 The model and the endpoint config have CloudFormation-generated names, so a new
 package replaces both without collisions while the endpoint keeps its name and
-is updated in place. Exposes ``model``, ``endpoint_config``, ``endpoint`` and
-``rollback_alarms``.
+is updated in place. Exposes ``model``, ``candidate_model`` (``None`` without a candidate),
+``endpoint_config``, ``endpoint`` and ``rollback_alarms``.
 """
 
 import math
@@ -179,16 +179,17 @@ class RealtimeEndpoint(Construct):
         candidate = self._candidate
         if candidate is None:
             return {}
-        # PascalCase dicts: a property object inside Fn::If would keep its camelCase keys.
-        variant = {"ModelName": self.candidate_model.attr_model_name, "InstanceType": instance_type}
+        variant = sagemaker.CfnEndpointConfig.ProductionVariantProperty
+        common = {"model_name": self.candidate_model.attr_model_name, "instance_type": instance_type}
         if candidate.mode == "shadow":
-            shadow = {**variant, "VariantName": SHADOW_VARIANT_NAME, "InitialVariantWeight": 1,
-                      "InitialInstanceCount": instance_count}
-            return {"shadow_production_variants": Fn.condition_if(candidate.condition.logical_id, [shadow], Aws.NO_VALUE)}
-        challenger = {
-            **variant, "VariantName": CHALLENGER_VARIANT_NAME, "InitialVariantWeight": candidate.weight_percent,
-            "InitialInstanceCount": max(1, math.ceil(instance_count * candidate.weight_percent / 100)),
-        }
+            shadow = variant(variant_name=SHADOW_VARIANT_NAME, initial_variant_weight=1,
+                             initial_instance_count=instance_count, **common)
+            return {"shadow_production_variants": Fn.condition_if(
+                candidate.condition.logical_id, [_as_template(shadow)], Aws.NO_VALUE)}
+        challenger = _as_template(variant(
+            variant_name=CHALLENGER_VARIANT_NAME, initial_variant_weight=candidate.weight_percent,
+            initial_instance_count=max(1, math.ceil(instance_count * candidate.weight_percent / 100)), **common,
+        ))
         return {"challenger": Fn.condition_if(candidate.condition.logical_id, challenger, Aws.NO_VALUE),
                 "served_weight": Token.as_number(
                     Fn.condition_if(candidate.condition.logical_id, 100 - candidate.weight_percent, 100))}
@@ -330,8 +331,8 @@ def _blue_green(canary: Canary | None) -> sagemaker.CfnEndpoint.BlueGreenUpdateP
 
 
 def _as_template(struct: object) -> object:
-    """A property struct as CloudFormation spells it (PascalCase keys): inside Fn::If, CloudFormation
-    receives the value as written, and a struct would keep its snake_case keys."""
+    """A property struct as CloudFormation spells it (PascalCase keys): inside Fn::If, CDK does not
+    convert a struct's keys, and CloudFormation would receive them camelCase."""
     values = getattr(struct, "_values", None)
     if values is None:
         return struct
