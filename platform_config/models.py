@@ -115,8 +115,32 @@ class StagingServing(ConfigModel):
     serverless_max_concurrency: Annotated[int, Field(ge=1, le=200)] = 5
 
 
+class ShadowRelease(ConfigModel):
+    """A new version first answers a copy of prod's traffic beside the served one, unseen by callers;
+    the promotion compares the two on the same requests and stops unless they agree."""
+
+    # How long the shadow receives traffic before the verdict. CodePipeline fails a Lambda action
+    # after 24 hours, so the wait and the verdict must fit in them.
+    duration_minutes: Annotated[int, Field(ge=10, le=1320)]
+    # Rows answered by both versions (requests paired by inference id) the verdict needs at least.
+    min_samples: Annotated[int, Field(ge=1)]
+    # Share of paired rows whose decision (P(positive) >= 0.5) differs between the versions.
+    max_disagreement_rate: Annotated[float, Field(ge=0, le=1)]
+    # Mean absolute difference of the two versions' probabilities over the paired rows.
+    max_score_delta: Annotated[float, Field(gt=0, le=1)]
+    # p95 model latency of the shadow over that of the served version, over the same period.
+    max_p95_latency_ratio: Annotated[float, Field(ge=1)]
+
+
+class AbRelease(ConfigModel):
+    """The new version serves ``challenger_weight_percent`` of prod's requests beside the served one."""
+
+    challenger_weight_percent: Annotated[int, Field(ge=1, le=50)]
+
+
 class ProdServing(ConfigModel):
-    """Prod: autoscaled instances behind a canary blue/green deployment."""
+    """Prod: autoscaled instances behind a canary blue/green deployment, which ``release`` may precede
+    with a shadow test (``shadow``) or replace with an A/B split (``ab``)."""
 
     instance_type: InstanceType = "ml.m5.large"
     min_instances: Annotated[int, Field(ge=1, le=20)] = 2
@@ -126,11 +150,25 @@ class ProdServing(ConfigModel):
     # Minutes the canary, then the whole new fleet, serve before the old fleet is dropped;
     # the rollback alarms are watched meanwhile (SageMaker allows up to 60 per step).
     bake_minutes: Annotated[int, Field(ge=1, le=60)] = 10
+    release: Literal["canary", "shadow", "ab"] = "canary"
+    shadow: ShadowRelease | None = None
+    ab: AbRelease | None = None
 
     @model_validator(mode="after")
     def _min_not_above_max(self) -> "ProdServing":
         if self.min_instances > self.max_instances:
             raise ValueError(f"min_instances {self.min_instances} exceeds max_instances {self.max_instances}")
+        return self
+
+    @model_validator(mode="after")
+    def _settings_of_the_release(self) -> "ProdServing":
+        # Each strategy's thresholds are a decision on record: no defaults, and none left behind.
+        for release in ("shadow", "ab"):
+            settings = getattr(self, release)
+            if self.release == release and settings is None:
+                raise ValueError(f'release = "{release}" needs its settings: {release} = {{ ... }}')
+            if self.release != release and settings is not None:
+                raise ValueError(f'{release} = {{ ... }} applies to release = "{release}", not "{self.release}"')
         return self
 
 

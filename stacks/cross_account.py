@@ -23,6 +23,7 @@ class ServingRoleNames:
     endpoint_deployer: str
     cloudformation_execution: str
     smoke_tester: str
+    shadow_verdict_reader: str
 
 
 def serving_role_names(config: PlatformConfig) -> ServingRoleNames:
@@ -31,6 +32,7 @@ def serving_role_names(config: PlatformConfig) -> ServingRoleNames:
         endpoint_deployer=f"{config.name}-endpoint-deployer",
         cloudformation_execution=f"{config.name}-endpoint-cfn-execution",
         smoke_tester=f"{config.name}-smoke-tester",
+        shadow_verdict_reader=f"{config.name}-shadow-verdict-reader",
     )
 
 
@@ -85,10 +87,12 @@ class PromotionRoleNames:
 
     pipeline: str
     smoke_test_function: str
+    shadow_verdict_function: str
 
 
 def promotion_role_names(config: PlatformConfig) -> PromotionRoleNames:
     return PromotionRoleNames(
         pipeline=f"{config.name}-promotion-pipeline",
         smoke_test_function=f"{config.name}-promotion-smoke-test",
+        shadow_verdict_function=f"{config.name}-promotion-shadow-verdict",
     )

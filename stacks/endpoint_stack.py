@@ -30,9 +30,20 @@ registers none, so they default to a fixed place in dev's artifact bucket.
 Staging: one small instance, or serverless (no data capture) when the config
 says so; all-at-once blue/green. Prod: ``min_instances`` behind target-tracking
 autoscaling, canary blue/green. Both roll back on the rollback alarms.
+
+Release strategies (``serving.prod.release``, prod only). ``ModelPackageArn`` always
+names the version the production variant ``AllTraffic`` serves. A ``shadow`` or ``ab``
+model's prod stack takes one more parameter, the candidate beside it, ``"none"`` by
+default (``CANDIDATE_PARAMETERS``): ``ShadowModelPackageArn`` (a shadow variant) or
+``ChallengerModelPackageArn`` (a second production variant with
+``ab.challenger_weight_percent`` of the requests). The promotion pipeline first deploys
+the version it finds served (``ModelPackageArn``) with the promoted one as the candidate,
+then, after the shadow verdict or the second approval, the promoted one alone: one
+template, two parameters, no state of its own. The candidate's model and variant exist
+only while the parameter names a version (condition ``HasCandidate``).
 """
 
-from aws_cdk import BootstraplessSynthesizer, CfnParameter, Fn, Stack
+from aws_cdk import BootstraplessSynthesizer, CfnCondition, CfnParameter, Fn, Stack
 from constructs import Construct
 
 from stacks.components.endpoint_settings import EndpointSettings
@@ -45,6 +56,7 @@ from stacks.components.monitoring_settings import MonitoringSettings
 from stacks.components.realtime_endpoint import (
     Autoscaling,
     Canary,
+    Candidate,
     RealtimeEndpoint,
     RollbackThresholds,
     Serverless,
@@ -64,6 +76,9 @@ MODEL_PACKAGE_PARAMETER = "ModelPackageArn"
 # Parameter → the approval check's output variable the pipeline sets it from.
 BASELINE_PARAMETERS = {"BaselineStatisticsUri": "StatisticsUri", "BaselineConstraintsUri": "ConstraintsUri"}
 S3_URI = r"^s3://[a-z0-9.-]{3,63}/.+$"
+# Release → the parameter naming the version beside the served one, "none" when there is none.
+CANDIDATE_PARAMETERS = {"shadow": "ShadowModelPackageArn", "ab": "ChallengerModelPackageArn"}
+NO_CANDIDATE = "none"
 
 
 class EndpointStack(Stack):
@@ -90,19 +105,21 @@ class EndpointStack(Stack):
             **kwargs,
         )
         group = model_package_group_name(config, model.name)
+        package_pattern = (
+            rf"arn:aws[a-z-]*:sagemaker:{config.region}:{config.accounts.dev.account_id}"
+            rf":model-package/{group.lower()}/[0-9]+"
+        )
         package = CfnParameter(
             self,
             MODEL_PACKAGE_PARAMETER,
             type="String",
             description=f"The approved version of {group} in dev's model registry to serve",
-            allowed_pattern=(
-                rf"^arn:aws[a-z-]*:sagemaker:{config.region}:{config.accounts.dev.account_id}"
-                rf":model-package/{group.lower()}/[0-9]+$"
-            ),
+            allowed_pattern=f"^{package_pattern}$",
             constraint_description=f"a model package ARN of group {group} in the dev account",
         )
         serving = model.serving
         prod = account_name == "prod"
+        candidate = self._candidate(model, group, package_pattern) if prod else None
         staging = serving.staging
         serverless = staging.serverless and not prod
         settings = EndpointSettings(self, config=config, serverless=serverless)
@@ -142,6 +159,7 @@ class EndpointStack(Stack):
                 if prod
                 else None
             ),
+            candidate=candidate,
         )
 
         if has_model_monitor_schedules(model, account_name):
@@ -160,6 +178,25 @@ class EndpointStack(Stack):
                 region=config.region,
             )
             schedules.node.add_dependency(endpoint)
+
+    def _candidate(self, model: ModelConfig, group: str, package_pattern: str) -> Candidate | None:
+        release = model.serving.prod.release
+        if release not in CANDIDATE_PARAMETERS:
+            return None
+        parameter = CfnParameter(
+            self,
+            CANDIDATE_PARAMETERS[release],
+            type="String",
+            default=NO_CANDIDATE,
+            description=f"A version of {group} to run beside the served one ({release}), or {NO_CANDIDATE}",
+            allowed_pattern=f"^({NO_CANDIDATE}|{package_pattern})$",
+            constraint_description=f"{NO_CANDIDATE} or a model package ARN of group {group} in the dev account",
+        )
+        condition = CfnCondition(
+            self, "HasCandidate", expression=Fn.condition_not(Fn.condition_equals(parameter.value_as_string, NO_CANDIDATE))
+        )
+        weight = model.serving.prod.ab.challenger_weight_percent if release == "ab" else 0
+        return Candidate(parameter.value_as_string, condition, release, weight)
 
     def _baselines(self, config: PlatformConfig, model: ModelConfig) -> ModelMonitorBaselines:
         statistics, constraints = (

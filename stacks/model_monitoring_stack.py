@@ -13,7 +13,8 @@ other model's, so adding or removing a model adds or removes this stack alone:
   alarms on the metrics they publish under their fixed names;
 - ``ModelAlarms`` on drift and endpoint health, named ``monitoring_alarm_name``:
   the account's shared ``MonitoringStack`` forwards them to dev by that convention;
-- a ``ModelDashboard``.
+- a ``ModelDashboard`` (in prod of a shadow or A/B release, with the served and candidate
+  variants side by side: ``compared_variants``).
 
 The account's subnets, key and buckets come from ServingFoundation's SSM
 parameters (``MonitoringSettings``), so the stack deploys after ServingFoundation.
@@ -39,7 +40,12 @@ from stacks.components.model_monitor_schedules import MODEL_MONITOR
 from stacks.components.monitoring_job_role import MonitoringJobRole
 from stacks.components.monitoring_settings import MonitoringSettings
 from stacks.components.processing_images import clarify_image, model_monitor_image, sklearn_image
-from stacks.components.realtime_endpoint import DATA_CAPTURE_PREFIX, VARIANT_NAME
+from stacks.components.realtime_endpoint import (
+    CHALLENGER_VARIANT_NAME,
+    DATA_CAPTURE_PREFIX,
+    SHADOW_VARIANT_NAME,
+    VARIANT_NAME,
+)
 from stacks.cross_account import monitoring_job_role_name
 
 # Processing job names are at most 63 characters; the scheduler appends a run id.
@@ -68,7 +74,10 @@ class ModelMonitoringStack(Stack):
             self, "Alarms", config=config, model=model, account_id=self._account.account_id, endpoint_name=endpoint,
             variant_name=VARIANT_NAME, drift=drift,
         )
-        ModelDashboard(self, "Dashboard", model_name=model.name, region=config.region, alarms=alarms, drift=drift)
+        ModelDashboard(
+            self, "Dashboard", model_name=model.name, region=config.region, alarms=alarms, drift=drift,
+            endpoint_name=endpoint, variants=compared_variants(model, account_name),
+        )
 
     def _monitor(self) -> DriftSignals:
         config, model = self._config, self._model
@@ -118,6 +127,12 @@ class ModelMonitoringStack(Stack):
         ).signals
         job_role.attach()
         return signals
+
+
+def compared_variants(model: ModelConfig, account_name: str) -> tuple[str, ...]:
+    """The variants the dashboard shows side by side: prod's served one and a shadow or A/B candidate."""
+    candidate = {"shadow": SHADOW_VARIANT_NAME, "ab": CHALLENGER_VARIANT_NAME}.get(model.serving.prod.release)
+    return (VARIANT_NAME, candidate) if account_name == "prod" and candidate else ()
 
 
 def schedule_interval_hours(expression: str) -> int:

@@ -187,7 +187,10 @@ class ModelStack(Stack):
             purpose: lambda_.Function.from_function_name(
                 self, f"{pascal(purpose)}Function", promotion_function_name(config, purpose)
             )
-            for purpose in ("approval-check", "smoke-test", "deployment-recorder")
+            for purpose in (
+                "approval-check", "smoke-test", "deployment-recorder",
+                *(("shadow-verdict",) if model.serving.prod.release == "shadow" else ()),
+            )
         }
         return PromotionPipeline(
             self,
@@ -202,6 +205,7 @@ class ModelStack(Stack):
             approval_check=functions["approval-check"],
             smoke_test=functions["smoke-test"],
             recorder=functions["deployment-recorder"],
+            shadow_verdict=functions.get("shadow-verdict"),
             approval_topic=sns.Topic.from_topic_arn(
                 self, "ApprovalTopic", self.format_arn(service="sns", resource=approval_topic_name(config))
             ),

@@ -3,10 +3,11 @@
 - ``PipelineArtifacts``: the pipelines' artifact bucket and key, readable by the
   staging and prod endpoint deployers;
 - ``EndpointTemplateSynth``: renders the Endpoint templates from the repository;
-- ``PromotionFunctions``: the approval check, the smoke test and the deployment recorder;
+- ``PromotionFunctions``: the approval check, the smoke test, the deployment recorder and the
+  shadow verdict;
 - the role every model's ``PromotionPipeline`` (in its ``ModelStack``) runs as, with a
   fixed name (``promotion_role_names(config).pipeline``) that the serving deployers
-  trust, granted here what any promotion needs (artifacts, template synth, the three
+  trust, granted here what any promotion needs (artifacts, template synth, the four
   functions, the deployers, the topic, the source connection);
 - ``ApprovalTrigger``: registry decisions of the platform's groups (by name prefix)
   start the model's pipeline, named by convention (approved), or are recorded
@@ -128,7 +129,7 @@ class PromotionStack(Stack):
                 resources=[template_synth.project.project_arn],
             )
         )
-        invoked = (functions.approval_check, functions.smoke_test, functions.recorder)
+        invoked = (functions.approval_check, functions.smoke_test, functions.recorder, functions.shadow_verdict)
         for function in invoked:
             function.grant_invoke(role)
         # CodePipeline's Lambda invoke action lists functions before invoking one.
@@ -149,7 +150,8 @@ class PromotionStack(Stack):
             role,
             "AwsSolutions-IAM5[Resource::*]",
             "CodePipeline's Lambda invoke action lists functions (lambda:ListFunctions has no resource-level "
-            "permissions); invoking is held to the approval check, the smoke test and the recorder.",
+            "permissions); invoking is held to the approval check, the smoke test, the recorder and the shadow "
+            "verdict.",
         )
         for function in invoked:
             acknowledge(

@@ -6,8 +6,8 @@
 - ``data_capture_bucket`` and ``monitoring_bucket`` (``SecureBucket``, SSE-KMS with
   ``key``), logging to ``access_log_bucket``;
 - ``roles``: the fixed-name roles dev's promotion pipeline deploys and tests
-  through (``ServingRoles``); the smoke tester exists in staging only, endpoint
-  autoscaling permissions in prod only;
+  through (``ServingRoles``); the smoke tester exists in staging only, the
+  shadow-verdict reader and endpoint autoscaling permissions in prod only;
 - the SSM parameters Endpoint and Monitoring stacks read at deploy time
   (``EndpointSettingsPublisher``, ``publish_monitoring_bucket``).
 
@@ -27,9 +27,10 @@ from stacks.components.platform_network import PlatformNetwork
 from stacks.components.secure_bucket import SecureBucket
 from platform_config import PlatformConfig
 
-# Only staging runs the promotion pipeline's smoke test; only prod autoscales.
+# Only staging runs the promotion pipeline's smoke test; only prod autoscales and runs shadow tests.
 SMOKE_TESTED_ACCOUNT = "staging"
 AUTOSCALED_ACCOUNT = "prod"
+SHADOW_TESTED_ACCOUNT = "prod"
 
 
 class ServingFoundationStack(Stack):
@@ -81,4 +82,5 @@ class ServingFoundationStack(Stack):
             setting_parameter_arns=settings.parameter_arns,
             autoscaling=account_name == AUTOSCALED_ACCOUNT,
             smoke_test=account_name == SMOKE_TESTED_ACCOUNT,
+            shadow_verdict=account_name == SHADOW_TESTED_ACCOUNT,
         )

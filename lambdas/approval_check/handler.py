@@ -9,13 +9,15 @@ Contract (``lambdas/approval_check/handler.py:handler``):
   ``UserParameters`` (``version_approval.ApprovalCheck``, no other keys):
   ``{"model_package_arn": "#{variables.ModelPackageArn}",
   "model_package_group_name": "<name>-<model>", "stage": "staging" | "prod",
-  "require_baselines": true | false}`` (optional, false by default; true for
-  models whose Endpoint stack carries Model Monitor schedules).
+  "require_baselines": true | false, "find_served": true | false}`` (both optional, false by
+  default; ``require_baselines`` true for models whose Endpoint stack carries Model Monitor
+  schedules, ``find_served`` for prod releases with a candidate: shadow, A/B).
 - **Environment:** none. The registry is the function's own account (dev).
 - **Ships** ``codepipeline_job`` from ``lambdas/shared`` (the job's plumbing).
 - **IAM:** ``sagemaker:DescribeModelPackage`` on
   ``arn:aws:sagemaker:<region>:<dev>:model-package/<group, lower case>/*`` of each
-  model; ``codepipeline:PutJobSuccessResult`` and ``PutJobFailureResult`` (no
+  model; ``sagemaker:ListModelPackages`` (``*``: no resource type);
+  ``codepipeline:PutJobSuccessResult`` and ``PutJobFailureResult`` (no
   resource-level permissions: ``*``).
 - **Does:** describes the version; ``PutJobSuccessResult`` only when its
   ``ModelApprovalStatus`` is ``Approved``, it is in the dev registry, both the
@@ -23,8 +25,10 @@ Contract (``lambdas/approval_check/handler.py:handler``):
   ``require_baselines``, it has ``DriftCheckBaselines.ModelDataQuality``
   statistics and constraints. The success carries the output variables
   ``StatisticsUri`` and ``ConstraintsUri`` (those baselines' S3 URIs, each
-  only when registered), which the deploy action reads as ``#{<namespace>.StatisticsUri}``.
-  Read-only: safe to retry.
+  only when registered), which the deploy action reads as ``#{<namespace>.StatisticsUri}``;
+  with ``find_served`` also ``ServedModelPackageArn`` and ``CandidateModelPackageArn``
+  (``served_version``: the version last recorded as deployed to the stage, and the promoted one
+  or ``none``). Read-only: safe to retry.
 - **Fails the job** (``PutJobFailureResult``: ``JobFailed`` with the reason for a
   version that is not approved or not the model's; ``ConfigurationError`` for bad
   or missing ``UserParameters``, before any SageMaker call; ``PermissionError``

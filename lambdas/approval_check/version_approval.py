@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from served_version import candidate_variables, served_version
+
 APPROVED = "Approved"
 # Output variable of the action → file of DriftCheckBaselines.ModelDataQuality it names.
 BASELINE_VARIABLES = {"StatisticsUri": "Statistics", "ConstraintsUri": "Constraints"}
@@ -29,6 +31,9 @@ class ApprovalCheck(BaseModel):
     stage: Literal["staging", "prod"]
     # Set for models whose endpoint carries Model Monitor schedules: they cannot run without a baseline.
     require_baselines: StrictBool = False
+    # Set for a prod release with a candidate beside the served version (shadow, A/B): the clearance
+    # also names the version the stage serves now (``served_version``).
+    find_served: StrictBool = False
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,9 @@ def check_approval(sagemaker: Any, check: ApprovalCheck, registry_account: str) 
             f"{check.model_package_arn} has no DriftCheckBaselines.ModelDataQuality statistics and constraints: "
             f"its endpoint's Model Monitor schedules need them, so it is not deployed to {check.stage}"
         )
-    return Clearance(
-        summary=f"{check.model_package_arn} is {APPROVED} in {check.model_package_group_name}: cleared for {check.stage}",
-        variables=variables,
-    )
+    summary = f"{check.model_package_arn} is {APPROVED} in {check.model_package_group_name}: cleared for {check.stage}"
+    if check.find_served:
+        served = served_version(sagemaker, check.model_package_group_name, check.stage)
+        variables = {**variables, **candidate_variables(check.model_package_arn, served)}
+        summary += f"; {check.stage} serves {served or 'no version yet'}"
+    return Clearance(summary=summary, variables=variables)

@@ -36,13 +36,16 @@ class MissingParametersError(ValueError):
 @dataclass(frozen=True)
 class Answer:
     """What CodePipeline is told about a job: success (with the action's output ``variables``) or a
-    failure of ``failure_type``, with a one-line ``summary``. ``details`` go back to the handler only."""
+    failure of ``failure_type``, with a one-line ``summary``. ``details`` go back to the handler only.
+    A success with a ``continuation_token`` means "still in progress": CodePipeline invokes the
+    action again with that token, and takes output variables only from the final answer."""
 
     succeeded: bool
     summary: str
     variables: Mapping[str, str] = field(default_factory=dict)
     failure_type: str = "JobFailed"
     details: Mapping[str, Any] = field(default_factory=dict)
+    continuation_token: str | None = None
 
 
 def job_id_of(event: dict[str, Any]) -> str:
@@ -86,6 +89,12 @@ def report(codepipeline: Any, job_id: str, answer: Answer) -> None:
     if not answer.succeeded:
         codepipeline.put_job_failure_result(
             jobId=job_id, failureDetails={"type": answer.failure_type, "message": answer.summary[:MAX_MESSAGE]}
+        )
+        return
+    if answer.continuation_token is not None:
+        codepipeline.put_job_success_result(
+            jobId=job_id, continuationToken=answer.continuation_token,
+            executionDetails={"summary": answer.summary[:MAX_SUMMARY]},
         )
         return
     details = {"summary": answer.summary[:MAX_SUMMARY], "percentComplete": 100}

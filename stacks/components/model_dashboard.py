@@ -1,18 +1,23 @@
 """ModelDashboard: one CloudWatch dashboard per model and serving account.
 
 Rows: traffic (invocations, 4xx/5xx errors, model latency p50/p90/p99 in
-milliseconds); drift (the engine's feature drift metrics, live AUC and the
-monitoring heartbeat, when the account monitors drift); the state of every
+milliseconds); with ``variants`` (prod of a shadow or A/B release: the served variant
+and the candidate's), the same per variant side by side, one line each, which is how an
+A/B outcome or a shadow's latency is read; drift (the engine's feature drift metrics, live
+AUC and the monitoring heartbeat, when the account monitors drift); the state of every
 named alarm of the model. The body is JSON written in Python (``dashboard_layout``),
 laid out as CDK's ``Dashboard`` would, in ``region``; the dashboard keeps the logical
 id of the L2 dashboard it replaces, and is created after the alarms it shows. Exposes
 ``dashboard``.
 """
 
+from dataclasses import replace
+
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
 from stacks.components.dashboard_layout import alarm_status_widget, dashboard_body, graph_widget, text_widget
+from stacks.components.endpoint_metrics import endpoint_metrics
 from stacks.components.logical_ids import RESOURCE, in_place_of_l2
 from stacks.components.metric_specs import MathExpression
 from stacks.components.model_alarms import DriftSignals, ModelAlarms
@@ -31,6 +36,8 @@ class ModelDashboard(Construct):
         region: str,
         alarms: ModelAlarms,
         drift: DriftSignals | None,
+        endpoint_name: str = "",
+        variants: tuple[str, ...] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         latency_ms = [
@@ -48,6 +55,8 @@ class ModelDashboard(Construct):
             graph_widget("Errors", [alarms.errors_5xx, alarms.errors_4xx], region=region, width=8, height=HEIGHT),
             graph_widget("Model latency", latency_ms, region=region, width=8, height=HEIGHT),
         ]]
+        if variants:
+            rows.append(self._per_variant(endpoint_name, variants, alarms.latency.period_seconds, region))
         if drift is not None:
             quality = [
                 metric for metric in (drift.auc, drift.flagged_attributes, drift.heartbeat) if metric is not None
@@ -70,3 +79,15 @@ class ModelDashboard(Construct):
         )
         # The body names the alarms by ARN, spelled in Python: no reference orders them before it.
         self.node.add_dependency(alarms)
+
+    @staticmethod
+    def _per_variant(endpoint_name: str, variants: tuple[str, ...], period_seconds: int, region: str) -> list:
+        by_variant = {variant: endpoint_metrics(endpoint_name, variant, period_seconds) for variant in variants}
+        # endpoint_metrics: invocations, 4xx, 5xx, p99 latency (µs).
+        return [
+            graph_widget(
+                f"{title} per variant", [replace(metrics[index], label=variant) for variant, metrics in by_variant.items()],
+                region=region, width=8, height=HEIGHT,
+            )
+            for title, index in (("Invocations", 0), ("5xx errors", 2), ("p99 model latency (µs)", 3))
+        ]

@@ -12,13 +12,19 @@
   identity policy says so, whatever the group policy), and nothing else of the
   registry;
 - ``approval_check`` (``lambdas/approval_check``): fails the job unless the
-  version is ``Approved`` and belongs to the model's group. It may only describe
-  the versions of the platform's registry groups.
+  version is ``Approved`` and belongs to the model's group; for a release with a
+  candidate, names the version the stage serves. It may only describe the versions of
+  the platform's registry groups, and list versions;
+- ``shadow_verdict`` (``lambdas/shadow_verdict``): after a model's shadow period, assumes
+  prod's ``shadow_verdict_reader`` and judges the shadow against the served version on
+  the captured traffic and latency. Its role has the fixed name
+  ``promotion_role_names(config).shadow_verdict_function``, the only principal that
+  reader trusts.
 
 Each is named ``promotion_function_name`` (the model stacks' pipelines invoke them by
 name) and may report its outcome to CodePipeline (``PutJobSuccessResult`` /
 ``PutJobFailureResult``). Exposes ``smoke_test``,
-``recorder`` and ``approval_check`` (functions).
+``recorder``, ``approval_check`` and ``shadow_verdict`` (functions).
 """
 
 from aws_cdk import Duration, RemovalPolicy, Stack
@@ -31,13 +37,17 @@ from stacks.components.nag import acknowledge
 from stacks.components.platform_function import PlatformFunction
 from platform_config import PlatformConfig
 from stacks.cross_account import promotion_role_names, role_arn, serving_role_names
-from platform_config.naming import ANY_MODEL, model_package_group_name, promotion_function_name
+from platform_config.naming import ANY_MODEL, model_package_group_name, promotion_function_name, serving_parameter_name
+from stacks.components.endpoint_settings import DATA_CAPTURE_BUCKET
 
 # A pipeline runs one action of each at a time; a second slot covers a retry.
 RESERVED_CONCURRENCY = 2
 # Each function answers its CodePipeline job through this module of ``lambdas/shared``.
 JOB_MODULE = "codepipeline_job"
 SMOKE_TEST_TIMEOUT = Duration.minutes(5)
+# Each invocation of a shadow period answers within seconds; the last reads up to prod_reads.MAX_FILES captures.
+SHADOW_VERDICT_TIMEOUT = Duration.minutes(10)
+SHADOW_VERDICT_MEMORY_MB = 1024
 # UpdateModelPackage condition keys of what the recorder never sends: it adds metadata entries and
 # nothing else. (SourceUri, InferenceSpecification and ModelCard have no condition key.)
 RECORDER_FORBIDDEN_KEYS = (
@@ -100,7 +110,27 @@ class PromotionFunctions(Construct):
             description="Fails the promotion unless the model version is Approved and belongs to the model's group",
             **common,
         ).function
-        for function in (self.smoke_test, self.recorder, self.approval_check):
+        shadow_reader = role_arn(config, "prod", serving_role_names(config).shadow_verdict_reader)
+        self.shadow_verdict = PlatformFunction(
+            self,
+            "ShadowVerdict",
+            handler_folder="shadow_verdict",
+            function_name=promotion_function_name(config, "shadow-verdict"),
+            description="After a shadow period, compares the shadow's answers and latency with the served version's",
+            environment={
+                "SHADOW_READER_ROLE_ARN": shadow_reader,
+                "CAPTURE_BUCKET_PARAMETER": serving_parameter_name(config, DATA_CAPTURE_BUCKET),
+            },
+            timeout=SHADOW_VERDICT_TIMEOUT,
+            memory_size=SHADOW_VERDICT_MEMORY_MB,
+            **common,
+        ).function
+        # Prod's reader trusts this role by name (aws:PrincipalArn).
+        self.shadow_verdict.role.node.default_child.add_property_override(
+            "RoleName", promotion_role_names(config).shadow_verdict_function
+        )
+        self.shadow_verdict.add_to_role_policy(iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[shadow_reader]))
+        for function in (self.smoke_test, self.recorder, self.approval_check, self.shadow_verdict):
             # The invoke actions live in the model stacks and refer to the functions by name,
             # so the functions hold their answer to CodePipeline themselves.
             function.add_to_role_policy(
@@ -112,7 +142,10 @@ class PromotionFunctions(Construct):
                 function,
                 "AwsSolutions-IAM5[Resource::*]",
                 "Besides X-Ray's actions, CodePipeline's PutJobSuccessResult and PutJobFailureResult "
-                "support no resource-level permissions; the job id in the call scopes them.",
+                "support no resource-level permissions; the job id in the call scopes them."
+                + (" sagemaker:ListModelPackages has no resource type either: the check lists the versions of "
+                   "the group it is given, and may describe only the platform's." if function is self.approval_check
+                   else ""),
             )
         stack = Stack.of(self)
         # Every group of the platform, by the naming rule: a new model needs no change here.
@@ -138,6 +171,8 @@ class PromotionFunctions(Construct):
         self.approval_check.add_to_role_policy(
             iam.PolicyStatement(actions=["sagemaker:DescribeModelPackage"], resources=versions)
         )
+        # The version a stage serves is found among the group's versions (approval_check/served_version.py).
+        self.approval_check.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:ListModelPackages"], resources=["*"]))
         for pattern in versions:
             acknowledge(
                 self.recorder,

@@ -25,6 +25,21 @@ only by the approval trigger. Stages, in order:
    manual approval, so a version rejected in the registry while the pipeline
    waited never reaches prod.
 
+``serving.prod.release`` changes the *Prod* stage (the Endpoint stack's candidate
+parameter, ``CANDIDATE_PARAMETERS``, carries the second version):
+
+- ``shadow``: the check also finds the version prod serves (``find_served``: output
+  variables ``ServedModelPackageArn`` and ``CandidateModelPackageArn``); ``DeployShadow``
+  deploys the served version with the promoted one as its shadow; ``ShadowVerdict``
+  (``shadow_verdict``, required then) waits ``shadow.duration_minutes`` and fails the stage
+  unless the two agree; only then ``DeployEndpoint`` (the canary switch, candidate
+  ``none``) and ``RecordDeployment``. The first version of a model in prod has no shadow
+  (candidate ``none``): it is deployed and the verdict passes at once.
+- ``ab``: the *Prod* stage deploys the served version with the promoted one as the
+  challenger (``DeployChallenger``), nothing recorded; *ApproveChallenger*, a second manual
+  approval, waits for a person who read the A/B outcome; *ProdAll* checks the approval
+  again, deploys the promoted version alone and records it.
+
 Every action runs as ``role`` (one role for all promotion pipelines, which must
 already allow what the actions do: given as an immutable reference, it receives no
 grant here) except the deploy actions, which run as the serving accounts' deployer
@@ -45,7 +60,8 @@ from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
 from stacks.cross_account import role_arn, serving_role_names
 from stacks.components.model_monitor_schedules import has_model_monitor_schedules
-from stacks.endpoint_stack import BASELINE_PARAMETERS, MODEL_PACKAGE_PARAMETER
+from stacks.components.realtime_endpoint import SHADOW_VARIANT_NAME, VARIANT_NAME
+from stacks.endpoint_stack import BASELINE_PARAMETERS, CANDIDATE_PARAMETERS, MODEL_PACKAGE_PARAMETER, NO_CANDIDATE
 from stacks.endpoint_templates import endpoint_template_path
 from platform_config.naming import endpoint_name, endpoint_stack_name, model_package_group_name, promotion_pipeline_name
 
@@ -54,6 +70,9 @@ MODEL_PACKAGE = f"#{{variables.{MODEL_PACKAGE_VARIABLE}}}"
 EXECUTION_ID = "#{codepipeline.PipelineExecutionId}"
 CHECK_APPROVAL_ACTION = "CheckApproval"
 DEPLOY_ACTION = "DeployEndpoint"
+SHADOW_VERDICT_ACTION = "ShadowVerdict"
+# Where the release's first deploy puts the promoted version: beside the served one.
+CANDIDATE_DEPLOY_ACTIONS = {"shadow": "DeployShadow", "ab": "DeployChallenger"}
 
 
 class PromotionPipeline(Construct):
@@ -71,12 +90,18 @@ class PromotionPipeline(Construct):
         smoke_test: lambda_.IFunction,
         recorder: lambda_.IFunction,
         approval_topic: sns.ITopic,
+        shadow_verdict: lambda_.IFunction | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
         self._model = model
         self._recorder = recorder
         self._approval_check = approval_check
+        self._shadow_verdict = shadow_verdict
+        self._approval_topic = approval_topic
+        release = model.serving.prod.release
+        if release == "shadow" and shadow_verdict is None:
+            raise ValueError(f"model {model.name}: a shadow release needs the shadow_verdict function")
         source = codepipeline.Artifact("Source")
         templates = codepipeline.Artifact("EndpointTemplates")
         self.pipeline = codepipeline.Pipeline(
@@ -132,13 +157,13 @@ class PromotionPipeline(Construct):
                             notification_topic=approval_topic,
                             additional_information=(
                                 f"{MODEL_PACKAGE} passed the smoke test on the staging endpoint "
-                                f"{endpoint_name(config, model.name)}. Approve to deploy it to prod (canary "
-                                f"{model.serving.prod.canary_percent}% first, rolled back on alarms)."
+                                f"{endpoint_name(config, model.name)}. Approve to deploy it to prod "
+                                f"({_prod_plan(model)})."
                             ),
                         )
                     ],
                 ),
-                codepipeline.StageProps(stage_name="Prod", actions=self._deploy_actions("prod", templates)),
+                *self._prod_stages(templates),
             ],
         )
 
@@ -164,16 +189,57 @@ class PromotionPipeline(Construct):
             trigger_on_push=False,
         )
 
-    def _deploy_actions(self, account_name: str, templates: codepipeline.Artifact) -> list[actions.Action]:
+    def _prod_stages(self, templates: codepipeline.Artifact) -> list[codepipeline.StageProps]:
+        release = self._model.serving.prod.release
+        if release == "canary":
+            return [codepipeline.StageProps(stage_name="Prod", actions=self._deploy_actions("prod", templates))]
+        if release == "shadow":
+            return [codepipeline.StageProps(
+                stage_name="Prod", actions=self._deploy_actions("prod", templates, candidate_first=True)
+            )]
+        config, model = self._config, self._model
+        return [
+            codepipeline.StageProps(
+                stage_name="Prod", actions=self._deploy_actions("prod", templates, candidate_first=True)
+            ),
+            codepipeline.StageProps(
+                stage_name="ApproveChallenger",
+                actions=[
+                    actions.ManualApprovalAction(
+                        action_name="ApproveChallenger",
+                        notification_topic=self._approval_topic,
+                        additional_information=(
+                            f"{MODEL_PACKAGE} serves {model.serving.prod.ab.challenger_weight_percent}% of prod's "
+                            f"requests on {endpoint_name(config, model.name)} (variant Challenger). Compare the "
+                            "variants on the model's dashboard, then approve to serve it to all, or reject to stop."
+                        ),
+                    )
+                ],
+            ),
+            codepipeline.StageProps(
+                stage_name="ProdAll", actions=self._deploy_actions("prod", templates, namespace="ProdAllApproval")
+            ),
+        ]
+
+    def _deploy_actions(
+        self, account_name: str, templates: codepipeline.Artifact, *, candidate_first: bool = False,
+        namespace: str | None = None,
+    ) -> list[actions.Action]:
+        """Check, deploy, record; with ``candidate_first`` (prod of a shadow or A/B release) the check
+        also finds the served version, which is first deployed with the promoted one beside it; a
+        shadow is then judged before the switch, an A/B challenger stops there."""
         config, model = self._config, self._model
         names = serving_role_names(config)
-        deployer = iam.Role.from_role_arn(
+        # An A/B prod deploys in two stages through the same roles.
+        deployer = self.node.try_find_child(f"{account_name.capitalize()}Deployer") or iam.Role.from_role_arn(
             self, f"{account_name.capitalize()}Deployer", role_arn(config, account_name, names.endpoint_deployer),
             mutable=False,
         )
-        execution = iam.Role.from_role_arn(
-            self, f"{account_name.capitalize()}CloudFormationExecution",
-            role_arn(config, account_name, names.cloudformation_execution), mutable=False,
+        execution = self.node.try_find_child(f"{account_name.capitalize()}CloudFormationExecution") or (
+            iam.Role.from_role_arn(
+                self, f"{account_name.capitalize()}CloudFormationExecution",
+                role_arn(config, account_name, names.cloudformation_execution), mutable=False,
+            )
         )
         monitored = has_model_monitor_schedules(model, account_name)
         check = actions.LambdaInvokeAction(
@@ -184,8 +250,9 @@ class PromotionPipeline(Construct):
                 "model_package_group_name": model_package_group_name(config, model.name),
                 "stage": account_name,
                 "require_baselines": monitored,
+                **({"find_served": True} if candidate_first else {}),
             },
-            variables_namespace=f"{account_name.capitalize()}Approval",
+            variables_namespace=namespace or f"{account_name.capitalize()}Approval",
             run_order=1,
         )
         baselines = (
@@ -193,23 +260,66 @@ class PromotionPipeline(Construct):
             if monitored
             else {}
         )
-        return [
-            check,
-            actions.CloudFormationCreateUpdateStackAction(
-                action_name=DEPLOY_ACTION,
+        release = model.serving.prod.release if account_name == "prod" else "canary"
+        # The candidate parameter exists in this account's template only for a shadow or A/B prod.
+        candidate = CANDIDATE_PARAMETERS.get(release)
+
+        def deploy(action_name: str, overrides: dict[str, str], run_order: int) -> actions.Action:
+            return actions.CloudFormationCreateUpdateStackAction(
+                action_name=action_name,
                 stack_name=endpoint_stack_name(config, model.name),
                 template_path=templates.at_path(endpoint_template_path(config, account_name, model.name)),
                 admin_permissions=False,
                 role=deployer,
                 deployment_role=execution,
-                parameter_overrides={MODEL_PACKAGE_PARAMETER: MODEL_PACKAGE, **baselines},
+                parameter_overrides={**overrides, **baselines},
                 # A failed first create leaves the stack in ROLLBACK_COMPLETE, which CloudFormation
                 # cannot update. CodePipeline documents that CREATE_UPDATE never deletes a failed
                 # stack, while REPLACE_ON_FAILURE deletes it and creates it again (the deployer
                 # needs cloudformation:DeleteStack). In prod it only runs after the manual approval.
                 replace_on_failure=True,
-                run_order=2,
-            ),
+                run_order=run_order,
+            )
+
+        alone = {MODEL_PACKAGE_PARAMETER: MODEL_PACKAGE, **({candidate: NO_CANDIDATE} if candidate else {})}
+        if candidate_first:
+            beside = deploy(
+                CANDIDATE_DEPLOY_ACTIONS[release],
+                {MODEL_PACKAGE_PARAMETER: check.variable("ServedModelPackageArn"),
+                 candidate: check.variable("CandidateModelPackageArn")},
+                2,
+            )
+            if release == "ab":
+                return [check, beside]
+            return [check, beside, self._verdict(check), *self._switch(account_name, deploy(DEPLOY_ACTION, alone, 4), 5)]
+        return [check, *self._switch(account_name, deploy(DEPLOY_ACTION, alone, 2), 3)]
+
+    def _verdict(self, check: actions.LambdaInvokeAction) -> actions.Action:
+        config, model = self._config, self._model
+        shadow = model.serving.prod.shadow
+        return actions.LambdaInvokeAction(
+            action_name=SHADOW_VERDICT_ACTION,
+            lambda_=self._shadow_verdict,
+            user_parameters={
+                "model_package_arn": MODEL_PACKAGE,
+                "shadow_model_package_arn": check.variable("CandidateModelPackageArn"),
+                "endpoint_name": endpoint_name(config, model.name),
+                "production_variant": VARIANT_NAME,
+                "shadow_variant": SHADOW_VARIANT_NAME,
+                "duration_minutes": shadow.duration_minutes,
+                "min_samples": shadow.min_samples,
+                "max_disagreement_rate": shadow.max_disagreement_rate,
+                "max_score_delta": shadow.max_score_delta,
+                "max_p95_latency_ratio": shadow.max_p95_latency_ratio,
+            },
+            run_order=3,
+        )
+
+    def _switch(self, account_name: str, deploy: actions.Action, record_order: int) -> list[actions.Action]:
+        """The deploy of the promoted version alone, then its record on the version."""
+        config, model = self._config, self._model
+        return [
+            deploy,
             actions.LambdaInvokeAction(
                 action_name="RecordDeployment",
                 lambda_=self._recorder,
@@ -220,6 +330,16 @@ class PromotionPipeline(Construct):
                     "stage": account_name,
                     "pipeline_execution_id": EXECUTION_ID,
                 },
-                run_order=3,
+                run_order=record_order,
             ),
         ]
+
+
+def _prod_plan(model: ModelConfig) -> str:
+    prod = model.serving.prod
+    canary = f"canary {prod.canary_percent}% first, rolled back on alarms"
+    if prod.release == "shadow":
+        return f"as a shadow of the served version for {prod.shadow.duration_minutes} minutes, then, if they agree, {canary}"
+    if prod.release == "ab":
+        return f"beside the served version with {prod.ab.challenger_weight_percent}% of the requests, until a second approval"
+    return canary

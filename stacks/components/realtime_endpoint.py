@@ -19,16 +19,30 @@ Creates:
   two consecutive minutes (L1 alarms with properties built in Python, ``metric_specs``:
   an L2 alarm, its metrics and expression cost a call across the jsii bridge each; their
   logical ids are the L2 alarms', ``in_place_of_l2``);
-- with ``autoscaling``: target tracking on invocations per instance.
+- with ``autoscaling``: target tracking on invocations per instance;
+- with ``candidate`` (prod): a second version beside the served one, present only while
+  ``candidate.condition`` holds (its package parameter names a version): a model
+  ``CandidateModel`` and, in the endpoint config, either the shadow variant
+  ``SHADOW_VARIANT_NAME`` (``shadow``: same type and count as the served variant, equal
+  weight, so SageMaker replicates every request to it and returns only the served
+  variant's answers; data capture records both, each below its own variant folder) or the
+  production variant ``CHALLENGER_VARIANT_NAME`` (``ab``: ``weight_percent`` of the requests,
+  the served variant the rest; the smallest instance count carrying its share). While a
+  candidate is present the update shifts all traffic at once: the served variant keeps its
+  version, so a canary would test nothing, and the candidate is judged apart (shadow
+  verdict, A/B metrics). Autoscaling and the rollback alarms follow the served variant.
 
 The model and the endpoint config have CloudFormation-generated names, so a new
 package replaces both without collisions while the endpoint keeps its name and
-is updated in place. Exposes ``model``, ``endpoint_config``, ``endpoint`` and
-``rollback_alarms``.
+is updated in place. Exposes ``model``, ``candidate_model`` (``None`` without a candidate),
+``endpoint_config``, ``endpoint`` and ``rollback_alarms``.
 """
 
+import math
 from dataclasses import dataclass
+from typing import Literal
 
+from aws_cdk import Aws, CfnCondition, Fn, Token
 from aws_cdk import aws_applicationautoscaling as autoscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sagemaker as sagemaker
@@ -40,6 +54,8 @@ from stacks.components.metric_specs import alarm_metric_properties
 from stacks.components.nag import acknowledge
 
 VARIANT_NAME = "AllTraffic"
+SHADOW_VARIANT_NAME = "Shadow"
+CHALLENGER_VARIANT_NAME = "Challenger"
 # SageMaker writes captured data below <destination>/<endpoint>/<variant>/; the monitors read there.
 DATA_CAPTURE_PREFIX = "data-capture"
 CSV_CONTENT_TYPES = ["text/csv"]
@@ -74,6 +90,17 @@ class Autoscaling:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """The version to run beside the served one (a parameter token) when ``condition`` holds:
+    as its ``shadow``, or as an ``ab`` challenger taking ``weight_percent`` of the requests."""
+
+    model_package_arn: str
+    condition: CfnCondition
+    mode: Literal["shadow", "ab"]
+    weight_percent: int = 0
+
+
+@dataclass(frozen=True)
 class RollbackThresholds:
     max_5xx_percent: float
     max_p99_latency_ms: int
@@ -100,16 +127,17 @@ class RealtimeEndpoint(Construct):
         serverless: Serverless | None = None,
         canary: Canary | None = None,
         autoscaling: Autoscaling | None = None,
+        candidate: Candidate | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.model = sagemaker.CfnModel(
-            self,
-            "Model",
-            execution_role_arn=execution_role_arn,
-            containers=[sagemaker.CfnModel.ContainerDefinitionProperty(model_package_name=model_package_arn)],
-            vpc_config=sagemaker.CfnModel.VpcConfigProperty(security_group_ids=[security_group_id], subnets=subnet_ids),
-            enable_network_isolation=True,
-        )
+        self._candidate = candidate
+        self.model = self._model("Model", model_package_arn, execution_role_arn, subnet_ids, security_group_id)
+        self.candidate_model = None
+        if candidate is not None:
+            self.candidate_model = self._model(
+                "CandidateModel", candidate.model_package_arn, execution_role_arn, subnet_ids, security_group_id
+            )
+            self.candidate_model.cfn_options.condition = candidate.condition
         self.endpoint_config = self._endpoint_config(
             key_arn, data_capture_bucket, capture_percent, instance_type, instance_count, serverless
         )
@@ -120,7 +148,12 @@ class RealtimeEndpoint(Construct):
             endpoint_name=endpoint_name,
             endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
             deployment_config=sagemaker.CfnEndpoint.DeploymentConfigProperty(
-                blue_green_update_policy=_blue_green(canary),
+                blue_green_update_policy=(
+                    _blue_green(canary) if candidate is None
+                    else Fn.condition_if(
+                        candidate.condition.logical_id, _as_template(_blue_green(None)), _as_template(_blue_green(canary))
+                    )
+                ),
                 auto_rollback_configuration=sagemaker.CfnEndpoint.AutoRollbackConfigProperty(
                     alarms=[sagemaker.CfnEndpoint.AlarmProperty(alarm_name=alarm.ref) for alarm in self.rollback_alarms]
                 ),
@@ -128,6 +161,38 @@ class RealtimeEndpoint(Construct):
         )
         if autoscaling is not None:
             self._autoscale(endpoint_name, autoscaling)
+
+    def _model(
+        self, construct_id: str, package_arn: str, role_arn: str, subnet_ids: list[str], security_group_id: str
+    ) -> sagemaker.CfnModel:
+        return sagemaker.CfnModel(
+            self,
+            construct_id,
+            execution_role_arn=role_arn,
+            containers=[sagemaker.CfnModel.ContainerDefinitionProperty(model_package_name=package_arn)],
+            vpc_config=sagemaker.CfnModel.VpcConfigProperty(security_group_ids=[security_group_id], subnets=subnet_ids),
+            enable_network_isolation=True,
+        )
+
+    def _candidate_variants(self, instance_type: str, instance_count: int) -> dict:
+        """The endpoint config's properties that carry the candidate, and the served variant's weight."""
+        candidate = self._candidate
+        if candidate is None:
+            return {}
+        variant = sagemaker.CfnEndpointConfig.ProductionVariantProperty
+        common = {"model_name": self.candidate_model.attr_model_name, "instance_type": instance_type}
+        if candidate.mode == "shadow":
+            shadow = variant(variant_name=SHADOW_VARIANT_NAME, initial_variant_weight=1,
+                             initial_instance_count=instance_count, **common)
+            return {"shadow_production_variants": Fn.condition_if(
+                candidate.condition.logical_id, [_as_template(shadow)], Aws.NO_VALUE)}
+        challenger = _as_template(variant(
+            variant_name=CHALLENGER_VARIANT_NAME, initial_variant_weight=candidate.weight_percent,
+            initial_instance_count=max(1, math.ceil(instance_count * candidate.weight_percent / 100)), **common,
+        ))
+        return {"challenger": Fn.condition_if(candidate.condition.logical_id, challenger, Aws.NO_VALUE),
+                "served_weight": Token.as_number(
+                    Fn.condition_if(candidate.condition.logical_id, 100 - candidate.weight_percent, 100))}
 
     def _endpoint_config(
         self,
@@ -138,10 +203,11 @@ class RealtimeEndpoint(Construct):
         instance_count: int,
         serverless: Serverless | None,
     ) -> sagemaker.CfnEndpointConfig:
+        extra = self._candidate_variants(instance_type, instance_count)
         variant = sagemaker.CfnEndpointConfig.ProductionVariantProperty(
             variant_name=VARIANT_NAME,
             model_name=self.model.attr_model_name,
-            initial_variant_weight=1,
+            initial_variant_weight=extra.pop("served_weight", 1),
             **(
                 {"serverless_config": sagemaker.CfnEndpointConfig.ServerlessConfigProperty(
                     memory_size_in_mb=serverless.memory_mb, max_concurrency=serverless.max_concurrency)}
@@ -171,8 +237,10 @@ class RealtimeEndpoint(Construct):
                 csv_content_types=CSV_CONTENT_TYPES
             ),
         )
+        challenger = extra.pop("challenger", None)
         return sagemaker.CfnEndpointConfig(
-            self, "EndpointConfig", production_variants=[variant], kms_key_id=key_arn, data_capture_config=capture
+            self, "EndpointConfig", production_variants=[variant] if challenger is None else [variant, challenger],
+            kms_key_id=key_arn, data_capture_config=capture, **extra,
         )
 
     def _rollback_alarms(
@@ -260,3 +328,12 @@ def _blue_green(canary: Canary | None) -> sagemaker.CfnEndpoint.BlueGreenUpdateP
         termination_wait_in_seconds=bake_seconds,
         maximum_execution_timeout_in_seconds=2 * bake_seconds + PROVISIONING_ALLOWANCE_SECONDS,
     )
+
+
+def _as_template(struct: object) -> object:
+    """A property struct as CloudFormation spells it (PascalCase keys): inside Fn::If, CDK does not
+    convert a struct's keys, and CloudFormation would receive them camelCase."""
+    values = getattr(struct, "_values", None)
+    if values is None:
+        return struct
+    return {"".join(part.capitalize() for part in key.split("_")): _as_template(value) for key, value in values.items()}

@@ -125,9 +125,9 @@ def _endpoints(resources: dict[str, dict[str, Any]], prices: PriceTable) -> Iter
         name = props.get("EndpointName") if isinstance(props.get("EndpointName"), str) else logical_id
         names = {name, "{" + logical_id + "}", "{" + logical_id + ".EndpointName}"}
         is_async = "AsyncInferenceConfig" in config
-        variants = [*config.get("ProductionVariants", []), *config.get("ShadowProductionVariants", [])]
-        for variant in variants:
-            label = f"{name} / {variant['VariantName']}"
+        variants = [*_variants(config.get("ProductionVariants", [])), *_variants(config.get("ShadowProductionVariants", []))]
+        for variant, conditional in variants:
+            label = f"{name} / {variant['VariantName']}" + (" (only while a promotion runs it)" if conditional else "")
             serverless = variant.get("ServerlessConfig")
             if serverless:
                 provisioned = serverless.get("ProvisionedConcurrency")
@@ -155,9 +155,24 @@ def _endpoints(resources: dict[str, dict[str, Any]], prices: PriceTable) -> Iter
             yield LineItem(
                 "SageMaker endpoint",
                 f"{label}: {mode}{scale} x {instance_type} x {HOURS_PER_MONTH} h x ${hourly:g}{per_use}",
-                low * hourly * HOURS_PER_MONTH,
+                0.0 if conditional else low * hourly * HOURS_PER_MONTH,
                 high * hourly * HOURS_PER_MONTH,
             )
+
+
+def _variants(value: Any) -> Iterator[tuple[dict[str, Any], bool]]:
+    """The variants of a ``ProductionVariants`` or ``ShadowProductionVariants`` value, each with whether it
+    exists only under a condition (a release's candidate: ``Fn::If`` with ``AWS::NoValue`` as the other
+    branch), which costs nothing idle and a whole month at most."""
+    if isinstance(value, dict) and "Fn::If" in value:
+        _, present, _absent = value["Fn::If"]
+        yield from ((variant, True) for variant, _ in _variants(present))
+        return
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict) and "Fn::If" in item:
+            yield from ((variant, True) for variant, _ in _variants(item["Fn::If"][1]))
+        elif isinstance(item, dict) and item != {"Ref": "AWS::NoValue"}:
+            yield item, False
 
 
 def _processing_line(what: str, expression: str, cluster: dict[str, Any], prices: PriceTable) -> LineItem:

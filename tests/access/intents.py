@@ -497,6 +497,67 @@ def _monitoring_job_intents(
     ]
 
 
+def _shadow_verdict_intents(config: PlatformConfig, model: str) -> list[Intent]:
+    """The shadow verdict (dev) reads a model's shadow test in prod through prod's reader role: the
+    variants' captures and latency, nothing else, and no one else assumes the reader."""
+    region, dev, prod = config.region, config.accounts.dev.account_id, config.accounts.prod.account_id
+    promotion = promotion_role_names(config)
+    reader = role_arn(config, "prod", serving_role_names(config).shadow_verdict_reader)
+    function = role_arn(config, "dev", promotion.shadow_verdict_function)
+    endpoint = endpoint_name(config, model)
+    hour = "2026/12/01/09/"
+    bucket = Generated("Prod/ServingFoundation", "DataCaptureBucket")
+
+    def capture(endpoint: str, variant: str) -> Generated:
+        return Generated("Prod/ServingFoundation", "DataCaptureBucket",
+                         suffix=f"/{DATA_CAPTURE_PREFIX}/{endpoint}/{variant}/{hour}capture.jsonl")
+
+    return [
+        Intent("promotion", "pipeline-invokes-shadow-verdict", role_arn(config, "dev", promotion.pipeline),
+               "lambda:InvokeFunction", Generated("Dev/Promotion", "FunctionsShadowVerdictFunction"), "Allow",
+               "A shadow release's Prod stage judges the shadow before the switch."),
+        Intent("promotion", "approval-check-lists-versions", Generated("Dev/Promotion",
+               "FunctionsApprovalCheckFunctionServiceRole"), "sagemaker:ListModelPackages", "*", "Allow",
+               "The check finds the version prod serves among the group's versions (no resource type)."),
+        Intent("promotion", "shadow-verdict-assumes-prod-reader", function, "sts:AssumeRole", reader, "Allow",
+               "The verdict reads the shadow test in prod."),
+        Intent("promotion", "smoke-test-cannot-assume-prod-reader", role_arn(config, "dev", promotion.smoke_test_function),
+               "sts:AssumeRole", reader, "Deny", "The reader trusts the shadow-verdict function only."),
+        Intent("promotion", "dev-admin-cannot-assume-prod-reader", f"arn:aws:iam::{dev}:role/any-admin",
+               "sts:AssumeRole", reader, "Deny", "The trust policy names the shadow-verdict function role only.",
+               outsider=True),
+        Intent("promotion", "prod-reader-reads-capture-bucket-name", reader, "ssm:GetParameter",
+               f"arn:aws:ssm:{region}:{prod}:parameter/{config.name}/serving/data-capture-bucket", "Allow",
+               "The bucket's name is generated; ServingFoundation publishes it."),
+        Intent("promotion", "prod-reader-lists-shadow-captures", reader, "s3:ListBucket", bucket, "Allow",
+               "The verdict lists each variant's hour folders of the period.",
+               {"s3:prefix": f"{DATA_CAPTURE_PREFIX}/{endpoint}/Shadow/{hour}"}),
+        Intent("promotion", "prod-reader-cannot-list-the-whole-bucket", reader, "s3:ListBucket", bucket, "Deny",
+               "Listing is held to the platform endpoints' captures.", {"s3:prefix": ""}),
+        Intent("promotion", "prod-reader-reads-served-variant-capture", reader, "s3:GetObject",
+               capture(endpoint, "AllTraffic"), "Allow", "The served version's answers, captured."),
+        Intent("promotion", "prod-reader-reads-shadow-variant-capture", reader, "s3:GetObject",
+               capture(endpoint, "Shadow"), "Allow", "The shadow's answers to the same requests, captured."),
+        Intent("promotion", "prod-reader-cannot-overwrite-captures", reader, "s3:PutObject",
+               capture(endpoint, "Shadow"), "Deny", "A verdict must not be able to change what it judges."),
+        Intent("promotion", "prod-reader-cannot-read-monitoring-reports", reader, "s3:GetObject",
+               Generated("Prod/ServingFoundation", "MonitoringBucket", suffix=f"/reports/{endpoint}/report.json"),
+               "Deny", "It reads captures only."),
+        Intent("promotion", "prod-reader-decrypts-captures-through-s3", reader, "kms:Decrypt",
+               Generated("Prod/ServingFoundation", "Key"), "Allow", "Captures are encrypted with the serving key.",
+               {"kms:ViaService": f"s3.{region}.amazonaws.com"}),
+        Intent("promotion", "prod-reader-cannot-decrypt-outside-s3", reader, "kms:Decrypt",
+               Generated("Prod/ServingFoundation", "Key"), "Deny", "The key opens captures read through S3 only."),
+        Intent("promotion", "prod-reader-reads-variant-latency", reader, "cloudwatch:GetMetricData", "*", "Allow",
+               "Each variant's p95 ModelLatency over the period (no resource-level permissions)."),
+        Intent("promotion", "prod-reader-cannot-put-metrics", reader, "cloudwatch:PutMetricData", "*", "Deny",
+               "It reads metrics only."),
+        Intent("promotion", "prod-reader-cannot-invoke-the-endpoint", reader, "sagemaker:InvokeEndpoint",
+               f"arn:aws:sagemaker:{region}:{prod}:endpoint/{endpoint.lower()}", "Deny",
+               "It judges the traffic callers sent, and sends none."),
+    ]
+
+
 def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
     region = config.region
     dev = config.accounts.dev.account_id
@@ -737,6 +798,7 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
         Intent("promotion", "smoke-tester-cannot-invoke-other-endpoints",
                role_arn(config, "staging", serving.smoke_tester), "sagemaker:InvokeEndpoint",
                sagemaker(accounts["staging"], "endpoint/another-endpoint"), "Deny", "It tests the model's endpoint only."),
+        *_shadow_verdict_intents(config, model),
         Intent("promotion", "pipeline-invokes-approval-check", promotion_role, "lambda:InvokeFunction",
                dev_role("FunctionsApprovalCheckFunction", "Promotion"), "Allow",
                "Staging and Prod each start by re-checking the version's status."),

@@ -36,12 +36,14 @@ def test_serving_roles_have_platform_prefixed_names(platform_config: PlatformCon
         endpoint_deployer="mlops-endpoint-deployer",
         cloudformation_execution="mlops-endpoint-cfn-execution",
         smoke_tester="mlops-smoke-tester",
+        shadow_verdict_reader="mlops-shadow-verdict-reader",
     )
 
 
 def test_promotion_roles_have_platform_prefixed_names(platform_config: PlatformConfig) -> None:
     assert promotion_role_names(platform_config) == PromotionRoleNames(
-        pipeline="mlops-promotion-pipeline", smoke_test_function="mlops-promotion-smoke-test"
+        pipeline="mlops-promotion-pipeline", smoke_test_function="mlops-promotion-smoke-test",
+        shadow_verdict_function="mlops-promotion-shadow-verdict",
     )
 
 

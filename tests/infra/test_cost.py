@@ -125,6 +125,31 @@ def test_an_async_endpoint_that_scales_to_zero_costs_nothing_idle_and_its_max_at
     assert "async, 0-3 (autoscaling)" in item.detail and "scales to zero when idle" in item.detail
 
 
+def test_a_release_candidate_costs_nothing_idle_and_a_whole_month_at_most() -> None:
+    template = small_template()
+    shadow = {"VariantName": "Shadow", "InstanceType": "ml.m5.large", "InitialInstanceCount": 2}
+    template["Resources"]["Config"]["Properties"]["ShadowProductionVariants"] = {
+        "Fn::If": ["HasCandidate", [shadow], {"Ref": "AWS::NoValue"}]}
+
+    [item] = [item for item in estimate_template(template, PRICES) if "Endpoint / Shadow" in item.detail]
+
+    assert (item.low, item.high) == pytest.approx((0.0, 2 * 730 * 0.2))
+    assert "(only while a promotion runs it)" in item.detail
+
+
+def test_an_ab_challenger_inside_the_production_variants_is_priced_as_a_candidate() -> None:
+    template = small_template()
+    challenger = {"VariantName": "Challenger", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+    template["Resources"]["Config"]["Properties"]["ProductionVariants"].append(
+        {"Fn::If": ["HasCandidate", challenger, {"Ref": "AWS::NoValue"}]})
+
+    items = {item.detail.split(":")[0]: (item.low, item.high) for item in estimate_template(template, PRICES)
+             if item.detail.startswith("Endpoint /")}
+
+    assert items["Endpoint / AllTraffic"] == pytest.approx((2 * 730 * 0.2, 5 * 730 * 0.2))
+    assert items["Endpoint / Challenger (only while a promotion runs it)"] == pytest.approx((0.0, 730 * 0.2))
+
+
 def test_an_unknown_instance_type_is_an_error_naming_it() -> None:
     with pytest.raises(CostError, match=r"'ml\.x9\.huge'"):
         estimate_template(small_template(instance_type="ml.x9.huge"), PRICES)

@@ -118,7 +118,9 @@ def test_approval_check_runs_the_approval_check_function(promotion, pipeline):
     assert function["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "approval_check"
 
 
-def test_approval_check_may_only_describe_versions_of_the_platforms_groups(promotion, pipeline, platform_config):
+def test_approval_check_may_only_describe_versions_of_the_platforms_groups_and_list_versions(
+    promotion, pipeline, platform_config
+):
     function_id = _function_id(promotion, _actions(pipeline, "Prod")["CheckApproval"])
     role_id = promotion.to_json()["Resources"][function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
     statements = [
@@ -127,20 +129,16 @@ def test_approval_check_may_only_describe_versions_of_the_platforms_groups(promo
         if {"Ref": role_id} in policy["Properties"]["Roles"]
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
     ]
-    sagemaker = [s for s in statements if any(a.startswith("sagemaker:") for a in _as_list(s["Action"]))]
+    sagemaker = {
+        (action, json.dumps(s["Resource"]))
+        for s in statements for action in _as_list(s["Action"]) if action.startswith("sagemaker:")
+    }
     dev = platform_config.accounts.dev.account_id
-    assert sagemaker == [
-        {
-            "Action": "sagemaker:DescribeModelPackage",
-            "Effect": "Allow",
-            "Resource": (
-                f"arn:aws:sagemaker:{platform_config.region}:{dev}:model-package/"
-                f"{model_package_group_name(platform_config, '*')}/*"
-            ),
-        }
-    ]
+    versions = f"arn:aws:sagemaker:{platform_config.region}:{dev}:model-package/{model_package_group_name(platform_config, '*')}/*"
+    # ListModelPackages has no resource type: the check lists the group it is given (served_version.py).
+    assert sagemaker == {("sagemaker:DescribeModelPackage", json.dumps(versions)), ("sagemaker:ListModelPackages", '"*"')}
     granted = {a for s in statements for a in _as_list(s["Action"])}
-    assert granted - {"sagemaker:DescribeModelPackage"} == {
+    assert granted - {"sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"} == {
         "sqs:SendMessage", "kms:Decrypt", "kms:GenerateDataKey", "xray:PutTelemetryRecords", "xray:PutTraceSegments",
         "codepipeline:PutJobFailureResult", "codepipeline:PutJobSuccessResult",
     }
@@ -436,6 +434,21 @@ def test_smoke_test_function_has_the_role_staging_trusts_and_assumes_only_the_sm
         if statement["Action"] == "sts:AssumeRole"
     ]
     assert assumed == [role_arn(platform_config, "staging", serving_role_names(platform_config).smoke_tester)]
+
+
+def test_shadow_verdict_function_has_the_role_prod_trusts_and_assumes_only_the_reader(promotion, platform_config):
+    roles = promotion.find_resources(
+        "AWS::IAM::Role", {"Properties": {"RoleName": promotion_role_names(platform_config).shadow_verdict_function}}
+    )
+    ((logical_id, _),) = roles.items()
+    assumed = [
+        statement["Resource"]
+        for policy in promotion.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": logical_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Action"] == "sts:AssumeRole"
+    ]
+    assert assumed == [role_arn(platform_config, "prod", serving_role_names(platform_config).shadow_verdict_reader)]
 
 
 def test_only_the_recorder_may_update_model_versions_and_only_of_the_platforms_groups(promotion, platform_config):

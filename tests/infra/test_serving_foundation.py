@@ -297,6 +297,36 @@ def test_prod_has_no_smoke_tester(synthesized, platform_config):
     assert roles == {}
 
 
+def test_prod_shadow_verdict_reader_trusts_only_devs_shadow_verdict_function_and_reads_only(
+    synthesized, platform_config
+):
+    template = _foundation(synthesized, "prod")
+    name = serving_role_names(platform_config).shadow_verdict_reader
+    _, role = _role(template, name)
+    dev = platform_config.accounts.dev.account_id
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{dev}:root"},
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": role_arn(
+                platform_config, "dev", promotion_role_names(platform_config).shadow_verdict_function)}},
+        }
+    ]
+    actions = {statement["Sid"]: statement["Action"] for statement in _statements(template, name)}
+    assert actions == {
+        "CaptureBucketName": "ssm:GetParameter", "ListCaptures": "s3:ListBucket", "ReadCaptures": "s3:GetObject",
+        "DecryptCaptures": "kms:Decrypt", "VariantLatency": "cloudwatch:GetMetricData",
+    }
+
+
+def test_staging_has_no_shadow_verdict_reader(synthesized, platform_config):
+    roles = _foundation(synthesized, "staging").find_resources(
+        "AWS::IAM::Role", {"Properties": {"RoleName": serving_role_names(platform_config).shadow_verdict_reader}}
+    )
+    assert roles == {}
+
+
 @pytest.mark.parametrize("account", SERVING)
 def test_model_execution_role_reads_dev_model_artifacts_and_writes_captured_data(synthesized, platform_config, account):
     statements = {

@@ -323,3 +323,81 @@ def test_unknown_version_fails_the_job(stubs) -> None:
 def test_event_without_a_job_raises_and_calls_nothing(stubs) -> None:
     with pytest.raises(ValueError, match="not a CodePipeline job event"):
         handler_module.handler(fixture("not_a_job"), CONTEXT)
+
+
+# The version prod serves (shadow and A/B releases) ------------------------------------------
+
+
+def version_arn(number: int) -> str:
+    return f"arn:aws:sagemaker:{REGION}:{DEV}:model-package/{GROUP}/{number}"
+
+
+def listed_versions(stub: Stubber, deployments: dict[int, dict[str, str]]) -> None:
+    """Versions newest first, each described with its ``CustomerMetadataProperties``."""
+    numbers = sorted(deployments, reverse=True)
+    stub.add_response(
+        "list_model_packages",
+        {"ModelPackageSummaryList": [
+            {"ModelPackageGroupName": GROUP, "ModelPackageVersion": number, "ModelPackageArn": version_arn(number),
+             "CreationTime": datetime(2026, 11, number, tzinfo=UTC), "ModelPackageStatus": "Completed"}
+            for number in numbers
+        ]},
+        {"ModelPackageGroupName": GROUP, "SortBy": "CreationTime", "SortOrder": "Descending"},
+    )
+    for number in numbers:
+        stub.add_response(
+            "describe_model_package",
+            {**described(arn=version_arn(number)), "CustomerMetadataProperties": deployments[number]},
+            {"ModelPackageName": version_arn(number)},
+        )
+
+
+def test_the_served_version_is_the_one_last_recorded_as_deployed_to_the_stage() -> None:
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    with Stubber(sagemaker) as stub:
+        stub.add_response("describe_model_package", described(), {"ModelPackageName": PACKAGE_ARN})
+        listed_versions(stub, {
+            3: {"deployment.staging.time": "2026-11-30T10:00:00Z"},
+            2: {"deployment.prod.time": "2026-11-20T09:00:00Z", "deployment.staging.time": "2026-11-19T09:00:00Z"},
+            1: {"deployment.prod.time": "2026-11-10T09:00:00Z"},
+        })
+
+        clearance = check_approval(sagemaker, check(find_served=True), DEV)
+
+    assert clearance.variables == {"ServedModelPackageArn": version_arn(2), "CandidateModelPackageArn": PACKAGE_ARN}
+    assert clearance.summary.endswith(f"; prod serves {version_arn(2)}")
+
+
+def test_with_no_version_served_yet_the_promoted_one_is_deployed_alone() -> None:
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    with Stubber(sagemaker) as stub:
+        stub.add_response("describe_model_package", described(), {"ModelPackageName": PACKAGE_ARN})
+        listed_versions(stub, {3: {}, 2: {"deployment.staging.time": "2026-11-19T09:00:00Z"}})
+
+        clearance = check_approval(sagemaker, check(find_served=True), DEV)
+
+    assert clearance.variables == {"ServedModelPackageArn": PACKAGE_ARN, "CandidateModelPackageArn": "none"}
+
+
+def test_a_version_already_served_is_deployed_alone_not_beside_itself() -> None:
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    with Stubber(sagemaker) as stub:
+        stub.add_response("describe_model_package", described(), {"ModelPackageName": PACKAGE_ARN})
+        listed_versions(stub, {3: {"deployment.prod.time": "2026-11-30T10:00:00Z"},
+                               2: {"deployment.prod.time": "2026-11-20T09:00:00Z"}})
+
+        clearance = check_approval(sagemaker, check(find_served=True), DEV)
+
+    assert clearance.variables["CandidateModelPackageArn"] == "none"
+
+
+def test_the_prod_check_of_a_shadow_release_hands_the_served_and_candidate_versions_to_the_deploy(stubs) -> None:
+    sagemaker_stub, codepipeline_stub = stubs
+    event = fixture("prod_check_finding_served")
+    sagemaker_stub.add_response("describe_model_package", described(), {"ModelPackageName": PACKAGE_ARN})
+    listed_versions(sagemaker_stub, {3: {}, 2: {"deployment.prod.time": "2026-11-20T09:00:00Z"}})
+    codepipeline_stub.add_response("put_job_success_result", {}, {
+        "jobId": job_id(event), "executionDetails": {"summary": ANY, "percentComplete": 100},
+        "outputVariables": {"ServedModelPackageArn": version_arn(2), "CandidateModelPackageArn": PACKAGE_ARN}})
+
+    assert handler_module.handler(event, CONTEXT)["outcome"] == "approved"

@@ -93,6 +93,20 @@ def test_a_long_summary_is_cut_to_codepipeline_s_summary_limit_with_its_variable
     assert answer.succeeded
 
 
+def test_an_answer_in_progress_hands_back_its_continuation_token_and_no_variables(codepipeline) -> None:
+    client, stub = codepipeline
+    stub.add_response(
+        "put_job_success_result",
+        {},
+        {"jobId": JOB_ID, "continuationToken": '{"started": "x"}', "executionDetails": {"summary": "waiting"}},
+    )
+
+    answer_job(
+        job(), lambda _job_id: Answer(True, "waiting", {"Ignored": "1"}, continuation_token='{"started": "x"}'),
+        codepipeline=lambda: client, logger=logger,
+    )
+
+
 def test_what_the_work_raises_fails_the_job_with_its_type(codepipeline) -> None:
     client, stub = codepipeline
     stub.add_response(

@@ -18,7 +18,7 @@ from stacks.components.platform_function import SHARED_DIR, PlatformFunction
 from tests.synth import SynthesizedApp
 
 JOB_MODULE = "codepipeline_job"
-JOB_FUNCTIONS = ("approval_check", "deployment_recorder", "smoke_test")
+JOB_FUNCTIONS = ("approval_check", "deployment_recorder", "smoke_test", "shadow_verdict")
 
 
 def function_assets(synthesized: SynthesizedApp) -> dict[str, Path]:
