@@ -20,17 +20,24 @@ Free of module state; the clients come in as arguments.
    several per request, or ``application/json`` lines, one ``{"instances": [...]}`` per
    request), scores under the folder's ``scores/``, output and volumes under ``key_arn``.
 
-``record_completion`` (the job's ``Completed`` state change) writes ``manifest.json`` in the
-job's folder: the job, the tick, the model package ARN and version, each input file with its
-sha256 and size, and each output file. A manifest already there means the event was
-delivered twice: nothing is written again (``duplicate``). Other states are reported
+``record_completion`` (the job's ``Completed`` state change) writes, with ``capture_prefix``,
+the job's rows and scores in SageMaker's data-capture format (one JSON line per input line,
+``inferenceId`` ``<job>/<file>/<line>``, ``inferenceTime`` the job's end) as
+``<capture_prefix><yyyy>/<mm>/<dd>/<hh>/<job>.jsonl`` of its end hour, where the drift job reads
+it as a second source beside the endpoint's capture; then ``manifest.json`` in the job's folder:
+the job, the tick, the model package ARN and version, each input file with its sha256 and size,
+each output file, and the capture file. The manifest is written last: one already there means
+the event was delivered twice, and nothing is written again (``duplicate``). Other states are reported
 (``not-completed``) and write nothing. A job name outside ``job_name_prefix`` raises
 ``ForeignJobError`` before any call.
 """
 
 import hashlib
+import itertools
 import json
 import re
+import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
@@ -67,8 +74,9 @@ class BatchSettings(BaseModel):
     job_name_prefix: str = Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,49}$")
     bucket: str = Field(min_length=3)
     key_arn: str = Field(min_length=1)
-    input_prefix: str = Field(pattern=r"^batch-input/([a-zA-Z0-9._-]+/)+$")
-    output_prefix: str = Field(pattern=r"^batch-output/([a-zA-Z0-9._-]+/)+$")
+    input_prefix: str = Field(pattern=r"^batch-input/([a-zA-Z0-9][a-zA-Z0-9._-]*/)+$")
+    output_prefix: str = Field(pattern=r"^batch-output/([a-zA-Z0-9][a-zA-Z0-9._-]*/)+$")
+    capture_prefix: str | None = Field(default=None, pattern=r"^batch-capture/([a-zA-Z0-9][a-zA-Z0-9._-]*/)+$")
     window_hours: int = Field(ge=1)
     content_type: Literal["text/csv", "application/json"]
     instance_type: str = Field(min_length=1)
@@ -186,6 +194,8 @@ def record_completion(sagemaker: Any, s3: Any, settings: BatchSettings, name: st
     record = _get_json(s3, settings.bucket, folder + JOB_RECORD)
     listed = _get_json(s3, settings.bucket, folder + INPUT_MANIFEST)
     package_arn = record["model_package_arn"]
+    ended = job["TransformEndTime"].astimezone(timezone.utc)
+    capture = _write_capture(s3, settings, name, folder, listed[1:], ended) if settings.capture_prefix else None
     manifest = {
         "transform_job": name,
         "scheduled_time": tick.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -196,10 +206,51 @@ def record_completion(sagemaker: Any, s3: Any, settings: BatchSettings, name: st
         "content_type": settings.content_type,
         "inputs": [_digest(s3, settings.bucket, settings.input_prefix + key) for key in listed[1:]],
         "outputs": [{"key": key, "size": size} for key, size in _objects(s3, settings.bucket, folder + SCORES)],
+        "capture": capture,
     }
     _put_json(s3, settings, folder + MANIFEST, manifest)
     return Result("recorded", name, {"manifest": f"s3://{settings.bucket}/{folder}{MANIFEST}",
                                      "model_package_arn": package_arn, "inputs": len(manifest["inputs"])})
+
+
+def _write_capture(
+    s3: Any, settings: BatchSettings, name: str, folder: str, inputs: list[str], ended: datetime
+) -> dict[str, Any]:
+    """The job's rows and scores as data-capture lines, uploaded to its end hour's folder."""
+    encoding = "CSV" if settings.content_type == "text/csv" else "JSON"
+    key = f"{settings.capture_prefix}{ended:%Y/%m/%d/%H}/{name}.jsonl"
+    records = unmatched = 0
+    with tempfile.TemporaryFile() as lines:
+        for relative in inputs:
+            rows = _lines(s3, settings.bucket, settings.input_prefix + relative)
+            answers = _lines(s3, settings.bucket, f"{folder}{SCORES}{relative}.out")
+            for number, (row, answer) in enumerate(itertools.zip_longest(rows, answers), start=1):
+                if row is None or answer is None:
+                    unmatched += 1
+                    continue
+                event_id = f"{name}/{relative}/{number}"
+                lines.write(json.dumps({
+                    "captureData": {
+                        "endpointInput": {"observedContentType": settings.content_type, "mode": "INPUT",
+                                          "data": row, "encoding": encoding},
+                        "endpointOutput": {"observedContentType": settings.content_type, "mode": "OUTPUT",
+                                           "data": answer, "encoding": encoding},
+                    },
+                    "eventMetadata": {"eventId": event_id, "inferenceId": event_id,
+                                      "inferenceTime": ended.strftime("%Y-%m-%dT%H:%M:%SZ")},
+                    "eventVersion": "0",
+                }).encode() + b"\n")
+                records += 1
+        lines.seek(0)
+        s3.put_object(Bucket=settings.bucket, Key=key, Body=lines, ServerSideEncryption="aws:kms",
+                      SSEKMSKeyId=settings.key_arn)
+    return {"key": key, "records": records, "unmatched_lines": unmatched}
+
+
+def _lines(s3: Any, bucket: str, key: str) -> Iterator[str]:
+    """The non-empty lines of an object, streamed."""
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+    return (line.decode("utf-8") for line in body.iter_lines() if line.strip())
 
 
 def _job_exists(sagemaker: Any, name: str) -> bool:

@@ -16,6 +16,7 @@ import moto.s3.models
 import pytest
 from moto import mock_aws
 
+from pipelines_src.monitoring.capture import read_capture_lines
 from tests.lambda_handlers import FakeContext, load_handler
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
@@ -47,12 +48,14 @@ SETTINGS = BatchSettings(
     key_arn="arn:aws:kms:eu-west-1:333333333333:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
     input_prefix="batch-input/credit-risk/",
     output_prefix="batch-output/credit-risk/",
+    capture_prefix="batch-capture/mlops-credit-risk/",
     window_hours=24,
     content_type="text/csv",
     instance_type="ml.m5.large",
     instance_count=1,
     tags={"platform": "mlops"},
 )
+ANSWER = b"0.83,pipelines-exec-7\n"
 ROWS = b"A11,6,A34,A43,1169,A65,A75,4,A93,A101,4,A121,67,A143,A152,2,A173,1,A192,A201\n"
 
 
@@ -190,8 +193,8 @@ def started(monkeypatch: pytest.MonkeyPatch, sagemaker: Any, s3: Any, files: dic
     for key, body in files.items():
         put_input(monkeypatch, s3, f"batch-input/credit-risk/{key}", body, TICK - timedelta(hours=1))
     start_scoring(sagemaker, s3, SETTINGS, TICK)
-    for key in files:
-        s3.put_object(Bucket=BUCKET, Key=f"{FOLDER}scores/{key}.out", Body=b"0.83,7\n")
+    for key, body in files.items():
+        s3.put_object(Bucket=BUCKET, Key=f"{FOLDER}scores/{key}.out", Body=ANSWER * body.count(b"\n"))
 
 
 def test_a_completed_job_gets_a_manifest_with_the_version_and_each_input_digest(aws, monkeypatch) -> None:
@@ -210,6 +213,23 @@ def test_a_completed_job_gets_a_manifest_with_the_version_and_each_input_digest(
         for key, body in files.items()
     ]
     assert [output["key"] for output in manifest["outputs"]] == [f"{FOLDER}scores/{key}.out" for key in files]
+
+
+def test_a_completed_jobs_rows_and_scores_are_captured_where_the_drift_job_reads_them(aws, monkeypatch) -> None:
+    sagemaker, s3 = aws
+    started(monkeypatch, sagemaker, s3, {"a.csv": ROWS * 2, "b.csv": ROWS})
+    ended = sagemaker.describe_transform_job(TransformJobName=JOB)["TransformEndTime"].astimezone(timezone.utc)
+
+    record_completion(sagemaker, s3, SETTINGS, JOB, "Completed")
+
+    key = f"batch-capture/mlops-credit-risk/{ended:%Y/%m/%d/%H}/{JOB}.jsonl"
+    lines = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().splitlines()
+    captured = read_capture_lines(lines, [f"column_{index}" for index in range(20)])
+    assert (captured.rows, captured.malformed_records, captured.records_without_prediction) == (3, 0, 0)
+    assert set(captured.versions) == {"pipelines-exec-7"} and list(captured.predictions) == [0.83] * 3
+    assert list(captured.inference_ids) == [f"{JOB}/a.csv/1", f"{JOB}/a.csv/2", f"{JOB}/b.csv/1"]
+    manifest = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{FOLDER}{MANIFEST}")["Body"].read())
+    assert manifest["capture"] == {"key": key, "records": 3, "unmatched_lines": 0}
 
 
 def test_the_manifest_names_the_version_that_scored_even_after_a_new_deployment(aws, monkeypatch) -> None:
