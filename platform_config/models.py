@@ -218,7 +218,7 @@ class BatchScoring(ConfigModel):
     enabled: bool = False
     schedule: str = "cron(0 2 * * ? *)"
     # Below batch-input/ so the model execution role's read of inputs never reaches outputs or captures.
-    input_prefix: Annotated[str, Field(pattern=r"^batch-input/([a-zA-Z0-9._-]+/)+$")] | None = None
+    input_prefix: Annotated[str, Field(pattern=r"^batch-input/([a-zA-Z0-9][a-zA-Z0-9._-]*/)+$")] | None = None
     content_type: Literal["text/csv", "application/json"] = "text/csv"
     instance_type: InstanceType = "ml.m5.large"
     instance_count: Annotated[int, Field(ge=1, le=20)] = 1
