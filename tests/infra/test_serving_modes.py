@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from aws_cdk import App, Environment, Stage, Validations
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from platform_config import PlatformConfig
