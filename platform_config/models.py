@@ -106,13 +106,53 @@ class Evaluation(ConfigModel):
     cost_matrix: CostMatrix = CostMatrix()
 
 
-class StagingServing(ConfigModel):
-    """Staging is sized for cost: one small instance, or serverless (which cannot capture data)."""
+# How an account's endpoint answers: ``realtime`` (InvokeEndpoint, answers in the request) or
+# ``async`` (InvokeEndpointAsync: the request body is read from S3, the answer written to S3 and
+# announced on SNS; the fleet scales to zero when the queue is empty).
+ServingMode = Literal["realtime", "async"]
+REALTIME: ServingMode = "realtime"
+ASYNC: ServingMode = "async"
 
+
+class StagingServing(ConfigModel):
+    """Staging is sized for cost: one small instance, or serverless (which cannot capture data).
+
+    ``mode`` is ``realtime`` only: the promotion pipeline's smoke test invokes the staging endpoint
+    synchronously and judges its answers and latency, which an async endpoint does not give. A model
+    served asynchronously in prod runs the same container and artifact, so staging's realtime
+    smoke test still proves the version before a human approves prod."""
+
+    mode: ServingMode = REALTIME
     instance_type: InstanceType = "ml.t2.medium"
     serverless: bool = False
     serverless_memory_mb: Literal[1024, 2048, 3072, 4096, 5120, 6144] = 2048
     serverless_max_concurrency: Annotated[int, Field(ge=1, le=200)] = 5
+
+    @model_validator(mode="after")
+    def _realtime_only(self) -> "StagingServing":
+        if self.mode == ASYNC:
+            raise ValueError(
+                "mode 'async' is refused in staging: the promotion pipeline's smoke test calls InvokeEndpoint "
+                "and judges answers and p95 latency, which an async endpoint does not serve; keep staging "
+                "'realtime' (or serverless = true, which costs nothing idle): it runs the same model artifact"
+            )
+        return self
+
+
+# Fields that mean something in one prod mode only: setting one in the other mode is refused.
+_REALTIME_ONLY = {
+    "min_instances": "an async endpoint scales to zero when its queue is empty (minimum capacity 0)",
+    "target_invocations_per_instance": "an async endpoint scales on its queue, target_backlog_per_instance",
+    "canary_percent": (
+        "canary traffic shifting splits live requests between two fleets by capacity; an async endpoint "
+        "scaled to zero has no capacity to split and queues its requests, so it is updated all at once, "
+        "watched by the rollback alarms for bake_minutes"
+    ),
+}
+_ASYNC_ONLY = {
+    "max_concurrent_invocations_per_instance": "a realtime endpoint has no request queue",
+    "target_backlog_per_instance": "a realtime endpoint has no request queue; it scales on invocations",
+}
 
 
 class ShadowRelease(ConfigModel):
@@ -139,9 +179,11 @@ class AbRelease(ConfigModel):
 
 
 class ProdServing(ConfigModel):
-    """Prod: autoscaled instances behind a canary blue/green deployment, which ``release`` may precede
-    with a shadow test (``shadow``) or replace with an A/B split (``ab``)."""
+    """Prod: autoscaled instances behind a canary blue/green deployment (``realtime``), which ``release``
+    may precede with a shadow test (``shadow``) or replace with an A/B split (``ab``); or an asynchronous
+    endpoint (``async``) that scales from zero on its queue and is updated all at once."""
 
+    mode: ServingMode = REALTIME
     instance_type: InstanceType = "ml.m5.large"
     min_instances: Annotated[int, Field(ge=1, le=20)] = 2
     max_instances: Annotated[int, Field(ge=1, le=40)] = 4
@@ -153,10 +195,14 @@ class ProdServing(ConfigModel):
     release: Literal["canary", "shadow", "ab"] = "canary"
     shadow: ShadowRelease | None = None
     ab: AbRelease | None = None
+    # Async: requests one instance's container works on at once (SageMaker's default is 4),
+    max_concurrent_invocations_per_instance: Annotated[int, Field(ge=1, le=1000)] = 4
+    # and the queued requests per instance target tracking keeps the fleet at.
+    target_backlog_per_instance: Annotated[int, Field(ge=1)] = 5
 
     @model_validator(mode="after")
     def _min_not_above_max(self) -> "ProdServing":
-        if self.min_instances > self.max_instances:
+        if self.mode == REALTIME and self.min_instances > self.max_instances:
             raise ValueError(f"min_instances {self.min_instances} exceeds max_instances {self.max_instances}")
         return self
 
@@ -169,6 +215,20 @@ class ProdServing(ConfigModel):
                 raise ValueError(f'release = "{release}" needs its settings: {release} = {{ ... }}')
             if self.release != release and settings is not None:
                 raise ValueError(f'{release} = {{ ... }} applies to release = "{release}", not "{self.release}"')
+        return self
+
+    @model_validator(mode="after")
+    def _fields_fit_the_mode(self) -> "ProdServing":
+        misplaced = _REALTIME_ONLY if self.mode == ASYNC else _ASYNC_ONLY
+        problems = [f"{name} does not apply to mode {self.mode!r}: {why}"
+                    for name, why in misplaced.items() if name in self.model_fields_set]
+        if self.mode == ASYNC and self.release != "canary":
+            problems.append(
+                f"release {self.release!r} does not apply to mode 'async': shadow and A/B variants compare "
+                "answers to the same live requests, which an async endpoint queues and answers into S3"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 
@@ -187,6 +247,37 @@ class Serving(ConfigModel):
     staging: StagingServing = StagingServing()
     prod: ProdServing = ProdServing()
     smoke_test: SmokeTest = SmokeTest()
+
+
+class BatchScoring(ConfigModel):
+    """Scheduled batch transform in prod on the version the prod endpoint serves.
+
+    Each ``schedule`` tick scores the raw records (the endpoint's contract: ``text/csv`` rows
+    without a header, or ``application/json`` lines each holding ``{"instances": [...]}``) found
+    under ``input_prefix`` of the prod account's data-capture bucket, and writes the scores,
+    with a manifest naming the version and each input file's sha256, under
+    ``batch-output/<model>/<yyyy>/<mm>/<dd>/<job>/``."""
+
+    enabled: bool = False
+    schedule: str = "cron(0 2 * * ? *)"
+    # Below batch-input/ so the model execution role's read of inputs never reaches outputs or captures.
+    input_prefix: Annotated[str, Field(pattern=r"^batch-input/([a-zA-Z0-9][a-zA-Z0-9._-]*/)+$")] | None = None
+    content_type: Literal["text/csv", "application/json"] = "text/csv"
+    instance_type: InstanceType = "ml.m5.large"
+    instance_count: Annotated[int, Field(ge=1, le=20)] = 1
+
+    @field_validator("schedule")
+    @classmethod
+    def _scheduler_expression(cls, value: str) -> str:
+        if not is_schedule_expression(value):
+            raise ValueError(SCHEDULE_EXPRESSION_RULE)
+        return value
+
+    @model_validator(mode="after")
+    def _enabled_needs_input(self) -> "BatchScoring":
+        if self.enabled and self.input_prefix is None:
+            raise ValueError("input_prefix is required when batch scoring is enabled, e.g. 'batch-input/<model>/'")
+        return self
 
 
 class Monitoring(ConfigModel):
@@ -255,6 +346,7 @@ class ModelConfig(ConfigModel):
     evaluation: Evaluation = Evaluation()
     training: Training = Field(default_factory=dict, validate_default=True)
     serving: Serving = Serving()
+    batch: BatchScoring = BatchScoring()
     monitoring: Monitoring = Monitoring()
 
     @field_validator("dataset")

@@ -120,6 +120,19 @@ def rollback_alarm_name(config: PlatformConfig, model_name: str, metric: str) ->
     return f"{config.name}-{model_name}-rollback-{metric}"
 
 
+def async_topic_name(config: PlatformConfig, model_name: str, outcome: str) -> str:
+    """The SNS topic an async endpoint of a model announces its results on (``success``, ``error``).
+    Named, so the CloudFormation execution role may create and the model execution role publish
+    to these topics only."""
+    return f"{config.name}-{model_name}-async-{outcome}"
+
+
+def scaling_alarm_name(config: PlatformConfig, model_name: str, purpose: str) -> str:
+    """An alarm that scales a model's endpoint (an async endpoint's scale-out from zero).
+    Named, so the CloudFormation execution role can be held to these alarms."""
+    return f"{config.name}-{model_name}-scaling-{purpose}"
+
+
 def serving_parameter_name(config: PlatformConfig, setting: str) -> str:
     """An SSM parameter that ServingFoundation writes and Endpoint stacks read at deploy time
     (``subnet-ids``, ``security-group-id``, ``data-capture-bucket``, ``key-arn``)."""

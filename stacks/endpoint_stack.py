@@ -28,10 +28,12 @@ With sensitive attributes, ``BiasAnalysisConfigUri`` and
 registers none, so they default to a fixed place in dev's artifact bucket.
 
 Staging: one small instance, or serverless (no data capture) when the config
-says so; all-at-once blue/green. Prod: ``min_instances`` behind target-tracking
-autoscaling, canary blue/green. Both roll back on the rollback alarms.
+says so; all-at-once blue/green. Prod, ``mode = "realtime"``: ``min_instances`` behind
+target-tracking autoscaling, canary blue/green (``RealtimeEndpoint``); ``mode = "async"``:
+an ``AsyncEndpoint`` scaling from zero on its queue, its success and error SNS topics,
+all-at-once blue/green. Both roll back on the rollback alarms.
 
-Release strategies (``serving.prod.release``, prod only). ``ModelPackageArn`` always
+Release strategies (``serving.prod.release``, prod, realtime only). ``ModelPackageArn`` always
 names the version the production variant ``AllTraffic`` serves. A ``shadow`` or ``ab``
 model's prod stack takes one more parameter, the candidate beside it, ``"none"`` by
 default (``CANDIDATE_PARAMETERS``): ``ShadowModelPackageArn`` (a shadow variant) or
@@ -46,6 +48,7 @@ only while the parameter names a version (condition ``HasCandidate``).
 from aws_cdk import BootstraplessSynthesizer, CfnCondition, CfnParameter, Fn, Stack
 from constructs import Construct
 
+from stacks.components.async_endpoint import AsyncEndpoint, AsyncScaling
 from stacks.components.endpoint_settings import EndpointSettings
 from stacks.components.model_monitor_schedules import (
     ModelMonitorBaselines,
@@ -62,14 +65,16 @@ from stacks.components.realtime_endpoint import (
     Serverless,
 )
 from platform_config import PlatformConfig
-from platform_config.models import ModelConfig
+from platform_config.models import ASYNC, ModelConfig
 from stacks.cross_account import monitoring_job_role_name, role_arn, serving_role_names
 from platform_config.naming import (
+    async_topic_name,
     dev_bucket_name,
     endpoint_name,
     endpoint_stack_name,
     model_package_group_name,
     rollback_alarm_name,
+    scaling_alarm_name,
 )
 
 MODEL_PACKAGE_PARAMETER = "ModelPackageArn"
@@ -123,44 +128,52 @@ class EndpointStack(Stack):
         staging = serving.staging
         serverless = staging.serverless and not prod
         settings = EndpointSettings(self, config=config, serverless=serverless)
-        endpoint = RealtimeEndpoint(
-            self,
-            "Endpoint",
-            endpoint_name=endpoint_name(config, model.name),
-            model_package_arn=package.value_as_string,
-            execution_role_arn=role_arn(config, account_name, names.model_execution),
-            subnet_ids=settings.subnet_ids,
-            security_group_id=settings.security_group_id,
-            key_arn=settings.key_arn,
-            data_capture_bucket=settings.data_capture_bucket,
-            capture_percent=serving.data_capture_percent,
-            instance_type=serving.prod.instance_type if prod else staging.instance_type,
-            instance_count=serving.prod.min_instances if prod else 1,
-            rollback=RollbackThresholds(
-                max_5xx_percent=model.monitoring.endpoint_5xx_percent,
-                max_p99_latency_ms=model.monitoring.endpoint_p99_latency_ms,
-            ),
-            rollback_alarm_names=(
-                rollback_alarm_name(config, model.name, "5xx"),
-                rollback_alarm_name(config, model.name, "latency"),
-            ),
-            serverless=(
-                Serverless(memory_mb=staging.serverless_memory_mb, max_concurrency=staging.serverless_max_concurrency)
-                if serverless
-                else None
-            ),
-            canary=Canary(percent=serving.prod.canary_percent, bake_minutes=serving.prod.bake_minutes) if prod else None,
-            autoscaling=(
-                Autoscaling(
-                    min_instances=serving.prod.min_instances,
-                    max_instances=serving.prod.max_instances,
-                    target_invocations_per_instance=serving.prod.target_invocations_per_instance,
-                )
-                if prod
-                else None
-            ),
-            candidate=candidate,
+        rollback = RollbackThresholds(
+            max_5xx_percent=model.monitoring.endpoint_5xx_percent,
+            max_p99_latency_ms=model.monitoring.endpoint_p99_latency_ms,
         )
+        rollback_alarm_names = (
+            rollback_alarm_name(config, model.name, "5xx"),
+            rollback_alarm_name(config, model.name, "latency"),
+        )
+        served = {
+            "endpoint_name": endpoint_name(config, model.name),
+            "model_package_arn": package.value_as_string,
+            "execution_role_arn": role_arn(config, account_name, names.model_execution),
+            "subnet_ids": settings.subnet_ids,
+            "security_group_id": settings.security_group_id,
+            "capture_percent": serving.data_capture_percent,
+            "rollback": rollback,
+            "rollback_alarm_names": rollback_alarm_names,
+        }
+        if prod and serving.prod.mode == ASYNC:
+            endpoint = self._async_endpoint(config, model, settings, served)
+        else:
+            endpoint = RealtimeEndpoint(
+                self,
+                "Endpoint",
+                **served,
+                key_arn=settings.key_arn,
+                data_capture_bucket=settings.data_capture_bucket,
+                instance_type=serving.prod.instance_type if prod else staging.instance_type,
+                instance_count=serving.prod.min_instances if prod else 1,
+                serverless=(
+                    Serverless(memory_mb=staging.serverless_memory_mb, max_concurrency=staging.serverless_max_concurrency)
+                    if serverless
+                    else None
+                ),
+                canary=Canary(percent=serving.prod.canary_percent, bake_minutes=serving.prod.bake_minutes) if prod else None,
+                autoscaling=(
+                    Autoscaling(
+                        min_instances=serving.prod.min_instances,
+                        max_instances=serving.prod.max_instances,
+                        target_invocations_per_instance=serving.prod.target_invocations_per_instance,
+                    )
+                    if prod
+                    else None
+                ),
+                candidate=candidate,
+            )
 
         if has_model_monitor_schedules(model, account_name):
             schedules = ModelMonitorSchedules(
@@ -197,6 +210,32 @@ class EndpointStack(Stack):
         )
         weight = model.serving.prod.ab.challenger_weight_percent if release == "ab" else 0
         return Candidate(parameter.value_as_string, condition, release, weight)
+
+    def _async_endpoint(
+        self, config: PlatformConfig, model: ModelConfig, settings: EndpointSettings, served: dict
+    ) -> AsyncEndpoint:
+        prod = model.serving.prod
+        if settings.key_arn is None or settings.data_capture_bucket is None:
+            raise ValueError(f"{model.name}: an async endpoint needs the serving key and data-capture bucket")
+        return AsyncEndpoint(
+            self,
+            "Endpoint",
+            **served,
+            key_arn=settings.key_arn,
+            data_capture_bucket=settings.data_capture_bucket,
+            instance_type=prod.instance_type,
+            scaling=AsyncScaling(
+                max_instances=prod.max_instances,
+                max_concurrent_invocations_per_instance=prod.max_concurrent_invocations_per_instance,
+                target_backlog_per_instance=prod.target_backlog_per_instance,
+            ),
+            bake_minutes=prod.bake_minutes,
+            topic_names=(
+                async_topic_name(config, model.name, "success"),
+                async_topic_name(config, model.name, "error"),
+            ),
+            backlog_alarm_name=scaling_alarm_name(config, model.name, "backlog-without-capacity"),
+        )
 
     def _baselines(self, config: PlatformConfig, model: ModelConfig) -> ModelMonitorBaselines:
         statistics, constraints = (

@@ -14,7 +14,10 @@ other model's, so adding or removing a model adds or removes this stack alone:
 - ``ModelAlarms`` on drift and endpoint health, named ``monitoring_alarm_name``:
   the account's shared ``MonitoringStack`` forwards them to dev by that convention;
 - a ``ModelDashboard`` (in prod of a shadow or A/B release, with the served and candidate
-  variants side by side: ``compared_variants``).
+  variants side by side: ``compared_variants``);
+- in prod, when the model's ``batch.enabled``: its ``BatchScoring`` (a scheduled transform job on
+  the served version, and its manifest), whose failures alarm as ``<platform>-<model>-batch-scoring-failed``;
+  the open-source drift job then also reads the batch jobs' records (``batch_capture_prefix``).
 
 The account's subnets, key and buckets come from ServingFoundation's SSM
 parameters (``MonitoringSettings``), so the stack deploys after ServingFoundation.
@@ -31,9 +34,11 @@ from constructs import Construct
 from pipelines_src.monitoring.settings import settings_for_model
 from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
-from platform_config.naming import endpoint_name, model_package_group_name, platform_tags
+from platform_config.naming import endpoint_name, model_package_group_name, monitoring_alarm_name, platform_tags
+from stacks.account_settings import log_retention_of, removal_policy_of
+from stacks.components.batch_scoring import BatchScoring, batch_capture_prefix
 from stacks.components.drift_job_schedule import METRIC_NAMESPACE, DriftJobSchedule
-from stacks.components.model_alarms import DriftSignals, ModelAlarms, captures_data
+from stacks.components.model_alarms import BATCH_SCORING_FAILED, DriftSignals, ModelAlarms, captures_data
 from stacks.components.model_dashboard import ModelDashboard
 from stacks.components.model_monitor_metrics import bounded_name, feature_drift_metrics, model_quality_metric
 from stacks.components.model_monitor_schedules import MODEL_MONITOR
@@ -50,6 +55,9 @@ from stacks.cross_account import monitoring_job_role_name
 
 # Processing job names are at most 63 characters; the scheduler appends a run id.
 JOB_NAME_PREFIX_LENGTH = 26
+# Transform job names too; batch scoring appends the tick, -yyyymmddHHMM.
+BATCH_JOB_NAME_PREFIX_LENGTH = 50
+BATCH_ACCOUNT = "prod"
 
 
 class ModelMonitoringStack(Stack):
@@ -68,22 +76,64 @@ class ModelMonitoringStack(Stack):
         self._model = model
         # The account and region as plain strings (the stack's own are tokens to read across the jsii bridge).
         self._account = getattr(config.accounts, account_name)
+        self._account_name = account_name
+        self._monitoring_settings: MonitoringSettings | None = None
         endpoint = endpoint_name(config, model.name)
         drift = self._monitor() if captures_data(model, account_name) else None
         alarms = ModelAlarms(
             self, "Alarms", config=config, model=model, account_id=self._account.account_id, endpoint_name=endpoint,
             variant_name=VARIANT_NAME, drift=drift,
         )
+        more_alarms = []
+        if self._scores_in_batch():
+            batch = self._batch_scoring()
+            alarm_arn = f"arn:aws:cloudwatch:{config.region}:{self._account.account_id}:alarm:{batch.alarm_name}"
+            more_alarms.append((alarm_arn, batch.alarm))
         ModelDashboard(
             self, "Dashboard", model_name=model.name, region=config.region, alarms=alarms, drift=drift,
-            endpoint_name=endpoint, variants=compared_variants(model, account_name),
+            endpoint_name=endpoint, variants=compared_variants(model, account_name), more_alarms=more_alarms,
         )
+
+    def _scores_in_batch(self) -> bool:
+        return self._account_name == BATCH_ACCOUNT and self._model.batch.enabled
+
+    def _batch_scoring(self) -> BatchScoring:
+        config, model = self._config, self._model
+        endpoint = endpoint_name(config, model.name)
+        return BatchScoring(
+            self,
+            "BatchScoring",
+            model_name=model.name,
+            batch=model.batch,
+            endpoint_name=endpoint,
+            job_name_prefix=bounded_name(f"{endpoint}-batch", BATCH_JOB_NAME_PREFIX_LENGTH),
+            window_hours=schedule_interval_hours(model.batch.schedule),
+            account_id=self._account.account_id,
+            region=config.region,
+            settings=self._settings(),
+            alarm_name=monitoring_alarm_name(config, model.name, BATCH_SCORING_FAILED),
+            log_retention=log_retention_of(self._account),
+            removal_policy=removal_policy_of(self._account),
+            tags=platform_tags(config),
+        )
+
+    def _settings(self) -> MonitoringSettings:
+        # Parameters are stack-wide: the drift job and batch scoring read the same ones.
+        if self._monitoring_settings is None:
+            self._monitoring_settings = MonitoringSettings(self, config=self._config, account=self._account)
+        return self._monitoring_settings
 
     def _monitor(self) -> DriftSignals:
         config, model = self._config, self._model
-        settings = MonitoringSettings(self, config=config, account=self._account)
+        settings = self._settings()
         model_monitor = model.monitoring.engine == MODEL_MONITOR
         ground_truth = model.monitoring.ground_truth_s3_uri
+        # Batch scoring writes its jobs' rows and scores in the capture format: the drift job reads them too.
+        batch_capture = (
+            [batch_capture_prefix(endpoint_name(config, model.name))]
+            if self._scores_in_batch() and not model_monitor
+            else []
+        )
         job_role = MonitoringJobRole(
             self,
             "MonitoringJobRole",
@@ -91,7 +141,7 @@ class ModelMonitoringStack(Stack):
             account_id=self._account.account_id,
             role_name=monitoring_job_role_name(config, model.name),
             settings=settings,
-            capture_prefixes=[_capture_prefix(config, model)],
+            capture_prefixes=[_capture_prefix(config, model), *batch_capture],
             ground_truth_uris=[ground_truth] if ground_truth else [],
             images=_images(model, config.region),
             metric_namespaces=[METRIC_NAMESPACE],
@@ -115,6 +165,9 @@ class ModelMonitoringStack(Stack):
             schedule_expression=model.monitoring.schedule,
             window_hours=schedule_interval_hours(model.monitoring.schedule),
             capture_s3_uri=settings.data_capture_bucket.s3_url_for_object(_capture_prefix(config, model)),
+            batch_capture_s3_uri=(
+                settings.data_capture_bucket.s3_url_for_object(batch_capture[0]) if batch_capture else None
+            ),
             model_package_group_arn=_registry_group_arn(config, model),
             ground_truth_s3_uri=ground_truth,
             settings_json=settings_for_model(model).to_json(),

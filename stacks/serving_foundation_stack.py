@@ -1,8 +1,9 @@
 """ServingFoundationStack (staging, prod; stateful): what every endpoint of the account stands on.
 
 - ``key``: the account's serving key (rotated): endpoint volumes, captured data,
-  monitoring outputs, and the dead letters of the account's EventBridge rules
-  (its policy lets EventBridge use it for this account's rules only);
+  monitoring outputs, async answers and batch scores, the dead letters of the account's
+  EventBridge rules (its policy lets EventBridge use it for this account's rules only) and
+  the log groups of the model stacks' functions (CloudWatch Logs, for this account's log groups only);
 - ``data_capture_bucket`` and ``monitoring_bucket`` (``SecureBucket``, SSE-KMS with
   ``key``), logging to ``access_log_bucket``;
 - ``roles``: the fixed-name roles dev's promotion pipeline deploys and tests
@@ -15,6 +16,7 @@ Removal policy comes from the account config (RETAIN outside dev).
 """
 
 from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
@@ -55,6 +57,20 @@ class ServingFoundationStack(Stack):
         )
         # Monitoring's alarm forwarding dead-letters undeliverable alarms under this key.
         allow_events_to_use(self.key, rules_of_account=self.account)
+        # Functions of the account's model stacks (batch scoring) encrypt their log groups with it.
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchLogsEncryptsFunctionLogs",
+                actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                principals=[iam.ServicePrincipal(f"logs.{self.region}.amazonaws.com")],
+                resources=["*"],
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{self.region}:{self.account}:log-group:*"
+                    }
+                },
+            )
+        )
         self.access_log_bucket = SecureBucket(self, "AccessLogs", removal_policy=removal_policy).bucket
         self.data_capture_bucket = SecureBucket(
             self, "DataCapture", removal_policy=removal_policy, encryption_key=self.key,

@@ -58,6 +58,7 @@ RENDER_SOURCES = (
 _NOT_RENDERED: dict[str, Any] = {
     "description": True,
     "dataset": True,
+    "batch": True,
     "monitoring": {name: True for name in Monitoring.model_fields if name != "baseline_drift_distance"},
 }
 

@@ -3,7 +3,9 @@
 Inputs come from S3 (the scheduled job) or local folders (tests, local runs):
 
 - ``--capture-s3-uri`` with ``--window-end`` and ``--window-hours``: the
-  endpoint's capture of the hours before the scheduled time; or ``--capture-dir``
+  endpoint's capture of the hours before the scheduled time (repeatable: with batch scoring,
+  the batch jobs' rows and scores, which the batch function writes in the capture format, are a
+  second source); or ``--capture-dir``
   (every ``*.jsonl`` below it, filtered to the window when ``--window-end`` is given);
 - ``--model-package-group`` (the scheduled job: dev's group, by ARN): each version
   that answered requests in the window is judged, separately, against the baseline
@@ -53,7 +55,14 @@ from pipelines_src.monitoring.late_labels import label_span
 from pipelines_src.monitoring.publish import publish_metrics
 from pipelines_src.monitoring.report import render_summary, write_report
 from pipelines_src.monitoring.settings import JobSettings, SettingsError
-from pipelines_src.monitoring.sources import download_baseline, download_object, download_window, parse_time, window
+from pipelines_src.monitoring.sources import (
+    download_baseline,
+    download_object,
+    download_window,
+    download_windows,
+    parse_time,
+    window,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--endpoint-name", required=True)
     parser.add_argument("--output-dir", required=True, type=Path)
     capture = parser.add_mutually_exclusive_group(required=True)
-    capture.add_argument("--capture-s3-uri")
+    capture.add_argument("--capture-s3-uri", action="append", help="a capture prefix; repeat for more sources")
     capture.add_argument("--capture-dir", type=Path)
     parser.add_argument("--window-end", help="ISO 8601 UTC time the window ends (the scheduled time)")
     parser.add_argument("--window-hours", type=int, default=1)
@@ -93,7 +102,7 @@ def run_job(args: argparse.Namespace, client: ClientFactory, scratch: Path) -> L
         raise ValueError("--window-end is required with --capture-s3-uri")
     bounds = window(parse_time(args.window_end), args.window_hours) if args.window_end else None
     if args.capture_s3_uri:
-        captures: List[Path] = download_window(client("s3"), args.capture_s3_uri, bounds, scratch / "capture")
+        captures: List[Path] = download_windows(client("s3"), args.capture_s3_uri, bounds, scratch / "capture")
     else:
         captures = capture_files(args.capture_dir)
     truth: Optional[List[Path]] = None

@@ -12,7 +12,7 @@ from pipelines_src.monitoring.capture import capture_files
 from pipelines_src.monitoring.late_labels import reevaluate_with_ledger
 from pipelines_src.monitoring.report import write_report
 from pipelines_src.monitoring.settings import JobSettings
-from pipelines_src.monitoring.sources import download_window
+from pipelines_src.monitoring.sources import download_windows
 
 ClientFactory = Callable[[str], Any]
 
@@ -22,7 +22,7 @@ def reevaluate_late_windows(args: argparse.Namespace, client: ClientFactory, scr
     """Set ``report.late``: the reports of the earlier windows the ledger says changed."""
     def captures(bounds: Tuple[str, str]) -> List[Path]:
         if args.capture_s3_uri:
-            return download_window(client("s3"), args.capture_s3_uri, bounds, scratch / "capture-late" / bounds[0])
+            return download_windows(client("s3"), args.capture_s3_uri, bounds, scratch / "capture-late" / bounds[0])
         return capture_files(args.capture_dir)
 
     report.late = reevaluate_with_ledger(args.label_ledger, client, scratch, report, hours=args.window_hours,

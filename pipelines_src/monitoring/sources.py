@@ -78,6 +78,12 @@ def download_window(s3: Any, uri: str, bounds: Tuple[str, str], destination: Pat
     return sorted(files)
 
 
+def download_windows(s3: Any, uris: List[str], bounds: Tuple[str, str], destination: Path) -> List[Path]:
+    """``download_window`` of each of ``uris`` (an endpoint's capture, then other sources in the same
+    format), each into its own folder below ``destination``; the files of each source in turn."""
+    return [path for index, uri in enumerate(uris) for path in download_window(s3, uri, bounds, destination / str(index))]
+
+
 def download_baseline(s3: Any, uri: str, destination: Path) -> Path:
     """Download ``statistics.json`` and ``constraints.json`` from the folder ``uri`` into ``destination``."""
     bucket, prefix = parse_s3_uri(uri)

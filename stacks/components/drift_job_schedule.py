@@ -11,7 +11,8 @@ scheduler's role, which may only create (and tag) processing jobs named
   ``DriftJobCode`` asset, as its one processing input;
 - reads from S3 itself the endpoint's captured data of the ``window_hours``
   before the scheduled time (a processing input would download the whole capture
-  history on every run) and the ground truth, when given;
+  history on every run), with ``batch_capture_s3_uri`` the batch scoring jobs' records
+  in the same format (``BatchScoring``) as a second source, and the ground truth, when given;
 - finds, for each model version that answered in the window, the package that
   version's build registered in ``model_package_group_arn`` (dev's registry) and
   reads its ``DriftCheckBaselines`` (``statistics.json`` and ``constraints.json`` in
@@ -102,6 +103,7 @@ class DriftJobSchedule(Construct):
         schedule_expression: str,
         window_hours: int,
         capture_s3_uri: str,
+        batch_capture_s3_uri: str | None,
         model_package_group_arn: str,
         ground_truth_s3_uri: str | None,
         settings_json: str,
@@ -124,6 +126,7 @@ class DriftJobSchedule(Construct):
         arguments = [
             "--endpoint-name", endpoint_name,
             "--capture-s3-uri", capture_s3_uri,
+            *(["--capture-s3-uri", batch_capture_s3_uri] if batch_capture_s3_uri else []),
             "--window-end", SCHEDULED_TIME,
             "--window-hours", str(window_hours),
             "--model-package-group", model_package_group_arn,

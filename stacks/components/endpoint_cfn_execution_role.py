@@ -10,7 +10,9 @@ naming convention rather than to a list of models, so adding a model changes not
   named ``<platform>-*`` (``model_package_group_name``), passing ``model_execution`` to
   SageMaker, and the serving ``key`` (describe; grants for SageMaker's own resources);
 - the rollback alarms, ``<platform>-*-rollback-*`` (``rollback_alarm_name``);
-- with ``autoscaling``, the endpoints' autoscaling (``allow_endpoint_autoscaling``);
+- with ``autoscaling``, the endpoints' autoscaling (``allow_endpoint_autoscaling``), the scaling
+  alarms ``<platform>-*-scaling-*`` (``scaling_alarm_name``) and an async endpoint's SNS topics,
+  ``<platform>-*-async-*`` (``async_topic_name``; async serving is prod's only);
 - Model Monitor schedules and job definitions of the platform's endpoints, passing the
   models' monitoring job roles (``allow_endpoint_model_monitors``): any model may use the
   ``sagemaker-model-monitor`` engine without editing this role;
@@ -25,8 +27,18 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from platform_config import PlatformConfig
-from platform_config.naming import ANY_MODEL, endpoint_name, model_package_group_name, rollback_alarm_name
-from stacks.components.endpoint_role_extensions import allow_endpoint_autoscaling, allow_endpoint_model_monitors
+from platform_config.naming import (
+    ANY_MODEL,
+    endpoint_name,
+    model_package_group_name,
+    rollback_alarm_name,
+    scaling_alarm_name,
+)
+from stacks.components.endpoint_role_extensions import (
+    allow_async_topics,
+    allow_endpoint_autoscaling,
+    allow_endpoint_model_monitors,
+)
 from stacks.components.role_statements import acknowledge_wildcards, allow, sagemaker_arn
 
 
@@ -54,6 +66,7 @@ def cloudformation_execution_role(
     wildcards |= _allow_rollback_alarms(role, config, autoscaling)
     if autoscaling:
         wildcards |= allow_endpoint_autoscaling(role)
+        wildcards |= allow_async_topics(role, config)
     wildcards |= allow_endpoint_model_monitors(role, config)
     allow(role, "ReadEndpointSettings", ["ssm:GetParameters"], setting_parameter_arns)
     acknowledge_wildcards(role, wildcards)
@@ -125,6 +138,7 @@ def _allow_rollback_alarms(role: iam.Role, config: PlatformConfig, autoscaling: 
     if autoscaling:
         # Target tracking creates its alarms with the caller's permissions, named after the endpoint.
         names.append(f"TargetTracking-endpoint/{endpoint_name(config, ANY_MODEL)}/*")
+        names.append(scaling_alarm_name(config, ANY_MODEL, "*"))
     stack = Stack.of(role)
     alarms = [
         stack.format_arn(service="cloudwatch", resource="alarm", resource_name=alarm,
@@ -142,7 +156,8 @@ def _allow_rollback_alarms(role: iam.Role, config: PlatformConfig, autoscaling: 
     return {
         **{
             f"Resource::{alarm}": (
-                "Rollback alarms are named <platform>-<model>-rollback-<metric>; target-tracking alarms are named by "
+                "Rollback alarms are named <platform>-<model>-rollback-<metric>, scaling alarms "
+                "<platform>-<model>-scaling-<purpose>; target-tracking alarms are named by "
                 "Application Auto Scaling after the endpoint (<platform>-<model>), with a generated suffix."
             )
             for alarm in alarms

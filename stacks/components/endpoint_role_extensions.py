@@ -9,6 +9,9 @@ and job definitions of the platform's endpoints (names ``<platform>-*``, the end
 name first), and pass the models' monitoring job roles (``<platform>-*-monitoring-job``,
 ``monitoring_job_role_name``) to SageMaker only.
 
+``allow_async_topics`` (prod): create, configure, tag and delete the async endpoints' SNS
+topics (``<platform>-*-async-*``, ``async_topic_name``), their TLS-only topic policies included.
+
 Each returns the ``AwsSolutions-IAM5`` findings its wildcards raise, with their reasons.
 """
 
@@ -16,7 +19,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 
 from platform_config import PlatformConfig
-from platform_config.naming import ANY_MODEL, endpoint_name
+from platform_config.naming import ANY_MODEL, async_topic_name, endpoint_name
 from stacks.components.role_statements import allow, sagemaker_arn
 from stacks.cross_account import monitoring_job_role_name
 
@@ -129,5 +132,22 @@ def allow_endpoint_model_monitors(role: iam.Role, config: PlatformConfig) -> dic
         f"Resource::{job_roles}": (
             "Each model's monitoring jobs run as its own role, <platform>-<model>-monitoring-job, which its "
             "Monitoring stack creates; the pattern admits those roles only, passed to SageMaker only."
+        ),
+    }
+
+
+def allow_async_topics(role: iam.Role, config: PlatformConfig) -> dict[str, str]:
+    topics = Stack.of(role).format_arn(service="sns", resource=async_topic_name(config, ANY_MODEL, "*"))
+    allow(
+        role,
+        "AsyncEndpointTopics",
+        ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
+         "sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource"],
+        [topics],
+    )
+    return {
+        f"Resource::{topics}": (
+            "An async endpoint's success and error topics are named <platform>-<model>-async-<outcome>; the "
+            "pattern admits those topics and no other, so a new async model needs no change here."
         ),
     }

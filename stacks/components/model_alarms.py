@@ -52,10 +52,13 @@ MODEL_QUALITY = "model-quality"
 FAIRNESS = "fairness"
 MONITORING_SILENT = "monitoring-silent"
 UNJUDGED_RECORDS = "unjudged-records"
+# A batch scoring tick or completion that failed after retries (``BatchScoring``, prod).
+BATCH_SCORING_FAILED = "batch-scoring-failed"
 
 # Every purpose a named alarm may have: AlarmForwarding forwards the alarms with these names.
 NAMED_ALARM_PURPOSES = (
-    ENDPOINT_5XX, ENDPOINT_LATENCY, DATA_DRIFT, MODEL_QUALITY, FAIRNESS, MONITORING_SILENT, UNJUDGED_RECORDS
+    ENDPOINT_5XX, ENDPOINT_LATENCY, DATA_DRIFT, MODEL_QUALITY, FAIRNESS, MONITORING_SILENT, UNJUDGED_RECORDS,
+    BATCH_SCORING_FAILED,
 )
 
 ENDPOINT_PERIOD_SECONDS = 300

@@ -5,13 +5,15 @@ milliseconds); with ``variants`` (prod of a shadow or A/B release: the served va
 and the candidate's), the same per variant side by side, one line each, which is how an
 A/B outcome or a shadow's latency is read; drift (the engine's feature drift metrics, live
 AUC and the monitoring heartbeat, when the account monitors drift); the state of every
-named alarm of the model. The body is JSON written in Python (``dashboard_layout``),
+named alarm of the model (``alarms``, and ``more_alarms``: (ARN, alarm) pairs of the model's
+other named alarms, such as batch scoring's). The body is JSON written in Python (``dashboard_layout``),
 laid out as CDK's ``Dashboard`` would, in ``region``; the dashboard keeps the logical
 id of the L2 dashboard it replaces, and is created after the alarms it shows. Exposes
 ``dashboard``.
 """
 
 from dataclasses import replace
+from collections.abc import Sequence
 
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
@@ -38,6 +40,7 @@ class ModelDashboard(Construct):
         drift: DriftSignals | None,
         endpoint_name: str = "",
         variants: tuple[str, ...] = (),
+        more_alarms: Sequence[tuple[str, Construct]] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         latency_ms = [
@@ -73,12 +76,15 @@ class ModelDashboard(Construct):
                 *([graph_widget("Quality and runs", quality, region=region, width=8, height=HEIGHT)]
                   if quality else []),
             ])
-        rows.append([alarm_status_widget("Alarms", alarms.alarm_arns, width=WIDTH, height=3)])
+        alarm_arns = [*alarms.alarm_arns, *(arn for arn, _ in more_alarms)]
+        rows.append([alarm_status_widget("Alarms", alarm_arns, width=WIDTH, height=3)])
         self.dashboard = cloudwatch.CfnDashboard(
             in_place_of_l2(self, "Dashboard"), RESOURCE, dashboard_body=dashboard_body(rows)
         )
         # The body names the alarms by ARN, spelled in Python: no reference orders them before it.
         self.node.add_dependency(alarms)
+        for _, alarm in more_alarms:
+            self.node.add_dependency(alarm)
 
     @staticmethod
     def _per_variant(endpoint_name: str, variants: tuple[str, ...], period_seconds: int, region: str) -> list:

@@ -5,7 +5,7 @@ tracing, reserved concurrency), its log group (retention from the account
 config, encrypted with ``log_key``) and a KMS-encrypted dead-letter queue for
 failed asynchronous invocations. ``function_name`` fixes the name, for functions other
 stacks refer to by name. In a VPC when ``network`` is given, in the
-workload security group and subnets.
+workload security group and subnets; outside a VPC, ``outside_vpc_reason`` says why.
 
 Exposes ``function``, ``dead_letter_queue`` and ``log_group``. Handlers follow
 ``lambdas/<name>/handler.py:handler``; everything in the folder ships except
@@ -124,6 +124,10 @@ class PlatformFunction(Construct):
         shared_modules: Sequence[str] = (),
         not_shipped: Sequence[str] = (),
         repository_modules: Sequence[str] = (),
+        outside_vpc_reason: str = (
+            "The function only calls AWS control-plane APIs; its account's VPC has no endpoints "
+            "for them, and a VPC would add network interfaces without isolating anything."
+        ),
     ) -> None:
         super().__init__(scope, construct_id)
         region = Stack.of(self).region
@@ -183,9 +187,4 @@ class PlatformFunction(Construct):
                 "function in a VPC needs.",
             )
         else:
-            acknowledge(
-                self.function,
-                "NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC",
-                "The function only calls AWS control-plane APIs; its account's VPC has no endpoints "
-                "for them, and a VPC would add network interfaces without isolating anything.",
-            )
+            acknowledge(self.function, "NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC", outside_vpc_reason)

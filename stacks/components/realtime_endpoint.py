@@ -35,7 +35,8 @@ Creates:
 The model and the endpoint config have CloudFormation-generated names, so a new
 package replaces both without collisions while the endpoint keeps its name and
 is updated in place. Exposes ``model``, ``candidate_model`` (``None`` without a candidate),
-``endpoint_config``, ``endpoint`` and ``rollback_alarms``.
+``endpoint_config``, ``endpoint`` and ``rollback_alarms``. ``rollback_alarms`` and
+``data_capture_config`` are shared with ``AsyncEndpoint``.
 """
 
 import math
@@ -141,7 +142,7 @@ class RealtimeEndpoint(Construct):
         self.endpoint_config = self._endpoint_config(
             key_arn, data_capture_bucket, capture_percent, instance_type, instance_count, serverless
         )
-        self.rollback_alarms = self._rollback_alarms(endpoint_name, rollback, rollback_alarm_names)
+        self.rollback_alarms = rollback_alarms(self, endpoint_name, rollback, rollback_alarm_names)
         self.endpoint = sagemaker.CfnEndpoint(
             self,
             "Endpoint",
@@ -225,58 +226,12 @@ class RealtimeEndpoint(Construct):
                 "for it; serverless is a staging-only cost option (config: serving.staging.serverless).",
             )
             return config
-        capture = None if capture_percent == 0 else sagemaker.CfnEndpointConfig.DataCaptureConfigProperty(
-            enable_capture=True,
-            initial_sampling_percentage=capture_percent,
-            destination_s3_uri=f"s3://{data_capture_bucket}/{DATA_CAPTURE_PREFIX}",
-            kms_key_id=key_arn,
-            capture_options=[
-                sagemaker.CfnEndpointConfig.CaptureOptionProperty(capture_mode=mode) for mode in ("Input", "Output")
-            ],
-            capture_content_type_header=sagemaker.CfnEndpointConfig.CaptureContentTypeHeaderProperty(
-                csv_content_types=CSV_CONTENT_TYPES
-            ),
-        )
         challenger = extra.pop("challenger", None)
         return sagemaker.CfnEndpointConfig(
             self, "EndpointConfig", production_variants=[variant] if challenger is None else [variant, challenger],
-            kms_key_id=key_arn, data_capture_config=capture, **extra,
+            kms_key_id=key_arn, data_capture_config=data_capture_config(capture_percent, data_capture_bucket, key_arn),
+            **extra,
         )
-
-    def _rollback_alarms(
-        self, endpoint_name: str, thresholds: RollbackThresholds, names: tuple[str, str]
-    ) -> list[cloudwatch.CfnAlarm]:
-        invocations, _, errors_5xx, latency = endpoint_metrics(endpoint_name, VARIANT_NAME, ROLLBACK_PERIOD_SECONDS)
-        alarms = [
-            cloudwatch.CfnAlarm(
-                in_place_of_l2(self, construct_id),
-                RESOURCE,
-                alarm_name=name,
-                alarm_description=description,
-                threshold=threshold,
-                comparison_operator="GreaterThanThreshold",
-                evaluation_periods=ROLLBACK_PERIODS_TO_ALARM,
-                datapoints_to_alarm=ROLLBACK_PERIODS_TO_ALARM,
-                treat_missing_data="notBreaching",
-                **alarm_metric_properties(alarm_metric),
-            )
-            for construct_id, name, alarm_metric, threshold, description in (
-                ("Rollback5xx", names[0], five_xx_share(invocations, errors_5xx, ROLLBACK_PERIOD_SECONDS),
-                 thresholds.max_5xx_percent,
-                 f"More than {thresholds.max_5xx_percent}% 5xx answers: a deployment in progress rolls back."),
-                # ModelLatency is reported in microseconds.
-                ("RollbackLatency", names[1], latency, thresholds.max_p99_latency_ms * 1000,
-                 f"p99 model latency above {thresholds.max_p99_latency_ms} ms: a deployment in progress rolls back."),
-            )
-        ]
-        # Once, on this construct, for both alarms: each acknowledgement costs calls across the jsii bridge.
-        acknowledge(
-            self,
-            "NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction",
-            "SageMaker's deployment guardrail watches the rollback alarms and rolls the endpoint back; people are "
-            "notified by the Monitoring stack's endpoint alarms, forwarded to dev.",
-        )
-        return alarms
 
     def _autoscale(self, endpoint_name: str, settings: Autoscaling) -> None:
         # L1 on purpose: the L2 ScalableTarget creates an IAM role, which the Endpoint stack's
@@ -337,3 +292,60 @@ def _as_template(struct: object) -> object:
     if values is None:
         return struct
     return {"".join(part.capitalize() for part in key.split("_")): _as_template(value) for key, value in values.items()}
+
+
+def rollback_alarms(
+    scope: Construct, endpoint_name: str, thresholds: RollbackThresholds, names: tuple[str, str]
+) -> list[cloudwatch.CfnAlarm]:
+    """The two rollback alarms of ``endpoint_name``'s variant, in ``scope``, named ``names`` (5xx, latency)."""
+    invocations, _, errors_5xx, latency = endpoint_metrics(endpoint_name, VARIANT_NAME, ROLLBACK_PERIOD_SECONDS)
+    alarms = [
+        cloudwatch.CfnAlarm(
+            in_place_of_l2(scope, construct_id),
+            RESOURCE,
+            alarm_name=name,
+            alarm_description=description,
+            threshold=threshold,
+            comparison_operator="GreaterThanThreshold",
+            evaluation_periods=ROLLBACK_PERIODS_TO_ALARM,
+            datapoints_to_alarm=ROLLBACK_PERIODS_TO_ALARM,
+            treat_missing_data="notBreaching",
+            **alarm_metric_properties(alarm_metric),
+        )
+        for construct_id, name, alarm_metric, threshold, description in (
+            ("Rollback5xx", names[0], five_xx_share(invocations, errors_5xx, ROLLBACK_PERIOD_SECONDS),
+             thresholds.max_5xx_percent,
+             f"More than {thresholds.max_5xx_percent}% 5xx answers: a deployment in progress rolls back."),
+            # ModelLatency is reported in microseconds.
+            ("RollbackLatency", names[1], latency, thresholds.max_p99_latency_ms * 1000,
+             f"p99 model latency above {thresholds.max_p99_latency_ms} ms: a deployment in progress rolls back."),
+        )
+    ]
+    # Once, on this construct, for both alarms: each acknowledgement costs calls across the jsii bridge.
+    acknowledge(
+        scope,
+        "NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction",
+        "SageMaker's deployment guardrail watches the rollback alarms and rolls the endpoint back; people are "
+        "notified by the Monitoring stack's endpoint alarms, forwarded to dev.",
+    )
+    return alarms
+
+
+def data_capture_config(
+    capture_percent: int, data_capture_bucket: str | None, key_arn: str | None
+) -> sagemaker.CfnEndpointConfig.DataCaptureConfigProperty | None:
+    """Capture of ``capture_percent`` of requests and responses (none at 0) below ``DATA_CAPTURE_PREFIX``."""
+    if capture_percent == 0:
+        return None
+    return sagemaker.CfnEndpointConfig.DataCaptureConfigProperty(
+        enable_capture=True,
+        initial_sampling_percentage=capture_percent,
+        destination_s3_uri=f"s3://{data_capture_bucket}/{DATA_CAPTURE_PREFIX}",
+        kms_key_id=key_arn,
+        capture_options=[
+            sagemaker.CfnEndpointConfig.CaptureOptionProperty(capture_mode=mode) for mode in ("Input", "Output")
+        ],
+        capture_content_type_header=sagemaker.CfnEndpointConfig.CaptureContentTypeHeaderProperty(
+            csv_content_types=CSV_CONTENT_TYPES
+        ),
+    )

@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING, Literal
 
 from stacks.components.model_alarms import captures_data
 from stacks.components.processing_images import REGISTRIES
+from stacks.components.async_endpoint import ASYNC_INPUT_PREFIX
 from stacks.components.realtime_endpoint import DATA_CAPTURE_PREFIX
 from platform_config import PlatformConfig
 from stacks.cross_account import monitoring_job_role_name, promotion_role_names, role_arn, serving_role_names
 from platform_config.naming import (
     ATHENA_RESULTS_PREFIX,
+    async_topic_name,
+    scaling_alarm_name,
     athena_workgroup_name,
     build_code_prefix,
     build_pipeline_name,
@@ -36,7 +39,7 @@ from platform_config.naming import (
     promotion_pipeline_name,
     tracking_server_name,
 )
-from platform_config.construct_ids import model_stack_id, pascal
+from platform_config.construct_ids import model_monitoring_stack_id, model_stack_id, pascal
 from stacks.platform_app import STAGE_IDS
 
 if TYPE_CHECKING:
@@ -117,6 +120,10 @@ def access_intents(config: PlatformConfig) -> list[Intent]:
             intents += [
                 Intent(**{**vars(intent), "name": intent.name + suffix}) for intent in _snapshot_intents(config, model.name)
             ]
+        extra = _async_serving_intents(config, model.name)
+        if model.batch.enabled:
+            extra += _batch_scoring_intents(config, model.name)
+        intents += [Intent(**{**vars(intent), "name": intent.name + suffix}) for intent in extra]
     intents += _studio_intents(config)
     for group in config.feature_groups:
         suffix = "" if len(config.feature_groups) == 1 else f"-{group.name}"
@@ -555,6 +562,107 @@ def _shadow_verdict_intents(config: PlatformConfig, model: str) -> list[Intent]:
         Intent("promotion", "prod-reader-cannot-invoke-the-endpoint", reader, "sagemaker:InvokeEndpoint",
                f"arn:aws:sagemaker:{region}:{prod}:endpoint/{endpoint.lower()}", "Deny",
                "It judges the traffic callers sent, and sends none."),
+    ]
+
+
+def _async_serving_intents(config: PlatformConfig, model: str) -> list[Intent]:
+    """What an async prod endpoint needs of the shared roles. They grant by naming convention, so these
+    hold whatever mode the model's config chooses: choosing async edits no shared stack."""
+    number = config.accounts.prod.account_id
+    cfn = role_arn(config, "prod", serving_role_names(config).cloudformation_execution)
+    execution = role_arn(config, "prod", serving_role_names(config).model_execution)
+
+    def topic(name: str) -> str:
+        return f"arn:aws:sns:{config.region}:{number}:{name}"
+
+    def alarm(name: str) -> str:
+        return f"arn:aws:cloudwatch:{config.region}:{number}:alarm:{name}"
+
+    success = topic(async_topic_name(config, model, "success"))
+    request = Generated("Prod/ServingFoundation", "DataCaptureBucket",
+                        suffix=f"/{ASYNC_INPUT_PREFIX}/{endpoint_name(config, model)}/request-1.csv")
+    return [
+        Intent("serving", "cfn-creates-async-topics-prod", cfn, "sns:CreateTopic", success, "Allow",
+               "An async Endpoint stack creates its success and error topics."),
+        Intent("serving", "cfn-cannot-create-other-topics-prod", cfn, "sns:CreateTopic", topic(f"{config.name}-alerts"),
+               "Deny", "Only topics named <platform>-<model>-async-<outcome> are the Endpoint stacks' to create."),
+        Intent("serving", "cfn-creates-scale-from-zero-alarm-prod", cfn, "cloudwatch:PutMetricAlarm",
+               alarm(scaling_alarm_name(config, model, "backlog-without-capacity")), "Allow",
+               "The alarm on HasBacklogWithoutCapacity starts an async endpoint's first instance."),
+        Intent("serving", "model-execution-publishes-async-results-prod", execution, "sns:Publish", success, "Allow",
+               "SageMaker announces async answers as the model's role."),
+        Intent("serving", "model-execution-cannot-publish-elsewhere-prod", execution, "sns:Publish",
+               topic(f"{config.name}-alerts"), "Deny", "The model's role publishes to async result topics only."),
+        Intent("serving", "model-execution-reads-async-request-prod", execution, "s3:GetObject", request, "Allow",
+               "An async endpoint reads each request body from S3 as the model's role."),
+    ]
+
+
+def _batch_scoring_intents(config: PlatformConfig, model: str) -> list[Intent]:
+    """Batch scoring in prod: the schedule and the job events reach the function; the function starts its own
+    transform jobs on the served model and writes its own output prefix, nothing else."""
+    region, number = config.region, config.accounts.prod.account_id
+    stack = f"Prod/{model_monitoring_stack_id(model)}"
+    function_role = Generated(stack, "BatchScoringFunctionServiceRole")
+    scheduler_role = Generated(stack, "BatchScoringSchedulerRole")
+    function = Generated(stack, "BatchScoringFunction")
+    execution = role_arn(config, "prod", serving_role_names(config).model_execution)
+    monitoring_job = role_arn(config, "prod", monitoring_job_role_name(config, model))
+    endpoint = endpoint_name(config, model)
+    jobs = f"arn:aws:sagemaker:{region}:{number}:transform-job"
+    own_job = f"{jobs}/{endpoint.lower()}-batch-202612010200"
+
+    def data(key: str) -> Generated:
+        return Generated("Prod/ServingFoundation", "DataCaptureBucket", suffix=f"/{key}")
+
+    batch = config.model(model).batch
+    folder = f"batch-output/{model}/2026/12/01/{endpoint}-batch-202612010200/"
+    key = Generated("Prod/ServingFoundation", "Key")
+    return [
+        Intent("serving", "scheduler-assumes-batch-scheduler-role", "scheduler.amazonaws.com", "sts:AssumeRole",
+               scheduler_role, "Allow", "Each tick invokes the function as the schedule's role.", source_account=number),
+        Intent("serving", "batch-scheduler-invokes-function", scheduler_role, "lambda:InvokeFunction", function,
+               "Allow", "A tick starts that tick's transform job."),
+        Intent("serving", "rule-invokes-batch-function-on-job-state", "events.amazonaws.com", "lambda:InvokeFunction",
+               function, "Allow", "A completed job's event makes the function write its manifest.",
+               source_account=number, source_arn=Generated(stack, "BatchScoringJobStateChanges")),
+        Intent("serving", "batch-function-reads-served-endpoint", function_role, "sagemaker:DescribeEndpoint",
+               f"arn:aws:sagemaker:{region}:{number}:endpoint/{endpoint.lower()}", "Allow",
+               "The job scores with the model the prod endpoint serves now."),
+        Intent("serving", "batch-function-starts-its-transform-job", function_role, "sagemaker:CreateTransformJob",
+               own_job, "Allow", "One job per tick, named after the tick."),
+        Intent("serving", "batch-function-cannot-start-other-transform-jobs", function_role,
+               "sagemaker:CreateTransformJob", f"{jobs}/another-teams-job", "Deny",
+               "The function starts jobs of its own prefix only."),
+        Intent("serving", "batch-function-cannot-update-endpoints", function_role, "sagemaker:UpdateEndpoint",
+               f"arn:aws:sagemaker:{region}:{number}:endpoint/{endpoint.lower()}", "Deny",
+               "Batch scoring reads what is deployed; only the promotion pipeline deploys."),
+        Intent("serving", "batch-function-cannot-pass-model-execution-role", function_role, "iam:PassRole",
+               execution, "Deny", "A transform job runs as its model's role: the function passes no role at all.",
+               {"iam:PassedToService": SAGEMAKER}),
+        Intent("serving", "batch-function-reads-inputs", function_role, "s3:GetObject",
+               data(f"{batch.input_prefix}applicants.csv"), "Allow", "The manifest holds each input's sha256."),
+        Intent("serving", "batch-function-writes-manifest", function_role, "s3:PutObject",
+               data(f"{folder}manifest.json"), "Allow", "The completion step writes the manifest beside the scores."),
+        Intent("serving", "batch-function-cannot-write-inputs", function_role, "s3:PutObject",
+               data(f"{batch.input_prefix}applicants.csv"), "Deny", "Inputs are the data owners' to write."),
+        Intent("serving", "batch-function-cannot-read-captured-data", function_role, "s3:GetObject",
+               data(f"{DATA_CAPTURE_PREFIX}/{endpoint}/AllTraffic/2026/12/01/00/capture.jsonl"), "Deny",
+               "Captured requests are the monitoring job's to read."),
+        Intent("serving", "batch-function-encrypts-with-serving-key", function_role, "kms:GenerateDataKey", key,
+               "Allow", "Manifests are encrypted with the serving key."),
+        Intent("serving", "batch-function-writes-capture-records", function_role, "s3:PutObject",
+               data(f"batch-capture/{endpoint}/2026/12/01/02/{endpoint}-batch-202612010200.jsonl"), "Allow",
+               "The completion step writes the job's rows and scores in the capture format for the drift job."),
+        Intent("monitoring", "monitoring-job-reads-batch-capture-records", monitoring_job, "s3:GetObject",
+               data(f"batch-capture/{endpoint}/2026/12/01/02/{endpoint}-batch-202612010200.jsonl"), "Allow",
+               "The drift job judges batch inputs as a second source beside the endpoint's capture."),
+        Intent("serving", "model-execution-reads-batch-inputs", execution, "s3:GetObject",
+               data(f"{batch.input_prefix}applicants.csv"), "Allow", "A transform job reads its inputs as the model's role."),
+        Intent("serving", "model-execution-reads-job-input-manifest", execution, "s3:GetObject",
+               data(f"{folder}inputs.manifest"), "Allow", "The job's input manifest names exactly the tick's files."),
+        Intent("serving", "model-execution-cannot-read-scores", execution, "s3:GetObject",
+               data(f"{folder}scores/applicants.csv.out"), "Deny", "The model's role writes scores, never reads them."),
     ]
 
 

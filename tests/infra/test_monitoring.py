@@ -73,7 +73,9 @@ def render(value: Any) -> str:
 
 
 def drift_job_request(template: Template) -> dict[str, Any]:
-    [schedule] = resources(template, "AWS::Scheduler::Schedule").values()
+    # Prod may also schedule batch scoring (a Lambda target).
+    [schedule] = [schedule for schedule in resources(template, "AWS::Scheduler::Schedule").values()
+                  if str(schedule["Properties"]["Target"]["Arn"]).endswith(":sagemaker:createProcessingJob")]
     return json.loads(render(schedule["Properties"]["Target"]["Input"]))
 
 
@@ -206,7 +208,13 @@ def test_drift_job_reads_the_endpoint_capture_and_resolves_baselines_in_dev_regi
 
     endpoint = monitoring.endpoint
     assert args["--endpoint-name"] == endpoint
-    assert args["--capture-s3-uri"] == f"s3://{{Ref:DataCaptureBucket}}/data-capture/{endpoint}/"
+    values = drift_job_request(template)["AppSpecification"]["ContainerArguments"]
+    captures = [value for flag, value in zip(values[::2], values[1::2]) if flag == "--capture-s3-uri"]
+    # With batch scoring (prod), the batch jobs' records are a second source in the capture format.
+    batch = [f"s3://{{Ref:DataCaptureBucket}}/batch-capture/{endpoint}/"] if (
+        monitoring.stage == "Prod" and model.batch.enabled
+    ) else []
+    assert captures == [f"s3://{{Ref:DataCaptureBucket}}/data-capture/{endpoint}/", *batch]
     assert args["--model-package-group"] == f"arn:aws:sagemaker:eu-west-1:{DEV}:model-package-group/{endpoint}"
     assert "--baseline-s3-uri" not in args
     assert args["--window-end"] == "<aws.scheduler.scheduled-time>"
@@ -316,8 +324,13 @@ def test_job_role_reads_only_its_endpoints_capture_baselines_and_code(monitoring
     )
     code = f"arn:aws:s3:::cdk-hnb659fds-assets-{ACCOUNTS[stage]}-eu-west-1/"
 
+    # With batch scoring (prod), the batch jobs' records in the capture format are a second source.
+    batch = [f"arn:aws:s3:::{{Ref:DataCaptureBucket}}/batch-capture/{monitoring.endpoint}/*"] if (
+        stage == "Prod" and model.batch.enabled
+    ) else []
     assert [read for read in reads if not read.startswith(code)] == [
         "arn:aws:s3:::mlops-artifacts-111111111111-eu-west-1/models/*",
+        *batch,
         f"arn:aws:s3:::{{Ref:DataCaptureBucket}}/data-capture/{monitoring.endpoint}/*",
     ]
     assert [read.removeprefix(code)[-4:] for read in reads if read.startswith(code)] == [".zip"]
@@ -416,18 +429,21 @@ def test_each_model_has_named_health_alarms_and_drift_alarms_where_its_endpoint_
         purposes |= {"data-drift", "monitoring-silent", "unjudged-records"}
         purposes |= {"fairness"} if model.sensitive_attributes else set()
         purposes |= {"model-quality"} if model.monitoring.ground_truth_s3_uri else set()
+    purposes |= {"batch-scoring-failed"} if stage == "Prod" and model.batch.enabled else set()
     assert alarm_names(template) == {f"{model_monitoring.endpoint}-{purpose}" for purpose in purposes}
 
 
 def test_only_a_model_whose_endpoint_captures_gets_a_job_role_and_a_schedule(model_monitoring: Monitored) -> None:
     stage, template, model = model_monitoring
     roles = {role["Properties"].get("RoleName") for role in resources(template, "AWS::IAM::Role").values()}
+    drift_schedules = [schedule for schedule in resources(template, "AWS::Scheduler::Schedule").values()
+                       if str(schedule["Properties"]["Target"]["Arn"]).endswith(":sagemaker:createProcessingJob")]
     if captures_data(model, stage.lower()):
         assert monitoring_job_role_name(CONFIG, model.name) in roles
-        template.resource_count_is("AWS::Scheduler::Schedule", 1)
+        assert len(drift_schedules) == 1
     else:
-        assert roles == set()
-        template.resource_count_is("AWS::Scheduler::Schedule", 0)
+        assert monitoring_job_role_name(CONFIG, model.name) not in roles
+        assert drift_schedules == []
 
 
 def test_data_drift_alarm_fires_when_the_last_run_flags_any_feature(monitoring: Monitored) -> None:
@@ -675,6 +691,7 @@ ALARM_LOGICAL_IDS = {
     "fairness": "AlarmsFairness55CA087B",
     "monitoring-silent": "AlarmsMonitoringSilent95E25490",
     "unjudged-records": "AlarmsUnjudgedRecords1626268C",
+    "batch-scoring-failed": "BatchScoringDeadLetters08A4681C",
 }
 
 

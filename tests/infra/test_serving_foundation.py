@@ -207,7 +207,8 @@ def test_cloudformation_execution_role_is_limited_to_the_endpoint_stacks_resourc
     actions = _actions(_statements(_foundation(synthesized, account),
                                    serving_role_names(platform_config).cloudformation_execution))
     services = {action.split(":")[0] for action in actions}
-    assert services <= {"sagemaker", "cloudwatch", "application-autoscaling", "iam", "kms", "ssm"}
+    # sns: an async Endpoint stack's success and error topics (prod).
+    assert services <= {"sagemaker", "cloudwatch", "application-autoscaling", "iam", "kms", "ssm", "sns"}
     assert {action for action in actions if action.startswith("iam:")} <= {"iam:PassRole", "iam:CreateServiceLinkedRole"}
     assert not any(action == "*" or action.endswith(":*") for action in actions)
     assert not actions & CHANGES_TO_MODEL_PACKAGES

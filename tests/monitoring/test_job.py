@@ -87,6 +87,20 @@ def test_the_scheduled_job_analyses_only_the_captured_hour_before_its_scheduled_
     assert (tmp_path / "out" / "report.html").exists()
 
 
+def test_a_second_capture_source_is_read_beside_the_endpoints(aws, credit: CreditTraffic, tmp_path: Path) -> None:
+    # Batch scoring writes its jobs' records in the capture format below batch-capture/<endpoint>/.
+    batch_uri = f"s3://capture-bucket/batch-capture/{ENDPOINT}/"
+    upload(aws("s3"), capture_folder(credit, tmp_path / "batch"), batch_uri)
+    arguments = scheduled_arguments(tmp_path / "out")
+    arguments[arguments.index("--capture-s3-uri") + 2:arguments.index("--capture-s3-uri") + 2] = [
+        "--capture-s3-uri", batch_uri,
+    ]
+
+    assert job.main(arguments, client=aws) == 0
+
+    assert report_json(tmp_path / "out")["capture"]["rows"] == 2 * len(credit.test)
+
+
 def test_the_scheduled_job_publishes_its_metrics_in_the_namespace(aws, credit: CreditTraffic, tmp_path: Path) -> None:
     job.main(scheduled_arguments(tmp_path / "out"), client=aws)
 
