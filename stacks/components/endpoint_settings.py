@@ -16,9 +16,9 @@ the account's serving key. Exposes ``parameter_arns``.
 defaulting to those SSM names. A plain object, not a construct: parameters are
 stack-wide, and a construct would only add a call across the jsii bridge per stack.
 Exposes ``subnet_ids`` (a list token), ``security_group_id``, ``data_capture_bucket``
-and ``key_arn``; with ``serverless`` (an endpoint with no volume and no data capture)
-the last two are ``None`` and their parameters are not declared, as CloudFormation
-flags unused parameters. ``parameters`` maps each string setting's token to its
+and ``key_arn``; with ``serverless`` (an endpoint with no volume, no data capture and no
+VPC: SageMaker supports none of them for serverless inference) all four are ``None`` and
+their parameters are not declared, as CloudFormation flags unused parameters. ``parameters`` maps each string setting's token to its
 parameter's logical id.
 """
 
@@ -98,10 +98,12 @@ class EndpointSettings:
             self.parameters[value] = logical_id
             return value
 
-        self.subnet_ids = parameter("SubnetIds", SUBNET_IDS, "List<AWS::EC2::Subnet::Id>").value_as_list
-        self.security_group_id = string("SecurityGroupId", SECURITY_GROUP_ID, "AWS::EC2::SecurityGroup::Id")
+        self.subnet_ids: list[str] | None = None
+        self.security_group_id: str | None = None
         self.data_capture_bucket: str | None = None
         self.key_arn: str | None = None
         if not serverless:
+            self.subnet_ids = parameter("SubnetIds", SUBNET_IDS, "List<AWS::EC2::Subnet::Id>").value_as_list
+            self.security_group_id = string("SecurityGroupId", SECURITY_GROUP_ID, "AWS::EC2::SecurityGroup::Id")
             self.data_capture_bucket = string("DataCaptureBucket", DATA_CAPTURE_BUCKET)
             self.key_arn = string("KeyArn", KEY_ARN)

@@ -4,7 +4,9 @@ Creates:
 
 - an ``AWS::SageMaker::Model`` whose one container is ``model_package_arn`` (a
   version in dev's registry), running as ``execution_role_arn``, in the given
-  subnets and security group, network-isolated;
+  subnets and security group, network-isolated (a serverless endpoint's model has
+  neither: SageMaker supports no VPC nor network isolation there, and ``subnet_ids``
+  and ``security_group_id`` are then ``None``);
 - an endpoint config with one variant ``VARIANT_NAME``: ``instance_type`` ×
   ``instance_count``, or serverless when ``serverless`` is given (which cannot
   capture data nor take a volume key: ``key_arn`` and ``data_capture_bucket`` may
@@ -164,15 +166,22 @@ class RealtimeEndpoint(Construct):
             self._autoscale(endpoint_name, autoscaling)
 
     def _model(
-        self, construct_id: str, package_arn: str, role_arn: str, subnet_ids: list[str], security_group_id: str
+        self, construct_id: str, package_arn: str, role_arn: str, subnet_ids: list[str] | None,
+        security_group_id: str | None,
     ) -> sagemaker.CfnModel:
+        # Serverless inference supports neither VPC configuration nor network isolation (AWS's
+        # feature exclusions): such a model gets no subnets, and SageMaker refuses the flag.
+        in_vpc = subnet_ids is not None and security_group_id is not None
         return sagemaker.CfnModel(
             self,
             construct_id,
             execution_role_arn=role_arn,
             containers=[sagemaker.CfnModel.ContainerDefinitionProperty(model_package_name=package_arn)],
-            vpc_config=sagemaker.CfnModel.VpcConfigProperty(security_group_ids=[security_group_id], subnets=subnet_ids),
-            enable_network_isolation=True,
+            vpc_config=(
+                sagemaker.CfnModel.VpcConfigProperty(security_group_ids=[security_group_id], subnets=subnet_ids)
+                if in_vpc else None
+            ),
+            enable_network_isolation=True if in_vpc else None,
         )
 
     def _candidate_variants(self, instance_type: str, instance_count: int) -> dict:

@@ -78,13 +78,19 @@ def test_endpoint_stack_uses_no_resource_type_its_cloudformation_role_cannot_cre
 
 @pytest.mark.parametrize("account", SERVING)
 def test_model_serves_the_package_in_the_vpc_network_isolated_as_model_execution(synthesized, platform_config, model_name, account):
+    serverless = account == "staging" and platform_config.model(model_name).serving.staging.serverless
+    # AWS lists VPC configuration and network isolation among serverless inference's exclusions.
+    network = (
+        {"VpcConfig": Match.absent(), "EnableNetworkIsolation": Match.absent()} if serverless
+        else {"VpcConfig": {"SecurityGroupIds": [{"Ref": "SecurityGroupId"}], "Subnets": {"Ref": "SubnetIds"}},
+              "EnableNetworkIsolation": True}
+    )
     _template(synthesized, platform_config, account, model_name).has_resource_properties(
         "AWS::SageMaker::Model",
         {
             "Containers": [{"ModelPackageName": {"Ref": "ModelPackageArn"}}],
             "ExecutionRoleArn": role_arn(platform_config, account, serving_role_names(platform_config).model_execution),
-            "VpcConfig": {"SecurityGroupIds": [{"Ref": "SecurityGroupId"}], "Subnets": {"Ref": "SubnetIds"}},
-            "EnableNetworkIsolation": True,
+            **network,
         },
     )
 
@@ -284,7 +290,7 @@ def test_only_dev_pipeline_roles_deploy_the_stack_not_the_cdk_bootstrap(synthesi
     assert "BootstrapVersion" not in _template(synthesized, platform_config, account, model_name).to_json().get("Parameters", {})
 
 
-def test_serverless_staging_neither_captures_data_nor_takes_a_volume_key(platform_config: PlatformConfig, model_name):
+def test_serverless_staging_neither_captures_data_nor_takes_a_volume_key_nor_a_vpc(platform_config: PlatformConfig, model_name):
     model = platform_config.model(model_name)
     serverless = model.model_copy(
         update={"serving": model.serving.model_copy(
@@ -294,7 +300,13 @@ def test_serverless_staging_neither_captures_data_nor_takes_a_volume_key(platfor
     stage = Stage(App(), "Staging", env=Environment(account=platform_config.accounts.staging.account_id,
                                                      region=platform_config.region))
     stack = EndpointStack(stage, "Endpoint", config=platform_config, model=serverless, account_name="staging")
-    Template.from_stack(stack).has_resource_properties(
+    template = Template.from_stack(stack)
+    # SageMaker refuses VPC configuration and network isolation for serverless inference.
+    template.has_resource_properties(
+        "AWS::SageMaker::Model", {"VpcConfig": Match.absent(), "EnableNetworkIsolation": Match.absent()}
+    )
+    assert not {"SubnetIds", "SecurityGroupId"} & set(template.to_json().get("Parameters", {}))
+    template.has_resource_properties(
         "AWS::SageMaker::EndpointConfig",
         {
             "DataCaptureConfig": Match.absent(),
