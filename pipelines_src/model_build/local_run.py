@@ -252,8 +252,9 @@ def _chosen(report_file: Path) -> str:
     report = read_json(report_file)
     best = report["best"]
     return (
-        f"      {len(report['trials'])} trials ({report['search']}) in {report['seconds']:.2f} s; "
-        f"best validation AUC {best['objective']:.4f} with {best['hyperparameters']}"
+        f"      {len(report['trials'])} trials of a {report['search']} in {report['seconds']:.2f} s "
+        f"(SageMaker: {report['strategy_in_the_cloud']}); best validation AUC {best['objective']:.4f} with "
+        + ", ".join(f"{name}={value}" for name, value in best["hyperparameters"].items())
     )
 
 

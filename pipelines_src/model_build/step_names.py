@@ -26,3 +26,10 @@ FEATURE_GROUP_ORDER = (SNAPSHOT, *ORDER)
 def training_step(tuned: bool) -> str:
     """The step that trains the model: TUNE for a model with tuning enabled, TRAIN otherwise."""
     return TUNE if tuned else TRAIN
+
+
+def order(*, feature_group: bool, tuned: bool) -> tuple[str, ...]:
+    """The steps of a model's pipeline in the order they run (``ORDER`` or ``FEATURE_GROUP_ORDER``,
+    with TUNE in place of TRAIN for a tuned model)."""
+    steps = FEATURE_GROUP_ORDER if feature_group else ORDER
+    return tuple(training_step(tuned) if name == TRAIN else name for name in steps)

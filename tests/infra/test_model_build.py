@@ -113,7 +113,7 @@ def test_pipeline_has_the_build_pipeline_name_and_a_role_only_sagemaker_assumes(
 
 
 def test_definition_runs_the_build_steps_in_order(definition, model) -> None:
-    order = step_names.ORDER if model.feature_group is None else step_names.FEATURE_GROUP_ORDER
+    order = step_names.order(feature_group=model.feature_group is not None, tuned=model.tuning.enabled)
     assert [step["Name"] for step in definition["Steps"]] == list(order)
 
 

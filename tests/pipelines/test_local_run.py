@@ -28,7 +28,7 @@ def test_the_bundled_data_passes_every_gate(local_run) -> None:
 
 def test_every_step_runs_in_pipeline_order(local_run, model) -> None:
     feature_store = [INGEST, SNAPSHOT] if model.feature_group else []
-    assert list(local_run.timings) == [*feature_store, *step_names.ORDER]
+    assert list(local_run.timings) == [*feature_store, *step_names.order(feature_group=False, tuned=model.tuning.enabled)]
 
 
 def test_the_registration_request_carries_the_model_and_its_metrics(local_run, platform_config, model_name) -> None:

@@ -91,7 +91,8 @@ def tune(
             best = (booster, trials[-1])
     booster, chosen = best
     report = {
-        "search": "seeded random search (SageMaker runs the configured strategy on the same space)",
+        "search": "seeded random search",
+        # What SageMaker runs on the same space.
         "strategy_in_the_cloud": tuning["strategy"],
         "objective_metric": tuning["objective_metric"],
         "seed": seed,
