@@ -3,9 +3,9 @@
 One entry point, ``build_pipeline``, from the typed config and the deploy-time values
 (``DeployValues``). The steps (names in ``step_names``)::
 
-    [Snapshot ->] Preprocess -> Train -> PackageModel -> Evaluate -> Fairness -> MonitoringBaseline -> QualityGate
-                                                                                    |- RegisterModel (all gates pass)
-                                                                                    '- GateFailed    (otherwise)
+    [Snapshot ->] Preprocess -> Train|Tune -> PackageModel -> Evaluate -> Fairness -> MonitoringBaseline -> QualityGate
+                                                                                         |- RegisterModel (all gates pass)
+                                                                                         '- GateFailed    (otherwise)
 
 - a model with a ``feature_group`` starts with Snapshot (``feature_store.snapshot_job``): it
   reads the group's offline store as of ``AsOfTime`` (default: the execution's start) with
@@ -28,7 +28,12 @@ One entry point, ``build_pipeline``, from the typed config and the deploy-time v
   reads the pseudonymization key from Secrets Manager (through the VPC's endpoint), and Snapshot,
   which calls SageMaker, Athena and S3;
 - Train is the built-in XGBoost algorithm with ``training.hyperparameters``, reading
-  the ``train`` and ``validation`` channels (CSV, label first, no header);
+  the ``train`` and ``validation`` channels (CSV, label first, no header). A model with
+  ``tuning.enabled`` has Tune in its place: a hyperparameter tuning job whose trials are that
+  training job with ``tuning.parameter_ranges`` searched (static: the other hyperparameters),
+  tagged ``model=<model>``; the steps after it read the best trial's ``model.tar.gz``. With
+  ``training.spot.enabled`` the training job (each trial) runs on spot capacity and checkpoints
+  to ``s3://<ArtifactBucket>/checkpoints/<model>/<exec>``;
 - PackageModel (``steps.package``) makes the serving artifact: the booster plus the
   encoding and the inference code, with the execution id as the version its responses
   name. Evaluate and Fairness judge that artifact, and RegisterModel registers it, in
@@ -178,13 +183,10 @@ class _Builder:
             hyperparameters={name: str(value) for name, value in sorted(self.model.training.hyperparameters.items())},
             tags=[Tag(key=tag["Key"], value=tag["Value"]) for tag in self.jobs.tags],
             output_data_config=OutputDataConfig(
-                s3_output_path=self._model_output(),
+                s3_output_path=f"s3://{self.values.artifact_bucket}/models/{self.model.name}",
                 kms_key_id=self.values.kms_key_arn,
             ),
         )
-
-    def _model_output(self) -> str:
-        return f"s3://{self.values.artifact_bucket}/models/{self.model.name}"
 
     def _channels(self, preprocess: ProcessingStep) -> list[InputData]:
         return [
