@@ -10,6 +10,7 @@ from platform_config.base import ConfigModel, InstanceType
 from platform_config.contract import DataContract
 from platform_config.dataset import header_mismatch, read_header
 from platform_config.training import Training
+from platform_config.tuning import Tuning
 
 # SageMaker model package group names: letters, digits and hyphens, at most 63 characters.
 # The platform derives endpoint and pipeline names from it, so it stays well under that.
@@ -345,6 +346,7 @@ class ModelConfig(ConfigModel):
     gates: QualityGates = QualityGates()
     evaluation: Evaluation = Evaluation()
     training: Training = Field(default_factory=dict, validate_default=True)
+    tuning: Tuning = Tuning()
     serving: Serving = Serving()
     batch: BatchScoring = BatchScoring()
     monitoring: Monitoring = Monitoring()
@@ -372,6 +374,19 @@ class ModelConfig(ConfigModel):
             )
         if self.sensitive_attributes and self.fairness_not_applicable is not None:
             raise ValueError("fairness_not_applicable contradicts the sensitive_attributes listed: keep one")
+        return self
+
+    @model_validator(mode="after")
+    def _tuning_objective_is_reported(self) -> "ModelConfig":
+        if not self.tuning.enabled:
+            return self
+        metric = self.tuning.objective_metric.split(":", 1)[1]
+        listed = [item.strip() for item in str(self.training.hyperparameters.get("eval_metric", "")).split(",")]
+        if metric not in listed:
+            raise ValueError(
+                f"tuning.objective_metric {self.tuning.objective_metric!r}: training.hyperparameters.eval_metric must "
+                f"list {metric!r}, or the algorithm never reports the metric the tuning job maximizes"
+            )
         return self
 
     @model_validator(mode="after")

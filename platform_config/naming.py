@@ -240,3 +240,14 @@ def approval_topic_name(config: PlatformConfig) -> str:
     """Dev's SNS topic of the approvers (``approver_emails``): every promotion pipeline's prod
     approval request and the promotion alarms."""
     return f"{config.name}-promotion-approvals"
+
+
+def training_checkpoint_prefix(model_name: str) -> str:
+    """Where in the dev artifact bucket a model's spot training jobs checkpoint, ending in ``/``; each
+    execution checkpoints below it (``<prefix><execution id>/``), so no build resumes another's."""
+    return f"checkpoints/{model_name}/"
+
+
+# The tag naming the model on the tuning jobs its build pipeline starts: the pipeline role may
+# start, watch and stop its own model's tuning jobs only (SageMaker names them at run time).
+TUNING_JOB_MODEL_TAG_KEY = "model"

@@ -11,14 +11,30 @@ from platform_config.base import ConfigModel, InstanceType
 SUPPORTED_OBJECTIVES = ("binary:logistic",)
 # Hyperparameters of the built-in XGBoost algorithm whose type the config can check; the
 # algorithm refuses a wrong one only when a training job starts.
-_INTEGER_HYPERPARAMETERS = frozenset({"num_round", "max_depth", "early_stopping_rounds", "seed"})
-_NUMBER_HYPERPARAMETERS = frozenset(
+INTEGER_HYPERPARAMETERS = frozenset({"num_round", "max_depth", "early_stopping_rounds", "seed"})
+NUMBER_HYPERPARAMETERS = frozenset(
     {"eta", "gamma", "min_child_weight", "subsample", "colsample_bytree", "lambda", "alpha", "scale_pos_weight"}
 )
 
 
+# A build job's time limit (every processing and training job); a spot training job may wait longer.
+JOB_MAX_RUNTIME_SECONDS = 3600
+# SageMaker's bound on a training job's MaxWaitTimeInSeconds (28 days).
+MAX_SPOT_WAIT_SECONDS = 2_419_200
+
+
 def _is_integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+class Spot(ConfigModel):
+    """Managed spot training: the training jobs (every trial of a tuning job too) run on spare
+    capacity and may be interrupted; they checkpoint to the artifact bucket
+    (``naming.training_checkpoint_prefix``) and resume. ``max_wait_seconds`` bounds a job's
+    running plus waiting time, so it is at least the job's run time limit."""
+
+    enabled: bool = False
+    max_wait_seconds: Annotated[int, Field(ge=JOB_MAX_RUNTIME_SECONDS, le=MAX_SPOT_WAIT_SECONDS)] = 2 * JOB_MAX_RUNTIME_SECONDS
 
 
 class Training(ConfigModel):
@@ -35,6 +51,7 @@ class Training(ConfigModel):
     # The sensitive attributes stay in the data, where the fairness step measures bias with
     # them, but are not model inputs: the model cannot decide on sex, age or nationality directly.
     exclude_sensitive_attributes: bool = True
+    spot: Spot = Spot()
 
     @field_validator("hyperparameters")
     @classmethod
@@ -57,9 +74,9 @@ class Training(ConfigModel):
         if _is_integer(value.get("early_stopping_rounds")) and value["early_stopping_rounds"] < 1:
             problems.append(f"early_stopping_rounds must be at least 1, got {value['early_stopping_rounds']!r}")
         for name, item in sorted(value.items()):
-            if name in _INTEGER_HYPERPARAMETERS and not _is_integer(item):
+            if name in INTEGER_HYPERPARAMETERS and not _is_integer(item):
                 problems.append(f"{name} must be an integer, got {item!r}")
-            if name in _NUMBER_HYPERPARAMETERS and (isinstance(item, str | bool)):
+            if name in NUMBER_HYPERPARAMETERS and (isinstance(item, str | bool)):
                 problems.append(f"{name} must be a number, got {item!r}")
         if problems:
             raise ValueError("; ".join(problems))

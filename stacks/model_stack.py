@@ -61,6 +61,7 @@ from platform_config.naming import (
     promotion_artifact_bucket_name,
     promotion_artifact_key_alias,
     promotion_function_name,
+    training_checkpoint_prefix,
 )
 from stacks.account_settings import removal_policy_of
 from stacks.components.model_alarms import captures_data, retraining_alarm_purposes
@@ -160,6 +161,8 @@ class ModelStack(Stack):
                 results_prefix=ATHENA_RESULTS_PREFIX,
                 results_key=data_key,
             ),
+            tuned_model=model.name if model.tuning.enabled else None,
+            checkpoint_prefix=training_checkpoint_prefix(model.name) if model.training.spot.enabled else None,
         )
         self.build.node.add_dependency(self.group)
         self.promotion = self._promotion(config, model)

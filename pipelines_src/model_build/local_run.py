@@ -29,6 +29,7 @@ as a model without a feature group does (to compare the two paths).
     snapshot/{records.csv,snapshot.json}     the point-in-time snapshot Preprocess reads (feature group only)
     preprocess/{train,validation,splits,metadata}/
     model/xgboost-model, model/model.tar.gz  the booster, then the serving artifact (steps.package)
+    model/tuning.json                        a tuned model's search: every trial, the chosen hyperparameters
     evaluation/evaluation.json
     fairness/{bias.json,explainability.json,report.html,gate.json}
     baseline/{statistics.json,constraints.json}
@@ -70,7 +71,7 @@ from pipelines_src.model_build import step_names
 from pipelines_src.model_build.images import xgboost_image_uri
 from pipelines_src.model_build.model_settings import feature_group_of, model_of, serving_instance_types, write_model_settings
 from pipelines_src.model_build.raw_fixture import write_raw_fixture
-from pipelines_src.model_build.steps import baseline, evaluate, fairness, package, preprocess, train
+from pipelines_src.model_build.steps import baseline, evaluate, fairness, package, preprocess, train, tune
 from pipelines_src.model_build.steps.contract import read_raw
 from pipelines_src.model_build.steps.files import read_json, write_json, write_table
 from pipelines_src.model_build.steps.gate import GATE_FILE
@@ -201,9 +202,13 @@ def run_local(
     steps += [
         (step_names.PREPROCESS, lambda: preprocess.main(
             ["--settings", settings, "--input-dir", str(preprocess_input), "--output-dir", str(pre)])),
-        (step_names.TRAIN, lambda: (train.main(
-            ["--settings", settings, "--train-dir", str(pre / "train"), "--validation-dir", str(pre / "validation"),
-             "--model-dir", str(model_dir)]), pack(model_dir / MODEL_FILE, model_dir / ARCHIVE))),
+        # A tuned model's search stands where the cloud's tuning job does: in place of Train.
+        (step_names.training_step(model.tuning.enabled), lambda: (
+            (tune if model.tuning.enabled else train).main(
+                ["--settings", settings, "--train-dir", str(pre / "train"), "--validation-dir", str(pre / "validation"),
+                 "--model-dir", str(model_dir)]),
+            pack(model_dir / MODEL_FILE, model_dir / ARCHIVE),
+            model.tuning.enabled and log(_chosen(model_dir / tune.TUNING_FILE)))),
         (step_names.PACKAGE, lambda: package.main(
             ["--settings", settings, "--model-dir", str(model_dir), "--metadata-dir", str(pre / "metadata"),
              "--model-version", version, "--output-dir", str(model_dir)])),
@@ -290,6 +295,16 @@ def log_experiment_run(out: Path, lineage: dict[str, str], tracking_uri: str) ->
         artifacts={name: str(out / name) for name in experiment_run.ARTIFACTS},
     )
     return log_run(record, tracking_uri)
+
+
+def _chosen(report_file: Path) -> str:
+    report = read_json(report_file)
+    best = report["best"]
+    return (
+        f"      {len(report['trials'])} trials of a {report['search']} in {report['seconds']:.2f} s "
+        f"(SageMaker: {report['strategy_in_the_cloud']}); best validation AUC {best['objective']:.4f} with "
+        + ", ".join(f"{name}={value}" for name, value in best["hyperparameters"].items())
+    )
 
 
 def ingest_fixture(raw: Path, group: "FeatureGroupSpec", store: LocalOfflineStore, report_dir: Path) -> None:

@@ -10,6 +10,10 @@ local runner turn the typed ``ModelConfig`` into this plain JSON document:
   gates (null for a model with them);
 - ``training``: ``hyperparameters`` (the built-in algorithm's names, ``num_round`` included),
   ``test_fraction``, ``validation_fraction``, ``seed``, ``exclude_sensitive_attributes``;
+- ``tuning``: the ``[models.tuning]`` section (``enabled``, ``strategy``, ``objective_metric``,
+  ``objective_type``, ``max_jobs``, ``max_parallel_jobs``, ``early_stopping_type``,
+  ``parameter_ranges``: ``{name: {type, min_value, max_value, scaling}}``); the local run's Tune
+  step reads it;
 - ``evaluation``: ``cost_matrix`` (``false_positive``, ``false_negative``: the build report's prices);
 - ``gates``: ``min_auc``, ``disparate_impact_band``, ``max_abs_dppl`` (defaults; the
   pipeline's parameters and the local runner's flags override them), ``min_group_size``,
@@ -46,6 +50,7 @@ def model_settings(model: "ModelConfig", feature_group: "FeatureGroupSpec | None
         "training": model.training.model_dump(
             mode="json", include={"hyperparameters", "test_fraction", "validation_fraction", "seed", "exclude_sensitive_attributes"}
         ),
+        "tuning": model.tuning.model_dump(mode="json"),
         "gates": model.gates.model_dump(mode="json"),
         "evaluation": model.evaluation.model_dump(mode="json"),
         "monitoring": {"baseline_drift_distance": model.monitoring.baseline_drift_distance},

@@ -3,9 +3,9 @@
 One entry point, ``build_pipeline``, from the typed config and the deploy-time values
 (``DeployValues``). The steps (names in ``step_names``)::
 
-    [Snapshot ->] Preprocess -> Train -> PackageModel -> Evaluate -> Fairness -> MonitoringBaseline -> QualityGate
-                                                                                    |- RegisterModel (all gates pass)
-                                                                                    '- GateFailed    (otherwise)
+    [Snapshot ->] Preprocess -> Train|Tune -> PackageModel -> Evaluate -> Fairness -> MonitoringBaseline -> QualityGate
+                                                                                         |- RegisterModel (all gates pass)
+                                                                                         '- GateFailed    (otherwise)
 
 - a model with a ``feature_group`` starts with Snapshot (``feature_store.snapshot_job``): it
   reads the group's offline store as of ``AsOfTime`` (default: the execution's start) with
@@ -28,7 +28,12 @@ One entry point, ``build_pipeline``, from the typed config and the deploy-time v
   reads the pseudonymization key from Secrets Manager (through the VPC's endpoint), and Snapshot,
   which calls SageMaker, Athena and S3;
 - Train is the built-in XGBoost algorithm with ``training.hyperparameters``, reading
-  the ``train`` and ``validation`` channels (CSV, label first, no header);
+  the ``train`` and ``validation`` channels (CSV, label first, no header). A model with
+  ``tuning.enabled`` has Tune in its place: a hyperparameter tuning job whose trials are that
+  training job with ``tuning.parameter_ranges`` searched (static: the other hyperparameters),
+  tagged ``model=<model>``; the steps after it read the best trial's ``model.tar.gz``. With
+  ``training.spot.enabled`` the training job (each trial) runs on spot capacity and checkpoints
+  to ``s3://<ArtifactBucket>/checkpoints/<model>/<exec>``;
 - PackageModel (``steps.package``) makes the serving artifact: the booster plus the
   encoding and the inference code, with the execution id as the version its responses
   name. Evaluate and Fairness judge that artifact, and RegisterModel registers it, in
@@ -49,13 +54,16 @@ outputs are encrypted with ``DeployValues.kms_key_arn``.
 
 from collections.abc import Sequence
 
-from sagemaker.core.shapes import OutputDataConfig, ProcessingInput, StoppingCondition, Tag
+from sagemaker.core.parameter import ContinuousParameter, IntegerParameter
+from sagemaker.core.shapes import CheckpointConfig, OutputDataConfig, ProcessingInput, StoppingCondition, Tag
 from sagemaker.core.workflow.execution_variables import ExecutionVariables
+from sagemaker.core.workflow.functions import Join
 from sagemaker.core.workflow.pipeline_context import PipelineSession
 from sagemaker.core.workflow.properties import PropertyFile
 from sagemaker.mlops.workflow.pipeline import Pipeline
-from sagemaker.mlops.workflow.steps import ProcessingStep, TrainingStep
+from sagemaker.mlops.workflow.steps import ProcessingStep, TrainingStep, TuningStep
 from sagemaker.train import ModelTrainer
+from sagemaker.train.tuner import HyperparameterTuner
 from sagemaker.train.configs import Compute, InputData, Networking
 
 from pipelines_src.feature_store import athena_snapshot
@@ -73,9 +81,23 @@ from pipelines_src.model_build.steps.gate import GATE_FILE
 from pipelines_src.model_build.steps.preprocess import DIGEST_FILE
 from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
-from platform_config.naming import athena_workgroup_name
+from platform_config.naming import TUNING_JOB_MODEL_TAG_KEY, athena_workgroup_name, training_checkpoint_prefix
 
 SNAPSHOT_OUTPUT = "snapshot"
+# Where a training container writes checkpoints, which SageMaker syncs with the checkpoint prefix.
+CHECKPOINT_DIR = "/opt/ml/checkpoints"
+_RANGES = {"continuous": ContinuousParameter, "integer": IntegerParameter}
+
+
+class _Tuner(HyperparameterTuner):
+    """The SDK's tuner, with what its training job definition leaves out of the ModelTrainer's
+    settings: the volume key and network isolation (every trial runs as the Train job would)."""
+
+    def _build_training_job_definition(self, inputs):
+        definition = super()._build_training_job_definition(inputs)
+        definition.resource_config.volume_kms_key_id = self.model_trainer.compute.volume_kms_key_id
+        definition.enable_network_isolation = self.model_trainer.networking.enable_network_isolation
+        return definition
 
 
 class _Builder:
@@ -124,8 +146,10 @@ class _Builder:
         )
         return ProcessingStep(step_names.PREPROCESS, step_args=step_args, property_files=[digest]), digest
 
-    def train(self, preprocess: ProcessingStep) -> TrainingStep:
-        trainer = ModelTrainer(
+    def _trainer(self) -> ModelTrainer:
+        """The training job of Train, and of each trial of Tune."""
+        spot = self.model.training.spot
+        return ModelTrainer(
             sagemaker_session=self.session,
             role=self.values.role_arn,
             training_image=self.jobs.image,
@@ -134,8 +158,23 @@ class _Builder:
                 instance_count=1,
                 volume_size_in_gb=VOLUME_GB,
                 volume_kms_key_id=self.values.kms_key_arn,
+                enable_managed_spot_training=spot.enabled or None,
             ),
-            stopping_condition=StoppingCondition(max_runtime_in_seconds=MAX_RUNTIME_SECONDS),
+            stopping_condition=StoppingCondition(
+                max_runtime_in_seconds=MAX_RUNTIME_SECONDS,
+                max_wait_time_in_seconds=spot.max_wait_seconds if spot.enabled else None,
+            ),
+            # Per execution: a new build never resumes from an earlier build's checkpoints.
+            checkpoint_config=CheckpointConfig(
+                s3_uri=Join(
+                    on="/",
+                    values=[
+                        f"s3://{self.values.artifact_bucket}/{training_checkpoint_prefix(self.model.name).rstrip('/')}",
+                        ExecutionVariables.PIPELINE_EXECUTION_ID,
+                    ],
+                ),
+                local_path=CHECKPOINT_DIR,
+            ) if spot.enabled else None,
             networking=Networking(
                 enable_network_isolation=step_names.TRAIN in self.jobs.isolated,
                 security_group_ids=[self.values.security_group_id],
@@ -148,20 +187,51 @@ class _Builder:
                 kms_key_id=self.values.kms_key_arn,
             ),
         )
-        step_args = trainer.train(
-            input_data_config=[
-                InputData(channel_name=name, data_source=self.jobs.output_uri(preprocess, name), content_type=register.CSV)
-                for name in ("train", "validation")
-            ]
-        )
+
+    def _channels(self, preprocess: ProcessingStep) -> list[InputData]:
+        return [
+            InputData(channel_name=name, data_source=self.jobs.output_uri(preprocess, name), content_type=register.CSV)
+            for name in ("train", "validation")
+        ]
+
+    def train(self, preprocess: ProcessingStep) -> TrainingStep:
+        step_args = self._trainer().train(input_data_config=self._channels(preprocess))
         return TrainingStep(step_names.TRAIN, step_args=step_args)
 
-    def package(self, preprocess: ProcessingStep, train: TrainingStep) -> ProcessingStep:
+    def tune(self, preprocess: ProcessingStep) -> TuningStep:
+        tuning = self.model.tuning
+        tuner = _Tuner(
+            model_trainer=self._trainer(),
+            objective_metric_name=tuning.objective_metric,
+            objective_type=tuning.objective_type,
+            hyperparameter_ranges={
+                name: _RANGES[bounds.type](
+                    int(bounds.min_value) if bounds.type == "integer" else bounds.min_value,
+                    int(bounds.max_value) if bounds.type == "integer" else bounds.max_value,
+                    bounds.scaling,
+                )
+                for name, bounds in sorted(tuning.parameter_ranges.items())
+            },
+            strategy=tuning.strategy,
+            max_jobs=tuning.max_jobs,
+            max_parallel_jobs=tuning.max_parallel_jobs,
+            early_stopping_type=tuning.early_stopping_type,
+            tags=[*self.jobs.tags, {"Key": TUNING_JOB_MODEL_TAG_KEY, "Value": self.model.name}],
+        )
+        return TuningStep(step_names.TUNE, step_args=tuner.tune(inputs=self._channels(preprocess)))
+
+    def model_artifact(self, training: TrainingStep | TuningStep):
+        """The S3 URI of the trained model: the training job's, or the best trial's of a tuning job."""
+        if isinstance(training, TuningStep):
+            return training.get_top_model_s3_uri(top_k=0, s3_bucket=self.values.artifact_bucket, prefix=f"models/{self.model.name}")
+        return training.properties.ModelArtifacts.S3ModelArtifacts
+
+    def package(self, preprocess: ProcessingStep, train: TrainingStep | TuningStep) -> ProcessingStep:
         jobs = self.jobs
         step_args = jobs.processor(step_names.PACKAGE, "package").run(
             inputs=[
                 jobs.code(),
-                jobs.input("model", train.properties.ModelArtifacts.S3ModelArtifacts, paths.MODEL),
+                jobs.input("model", self.model_artifact(train), paths.MODEL),
                 jobs.input("metadata", jobs.output_uri(preprocess, "metadata"), paths.METADATA),
             ],
             outputs=[jobs.output("model", f"{paths.OUTPUT}/model", jobs.uri("models", "model"))],
@@ -228,7 +298,7 @@ def build_pipeline(
     jobs, params = builder.jobs, builder.params
     snapshot = builder.snapshot() if model.feature_group is not None else None
     preprocess, digest = builder.preprocess(snapshot)
-    train = builder.train(preprocess)
+    train = builder.tune(preprocess) if model.tuning.enabled else builder.train(preprocess)
     package = builder.package(preprocess, train)
     evaluate, evaluation = builder.evaluate(preprocess, package)
     fairness, bias, gate = builder.fairness(preprocess, package, evaluate)

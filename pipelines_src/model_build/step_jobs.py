@@ -30,12 +30,13 @@ from pipelines_src.model_build.steps import container_paths as paths
 from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
 from platform_config.naming import platform_tags
+from platform_config.training import JOB_MAX_RUNTIME_SECONDS
 
 # Steps whose containers call no AWS API: no network at all, beyond SageMaker's own data transfer.
 ISOLATED_STEPS = frozenset(
     {step_names.TRAIN, step_names.PACKAGE, step_names.EVALUATE, step_names.FAIRNESS, step_names.MONITORING_BASELINE}
 )
-MAX_RUNTIME_SECONDS = 3600
+MAX_RUNTIME_SECONDS = JOB_MAX_RUNTIME_SECONDS
 VOLUME_GB = 30
 STEPS_PACKAGE = "pipelines_src.model_build.steps"
 FEATURE_STORE_PACKAGE = "pipelines_src.feature_store"

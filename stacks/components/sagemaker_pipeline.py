@@ -6,7 +6,8 @@ Creates:
   and the contract/config JSON the containers read);
 - ``role``: a ``SageMakerPipelineRole`` named ``role_name`` (CI passes it by name), scoped to the
   buckets, keys, secrets, model package group and images this pipeline uses, and the offline store
-  it snapshots (``feature_snapshot``, for a model reading a feature group);
+  it snapshots (``feature_snapshot``, for a model reading a feature group), the tuning jobs of a
+  ``tuned_model`` and the spot training checkpoints under ``checkpoint_prefix``;
 - ``pipeline``: an ``AWS::SageMaker::Pipeline`` named ``pipeline_name`` whose body is the
   rendered definition under ``Fn::Sub``, so CloudFormation fills in the values only known
   at deploy time (the role ARN, bucket names, key ARN, the code asset's S3 URI, and the
@@ -59,6 +60,8 @@ class SageMakerPipeline(Construct):
         network: PlatformNetwork,
         role_name: str,
         feature_snapshot: FeatureSnapshotRead | None = None,
+        tuned_model: str | None = None,
+        checkpoint_prefix: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.code_asset = s3_assets.Asset(
@@ -83,6 +86,8 @@ class SageMakerPipeline(Construct):
                 security_group_id=network.workload_security_group.security_group_id,
             ),
             feature_snapshot=feature_snapshot,
+            tuned_model=tuned_model,
+            checkpoint_prefix=checkpoint_prefix,
         ).role
         deploy_time_values = {
             "PipelineRoleArn": self.role.role_arn,

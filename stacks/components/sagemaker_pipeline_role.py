@@ -9,6 +9,11 @@ Named ``role_name``; trusted by SageMaker only. The role may:
   pseudonymization key);
 - create, describe, stop and tag the processing and training jobs pipelines start
   (SageMaker names them ``pipelines-<execution>-<step>-<suffix>``);
+- with ``tuned_model`` (a model whose build tunes): create hyperparameter tuning jobs tagged
+  ``model=<tuned_model>`` (the tag the pipeline puts on its tuning job), and describe, stop and list the
+  training jobs of such jobs only;
+- with ``checkpoint_prefix`` (spot training): read, write, delete and list the objects under that
+  prefix of ``artifact_bucket``, where SageMaker syncs the training container's checkpoints;
 - register model versions in ``model_package_group`` only (the group and its versions), and only as
   ``PendingManualApproval``;
 - pass itself to SageMaker, and no other role to anyone;
@@ -36,6 +41,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from platform_config.naming import TUNING_JOB_MODEL_TAG_KEY
 from stacks.components.nag import acknowledge_all
 from stacks.components.statement_batch import StatementBatch
 from stacks.rendered_pipelines import EcrRepository
@@ -92,6 +98,8 @@ class SageMakerPipelineRole(Construct):
         network: JobNetwork,
         role_name: str,
         feature_snapshot: FeatureSnapshotRead | None = None,
+        tuned_model: str | None = None,
+        checkpoint_prefix: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -168,6 +176,10 @@ class SageMakerPipelineRole(Construct):
         )
         if feature_snapshot is not None:
             self._allow_feature_snapshot(feature_snapshot)
+        if tuned_model is not None:
+            self._allow_tuning(tuned_model)
+        if checkpoint_prefix is not None:
+            self._allow_checkpoints(artifact_bucket, checkpoint_prefix)
         self._wildcard_reasons["AwsSolutions::AwsSolutions-IAM5[Resource::*]"] = (
             "Only ecr:GetAuthorizationToken, cloudwatch:PutMetricData and the EC2 Describe calls SageMaker makes "
             "for VPC jobs, which support no resource-level permissions; the metrics are limited to SageMaker's "
@@ -220,6 +232,39 @@ class SageMakerPipelineRole(Construct):
             [key.key_arn],
             {"Bool": {"kms:GrantIsForAWSResource": "true"}},
         )
+
+    def _allow_tuning(self, model: str) -> None:
+        tuning_jobs = [self._sagemaker_arn("hyper-parameter-tuning-job", "*")]
+        reason = (
+            "SageMaker Pipelines names each tuning job at run time; the role creates them only with its "
+            "model's tag and describes, stops and lists the trials of its model's tuning jobs only (conditions)."
+        )
+        self._allow(
+            "StartOwnTuningJobs",
+            ["sagemaker:CreateHyperParameterTuningJob", "sagemaker:AddTags"],
+            tuning_jobs,
+            {"StringEquals": {f"aws:RequestTag/{TUNING_JOB_MODEL_TAG_KEY}": model}},
+            wildcard_reason=reason,
+        )
+        self._allow(
+            "WatchOwnTuningJobs",
+            ["sagemaker:DescribeHyperParameterTuningJob", "sagemaker:StopHyperParameterTuningJob",
+             "sagemaker:ListTrainingJobsForHyperParameterTuningJob"],
+            tuning_jobs,
+            {"StringEquals": {f"aws:ResourceTag/{TUNING_JOB_MODEL_TAG_KEY}": model}},
+            wildcard_reason=reason,
+        )
+
+    def _allow_checkpoints(self, bucket: s3.IBucket, prefix: str) -> None:
+        # SageMaker mirrors the container's checkpoint folder, deletions included.
+        self._allow(
+            "SyncTrainingCheckpoints",
+            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+            [bucket.arn_for_objects(f"{prefix}*")],
+            wildcard_reason="SageMaker names checkpoint files after the training job and round; deletes only "
+            "under this model's checkpoint prefix, which holds nothing but checkpoints.",
+        )
+        self._allow("ListTrainingCheckpoints", ["s3:ListBucket"], [bucket.bucket_arn], {"StringLike": {"s3:prefix": [f"{prefix}*"]}})
 
     def _allow_feature_snapshot(self, read: FeatureSnapshotRead) -> None:
         self._allow("DescribeFeatureGroup", ["sagemaker:DescribeFeatureGroup"],

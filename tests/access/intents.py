@@ -38,6 +38,8 @@ from platform_config.naming import (
     promotion_artifact_bucket_name,
     promotion_pipeline_name,
     tracking_server_name,
+    training_checkpoint_prefix,
+    TUNING_JOB_MODEL_TAG_KEY,
 )
 from platform_config.construct_ids import model_monitoring_stack_id, model_stack_id, pascal
 from stacks.platform_app import STAGE_IDS
@@ -307,6 +309,50 @@ def _raw_data_intents(config: PlatformConfig, model: str, pipeline_role: Generat
                f"{raw}/{model}/german_credit.csv", "Deny",
                "Its training set comes from the offline store, whose PII ingestion removed."),
     ]
+
+
+def _training_intents(config: PlatformConfig, model: str, pipeline_role: Generated, artifacts: str) -> list[Intent]:
+    """Spot training syncs checkpoints under the model's own checkpoint prefix; a tuned model's
+    pipeline starts and watches tuning jobs carrying its model's tag. Neither grant exists when
+    the model's config does not ask for it."""
+    region, dev = config.region, config.accounts.dev.account_id
+    checkpoint = f"{artifacts}/{training_checkpoint_prefix(model)}execution-1/xgboost-checkpoint.10"
+    tuning_job = f"arn:aws:sagemaker:{region}:{dev}:hyper-parameter-tuning-job/a1b2c3d4e5f6-tune-0a1b2c"
+    own = {f"aws:RequestTag/{TUNING_JOB_MODEL_TAG_KEY}": model, "aws:TagKeys": [TUNING_JOB_MODEL_TAG_KEY]}
+    spot, tuned = config.model(model).training.spot.enabled, config.model(model).tuning.enabled
+    intents = [
+        Intent("build", "training-syncs-checkpoints" if spot else "training-without-spot-cannot-write-checkpoints",
+               pipeline_role, "s3:PutObject", checkpoint, "Allow" if spot else "Deny",
+               "Spot training checkpoints so an interrupted job resumes." if spot
+               else "Only spot training checkpoints: the grant follows the config."),
+        Intent("build", "pipeline-cannot-write-another-models-checkpoints", pipeline_role, "s3:PutObject",
+               f"{artifacts}/{training_checkpoint_prefix('another-model')}execution-1/xgboost-checkpoint.10", "Deny",
+               "A build resumes only from its own model's checkpoints."),
+        Intent("build", "pipeline-cannot-delete-model-artifacts", pipeline_role, "s3:DeleteObject",
+               f"{artifacts}/models/{model}/execution-1/model.tar.gz", "Deny",
+               "Checkpoint sync deletes checkpoints, never the models the registry points to."),
+        Intent("build", "pipeline-starts-own-tuning-job" if tuned else "pipeline-without-tuning-cannot-start-tuning-jobs",
+               pipeline_role, "sagemaker:CreateHyperParameterTuningJob", tuning_job, "Allow" if tuned else "Deny",
+               "The Tune step starts a tuning job tagged with its model." if tuned
+               else "Only a model whose config tunes may start tuning jobs.", own),
+        Intent("build", "pipeline-cannot-start-another-models-tuning-job", pipeline_role,
+               "sagemaker:CreateHyperParameterTuningJob", tuning_job, "Deny",
+               "The role starts tuning jobs for its own model only.",
+               {f"aws:RequestTag/{TUNING_JOB_MODEL_TAG_KEY}": "another-model", "aws:TagKeys": [TUNING_JOB_MODEL_TAG_KEY]}),
+        Intent("build", "pipeline-cannot-stop-another-models-tuning-job", pipeline_role,
+               "sagemaker:StopHyperParameterTuningJob", tuning_job, "Deny",
+               "The role watches and stops its own model's tuning jobs only.",
+               {f"aws:ResourceTag/{TUNING_JOB_MODEL_TAG_KEY}": "another-model"}),
+    ]
+    if spot:
+        intents.append(Intent("build", "training-deletes-old-checkpoints", pipeline_role, "s3:DeleteObject", checkpoint,
+                              "Allow", "SageMaker mirrors deletions of the container's checkpoint folder."))
+    if tuned:
+        intents.append(Intent("build", "pipeline-lists-own-tuning-jobs-trials", pipeline_role,
+                              "sagemaker:ListTrainingJobsForHyperParameterTuningJob", tuning_job, "Allow",
+                              "The Tune step's properties name the best trial, whose model the later steps use.",
+                              {f"aws:ResourceTag/{TUNING_JOB_MODEL_TAG_KEY}": model}))
+    return intents
 
 
 def _offline_store_table(config: PlatformConfig, group: str) -> str:
@@ -742,6 +788,7 @@ def _model_intents(config: PlatformConfig, model: str) -> list[Intent]:
         Intent("build", "sagemaker-assumes-pipeline-role", SAGEMAKER, "sts:AssumeRole", pipeline_role, "Allow",
                "Every pipeline step runs as the pipeline's role.", source_account=dev),
         *_raw_data_intents(config, model, pipeline_role, raw),
+        *_training_intents(config, model, pipeline_role, artifacts),
         Intent("build", "pipeline-decrypts-data", pipeline_role, "kms:Decrypt", data_key, "Allow",
                "Raw and curated data are encrypted with the data key."),
         Intent("build", "pipeline-writes-model-artifacts", pipeline_role, "s3:PutObject",

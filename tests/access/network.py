@@ -304,6 +304,9 @@ class Templates:
         parameters = {_MARKER.format(name): value for name, value in variables.items()}
         for step in _job_steps(definition["Steps"]):
             arguments = step["Arguments"]
+            if step["Type"] == "Tuning":
+                # Every trial of a tuning job runs as its training job definition says.
+                arguments = arguments["TrainingJobDefinition"]
             if step["Type"] == "Processing":
                 network = arguments.get("NetworkConfig", {})
                 vpc, isolation = network.get("VpcConfig"), bool(network.get("EnableNetworkIsolation"))
@@ -331,7 +334,7 @@ class Templates:
 
 def _job_steps(steps: list[dict]) -> Iterator[dict]:
     for step in steps:
-        if step["Type"] in {"Processing", "Training"}:
+        if step["Type"] in {"Processing", "Training", "Tuning"}:
             yield step
         if step["Type"] == "Condition":
             yield from _job_steps(step["Arguments"].get("IfSteps", []) + step["Arguments"].get("ElseSteps", []))

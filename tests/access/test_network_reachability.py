@@ -45,7 +45,7 @@ PREPROCESS_OF_SNAPSHOT = f"{step(step_names.PREPROCESS)} (snapshot)"
 #   Athena and reads the result from S3;
 # - a feature group's Ingest job reads its pseudonymization key from Secrets Manager and writes
 #   records through the Feature Store runtime (SageMaker moves its files to and from S3);
-# - the other steps only move files (S3, done by SageMaker) and run isolated;
+# - the other steps (Tune's trials too) only move files (S3, done by SageMaker) and run isolated;
 # - an endpoint model (isolated) downloads model.tar.gz and uploads captured data to S3;
 # - a drift job reads captures and baselines from S3 and publishes CloudWatch metrics;
 # - the one function in the VPC, the experiment logger, reads the execution's steps (SageMaker API)
@@ -63,7 +63,9 @@ API_SERVICES = ("secretsmanager", "sts", "sagemaker.api")
 
 def kinds_of_steps(config: PlatformConfig) -> dict[str, bool]:
     """The kind of every pipeline step the config's pipelines have, and whether it runs isolated."""
-    kinds = {step(name): True for name in ISOLATED_STEPS}
+    kinds = {step(name): True for name in ISOLATED_STEPS if name != step_names.TRAIN}
+    # A tuned model's trials run as its Train job would, in the Tune step.
+    kinds.update({step(step_names.training_step(model.tuning.enabled)): True for model in config.models})
     if any(model.feature_group is None for model in config.models):
         kinds[step(step_names.PREPROCESS)] = False
     if any(model.feature_group is not None for model in config.models):

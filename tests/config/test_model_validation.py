@@ -263,3 +263,81 @@ def test_credit_risk_keeps_applicants_aged_25_or_less_as_the_group_judged_for_ag
     [age] = [attribute for attribute in credit_risk().sensitive_attributes if attribute.column == "age_in_years"]
 
     assert (age.threshold, age.facet) == (25, "at_or_below")
+
+
+# --- tuning and spot training --------------------------------------------------------------------
+
+TUNING = "models.0.tuning"
+
+
+def _tuning(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    def change(raw: dict[str, Any]) -> None:
+        raw["models"][0]["tuning"].update(changes)
+
+    return change
+
+
+def _eta(**bounds: Any) -> dict[str, Any]:
+    return {"eta": {"type": "continuous", "min_value": 0.01, "max_value": 0.3, **bounds}}
+
+
+BAD_TUNING = {
+    "unknown strategy": (_tuning(strategy="Grid"), f"{TUNING}.strategy: Input should be 'Bayesian' or 'Random'"),
+    "other objective": (_tuning(objective_metric="validation:logloss"), f"{TUNING}.objective_metric: Input should be 'validation:auc'"),
+    "no jobs": (_tuning(max_jobs=0), f"{TUNING}.max_jobs: Input should be greater than or equal to 1"),
+    "more parallel than jobs": (_tuning(max_jobs=2, max_parallel_jobs=3), f"{TUNING}: max_parallel_jobs 3 exceeds max_jobs 2"),
+    "enabled without ranges": (_tuning(enabled=True, parameter_ranges={}), f"{TUNING}: parameter_ranges is empty"),
+    "reversed range": (
+        _tuning(parameter_ranges=_eta(min_value=0.3, max_value=0.01)),
+        f"{TUNING}.parameter_ranges.eta: min_value 0.3 must be below max_value 0.01",
+    ),
+    "log scale from zero": (
+        _tuning(parameter_ranges=_eta(min_value=0, scaling="Logarithmic")),
+        f"{TUNING}.parameter_ranges.eta: Logarithmic scaling needs min_value > 0",
+    ),
+    "not a hyperparameter": (
+        _tuning(parameter_ranges={"etta": {"type": "continuous", "min_value": 0.01, "max_value": 0.3}}),
+        "parameter_ranges.etta: not a tunable hyperparameter",
+    ),
+    "integer as continuous": (
+        _tuning(parameter_ranges={"max_depth": {"type": "continuous", "min_value": 2, "max_value": 6}}),
+        'parameter_ranges.max_depth: max_depth is an integer, its range needs type = "integer"',
+    ),
+    "fractional integer bounds": (
+        _tuning(parameter_ranges={"max_depth": {"type": "integer", "min_value": 2.5, "max_value": 6}}),
+        f"{TUNING}.parameter_ranges.max_depth: an integer range needs whole bounds",
+    ),
+    "objective the algorithm does not report": (
+        _both(_tuning(enabled=True), _set(f"{HYPERPARAMETERS}.eval_metric", "logloss")),
+        "tuning.objective_metric 'validation:auc': training.hyperparameters.eval_metric must list 'auc'",
+    ),
+    "spot waiting less than a job runs": (
+        _set("models.0.training.spot", {"enabled": True, "max_wait_seconds": 600}),
+        "models.0.training.spot.max_wait_seconds: Input should be greater than or equal to 3600",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_TUNING))
+def test_a_bad_tuning_or_spot_setting_is_refused_naming_the_field(case: str) -> None:
+    change, detail = BAD_TUNING[case]
+
+    assert detail in _problems(mutated(change))
+
+
+def test_tuning_and_spot_are_off_unless_a_model_asks() -> None:
+    def bare(raw: dict[str, Any]) -> None:
+        del raw["models"][0]["tuning"]
+        del raw["models"][0]["training"]["spot"]
+
+    model = parse_config(mutated(bare)).models[0]
+
+    assert (model.tuning.enabled, model.training.spot.enabled) == (False, False)
+
+
+def test_the_credit_risk_search_space_is_valid_when_switched_on() -> None:
+    model = parse_config(mutated(_tuning(enabled=True))).models[0]
+
+    assert model.tuning.enabled and set(model.tuning.parameter_ranges) == {
+        "colsample_bytree", "eta", "lambda", "max_depth", "min_child_weight", "subsample"
+    }

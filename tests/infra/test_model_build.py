@@ -18,6 +18,7 @@ from platform_config import PlatformConfig
 from platform_config.accounts import ImportedNetwork
 from stacks.rendered_pipelines import RENDERED_PIPELINES_DIR, BuildOutputError, RenderedPipeline, load_rendered_pipeline
 from platform_config.construct_ids import model_stack_id
+from platform_config.naming import TUNING_JOB_MODEL_TAG_KEY, training_checkpoint_prefix
 from tests.infra.template_queries import as_list, only, resources_of, role_statements
 from tests.synth import SynthesizedApp
 
@@ -112,7 +113,7 @@ def test_pipeline_has_the_build_pipeline_name_and_a_role_only_sagemaker_assumes(
 
 
 def test_definition_runs_the_build_steps_in_order(definition, model) -> None:
-    order = step_names.ORDER if model.feature_group is None else step_names.FEATURE_GROUP_ORDER
+    order = step_names.order(feature_group=model.feature_group is not None, tuned=model.tuning.enabled)
     assert [step["Name"] for step in definition["Steps"]] == list(order)
 
 
@@ -301,9 +302,33 @@ def test_pipeline_role_writes_only_under_its_models_prefixes(pipeline_role_state
     bucket = f"arn:aws:s3:::{ARTIFACT_BUCKET}"
     # A model reading a feature group also writes its snapshot query's results, where the workgroup puts them.
     athena_results = [f"arn:aws:s3:::{CURATED_BUCKET}/athena-results/*"] if model.feature_group else []
+    # A model trained on spot capacity also syncs its checkpoints.
+    checkpoints = [f"{bucket}/{training_checkpoint_prefix(model.name)}*"] if model.training.spot.enabled else []
     assert sorted(writable) == sorted(
-        [f"{bucket}/models/{model.name}/*", f"{bucket}/pipelines/{model.name}/*", *athena_results]
+        [f"{bucket}/models/{model.name}/*", f"{bucket}/pipelines/{model.name}/*", *athena_results, *checkpoints]
     )
+
+
+def test_pipeline_role_deletes_only_checkpoints_and_only_for_spot_training(pipeline_role_statements, model) -> None:
+    deletable = [
+        resource
+        for item in pipeline_role_statements
+        if "s3:DeleteObject" in as_list(item["Action"])
+        for resource in as_list(item["Resource"])
+    ]
+    spot = model.training.spot.enabled
+    assert deletable == ([f"arn:aws:s3:::{ARTIFACT_BUCKET}/{training_checkpoint_prefix(model.name)}*"] if spot else [])
+
+
+def test_pipeline_role_touches_tuning_jobs_only_when_the_model_tunes_and_only_its_own(pipeline_role_statements, model) -> None:
+    tuning = [item for item in pipeline_role_statements if any("HyperParameterTuningJob" in action for action in as_list(item["Action"]))]
+    if not model.tuning.enabled:
+        assert tuning == []
+        return
+    assert {key for item in tuning for key in item["Condition"]["StringEquals"]} == {
+        f"aws:RequestTag/{TUNING_JOB_MODEL_TAG_KEY}", f"aws:ResourceTag/{TUNING_JOB_MODEL_TAG_KEY}"
+    }
+    assert {value for item in tuning for value in item["Condition"]["StringEquals"].values()} == {model.name}
 
 
 def test_pipeline_role_starts_only_pipeline_jobs(pipeline_role_statements) -> None:

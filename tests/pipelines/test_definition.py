@@ -66,7 +66,7 @@ def test_rendering_twice_gives_the_same_bytes(renders) -> None:
 
 
 def test_steps_run_in_pipeline_order(definition, model) -> None:
-    order = step_names.ORDER if model.feature_group is None else step_names.FEATURE_GROUP_ORDER
+    order = step_names.order(feature_group=model.feature_group is not None, tuned=model.tuning.enabled)
     assert [step["Name"] for step in definition["Steps"]] == list(order)
 
 
@@ -163,21 +163,23 @@ def test_deploy_time_values_are_the_documented_placeholders(renders) -> None:
 
 
 def job_networks(definition: dict[str, Any]) -> dict[str, tuple[dict, bool]]:
-    """Each job step's VpcConfig and network isolation flag, by step name."""
+    """Each job step's VpcConfig and network isolation flag, by step name (a tuning job's: its trials')."""
     networks = {}
     for step in definition["Steps"]:
         arguments = step["Arguments"]
         if step["Type"] == "Processing":
             config = arguments.get("NetworkConfig", {})
             networks[step["Name"]] = (config.get("VpcConfig"), config.get("EnableNetworkIsolation"))
-        elif step["Type"] == "Training":
-            networks[step["Name"]] = (arguments.get("VpcConfig"), arguments.get("EnableNetworkIsolation"))
+        elif step["Type"] in {"Training", "Tuning"}:
+            job = training_job(definition)
+            networks[step["Name"]] = (job.get("VpcConfig"), job.get("EnableNetworkIsolation"))
     return networks
 
 
 def test_every_job_runs_in_the_platform_vpc(definition, model) -> None:
     networks = job_networks(definition)
-    assert set(networks) == {*([step_names.SNAPSHOT] if model.feature_group else []), step_names.PREPROCESS, *ISOLATED_STEPS}
+    isolated = {step_names.training_step(model.tuning.enabled) if name == step_names.TRAIN else name for name in ISOLATED_STEPS}
+    assert set(networks) == {*([step_names.SNAPSHOT] if model.feature_group else []), step_names.PREPROCESS, *isolated}
     for vpc, _ in networks.values():
         assert vpc == {"SecurityGroupIds": ["${SecurityGroupId}"], "Subnets": ["${SubnetIds}"]}
 
@@ -192,7 +194,7 @@ def test_only_the_step_that_calls_aws_has_network_access(definition, model) -> N
 
 def test_every_job_runs_as_the_pipeline_role_with_encrypted_volumes(definition) -> None:
     for step in definition["Steps"][:5]:
-        arguments = step["Arguments"]
+        arguments = step["Arguments"].get("TrainingJobDefinition", step["Arguments"])
         assert arguments["RoleArn"] == "${PipelineRoleArn}"
         resources = arguments.get("ProcessingResources", {}).get("ClusterConfig") or arguments["ResourceConfig"]
         assert resources["VolumeKmsKeyId"] == "${KmsKeyArn}"
@@ -213,20 +215,102 @@ def test_no_step_installs_anything_at_job_start(definition) -> None:
     assert {name: bool(re.search(r"\bpip3?\b", script)) for name, script in scripts.items()} == dict.fromkeys(scripts, False)
 
 
+def training_job(definition: dict[str, Any]) -> dict[str, Any]:
+    """The Train step's training job, or the training job definition of the Tune step's trials."""
+    steps = steps_of(definition)
+    if step_names.TUNE in steps:
+        return steps[step_names.TUNE]["Arguments"]["TrainingJobDefinition"]
+    return steps[step_names.TRAIN]["Arguments"]
+
+
+def static_hyperparameters(job: dict[str, Any]) -> dict[str, str]:
+    return job["StaticHyperParameters"] if "StaticHyperParameters" in job else job["HyperParameters"]
+
+
+def searched_ranges(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The Tune step's ranges as the config and model_settings.json spell them (none without tuning)."""
+    tune = steps_of(definition).get(step_names.TUNE)
+    if tune is None:
+        return {}
+    ranges = tune["Arguments"]["HyperParameterTuningJobConfig"]["ParameterRanges"]
+    return {
+        item["Name"]: {
+            "type": kind, "min_value": float(item["MinValue"]), "max_value": float(item["MaxValue"]), "scaling": item["ScalingType"],
+        }
+        for kind in ("continuous", "integer")
+        for item in ranges.get(f"{kind.capitalize()}ParameterRanges", [])
+    }
+
+
 def test_training_uses_the_configured_image_and_hyperparameters(definition, model) -> None:
-    arguments = steps_of(definition)[step_names.TRAIN]["Arguments"]
-    assert arguments["AlgorithmSpecification"]["TrainingImage"].endswith(f"/sagemaker-xgboost:{model.training.xgboost_version}")
-    assert arguments["HyperParameters"] == {name: str(value) for name, value in model.training.hyperparameters.items()}
-    assert [channel["ChannelName"] for channel in arguments["InputDataConfig"]] == ["train", "validation"]
+    job = training_job(definition)
+    assert job["AlgorithmSpecification"]["TrainingImage"].endswith(f"/sagemaker-xgboost:{model.training.xgboost_version}")
+    # A tuning job leaves out of its static hyperparameters the ones it searches.
+    searched = set(model.tuning.parameter_ranges) if model.tuning.enabled else set()
+    assert static_hyperparameters(job) == {
+        name: str(value) for name, value in model.training.hyperparameters.items() if name not in searched
+    }
+    assert [channel["ChannelName"] for channel in job["InputDataConfig"]] == ["train", "validation"]
 
 
 def test_the_training_job_and_the_local_run_train_with_the_same_effective_hyperparameters(definition, settings) -> None:
-    job = steps_of(definition)[step_names.TRAIN]["Arguments"]["HyperParameters"]
-    assert training_plan(job) == training_plan(settings["training"]["hyperparameters"])
+    job = static_hyperparameters(training_job(definition))
+    local = settings["training"]["hyperparameters"]
+    if not settings["tuning"]["enabled"]:
+        assert training_plan(job) == training_plan(local)
+        return
+    # Tuned: the local search trains every trial with the static hyperparameters plus a point of
+    # the ranges; the tuning job with its static ones plus a point of its ranges: the same space.
+    ranges = searched_ranges(definition)
+    assert ranges == settings["tuning"]["parameter_ranges"]
+    assert training_plan(job) == training_plan({name: value for name, value in local.items() if name not in ranges})
+
+
+def test_a_tuning_job_searches_the_configured_budget_objective_and_strategy(definition, settings) -> None:
+    tune = steps_of(definition).get(step_names.TUNE)
+    tuning = settings["tuning"]
+    assert (tune is not None) == tuning["enabled"]
+    if tune is None:
+        return
+    config = tune["Arguments"]["HyperParameterTuningJobConfig"]
+    assert config["HyperParameterTuningJobObjective"] == {"MetricName": tuning["objective_metric"], "Type": tuning["objective_type"]}
+    assert config["ResourceLimits"] == {"MaxNumberOfTrainingJobs": tuning["max_jobs"], "MaxParallelTrainingJobs": tuning["max_parallel_jobs"]}
+    assert (config["Strategy"], config["TrainingJobEarlyStoppingType"]) == (tuning["strategy"], tuning["early_stopping_type"])
+
+
+def test_the_steps_after_training_take_the_trained_or_best_tuned_model(definition, model) -> None:
+    model_input = next(
+        item["S3Input"]["S3Uri"] for item in steps_of(definition)[step_names.PACKAGE]["Arguments"]["ProcessingInputs"]
+        if item["InputName"] == "model"
+    )
+    if not model.tuning.enabled:
+        assert model_input == {"Get": f"Steps.{step_names.TRAIN}.ModelArtifacts.S3ModelArtifacts"}
+        return
+    assert model_input["Std:Join"]["Values"] == [
+        "s3:/", "${ArtifactBucket}", f"models/{model.name}",
+        {"Get": f"Steps.{step_names.TUNE}.TrainingJobSummaries[0].TrainingJobName"}, "output/model.tar.gz",
+    ]
+    assert training_job(definition)["OutputDataConfig"]["S3OutputPath"] == f"s3://${{ArtifactBucket}}/models/{model.name}"
+
+
+def test_spot_training_checkpoints_per_execution_under_the_models_prefix(definition, model) -> None:
+    job = training_job(definition)
+    spot = model.training.spot
+    assert job.get("EnableManagedSpotTraining", False) == spot.enabled
+    if not spot.enabled:
+        assert "CheckpointConfig" not in job and "MaxWaitTimeInSeconds" not in job["StoppingCondition"]
+        return
+    assert job["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": spot.max_wait_seconds}
+    assert job["CheckpointConfig"] == {
+        "LocalPath": "/opt/ml/checkpoints",
+        "S3Uri": {"Std:Join": {"On": "/", "Values": [
+            f"s3://${{ArtifactBucket}}/checkpoints/{model.name}", {"Get": "Execution.PipelineExecutionId"}
+        ]}},
+    }
 
 
 def test_processing_steps_run_in_the_training_image(definition) -> None:
-    training_image = steps_of(definition)[step_names.TRAIN]["Arguments"]["AlgorithmSpecification"]["TrainingImage"]
+    training_image = training_job(definition)["AlgorithmSpecification"]["TrainingImage"]
     assert {step["Arguments"]["AppSpecification"]["ImageUri"] for step in processing_steps(definition)} == {training_image}
 
 

@@ -73,7 +73,11 @@ def test_every_job_of_the_deployed_pipeline_runs_in_this_accounts_vpc(platform_c
     run_deploy(platform_config, model, aws, start=False)
     pipeline = build_pipeline_name(platform_config, model.name)
     steps = json.loads(aws[1].describe_pipeline(PipelineName=pipeline)["PipelineDefinition"])["Steps"]
-    jobs = [step["Arguments"] for step in steps if step["Type"] in {"Processing", "Training"}]
+    jobs = [
+        step["Arguments"].get("TrainingJobDefinition", step["Arguments"])
+        for step in steps
+        if step["Type"] in {"Processing", "Training", "Tuning"}
+    ]
     networks = [job.get("NetworkConfig", job)["VpcConfig"] for job in jobs]
     count = 6 if model.feature_group is None else 7  # and the Snapshot step
     assert len(jobs) == count

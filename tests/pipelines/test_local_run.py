@@ -13,6 +13,7 @@ from pipelines_src.feature_store.snapshot_files import LINEAGE_KEYS, RECORDS_FIL
 from pipelines_src.model_build import step_names
 from pipelines_src.model_build.local_run import INGEST, RAW_FILE, REGISTRATION_FILE, SNAPSHOT, SNAPSHOT_DIR, main
 from pipelines_src.model_build.steps.register import METADATA_KEYS
+from pipelines_src.model_build.steps.tune import TUNING_FILE
 from platform_config.naming import model_package_group_name
 from tests.synth import CONFIG_UNDER_TEST, REPO_ROOT
 
@@ -28,7 +29,7 @@ def test_the_bundled_data_passes_every_gate(local_run) -> None:
 
 def test_every_step_runs_in_pipeline_order(local_run, model) -> None:
     feature_store = [INGEST, SNAPSHOT] if model.feature_group else []
-    assert list(local_run.timings) == [*feature_store, *step_names.ORDER]
+    assert list(local_run.timings) == [*feature_store, *step_names.order(feature_group=False, tuned=model.tuning.enabled)]
 
 
 def test_the_registration_request_carries_the_model_and_its_metrics(local_run, platform_config, model_name) -> None:
@@ -118,3 +119,15 @@ def test_an_auc_threshold_above_the_model_fails_with_the_fail_steps_message(tmp_
     gate = json.loads((tmp_path / "fairness" / "gate.json").read_text())
     assert gate["message"] in output
     assert not (tmp_path / REGISTRATION_FILE).exists()
+
+
+def test_a_tuned_model_reports_its_search_and_trains_the_chosen_point(local_run, model, settings) -> None:
+    report_file = local_run.out / "model" / TUNING_FILE
+    assert report_file.exists() == model.tuning.enabled
+    if not model.tuning.enabled:
+        return
+    report = json.loads(report_file.read_text())
+    assert len(report["trials"]) == model.tuning.max_jobs
+    assert report["best"]["objective"] == max(trial["objective"] for trial in report["trials"])
+    assert set(report["best"]["hyperparameters"]) == set(model.tuning.parameter_ranges)
+    assert report["effective_hyperparameters"] == {**settings["training"]["hyperparameters"], **report["best"]["hyperparameters"]}
