@@ -3,6 +3,7 @@
     python -m pipelines_src.model_build.local_run --config config/platform.toml --model credit-risk \\
         --out build/local/credit-risk [--as-of 2026-01-31T00:00:00Z] [--source csv]
         [--min-auc 0.75] [--min-disparate-impact 0.8] [--max-disparate-impact 1.25]
+        [--tracking-uri sqlite:///build/mlflow/mlflow.db | --no-tracking]
 
 Each step runs through the same ``main()`` and arguments its SageMaker container runs,
 with local folders for the container's ``/opt/ml`` paths; training uses the ``xgboost``
@@ -33,6 +34,13 @@ as a model without a feature group does (to compare the two paths).
     baseline/{statistics.json,constraints.json}
     registration_request.json                the CreateModelPackage request, when every gate passes
 
+With ``tracking_uri`` (the command line's ``--tracking-uri``, default
+``sqlite:///build/mlflow/mlflow.db``; ``--no-tracking`` skips it) the run is also logged to that
+MLflow store, gate passed or not: an experiment named for the model, the hyperparameters as params
+under their config names, the test split's AUC as ``auc``, tags ``git_commit`` and ``data_sha256``
+and the reports and model as artifacts (``pipelines_src.experiments.run_record``, the same record
+the cloud's experiment logger writes for each pipeline execution).
+
 ``make serve-local`` serves ``model/model.tar.gz`` (``pipelines_src.serving.local_server``).
 The run's version (``local:<UTC time>``) is both the artifact's ``model_version`` and the
 registration's ``PipelineExecutionArn`` / ``ModelVersion``.
@@ -54,6 +62,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipelines_src.experiments import run_record as experiment_run
 from pipelines_src.feature_store import snapshot_files
 from pipelines_src.feature_store.ingest import BadRowRateError, prepare
 from pipelines_src.feature_store.local_store import LocalOfflineStore
@@ -83,6 +92,8 @@ if TYPE_CHECKING:
     from platform_config.features import FeatureGroupSpec
 
 REGISTRATION_FILE = "registration_request.json"
+# experiments.local_tracking's default, repeated so that importing this module does not import mlflow.
+DEFAULT_TRACKING_URI = "sqlite:///build/mlflow/mlflow.db"
 RAW_FILE = "raw/records.csv"
 STORE_DIR = "feature_store"
 SNAPSHOT_DIR = "snapshot"
@@ -108,6 +119,7 @@ class LocalRun:
     message: str
     timings: dict[str, float] = field(default_factory=dict)
     registration: dict[str, Any] | None = None
+    mlflow_run_id: str | None = None
 
 
 def _git_commit(repository: Path) -> str:
@@ -134,11 +146,14 @@ def run_local(
     trigger_reason: str = "local run",
     as_of: datetime | None = None,
     source: str = "feature-store",
+    tracking_uri: str | None = None,
     log: Callable[[str], None] = print,
 ) -> LocalRun:
     """Run every step into ``out``; gate overrides default to the model's configured gates.
     ``as_of`` (default: after this run's ingestion) and ``source`` matter only for a model with a
-    feature group; ``source="csv"`` skips the feature store."""
+    feature group; ``source="csv"`` skips the feature store. With ``tracking_uri`` (e.g.
+    ``experiments.local_tracking.DEFAULT_TRACKING_URI``) the run is logged to that MLflow store
+    and ``LocalRun.mlflow_run_id`` names it."""
     if source not in SOURCES:
         raise ValueError(f"source {source!r} is not one of {list(SOURCES)}")
     config_path = Path(config_path)
@@ -213,6 +228,15 @@ def run_local(
     started = time.perf_counter()
     verdict = read_json(out / "fairness" / GATE_FILE)
     registration = None
+    lineage = {
+        GIT_COMMIT: _git_commit(repository),
+        PIPELINE_EXECUTION: version,
+        DATA_DIGEST: read_json(pre / "metadata" / preprocess.DIGEST_FILE)["digest"],
+        TRIGGER_REASON: trigger_reason,
+        FEATURE_ENCODING: (pre / "metadata" / "encoding.json").resolve().as_uri(),
+        MODEL_VERSION: version,
+        **(snapshots[0].lineage() if snapshots else {}),
+    }
     if verdict["passed"]:
         registration = registration_request(
             model_package_group=model_package_group_name(config, model.name),
@@ -226,21 +250,46 @@ def run_local(
             explainability_uri=(out / "fairness" / fairness.EXPLAINABILITY_FILE).resolve().as_uri(),
             statistics_uri=(out / "baseline" / baseline.STATISTICS_FILE).resolve().as_uri(),
             constraints_uri=(out / "baseline" / baseline.CONSTRAINTS_FILE).resolve().as_uri(),
-            metadata={
-                GIT_COMMIT: _git_commit(repository),
-                PIPELINE_EXECUTION: version,
-                DATA_DIGEST: read_json(pre / "metadata" / preprocess.DIGEST_FILE)["digest"],
-                TRIGGER_REASON: trigger_reason,
-                FEATURE_ENCODING: (pre / "metadata" / "encoding.json").resolve().as_uri(),
-                MODEL_VERSION: version,
-                **(snapshots[0].lineage() if snapshots else {}),
-            },
+            metadata=lineage,
         )
         write_json(out / REGISTRATION_FILE, registration)
     timings[step_names.QUALITY_GATE] = time.perf_counter() - started
     outcome = f"{step_names.REGISTER}: {out / REGISTRATION_FILE}" if registration else f"{step_names.GATE_FAILED}: {verdict['message']}"
     log(f"[{total}/{total}] {step_names.QUALITY_GATE:<18} done in {timings[step_names.QUALITY_GATE]:5.2f} s -> {outcome}")
-    return LocalRun(out=out, passed=verdict["passed"], message=verdict["message"], timings=timings, registration=registration)
+    run_id = None
+    if tracking_uri is not None:
+        started = time.perf_counter()
+        run_id = log_experiment_run(out, lineage, tracking_uri)
+        log(f"MLflow run {run_id} logged to {tracking_uri} in {time.perf_counter() - started:.1f} s")
+    return LocalRun(
+        out=out, passed=verdict["passed"], message=verdict["message"], timings=timings, registration=registration,
+        mlflow_run_id=run_id,
+    )
+
+
+def log_experiment_run(out: Path, lineage: dict[str, str], tracking_uri: str) -> str:
+    """Log the finished run under ``out`` to the MLflow store at ``tracking_uri``; the run id."""
+    # mlflow takes seconds to import: only a run that logs pays for it.
+    from pipelines_src.experiments.local_tracking import log_run
+
+    outputs = experiment_run.BuildOutputs(
+        settings=read_json(out / "model_settings.json"),
+        evaluation=read_json(out / "evaluation" / evaluate.EVALUATION_FILE),
+        bias=read_json(out / "fairness" / fairness.BIAS_FILE),
+        gate=read_json(out / "fairness" / GATE_FILE),
+        digest=read_json(out / "preprocess" / "metadata" / preprocess.DIGEST_FILE),
+        preprocess_report=read_json(out / "preprocess" / "metadata" / preprocess.REPORT_FILE),
+    )
+    record = experiment_run.run_record(
+        outputs,
+        source="local",
+        execution=lineage[PIPELINE_EXECUTION],
+        model_version=lineage[MODEL_VERSION],
+        git_commit=lineage[GIT_COMMIT],
+        lineage=lineage,
+        artifacts={name: str(out / name) for name in experiment_run.ARTIFACTS},
+    )
+    return log_run(record, tracking_uri)
 
 
 def ingest_fixture(raw: Path, group: "FeatureGroupSpec", store: LocalOfflineStore, report_dir: Path) -> None:
@@ -278,6 +327,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--as-of", type=_as_of, help="read the feature store as of this time (ISO-8601 with zone; default now)")
     parser.add_argument("--source", choices=SOURCES, default="feature-store",
                         help="for a model with a feature group: its snapshot (default) or the raw CSV")
+    parser.add_argument("--tracking-uri", default=DEFAULT_TRACKING_URI,
+                        help=f"the MLflow store the run is logged to (default {DEFAULT_TRACKING_URI})")
+    parser.add_argument("--no-tracking", action="store_true", help="log no MLflow run")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
@@ -293,6 +345,7 @@ def main(argv: list[str] | None = None) -> None:
             trigger_reason=args.trigger_reason,
             as_of=args.as_of,
             source=args.source,
+            tracking_uri=None if args.no_tracking else args.tracking_uri,
         )
     except (ConfigError, BadRowRateError) as error:
         sys.exit(f"error: {error}")
