@@ -2,8 +2,8 @@
 
 import base64
 import os
-import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -16,14 +16,19 @@ FIGURES = {
     "1. Exploratory analysis": (3, 0),
     "2. The pipeline steps": (3, 0),
     "The reports": (7, 3),
+    "3. Two tracked runs, compared in MLflow": (1, 0),
 }
+# Each warning shown once where it is raised, libraries' deprecations included, but for a notice of
+# mlflow's SQLAlchemy store that says nothing about this code (mlflow 3.17 with SQLAlchemy 2.1).
+WARNINGS = "default,ignore:The ``noload`` loader strategy is deprecated:DeprecationWarning"
 
 
 @dataclass(frozen=True)
 class Execution:
     notebook: nbformat.NotebookNode
     kernel_stderr: str
-    seconds: float
+    # The user's own tracking store (make pipeline-local's), before and after: (file, mtime) pairs.
+    user_store: tuple[list, list]
 
 
 @pytest.fixture(scope="module")
@@ -33,17 +38,21 @@ def executed(repo_root, tmp_path_factory) -> Execution:
     # on start that the kernel talks over TCP in plain text.
     client = NotebookClient(
         notebook,
-        timeout=120,
+        timeout=300,  # per cell: the two MLflow-tracked builds take a minute on a busy machine
         kernel_name="python3",
         resources={"metadata": {"path": str(repo_root)}},
         config=Config({"KernelManager": {"transport_encryption": "required"}}),
     )
     kernel_log = tmp_path_factory.mktemp("kernel") / "stderr.txt"
-    started = time.perf_counter()
+    user_store = repo_root / "build" / "mlflow"
+    before = files_of(user_store)
     with kernel_log.open("w") as stderr:
-        # Each warning shown once where it is raised, libraries' deprecations included.
-        client.execute(stderr=stderr, env={**os.environ, "PYTHONWARNINGS": "default"})
-    return Execution(notebook, kernel_log.read_text(), time.perf_counter() - started)
+        client.execute(stderr=stderr, env={**os.environ, "PYTHONWARNINGS": WARNINGS})
+    return Execution(notebook, kernel_log.read_text(), (before, files_of(user_store)))
+
+
+def files_of(folder: Path) -> list[tuple[str, int]]:
+    return sorted((str(path), path.stat().st_mtime_ns) for path in folder.rglob("*")) if folder.exists() else []
 
 
 def code_outputs(notebook: nbformat.NotebookNode) -> list:
@@ -102,6 +111,27 @@ def test_the_monitoring_report_finds_the_drift_the_notebook_makes(executed) -> N
 
 def test_the_notebook_shows_the_gates_verdict(executed) -> None:
     assert "All quality gates passed" in printed(executed.notebook)
+
+
+def test_mlflow_shows_the_two_runs_side_by_side(executed) -> None:
+    table = next(
+        output["data"]["text/plain"]
+        for cell in executed.notebook.cells
+        if cell.cell_type == "code" and "search_runs" in cell.source
+        for output in cell.outputs
+        if "text/plain" in output.get("data", {})
+    )
+    rows = {line.split()[0]: line.split()[1:] for line in table.splitlines()[1:]}
+    assert table.splitlines()[0].split() == ["config", "shallow"]
+    assert rows["params.max_depth"] == ["4", "2"]
+    assert all(0.5 < float(auc) <= 1 for auc in rows["metrics.auc"])
+    assert len(set(rows["tags.data_sha256"])) == 1
+    assert len(set(rows["tags.git_commit"])) == 1 and rows["tags.git_commit"][0] != "unknown"
+
+
+def test_the_notebook_leaves_the_users_tracking_store_alone(executed) -> None:
+    before, after = executed.user_store
+    assert after == before
 
 
 def test_the_notebook_is_stored_without_outputs(repo_root) -> None:
