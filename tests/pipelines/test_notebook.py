@@ -14,8 +14,7 @@ NOTEBOOK = "notebooks/credit_risk_walkthrough.ipynb"
 # The figures each section draws inline: (PNG, SVG) by the section's heading.
 FIGURES = {
     "1. Exploratory analysis": (3, 0),
-    "2. The pipeline steps": (3, 0),
-    "The reports": (7, 3),
+    "2. The pipeline steps and their reports": (10, 3),
     "3. Two tracked runs, compared in MLflow": (1, 0),
 }
 # Each warning shown once where it is raised, libraries' deprecations included, but for a notice of
