@@ -208,6 +208,15 @@ def experiment_pipeline_prefix(config: PlatformConfig) -> str:
     return f"{config.name}-exp-".lower()
 
 
+def tracking_server_name(config: PlatformConfig) -> str:
+    """Dev's MLflow tracking server: Studio users and the experiment logger reach it by its ARN."""
+    return f"{config.name}-experiments"
+
+
+# Where in dev's artifact bucket the tracking server keeps run artifacts; its role reaches nothing else.
+MLFLOW_ARTIFACT_PREFIX = "mlflow/"
+
+
 def approval_topic_name(config: PlatformConfig) -> str:
     """Dev's SNS topic of the approvers (``approver_emails``): every promotion pipeline's prod
     approval request and the promotion alarms."""

@@ -32,6 +32,30 @@ class Studio(ConfigModel):
         return value
 
 
+# The MLflow versions a SageMaker managed tracking server runs (docs: "Integrate MLflow with your
+# environment"), each with the client version AWS names for it.
+MLFLOW_SERVER_CLIENTS = {"2.13": "mlflow==2.13.2", "2.16": "mlflow==2.16.2", "3.0": "mlflow==3.0.0"}
+
+
+class Experiments(ConfigModel):
+    """Dev's managed MLflow tracking server, where every build pipeline execution logs a run."""
+
+    enabled: bool = True
+    mlflow_version: str = "3.0"
+    tracking_server_size: Literal["Small", "Medium", "Large"] = "Small"
+    # Day:HH:MM (UTC), when SageMaker may patch the server.
+    weekly_maintenance_window_start: Annotated[
+        str, Field(pattern=r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):[0-5]\d$")
+    ] = "Sun:02:00"
+
+    @field_validator("mlflow_version")
+    @classmethod
+    def _supported_version(cls, value: str) -> str:
+        if value not in MLFLOW_SERVER_CLIENTS:
+            raise ValueError(f"{value!r} is not a version SageMaker's tracking servers run: {sorted(MLFLOW_SERVER_CLIENTS)}")
+        return value
+
+
 class Source(ConfigModel):
     """Where the model build pipeline's code comes from."""
 
@@ -65,6 +89,7 @@ class PlatformConfig(ConfigModel):
     accounts: Accounts
     tags: dict[str, str] = Field(default_factory=dict)
     studio: Studio = Studio()
+    experiments: Experiments = Experiments()
     source: Source
     approver_emails: tuple[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")], ...] = ()
     feature_groups: tuple[FeatureGroupSpec, ...] = ()

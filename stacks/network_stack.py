@@ -15,6 +15,9 @@ DEV_INTERFACE_SERVICES = (
     "sagemaker.api", "sagemaker.runtime", "sagemaker.featurestore-runtime", "sts", "logs",
     "ecr.api", "ecr.dkr", "kms", "monitoring", "ssm", "servicecatalog", "secretsmanager", "athena", "glue",
 )
+# The MLflow tracking server's PrivateLink service (aws.sagemaker.<region>.experiments), which
+# Studio and the experiment logger reach it through; only when the config tracks experiments.
+EXPERIMENTS_SERVICE = "sagemaker.experiments"
 # Endpoints and monitoring jobs in staging and prod.
 SERVING_INTERFACE_SERVICES = ("sagemaker.api", "sagemaker.runtime", "sts", "logs", "kms", "monitoring")
 

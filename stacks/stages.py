@@ -13,7 +13,8 @@ from platform_config.construct_ids import endpoint_stack_id, model_monitoring_st
 from stacks.model_monitoring_stack import ModelMonitoringStack
 from stacks.model_stack import ModelStack
 from stacks.monitoring_stack import MonitoringStack
-from stacks.network_stack import DEV_INTERFACE_SERVICES, SERVING_INTERFACE_SERVICES, NetworkStack
+from stacks.experiments_stack import ExperimentsStack
+from stacks.network_stack import DEV_INTERFACE_SERVICES, EXPERIMENTS_SERVICE, SERVING_INTERFACE_SERVICES, NetworkStack
 from stacks.promotion_stack import PromotionStack
 from stacks.retraining_stack import RetrainingStack
 from stacks.serving_foundation_stack import ServingFoundationStack
@@ -22,15 +23,20 @@ from stacks.studio_stack import StudioStack
 
 class DevStage(Stage):
     """The dev (and tooling) account: shared stacks that name no model (network, data, feature
-    store, feature ingestion, Studio, build CI, promotion, retraining) and one ``ModelStack`` per
-    model (registry group, build and promotion pipelines)."""
+    store, feature ingestion, Studio, experiments (when tracked), build CI, promotion, retraining)
+    and one ``ModelStack`` per model (registry group, build and promotion pipelines)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig) -> None:
         account = config.accounts.dev
         super().__init__(scope, construct_id, env=Environment(account=account.account_id, region=config.region))
         common = {"termination_protection": account.termination_protection}
+        tracking = config.experiments.enabled
         self.network = NetworkStack(
-            self, "Network", account=account, interface_services=DEV_INTERFACE_SERVICES, **common
+            self,
+            "Network",
+            account=account,
+            interface_services=(*DEV_INTERFACE_SERVICES, *((EXPERIMENTS_SERVICE,) if tracking else ())),
+            **common,
         )
         self.data = DataStack(self, "Data", config=config, **common)
         self.feature_store = FeatureStoreStack(
@@ -60,10 +66,24 @@ class DevStage(Stage):
             offline_store_role=self.feature_store.offline_store_role,
             **common,
         )
+        self.experiments = (
+            ExperimentsStack(
+                self,
+                "Experiments",
+                config=config,
+                artifact_key=self.data.artifact_key,
+                network=self.network.network,
+                **common,
+            )
+            if tracking
+            else None
+        )
         self.retraining = RetrainingStack(self, "Retraining", config=config, **common)
         self.promotion = PromotionStack(
             self, "Promotion", config=config, access_log_bucket=self.data.access_log_bucket, **common
         )
+        if self.experiments is not None:
+            self.experiments.add_stack_dependency(self.promotion, "its dead-letter alarm notifies the approvers' topic")
         self.build_ci = BuildCiStack(
             self,
             "BuildCi",

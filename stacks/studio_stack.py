@@ -29,6 +29,7 @@ from platform_config import PlatformConfig
 from platform_config.naming import (
     ANY_MODEL,
     ATHENA_RESULTS_PREFIX,
+    MLFLOW_ARTIFACT_PREFIX,
     athena_workgroup_name,
     ingestion_pipeline_name,
     offline_store_database_name,
@@ -38,6 +39,7 @@ from platform_config.naming import (
     promotion_pipeline_name,
     studio_domain_name,
     studio_user_profile_name,
+    tracking_server_name,
 )
 
 
@@ -110,6 +112,8 @@ class StudioStack(Stack):
             athena_results_prefix=ATHENA_RESULTS_PREFIX,
             offline_store_database=offline_store_database_name(config),
             ingestion_pipeline_pattern=ingestion_pipeline_name(config, "*").lower(),
+            tracking_server_name=tracking_server_name(config) if config.experiments.enabled else None,
+            mlflow_artifact_prefix=MLFLOW_ARTIFACT_PREFIX,
         )
         default_role.grant(studio_user(studio_scope, profile_name=None))
         self.roles: dict[str, iam.IRole] = {}

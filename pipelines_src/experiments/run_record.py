@@ -42,6 +42,7 @@ GATE = "gate"
 GATE_MESSAGE = "gate_message"
 MODEL_PACKAGE_ARN = "model_package_arn"
 PIPELINE_STATUS = "pipeline_status"
+FAILURE_REASON = "failure_reason"
 # MLflow's own tags: the UI shows the commit and the run's name from them.
 MLFLOW_GIT_COMMIT = "mlflow.source.git.commit"
 MLFLOW_RUN_NAME = "mlflow.runName"
@@ -176,6 +177,28 @@ def run_record(
         tags=_checked(tags, MAX_TAG_VALUE, "tag"),
         artifacts=dict(artifacts or {}),
     )
+
+
+def incomplete_run_record(
+    *, model: str, source: str, execution: str, model_version: str, git_commit: str, reason: str, pipeline_status: str
+) -> RunRecord:
+    """The run of a build that stopped before its evaluation (no metrics, no artifacts): its tags
+    and ``failure_reason``, so the experiment still shows every execution."""
+    if source not in SOURCES:
+        raise RunRecordError(f"source: {source!r} is not one of {list(SOURCES)}")
+    tags = {
+        GIT_COMMIT: git_commit,
+        MLFLOW_GIT_COMMIT: git_commit,
+        MODEL_NAME: model,
+        MODEL_VERSION: model_version,
+        PIPELINE_EXECUTION: execution,
+        RUN_SOURCE: source,
+        PIPELINE_STATUS: pipeline_status,
+        FAILURE_REASON: reason[:MAX_TAG_VALUE],
+        MLFLOW_RUN_NAME: run_name(model, model_version),
+        MLFLOW_SOURCE_NAME: execution,
+    }
+    return RunRecord(experiment=model, run_name=run_name(model, model_version), params={}, metrics={}, tags=_checked(tags, MAX_TAG_VALUE, "tag"))
 
 
 def run_name(model: str, model_version: str) -> str:

@@ -11,7 +11,9 @@ Exposes ``function``, ``dead_letter_queue`` and ``log_group``. Handlers follow
 ``lambdas/<name>/handler.py:handler``; everything in the folder ships except
 tests and caches. ``shared_modules`` names modules of ``lambdas/shared``
 (``"codepipeline_job"``) copied next to the handler, so the function imports
-them by bare name like its own; ``not_shipped`` names folder entries left out; such an asset is built by a local bundler (no
+them by bare name like its own; ``repository_modules`` likewise copies modules from elsewhere in
+the repository, by path (``"pipelines_src/experiments/run_record.py"``: code the function
+shares with the pipelines, which must import only the standard library); ``not_shipped`` names folder entries left out; such an asset is built by a local bundler (no
 Docker) and hashed by its content, so a change to a shared module ships a new
 asset for every function that carries it.
 """
@@ -32,7 +34,8 @@ from stacks.components.event_dead_letters import encrypted_dead_letter_queue
 from stacks.components.nag import acknowledge
 from stacks.components.platform_network import PlatformNetwork
 
-LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
+REPOSITORY_DIR = Path(__file__).resolve().parents[2]
+LAMBDAS_DIR = REPOSITORY_DIR / "lambdas"
 SHARED_DIR = LAMBDAS_DIR / "shared"
 _NOT_SHIPPED = ("tests", "__pycache__", "*.pyc")
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -44,7 +47,13 @@ POWERTOOLS_LAYER_VERSION = 27
 class _FunctionBundle:
     """The handler folder with the named ``lambdas/shared`` modules beside its own."""
 
-    def __init__(self, handler_folder: str, shared_modules: Sequence[str], not_shipped: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        handler_folder: str,
+        shared_modules: Sequence[str],
+        not_shipped: Sequence[str] = (),
+        repository_modules: Sequence[str] = (),
+    ) -> None:
         self._source = LAMBDAS_DIR / handler_folder
         self._not_shipped = (*_NOT_SHIPPED, *not_shipped)
         self._shared = [SHARED_DIR / f"{name}.py" for name in shared_modules]
@@ -53,6 +62,13 @@ class _FunctionBundle:
                 raise ValueError(f"shared_modules: {module.stem!r} is not a module of {SHARED_DIR}")
             if (self._source / module.name).exists():
                 raise ValueError(f"shared_modules: {module.stem!r} would overwrite {handler_folder}/{module.name}")
+        for path in repository_modules:
+            module = REPOSITORY_DIR / path
+            if module.suffix != ".py" or not module.is_file():
+                raise ValueError(f"repository_modules: {path!r} is not a Python module of the repository")
+            if (self._source / module.name).exists():
+                raise ValueError(f"repository_modules: {path!r} would overwrite {handler_folder}/{module.name}")
+            self._shared.append(module)
 
     def try_bundle(self, output_dir: str, _options: BundlingOptions) -> bool:
         shutil.copytree(self._source, output_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*self._not_shipped))
@@ -62,11 +78,14 @@ class _FunctionBundle:
 
 
 def function_code(
-    handler_folder: str, shared_modules: Sequence[str] = (), not_shipped: Sequence[str] = ()
+    handler_folder: str,
+    shared_modules: Sequence[str] = (),
+    not_shipped: Sequence[str] = (),
+    repository_modules: Sequence[str] = (),
 ) -> lambda_.Code:
     """The function's asset: ``lambdas/<handler_folder>`` but ``not_shipped`` (glob patterns)
-    and, beside it, ``shared_modules``."""
-    if not shared_modules:
+    and, beside it, ``shared_modules`` and ``repository_modules``."""
+    if not shared_modules and not repository_modules:
         return lambda_.Code.from_asset(str(LAMBDAS_DIR / handler_folder), exclude=[*_NOT_SHIPPED, *not_shipped])
     return lambda_.Code.from_asset(
         str(LAMBDAS_DIR / handler_folder),
@@ -74,9 +93,13 @@ def function_code(
         bundling=BundlingOptions(
             # Never pulled: the local bundler always succeeds.
             image=DockerImage.from_registry("local-bundling-only"),
-            local=_FunctionBundle(handler_folder, shared_modules, not_shipped),
+            local=_FunctionBundle(handler_folder, shared_modules, not_shipped, repository_modules),
             # Part of CDK's in-process bundle cache key: one folder bundled with other modules is another asset.
-            environment={"SHARED_MODULES": ",".join(shared_modules), "NOT_SHIPPED": ",".join(not_shipped)},
+            environment={
+                "SHARED_MODULES": ",".join(shared_modules),
+                "NOT_SHIPPED": ",".join(not_shipped),
+                "REPOSITORY_MODULES": ",".join(repository_modules),
+            },
         ),
     )
 
@@ -100,6 +123,7 @@ class PlatformFunction(Construct):
         network: PlatformNetwork | None = None,
         shared_modules: Sequence[str] = (),
         not_shipped: Sequence[str] = (),
+        repository_modules: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         region = Stack.of(self).region
@@ -114,7 +138,7 @@ class PlatformFunction(Construct):
             description=description,
             runtime=RUNTIME,
             handler="handler.handler",
-            code=function_code(handler_folder, shared_modules, not_shipped),
+            code=function_code(handler_folder, shared_modules, not_shipped, repository_modules),
             layers=[
                 lambda_.LayerVersion.from_layer_version_arn(
                     self,

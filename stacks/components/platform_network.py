@@ -184,11 +184,16 @@ class PlatformNetwork(Construct):
         for service in interface_services:
             self.vpc.add_interface_endpoint(
                 _endpoint_id(service),
-                service=ec2.InterfaceVpcEndpointAwsService(service),
+                service=_AWS_PREFIXED.get(service) or ec2.InterfaceVpcEndpointAwsService(service),
                 private_dns_enabled=True,
                 security_groups=[endpoint_security_group],
                 open=False,
             )
+
+
+# Services whose endpoint name is not com.amazonaws.<region>.<service>: the MLflow tracking
+# servers' is aws.sagemaker.<region>.experiments.
+_AWS_PREFIXED = {"sagemaker.experiments": ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_EXPERIMENTS}
 
 
 def _endpoint_id(service: str) -> str:

@@ -34,6 +34,7 @@ from platform_config.naming import (
     model_package_group_name,
     promotion_artifact_bucket_name,
     promotion_pipeline_name,
+    tracking_server_name,
 )
 from platform_config.construct_ids import model_stack_id, pascal
 from stacks.platform_app import STAGE_IDS
@@ -41,7 +42,7 @@ from stacks.platform_app import STAGE_IDS
 if TYPE_CHECKING:
     from tests.access.policies import PolicyIndex
 
-FLOWS = ("build", "promotion", "serving", "monitoring", "studio", "feature-store", "convention")
+FLOWS = ("build", "promotion", "serving", "monitoring", "studio", "feature-store", "experiments", "convention")
 SAGEMAKER = "sagemaker.amazonaws.com"
 STATUS = "sagemaker:ModelApprovalStatus"
 
@@ -122,7 +123,87 @@ def access_intents(config: PlatformConfig) -> list[Intent]:
         intents += [
             Intent(**{**vars(intent), "name": intent.name + suffix}) for intent in _ingestion_intents(config, group.name)
         ]
+    if config.experiments.enabled:
+        intents += _experiment_intents(config)
     intents += _convention_intents(config)
+    return intents
+
+
+def _experiment_intents(config: PlatformConfig) -> list[Intent]:
+    """Every build execution is logged by the experiment logger; the tracking server keeps its
+    artifacts under mlflow/; the data scientist logs runs, the MLOps engineer reads them."""
+    region, dev = config.region, config.accounts.dev.account_id
+    artifacts = f"arn:aws:s3:::{dev_bucket_name(config, 'artifacts')}"
+    server = f"arn:aws:sagemaker:{region}:{dev}:mlflow-tracking-server/{tracking_server_name(config)}"
+    model = config.models[0].name
+    execution = f"arn:aws:sagemaker:{region}:{dev}:pipeline/{build_pipeline_name(config, model).lower()}/execution/k7q2m9x4w1z8"
+    version = f"arn:aws:sagemaker:{region}:{dev}:model-package/{model_package_group_name(config, model).lower()}/4"
+    run_artifact = f"{artifacts}/mlflow/1/0a1b2c3d4e5f/artifacts/fairness/report.html"
+    logger = Generated("Dev/Experiments", "ExperimentLoggerFunctionServiceRole")
+    server_role = Generated("Dev/Experiments", "TrackingServerRole")
+    artifact_key = Generated("Dev/Data", "ArtifactKey")
+    via_s3 = {"kms:ViaService": f"s3.{region}.amazonaws.com"}
+    studio = {persona: Generated("Dev/Studio", f"{pascal(persona)}Role") for persona in config.studio.personas}
+    intents = [
+        Intent("experiments", "logger-lists-any-build-executions-steps", logger, "sagemaker:ListPipelineExecutionSteps",
+               execution, "Allow", "The run's files are found through the execution's steps."),
+        Intent("experiments", "logger-cannot-list-other-pipelines-steps", logger, "sagemaker:ListPipelineExecutionSteps",
+               f"arn:aws:sagemaker:{region}:{dev}:pipeline/{ingestion_pipeline_name(config, 'any-group').lower()}/execution/x1",
+               "Deny", "Only build pipelines become runs."),
+        Intent("experiments", "logger-reads-evaluation", logger, "s3:GetObject",
+               f"{artifacts}/pipelines/{model}/k7q2m9x4w1z8/Evaluate/evaluation.json", "Allow",
+               "Metrics come from the build's own evaluation."),
+        Intent("experiments", "logger-decrypts-build-outputs", logger, "kms:Decrypt", artifact_key, "Allow",
+               "Build outputs are encrypted with the artifact key.", via_s3),
+        Intent("experiments", "logger-writes-run-artifacts", logger, "s3:PutObject", run_artifact, "Allow",
+               "Reports and the model are copied into the run's artifact store."),
+        Intent("experiments", "logger-cannot-write-model-artifacts", logger, "s3:PutObject",
+               f"{artifacts}/models/{model}/k7q2m9x4w1z8/model/model.tar.gz", "Deny",
+               "Registered artifacts are the build's alone."),
+        Intent("experiments", "logger-cannot-overwrite-step-outputs", logger, "s3:PutObject",
+               f"{artifacts}/pipelines/{model}/k7q2m9x4w1z8/Evaluate/evaluation.json", "Deny",
+               "The record reads the build's outputs, never changes them."),
+        Intent("experiments", "logger-logs-batches", logger, "sagemaker-mlflow:LogBatch", server, "Allow",
+               "Params, metrics and tags go in log-batch requests."),
+        Intent("experiments", "logger-cannot-delete-runs", logger, "sagemaker-mlflow:DeleteRun", server, "Deny",
+               "The logger adds runs; it removes none."),
+        Intent("experiments", "logger-records-run-on-version", logger, "sagemaker:UpdateModelPackage", version, "Allow",
+               "MlflowRunId links the registered version to its run.", identity_only=True),
+        Intent("experiments", "logger-cannot-approve-versions", logger, "sagemaker:UpdateModelPackage", version, "Deny",
+               "Approval is the approver's click alone.", {STATUS: "Approved"}, identity_only=True),
+        Intent("experiments", "sagemaker-assumes-tracking-server-role", SAGEMAKER, "sts:AssumeRole", server_role, "Allow",
+               "The tracking server stores artifacts as its own role.", source_account=dev, source_arn=server),
+        Intent("experiments", "tracking-server-writes-its-prefix", server_role, "s3:PutObject", run_artifact, "Allow",
+               "Clients log artifacts through the server's store."),
+        Intent("experiments", "tracking-server-cannot-read-models", server_role, "s3:GetObject",
+               f"{artifacts}/models/{model}/k7q2m9x4w1z8/model/model.tar.gz", "Deny",
+               "The server reaches its mlflow/ prefix only."),
+        Intent("experiments", "tracking-server-encrypts-with-artifact-key", server_role, "kms:GenerateDataKey",
+               artifact_key, "Allow", "The artifact bucket is encrypted with the artifact key.", via_s3),
+    ]
+    if "data_scientist" in studio:
+        scientist = studio["data_scientist"]
+        intents += [
+            Intent("experiments", "data-scientist-logs-runs", scientist, "sagemaker-mlflow:LogBatch", server, "Allow",
+                   "Scientists track their own runs beside the pipeline's."),
+            Intent("experiments", "data-scientist-opens-mlflow-ui", scientist,
+                   "sagemaker:CreatePresignedMlflowTrackingServerUrl", server, "Allow", "The UI opens from Studio."),
+            Intent("experiments", "data-scientist-writes-run-artifacts", scientist, "s3:PutObject", run_artifact, "Allow",
+                   "The MLflow client puts a run's artifacts in S3 itself."),
+            Intent("experiments", "data-scientist-cannot-delete-experiments", scientist,
+                   "sagemaker-mlflow:DeleteExperiment", server, "Deny", "Experiments hold the pipeline's runs too."),
+        ]
+    if "mlops_engineer" in studio:
+        intents += [
+            Intent("experiments", "mlops-engineer-reads-runs", studio["mlops_engineer"], "sagemaker-mlflow:SearchRuns",
+                   server, "Allow", "Runs explain what a build produced."),
+            Intent("experiments", "mlops-engineer-cannot-log-runs", studio["mlops_engineer"], "sagemaker-mlflow:LogBatch",
+                   server, "Deny", "Runs come from builds and scientists, not from operations."),
+        ]
+    intents.append(
+        Intent("experiments", "model-approver-cannot-log-runs", studio["model_approver"], "sagemaker-mlflow:CreateRun",
+               server, "Deny", "The approver judges versions; runs are not the approver's to write.")
+    )
     return intents
 
 

@@ -100,7 +100,12 @@ def _ports(properties: dict) -> tuple[str, int, int]:
 def _service_name(value: Any) -> str:
     if isinstance(value, dict) and "Fn::Join" in value:
         value = "".join(part if isinstance(part, str) else "" for part in value["Fn::Join"][1])
-    return re.sub(r"^com\.amazonaws\.[^.]*\.", "", str(value)).lstrip(".")
+    name = str(value)
+    # SageMaker's MLflow endpoint is aws.sagemaker.<region>.experiments: named here sagemaker.experiments.
+    aws_prefixed = re.match(r"^aws\.sagemaker\.[^.]*\.(.+)$", name)
+    if aws_prefixed:
+        return f"sagemaker.{aws_prefixed.group(1)}"
+    return re.sub(r"^com\.amazonaws\.[^.]*\.", "", name).lstrip(".")
 
 
 class Templates:

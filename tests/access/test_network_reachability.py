@@ -24,6 +24,8 @@ REACH, NO_REACH = True, False
 STUDIO = "studio"
 ENDPOINT = "endpoint"
 DRIFT_JOB = "drift-job"
+FUNCTION = "function"
+EXPERIMENTS = "sagemaker.experiments"
 
 
 def step(name: str) -> str:
@@ -45,7 +47,10 @@ PREPROCESS_OF_SNAPSHOT = f"{step(step_names.PREPROCESS)} (snapshot)"
 #   records through the Feature Store runtime (SageMaker moves its files to and from S3);
 # - the other steps only move files (S3, done by SageMaker) and run isolated;
 # - an endpoint model (isolated) downloads model.tar.gz and uploads captured data to S3;
-# - a drift job reads captures and baselines from S3 and publishes CloudWatch metrics.
+# - a drift job reads captures and baselines from S3 and publishes CloudWatch metrics;
+# - the one function in the VPC, the experiment logger, reads the execution's steps (SageMaker API)
+#   and outputs (S3) and logs to the MLflow tracking server (its experiments endpoint), as Studio
+#   users do.
 STUDIO_SERVICES = (
     "sagemaker.api", "sagemaker.runtime", "sagemaker.featurestore-runtime", "sts", "logs", "monitoring", "kms",
     "ecr.api", "ecr.dkr", "ssm", "servicecatalog", "athena", "glue",
@@ -78,6 +83,8 @@ def network_intents(config: PlatformConfig) -> list[tuple[str, str, int, bool]]:
     return [
         (STUDIO, S3, 443, REACH),
         *[(STUDIO, service, 443, REACH) for service in STUDIO_SERVICES],
+        *([(STUDIO, EXPERIMENTS, 443, REACH), (FUNCTION, EXPERIMENTS, 443, REACH), (FUNCTION, S3, 443, REACH),
+           (FUNCTION, "sagemaker.api", 443, REACH)] if config.experiments.enabled else []),
         *[(kind, S3, 443, REACH) for kind in steps],
         *[(kind, service, 443, REACH) for kind, isolated in steps.items() if not isolated for service in needs[kind]],
         *[(kind, service, 443, NO_REACH) for kind, isolated in steps.items() if isolated for service in API_SERVICES],
@@ -89,7 +96,7 @@ def network_intents(config: PlatformConfig) -> list[tuple[str, str, int, bool]]:
         # Nothing anywhere reaches the internet, and S3 only over TLS.
         *[
             (kind, destination, port, NO_REACH)
-            for kind in (STUDIO, ENDPOINT, DRIFT_JOB, *steps)
+            for kind in (STUDIO, ENDPOINT, DRIFT_JOB, *steps, *((FUNCTION,) if config.experiments.enabled else ()))
             for destination, port in ((INTERNET, 443), (INTERNET, 80), (S3, 80))
         ],
     ]

@@ -56,7 +56,11 @@ def test_an_evaluator_error_fails_instead_of_counting_as_a_deny(
 
 def test_roles_with_aws_managed_policies_report_them(policy_index: PolicyIndex) -> None:
     reported = {arn for entry in policy_index.roles.values() for arn in entry.aws_managed}
-    assert reported == {"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}
+    # The VPC access policy: the experiment logger, the one function in the VPC, manages its interfaces.
+    assert reported == {
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+    }
 
 
 def test_intrinsics_resolve_to_the_deployed_strings(policy_index: PolicyIndex, platform_config: PlatformConfig) -> None:

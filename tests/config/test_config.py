@@ -194,6 +194,13 @@ BAD_CONFIGS = {
     "unknown monitoring engine": (_set("models.0.monitoring.engine", "clarify"), "models.0.monitoring.engine", "clarify"),
     "codeconnections without connection": (_delete("source.connection_arn"), "source", "connection_arn is required"),
     "invalid tag key": (_set("tags", {"aws:owner": "me"}), "tags", "aws:owner"),
+    "mlflow version no tracking server runs": (
+        _set("experiments.mlflow_version", "3.17"), "experiments.mlflow_version", "'3.17' is not a version"
+    ),
+    "maintenance window without a day": (
+        _set("experiments.weekly_maintenance_window_start", "02:00"), "experiments.weekly_maintenance_window_start", "02:00"
+    ),
+    "unknown tracking server size": (_set("experiments.tracking_server_size", "Huge"), "experiments.tracking_server_size", "Huge"),
 }
 
 

@@ -269,8 +269,9 @@ def test_data_scientist_reads_features_and_curated_data_but_writes_only_experime
     assert resource_list(read_features) == ["arn:aws:sagemaker:eu-west-1:111111111111:feature-group/loan-applicants"]
     writes = {r for s in statements for a in actions(s) if a in {"s3:PutObject", "s3:DeleteObject"}
               for r in resource_list(s)}
-    # Athena writes the results of the scientist's offline-store queries as the scientist.
-    assert writes == {f"{ARTIFACTS}/experiments/*", f"{CURATED}/athena-results/*"}
+    # Athena writes the results of the scientist's offline-store queries as the scientist; the MLflow
+    # client puts a run's artifacts into the tracking server's prefix itself.
+    assert writes == {f"{ARTIFACTS}/experiments/*", f"{CURATED}/athena-results/*", f"{ARTIFACTS}/mlflow/*"}
     assert {r for s in allowing(statements, "s3:GetObject") for r in resource_list(s)} == {
         f"{CURATED}/*", f"{ARTIFACTS}/*", f"{CURATED}/athena-results/*"
     }

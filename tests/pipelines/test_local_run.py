@@ -110,7 +110,8 @@ def test_evaluation_and_gate_agree_on_the_auc(local_run) -> None:
 def test_an_auc_threshold_above_the_model_fails_with_the_fail_steps_message(tmp_path, capsys, model_name) -> None:
     (tmp_path / REGISTRATION_FILE).write_text("{}")
     with pytest.raises(SystemExit) as exited:
-        main(["--config", str(CONFIG_UNDER_TEST), "--model", model_name, "--out", str(tmp_path), "--min-auc", "0.9999"])
+        main(["--config", str(CONFIG_UNDER_TEST), "--model", model_name, "--out", str(tmp_path), "--min-auc", "0.9999",
+              "--no-tracking"])
     assert exited.value.code == 1
     output = capsys.readouterr().out
     assert re.search(r"GateFailed: Quality gate failed: AUC 0\.\d{3} < min_auc 1\.000 \(short by 0\.\d{3}\)", output)

@@ -12,12 +12,13 @@ logs (``studio_user``). On top of that (``PERSONA_POLICIES``):
   ``experiments/`` of the artifact bucket; runs processing and training jobs;
   starts, stops and retries the platform's SageMaker pipelines; creates and
   updates only experiment pipelines; registers model versions, only as
-  ``PendingManualApproval``.
+  ``PendingManualApproval``; logs runs to the MLflow tracking server (and their artifacts under
+  its ``mlflow/`` prefix) and opens its UI.
 - ``mlops_engineer``: reads artifacts; starts, stops and retries the platform's
   SageMaker pipelines; creates, updates and deletes only experiment pipelines;
   reads the platform's CodePipeline pipelines, starts and retries the build
   pipeline but never a promotion pipeline, and reads its CodeBuild projects and
-  logs; runs models and endpoints in dev; reads the registry.
+  logs; runs models and endpoints in dev; reads the registry and the MLflow tracking server's runs.
 - ``model_approver``: reads the registry and ``reports/`` of the artifact bucket; the
   only persona that may change a version's approval status, and only to
   ``Approved`` or ``Rejected``.

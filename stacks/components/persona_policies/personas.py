@@ -5,6 +5,7 @@ from collections.abc import Callable
 from stacks.components.model_package_group import REGISTRATION_STATUS
 from stacks.components.persona_policies.compute import jobs, pipelines
 from stacks.components.persona_policies.delivery import delivery, dev_endpoints
+from stacks.components.persona_policies.experiments import experiment_reader, experiment_runs
 from stacks.components.persona_policies.feature_store import ingestion_runs, no_ingestion_runs, offline_store_queries
 from stacks.components.persona_policies.registry import registry_reader, registry_resources
 from stacks.components.persona_policies.scope import (
@@ -87,6 +88,7 @@ def data_scientist(scope: StudioScope) -> list[PersonaPolicy]:
     return [
         data, features, offline_store_queries(scope), jobs(scope, ("processing", "training")),
         pipelines(scope, delete=False), no_ingestion_runs(scope), registry,
+        *([experiment_runs(scope)] if scope.tracking_server_name else []),
     ]
 
 
@@ -102,6 +104,7 @@ def mlops_engineer(scope: StudioScope) -> list[PersonaPolicy]:
         registry_reader(scope),
         delivery(scope),
         dev_endpoints(scope),
+        *([experiment_reader(scope)] if scope.tracking_server_name else []),
     ]
 
 

@@ -65,6 +65,16 @@ class StudioScope:
     athena_results_prefix: str
     offline_store_database: str
     ingestion_pipeline_pattern: str
+    # Dev's MLflow tracking server (``platform_config.naming.tracking_server_name``); None when the
+    # config turns experiment tracking off.
+    tracking_server_name: str | None = None
+    mlflow_artifact_prefix: str = "mlflow/"
+
+    @property
+    def tracking_server_arn(self) -> str:
+        if self.tracking_server_name is None:
+            raise ValueError("experiment tracking is off: there is no tracking server to grant")
+        return self.sagemaker(f"mlflow-tracking-server/{self.tracking_server_name}")
 
     @property
     def experiment_pipeline_prefix(self) -> str:
