@@ -212,3 +212,17 @@ def approval_topic_name(config: PlatformConfig) -> str:
     """Dev's SNS topic of the approvers (``approver_emails``): every promotion pipeline's prod
     approval request and the promotion alarms."""
     return f"{config.name}-promotion-approvals"
+
+
+# The SSM setting (``model_parameter_name``) a model's dev stack writes its intended use to, for the
+# shared model card function.
+INTENDED_USE_SETTING = "intended-use"
+# Model cards are ``<group>-<version>-card``; the card function may create and update only those.
+MODEL_CARD_SUFFIX = "-card"
+# Where in the dev artifact bucket model cards are exported as PDF (``<prefix><card>/``).
+MODEL_CARD_EXPORT_PREFIX = "model-cards/"
+
+
+def model_card_name_pattern(config: PlatformConfig) -> str:
+    """The IAM pattern of every model card the platform writes (``<platform>-*-card``)."""
+    return f"{config.name}-{ANY_MODEL}{MODEL_CARD_SUFFIX}"
