@@ -221,8 +221,3 @@ INTENDED_USE_SETTING = "intended-use"
 MODEL_CARD_SUFFIX = "-card"
 # Where in the dev artifact bucket model cards are exported as PDF (``<prefix><card>/``).
 MODEL_CARD_EXPORT_PREFIX = "model-cards/"
-
-
-def model_card_name_pattern(config: PlatformConfig) -> str:
-    """The IAM pattern of every model card the platform writes (``<platform>-*-card``)."""
-    return f"{config.name}-{ANY_MODEL}{MODEL_CARD_SUFFIX}"

@@ -62,7 +62,12 @@ class DevStage(Stage):
         )
         self.retraining = RetrainingStack(self, "Retraining", config=config, **common)
         self.promotion = PromotionStack(
-            self, "Promotion", config=config, access_log_bucket=self.data.access_log_bucket, **common
+            self,
+            "Promotion",
+            config=config,
+            access_log_bucket=self.data.access_log_bucket,
+            artifact_key=self.data.artifact_key,
+            **common,
         )
         self.build_ci = BuildCiStack(
             self,
