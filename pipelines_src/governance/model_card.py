@@ -4,7 +4,8 @@
 reads the card the model card function (``lambdas/model_card``) keeps for that version
 (``DescribeModelCard``, latest card version) and writes it with ``model_card_html``: the same
 content as the PDF export, nothing fetched when opened. Needs ``sagemaker:DescribeModelCard`` on
-the card (the model approver's and the MLOps engineer's roles may describe the registry's cards).
+the card (the data scientist, MLOps engineer and model approver personas may; the approver also reads the PDFs under
+``model-cards/`` of the artifact bucket).
 """
 
 import argparse

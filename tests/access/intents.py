@@ -328,6 +328,20 @@ def _model_card_intents(config: PlatformConfig, model: str) -> list[Intent]:
         Intent(flow, "card-function-cannot-read-other-model-settings", function, "ssm:GetParameter",
                f"arn:aws:ssm:{region}:{dev}:parameter{model_parameter_name(config, model, 'retraining')}", "Deny",
                "Only the intended-use parameters."),
+        *(_approver_card_intents(card, export) if "model_approver" in config.studio.personas else ()),
+    ]
+
+
+def _approver_card_intents(card: str, export: str) -> list[Intent]:
+    """The compliance officer reads a version's card and its PDF, and cannot rewrite what it says."""
+    approver = Generated(f"{STAGE_IDS['dev']}/Studio", "ModelApproverRole")
+    return [
+        Intent("model-cards", "approver-reads-card", approver, "sagemaker:DescribeModelCard", card, "Allow",
+               "`python -m pipelines_src.governance model-card` reads the card back as HTML."),
+        Intent("model-cards", "approver-reads-card-pdf", approver, "s3:GetObject", f"{export}/approved-0a1b2c3d/card.pdf",
+               "Allow", "The exported PDF is what gets filed."),
+        Intent("model-cards", "approver-cannot-rewrite-card", approver, "sagemaker:UpdateModelCard", card, "Deny",
+               "The card records the run and the decision; only the card function writes it."),
     ]
 
 
