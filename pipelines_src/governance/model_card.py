@@ -4,8 +4,7 @@
 reads the card the model card function (``lambdas/model_card``) keeps for that version
 (``DescribeModelCard``, latest card version) and writes it with ``model_card_html``: the same
 content as the PDF export, nothing fetched when opened. Needs ``sagemaker:DescribeModelCard`` on
-the card (the data scientist, MLOps engineer and model approver personas may; the approver also reads the PDFs under
-``model-cards/`` of the artifact bucket).
+the card, which the data scientist, MLOps engineer and model approver personas have.
 """
 
 import argparse
