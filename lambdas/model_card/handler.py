@@ -29,7 +29,6 @@ Contract (``lambdas/model_card/handler.py:handler``):
 """
 
 import os
-from dataclasses import asdict
 from functools import cache
 from typing import Any
 
@@ -81,7 +80,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     except (UnknownModelGroupError, PackageReportsError) as error:
         logger.error("no model card written", extra={"model_package_arn": change.arn, "problem": str(error)})
         raise
-    result = {"model_package_arn": change.arn, **asdict(written), "model_card": written.card}
-    result.pop("card")
+    result = {
+        "model_package_arn": change.arn,
+        "outcome": written.outcome,
+        "model_card": written.card,
+        "card_status": written.card_status,
+        "export_job": written.export_job,
+        "export_started": written.export_started,
+    }
     logger.info(f"model card {written.outcome}", extra=result)
     return result
