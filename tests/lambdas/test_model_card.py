@@ -11,9 +11,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import cfnlint
 import jsonschema
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.response import StreamingBody
+from botocore.stub import Stubber
 
 from platform_config import PlatformConfig
 from tests.lambda_handlers import FakeContext, load_handler, stubbed_clients
@@ -23,7 +27,7 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 handler_module = load_handler("model_card")
 
 from card_content import RunReports, card_content, decision_of, with_decision  # noqa: E402
-from model_cards import CardSettings, PackageReportsError, card_name, export_job_name  # noqa: E402
+from model_cards import CardSettings, PackageReportsError, card_name, export_job_name, read_intended_use  # noqa: E402
 
 EVENTS = Path(__file__).resolve().parents[1] / "events" / "approval_trigger"
 REGION = "eu-west-1"
@@ -46,9 +50,8 @@ REPORT_KEYS = {
     "bias": f"{EXECUTION}/Fairness/bias.json",
     "preprocess": "models/credit-risk/7k2m9x4q1w8z/metadata/preprocess_report.json",
 }
-SAGEMAKER_MODEL_CARD_SCHEMA = (
-    Path(jsonschema.__file__).parents[1] / "cfnlint" / "data" / "schemas" / "resources"
-)
+# cfn-lint ships CloudFormation's published resource schemas.
+RESOURCE_SCHEMAS = Path(cfnlint.__file__).parent / "data" / "schemas" / "resources"
 
 
 def event(name: str) -> dict[str, Any]:
@@ -108,7 +111,7 @@ def approval(description: str) -> dict[str, Any]:
 def model_card_schema() -> dict[str, Any]:
     """The ``Content`` schema of ``AWS::SageMaker::ModelCard`` (cfn-lint's copy of the published
     resource schema), with property names as the API's JSON takes them (snake_case)."""
-    for path in SAGEMAKER_MODEL_CARD_SCHEMA.glob("*.json"):
+    for path in RESOURCE_SCHEMAS.glob("*.json"):
         schema = json.loads(path.read_text())
         if schema.get("typeName") == "AWS::SageMaker::ModelCard":
             break
@@ -244,6 +247,17 @@ def test_bad_settings_name_the_field():
 
     with pytest.raises(ValueError, match="reports_bucket"):
         CardSettings.from_environment(json.dumps(raw))
+
+
+def test_a_model_without_an_intended_use_parameter_reads_as_undeclared_but_other_errors_fail():
+    ssm = boto3.client("ssm", region_name=REGION)
+    with Stubber(ssm) as stub:
+        stub.add_client_error("get_parameter", "ParameterNotFound", expected_params={"Name": "/mlops/models/x/intended-use"})
+        stub.add_client_error("get_parameter", "AccessDeniedException", expected_params={"Name": "/mlops/models/x/intended-use"})
+
+        assert read_intended_use(ssm, "/mlops/models/x/intended-use") is None
+        with pytest.raises(ClientError, match="AccessDenied"):
+            read_intended_use(ssm, "/mlops/models/x/intended-use")
 
 
 # The handler, stubbed ---------------------------------------------------------------------------
