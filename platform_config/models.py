@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from platform_config.base import ConfigModel, InstanceType
 from platform_config.contract import DataContract
 from platform_config.dataset import header_mismatch, read_header
+from platform_config.intended_use import IntendedUse
 from platform_config.training import Training
 from platform_config.tuning import Tuning
 
@@ -343,6 +344,9 @@ class ModelConfig(ConfigModel):
     # A model without sensitive attributes says why, so a vacuous fairness gate is a decision on
     # record, never an omission: the build and the monitors then skip the fairness checks.
     fairness_not_applicable: Annotated[str, Field(min_length=10)] | None = None
+    # What the model is for, who relies on it and its risk rating: the model card's intended uses.
+    # Without it a version's card rates the risk Unknown and says the use was not declared.
+    intended_use: IntendedUse | None = None
     gates: QualityGates = QualityGates()
     evaluation: Evaluation = Evaluation()
     training: Training = Field(default_factory=dict, validate_default=True)

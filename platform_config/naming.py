@@ -251,3 +251,12 @@ def training_checkpoint_prefix(model_name: str) -> str:
 # The tag naming the model on the tuning jobs its build pipeline starts: the pipeline role may
 # start, watch and stop its own model's tuning jobs only (SageMaker names them at run time).
 TUNING_JOB_MODEL_TAG_KEY = "model"
+
+
+# The SSM setting (``model_parameter_name``) a model's dev stack writes its intended use to, for the
+# shared model card function.
+INTENDED_USE_SETTING = "intended-use"
+# Model cards are ``<group>-<version>-card``; the card function may create and update only those.
+MODEL_CARD_SUFFIX = "-card"
+# Where in the dev artifact bucket model cards are exported as PDF (``<prefix><card>/``).
+MODEL_CARD_EXPORT_PREFIX = "model-cards/"

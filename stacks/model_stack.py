@@ -20,7 +20,9 @@
   the grants for every model by naming convention, so nothing here edits a shared stack;
 - the ``retraining`` SSM parameter (``model_parameter_name``), when prod captures the
   model's traffic: the window (``retrain_min_interval_hours``) and the drift alarms whose
-  ALARM in prod starts this model's build pipeline (read by Retraining's trigger).
+  ALARM in prod starts this model's build pipeline (read by Retraining's trigger);
+- the ``intended-use`` SSM parameter, when the model declares ``intended_use``: its model
+  card's intended uses section as JSON, read by Promotion's model card function.
 
 The data and artifact keys and the network arrive as typed arguments; buckets are
 referenced by their published names. Removal policy from the dev account config; a
@@ -45,6 +47,7 @@ from platform_config import PlatformConfig
 from platform_config.models import ModelConfig
 from platform_config.naming import (
     ATHENA_RESULTS_PREFIX,
+    INTENDED_USE_SETTING,
     approval_topic_name,
     athena_workgroup_name,
     build_pipeline_name,
@@ -174,6 +177,14 @@ class ModelStack(Stack):
                 parameter_name=model_parameter_name(config, model.name, RETRAINING_SETTING),
                 description=f"Retraining of {model.name} on prod drift: window and alarms (read by the retrain trigger)",
                 string_value=json.dumps(setting, sort_keys=True),
+            )
+        if model.intended_use is not None:
+            ssm.StringParameter(
+                self,
+                "IntendedUse",
+                parameter_name=model_parameter_name(config, model.name, INTENDED_USE_SETTING),
+                description=f"Intended use of {model.name} for its model cards (read by the model card function)",
+                string_value=model.intended_use.parameter_value(),
             )
 
     def _promotion(self, config: PlatformConfig, model: ModelConfig) -> PromotionPipeline:

@@ -12,14 +12,18 @@
 - ``ApprovalTrigger``: registry decisions of the platform's groups (by name prefix)
   start the model's pipeline, named by convention (approved), or are recorded
   (rejected), once per package;
+- ``ModelCards``: every registration of and decision on the platform's versions (by group
+  name prefix) writes the version's SageMaker model card from its run's reports in the
+  artifact bucket (``artifact_key``) and the model's intended-use parameter, and exports it
+  as PDF under ``model-cards/`` of that bucket;
 - the approvers' SNS topic (``approval_topic_name``, ``approver_emails``): prod
-  approval requests and the trigger's alarms.
+  approval requests and the trigger's and card function's alarms.
 
 Names no model: model stacks refer to the role, functions, project, bucket, key alias
 and topic by the names ``platform_config/naming.py`` publishes.
 
 One KMS key (rotated) encrypts the topic, the idempotency table, the functions'
-logs and dead-letter queues; the artifacts have their own, shared with staging
+logs and dead-letter queues (the card function's included); the artifacts have their own, shared with staging
 and prod.
 """
 
@@ -34,16 +38,21 @@ from constructs import Construct
 from stacks.account_settings import log_retention_of, removal_policy_of
 from stacks.components.approval_trigger import ApprovalTrigger
 from stacks.components.endpoint_template_synth import EndpointTemplateSynth
+from stacks.components.model_cards import ModelCards
 from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.pipeline_artifacts import PipelineArtifacts
 from stacks.components.promotion_functions import PromotionFunctions
 from platform_config import PlatformConfig
 from stacks.cross_account import SERVING_ACCOUNTS, promotion_role_names, role_arn, serving_role_names
 from platform_config.naming import (
+    INTENDED_USE_SETTING,
     MODEL_PLACEHOLDER,
     approval_topic_name,
+    dev_bucket_name,
     endpoint_template_synth_project_name,
     model_package_group_name,
+    model_parameter_name,
+    platform_tags,
     promotion_pipeline_name,
 )
 
@@ -56,6 +65,7 @@ class PromotionStack(Stack):
         *,
         config: PlatformConfig,
         access_log_bucket: s3.IBucket,
+        artifact_key: kms.IKey,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -97,6 +107,19 @@ class PromotionStack(Stack):
             "ApprovalTrigger",
             groups=model_package_group_name(config, MODEL_PLACEHOLDER),
             pipelines=promotion_pipeline_name(config, MODEL_PLACEHOLDER),
+            key=key,
+            topic=topic,
+            removal_policy=removal_policy,
+            log_retention=log_retention,
+        )
+        self.model_cards = ModelCards(
+            self,
+            "ModelCards",
+            groups=model_package_group_name(config, MODEL_PLACEHOLDER),
+            intended_use=model_parameter_name(config, MODEL_PLACEHOLDER, INTENDED_USE_SETTING),
+            artifact_bucket_name=dev_bucket_name(config, "artifacts"),
+            artifact_key=artifact_key,
+            tags=platform_tags(config),
             key=key,
             topic=topic,
             removal_policy=removal_policy,

@@ -81,7 +81,12 @@ class DevStage(Stage):
         )
         self.retraining = RetrainingStack(self, "Retraining", config=config, **common)
         self.promotion = PromotionStack(
-            self, "Promotion", config=config, access_log_bucket=self.data.access_log_bucket, **common
+            self,
+            "Promotion",
+            config=config,
+            access_log_bucket=self.data.access_log_bucket,
+            artifact_key=self.data.artifact_key,
+            **common,
         )
         if self.experiments is not None:
             self.experiments.add_stack_dependency(self.promotion, "its dead-letter alarm notifies the approvers' topic")

@@ -8,10 +8,11 @@ import argparse
 import sys
 from types import ModuleType
 
-from pipelines_src.governance import lineage_command
+from pipelines_src.governance import lineage_command, model_card
 
 COMMANDS: dict[str, ModuleType] = {
     "lineage": lineage_command,
+    "model-card": model_card,
 }
 
 

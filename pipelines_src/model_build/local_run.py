@@ -34,6 +34,7 @@ as a model without a feature group does (to compare the two paths).
     fairness/{bias.json,explainability.json,report.html,gate.json}
     baseline/{statistics.json,constraints.json}
     registration_request.json                the CreateModelPackage request, when every gate passes
+    model_card.html                          the version's model card as the card function would write it
 
 With ``tracking_uri`` (the command line's ``--tracking-uri``, default
 ``sqlite:///build/mlflow/mlflow.db``; ``--no-tracking`` skips it) the run is also logged to that
@@ -67,6 +68,7 @@ from pipelines_src.experiments import run_record as experiment_run
 from pipelines_src.feature_store import snapshot_files
 from pipelines_src.feature_store.ingest import BadRowRateError, prepare
 from pipelines_src.feature_store.local_store import LocalOfflineStore
+from pipelines_src.governance.local_card import CARD_FILE, write_local_card
 from pipelines_src.model_build import step_names
 from pipelines_src.model_build.images import xgboost_image_uri
 from pipelines_src.model_build.model_settings import feature_group_of, model_of, serving_instance_types, write_model_settings
@@ -107,7 +109,7 @@ SOURCES = ("feature-store", "csv")
 # feature store stays: it is a store, and time travel needs its history).
 OUTPUTS = (
     "model_settings.json", "raw", INGESTION_DIR, SNAPSHOT_DIR, "preprocess", "model", "evaluation", "fairness",
-    "baseline", REGISTRATION_FILE,
+    "baseline", REGISTRATION_FILE, CARD_FILE,
 )
 
 
@@ -258,6 +260,7 @@ def run_local(
             metadata=lineage,
         )
         write_json(out / REGISTRATION_FILE, registration)
+        write_local_card(out, model, registration)
     timings[step_names.QUALITY_GATE] = time.perf_counter() - started
     outcome = f"{step_names.REGISTER}: {out / REGISTRATION_FILE}" if registration else f"{step_names.GATE_FAILED}: {verdict['message']}"
     log(f"[{total}/{total}] {step_names.QUALITY_GATE:<18} done in {timings[step_names.QUALITY_GATE]:5.2f} s -> {outcome}")

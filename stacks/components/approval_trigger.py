@@ -103,6 +103,7 @@ class ApprovalTrigger(Construct):
                 "IDEMPOTENCY_TABLE": self.table.table_name,
             },
             reserved_concurrency=RESERVED_CONCURRENCY,
+            shared_modules=("approval_event",),
         )
         self.function = platform_function.function
         self.function.add_to_role_policy(

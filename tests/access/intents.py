@@ -32,6 +32,10 @@ from platform_config.naming import (
     offline_store_database_name,
     offline_store_table_name,
     pii_key_secret_name,
+    INTENDED_USE_SETTING,
+    MODEL_CARD_EXPORT_PREFIX,
+    MODEL_CARD_SUFFIX,
+    model_parameter_name,
     endpoint_name,
     endpoint_stack_name,
     model_package_group_name,
@@ -47,7 +51,7 @@ from stacks.platform_app import STAGE_IDS
 if TYPE_CHECKING:
     from tests.access.policies import PolicyIndex
 
-FLOWS = ("build", "promotion", "serving", "monitoring", "studio", "feature-store", "experiments", "convention")
+FLOWS = ("build", "promotion", "model-cards", "serving", "monitoring", "studio", "feature-store", "experiments", "convention")
 SAGEMAKER = "sagemaker.amazonaws.com"
 STATUS = "sagemaker:ModelApprovalStatus"
 
@@ -116,7 +120,8 @@ def access_intents(config: PlatformConfig) -> list[Intent]:
     for model in config.models:
         suffix = "" if len(config.models) == 1 else f"-{model.name}"
         intents += [
-            Intent(**{**vars(intent), "name": intent.name + suffix}) for intent in _model_intents(config, model.name)
+            Intent(**{**vars(intent), "name": intent.name + suffix})
+            for intent in (*_model_intents(config, model.name), *_model_card_intents(config, model.name))
         ]
         if model.feature_group is not None:
             intents += [
@@ -399,6 +404,78 @@ def _snapshot_intents(config: PlatformConfig, model: str) -> list[Intent]:
                f"{curated}/datasets/0a1b2c3d-query.csv", "Deny", "Results go under athena-results/ only."),
         Intent("build", "snapshot-encrypts-results-with-data-key", pipeline_role, "kms:GenerateDataKey",
                Generated("Dev/Data", "DataKey"), "Allow", "The workgroup encrypts results with the data key (SSE-KMS)."),
+    ]
+
+
+def _model_card_intents(config: PlatformConfig, model: str) -> list[Intent]:
+    """The shared model card function writes each version's card from its run's reports, and
+    exports it: its reports and its card, nothing else of the run or the registry."""
+    region, dev = config.region, config.accounts.dev.account_id
+    stage = STAGE_IDS["dev"]
+    function = Generated(f"{stage}/Promotion", "ModelCardsFunctionServiceRole")
+    group = model_package_group_name(config, model)
+    version = f"arn:aws:sagemaker:{region}:{dev}:model-package/{group.lower()}/1"
+    card = f"arn:aws:sagemaker:{region}:{dev}:model-card/{group}-1{MODEL_CARD_SUFFIX}"
+    run = f"arn:aws:s3:::{dev_bucket_name(config, 'artifacts')}/pipelines/{model}/execution-1"
+    models = f"arn:aws:s3:::{dev_bucket_name(config, 'artifacts')}/models/{model}/execution-1"
+    export = f"arn:aws:s3:::{dev_bucket_name(config, 'artifacts')}/{MODEL_CARD_EXPORT_PREFIX}{group}-1{MODEL_CARD_SUFFIX}"
+    parameter = f"arn:aws:ssm:{region}:{dev}:parameter{model_parameter_name(config, model, INTENDED_USE_SETTING)}"
+    artifact_key = Generated(f"{stage}/Data", "ArtifactKey")
+    flow = "model-cards"
+    return [
+        Intent(flow, "rule-invokes-card-function", "events.amazonaws.com", "lambda:InvokeFunction",
+               Generated(f"{stage}/Promotion", "ModelCardsFunction"), "Allow",
+               "Every state change of a platform version reaches the card function.",
+               source_account=dev, source_arn=Generated(f"{stage}/Promotion", "ModelCardsRule")),
+        Intent(flow, "card-function-describes-version", function, "sagemaker:DescribeModelPackage", version, "Allow",
+               "The card is filled from the version as the registry describes it."),
+        *(Intent(flow, f"card-function-reads-{name}", function, "s3:GetObject", key, "Allow",
+                 f"The card quotes the run's {name.replace('-', ' ')}.")
+          for name, key in (("evaluation", f"{run}/Evaluate/evaluation.json"),
+                            ("fairness-report", f"{run}/Fairness/bias.json"),
+                            ("training-data-report", f"{models}/metadata/preprocess_report.json"))),
+        Intent(flow, "card-function-decrypts-reports", function, "kms:Decrypt", artifact_key, "Allow",
+               "The reports are encrypted with the artifact key."),
+        Intent(flow, "card-function-reads-intended-use", function, "ssm:GetParameter", parameter, "Allow",
+               "The model's stack writes its intended use for the card."),
+        *(Intent(flow, f"card-function-{verb}-card", function, f"sagemaker:{action}", card, "Allow", why)
+          for verb, action, why in (("describes", "DescribeModelCard", "A card is created once, then updated."),
+                                    ("creates", "CreateModelCard", "A registered version gets its card."),
+                                    ("tags", "AddTags", "Cards carry the platform's tags from their creation."),
+                                    ("updates", "UpdateModelCard", "The approver's decision updates the card."),
+                                    ("exports", "CreateModelCardExportJob", "Each state of the card is exported as PDF."))),
+        Intent(flow, "card-export-writes-pdf", function, "s3:PutObject", f"{export}/approved-0a1b2c3d/card.pdf", "Allow",
+               "The export job writes the PDF with the caller's permissions, under the export prefix."),
+        Intent(flow, "card-export-encrypts-pdf", function, "kms:GenerateDataKey", artifact_key, "Allow",
+               "The artifact bucket encrypts the PDF with the artifact key."),
+        Intent(flow, "card-function-cannot-read-training-splits", function, "s3:GetObject",
+               f"{run}/Preprocess/train/train.csv", "Deny", "Training rows are personal data; the card needs reports only."),
+        Intent(flow, "card-function-cannot-read-model-artifacts", function, "s3:GetObject",
+               f"{models}/model/model.tar.gz", "Deny", "The card names the artifact; it never reads it."),
+        Intent(flow, "card-function-cannot-rewrite-reports", function, "s3:PutObject", f"{run}/Fairness/bias.json",
+               "Deny", "The reports the approver decided on stay as the build wrote them."),
+        Intent(flow, "card-function-cannot-write-other-cards", function, "sagemaker:UpdateModelCard",
+               f"arn:aws:sagemaker:{region}:{dev}:model-card/{group}-risk-review", "Deny",
+               "Cards people write by hand are theirs: the function writes only <group>-<version>-card."),
+        Intent(flow, "card-function-cannot-approve", function, "sagemaker:UpdateModelPackage", version, "Deny",
+               "The card follows the decision; it never makes one.", {STATUS: "Approved"}),
+        Intent(flow, "card-function-cannot-read-other-model-settings", function, "ssm:GetParameter",
+               f"arn:aws:ssm:{region}:{dev}:parameter{model_parameter_name(config, model, 'retraining')}", "Deny",
+               "Only the intended-use parameters."),
+        *(_approver_card_intents(card, export) if "model_approver" in config.studio.personas else ()),
+    ]
+
+
+def _approver_card_intents(card: str, export: str) -> list[Intent]:
+    """The compliance officer reads a version's card and its PDF, and cannot rewrite what it says."""
+    approver = Generated(f"{STAGE_IDS['dev']}/Studio", "ModelApproverRole")
+    return [
+        Intent("model-cards", "approver-reads-card", approver, "sagemaker:DescribeModelCard", card, "Allow",
+               "`python -m pipelines_src.governance model-card` reads the card back as HTML."),
+        Intent("model-cards", "approver-reads-card-pdf", approver, "s3:GetObject", f"{export}/approved-0a1b2c3d/card.pdf",
+               "Allow", "The exported PDF is what gets filed."),
+        Intent("model-cards", "approver-cannot-rewrite-card", approver, "sagemaker:UpdateModelCard", card, "Deny",
+               "The card records the run and the decision; only the card function writes it."),
     ]
 
 

@@ -385,7 +385,9 @@ def test_model_quality_alarm_fires_below_the_registration_gate(monitoring: Templ
 
 def test_model_quality_drift_also_retrains(model_monitor_app: SynthesizedApp) -> None:
     model_stack = model_monitor_app.template(f"Dev/{model_stack_id('credit-risk')}")
-    [parameter] = model_stack.find_resources("AWS::SSM::Parameter").values()
+    [parameter] = model_stack.find_resources(
+        "AWS::SSM::Parameter", {"Properties": {"Name": "/mlops/models/credit-risk/retraining"}}
+    ).values()
 
     assert json.loads(parameter["Properties"]["Value"])["alarms"] == [
         "mlops-credit-risk-data-drift",

@@ -367,7 +367,8 @@ def test_approval_rule_matches_approved_and_rejected_versions_of_the_platforms_g
 
 
 def test_approval_events_are_retried_then_dead_lettered(promotion):
-    (rule,) = promotion.find_resources("AWS::Events::Rule").values()
+    (rule,) = [rule for logical_id, rule in promotion.find_resources("AWS::Events::Rule").items()
+               if logical_id.startswith("ApprovalTriggerRule")]
     (target,) = rule["Properties"]["Targets"]
     assert target["Arn"] == {"Fn::GetAtt": ["ApprovalTriggerFunctionD455AF86", "Arn"]}
     assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0

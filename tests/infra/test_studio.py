@@ -233,12 +233,12 @@ def test_only_the_data_scientist_registers_versions(resources: dict[str, Any]) -
     assert registering == ["data_scientist"]
 
 
-def test_model_approver_reads_only_the_reports_of_the_artifact_bucket(resources: dict[str, Any]) -> None:
+def test_model_approver_reads_only_the_reports_and_model_cards_of_the_artifact_bucket(resources: dict[str, Any]) -> None:
     statements = statements_of(resources, PERSONA_ROLES["model_approver"])
     s3_resources = {r for s in statements if any(a.startswith("s3:") for a in actions(s)) for r in resource_list(s)}
-    assert s3_resources == {f"{ARTIFACTS}/reports/*", ARTIFACTS}
-    [listing] = allowing(statements, "s3:ListBucket")
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["reports/*"]}}
+    assert s3_resources == {f"{ARTIFACTS}/reports/*", f"{ARTIFACTS}/model-cards/*", ARTIFACTS}
+    listings = allowing(statements, "s3:ListBucket")
+    assert sorted(listing["Condition"]["StringLike"]["s3:prefix"][0] for listing in listings) == ["model-cards/*", "reports/*"]
     assert not any(a.startswith("s3:Put") or a.startswith("s3:Delete") for s in statements for a in actions(s))
 
 

@@ -1,6 +1,7 @@
 """Each model's local run on its bundled data: every step, the gate, and the registration it would send."""
 
 import hashlib
+import html
 import json
 import re
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from pipelines_src.feature_store.snapshot_files import LINEAGE_KEYS, RECORDS_FILE
 from pipelines_src.model_build import step_names
+from pipelines_src.governance.local_card import CARD_FILE
 from pipelines_src.model_build.local_run import INGEST, RAW_FILE, REGISTRATION_FILE, SNAPSHOT, SNAPSHOT_DIR, main
 from pipelines_src.model_build.steps.register import METADATA_KEYS
 from pipelines_src.model_build.steps.tune import TUNING_FILE
@@ -102,6 +104,17 @@ def test_fairness_is_judged_per_attribute_or_reported_not_applicable_with_the_re
         assert gate["message"] == "All quality gates passed"
 
 
+def test_a_registered_local_version_gets_the_card_the_card_function_would_write(local_run, model) -> None:
+    page = (local_run.out / CARD_FILE).read_text()
+    evaluation = json.loads((local_run.out / "evaluation" / "evaluation.json").read_text())
+
+    assert f"<td>auc</td><td>{evaluation['binary_classification_metrics']['auc']['value']:.4g}</td>" in page
+    assert local_run.registration["CustomerMetadataProperties"]["DataDigest"] in page
+    assert "Awaiting the approver's decision." in page
+    if model.intended_use is not None:
+        assert html.escape(model.intended_use.purpose) in page
+
+
 def test_evaluation_and_gate_agree_on_the_auc(local_run) -> None:
     evaluation = json.loads((local_run.out / "evaluation" / "evaluation.json").read_text())
     gate = json.loads((local_run.out / "fairness" / "gate.json").read_text())
@@ -110,6 +123,7 @@ def test_evaluation_and_gate_agree_on_the_auc(local_run) -> None:
 
 def test_an_auc_threshold_above_the_model_fails_with_the_fail_steps_message(tmp_path, capsys, model_name) -> None:
     (tmp_path / REGISTRATION_FILE).write_text("{}")
+    (tmp_path / CARD_FILE).write_text("a stale card")
     with pytest.raises(SystemExit) as exited:
         main(["--config", str(CONFIG_UNDER_TEST), "--model", model_name, "--out", str(tmp_path), "--min-auc", "0.9999",
               "--no-tracking"])
@@ -118,7 +132,7 @@ def test_an_auc_threshold_above_the_model_fails_with_the_fail_steps_message(tmp_
     assert re.search(r"GateFailed: Quality gate failed: AUC 0\.\d{3} < min_auc 1\.000 \(short by 0\.\d{3}\)", output)
     gate = json.loads((tmp_path / "fairness" / "gate.json").read_text())
     assert gate["message"] in output
-    assert not (tmp_path / REGISTRATION_FILE).exists()
+    assert not (tmp_path / REGISTRATION_FILE).exists() and not (tmp_path / CARD_FILE).exists()
 
 
 def test_a_tuned_model_reports_its_search_and_trains_the_chosen_point(local_run, model, settings) -> None:

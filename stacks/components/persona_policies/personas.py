@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from platform_config.naming import MODEL_CARD_EXPORT_PREFIX
 from stacks.components.model_package_group import REGISTRATION_STATUS
 from stacks.components.persona_policies.compute import jobs, pipelines
 from stacks.components.persona_policies.delivery import delivery, dev_endpoints
@@ -113,6 +114,8 @@ def model_approver(scope: StudioScope) -> list[PersonaPolicy]:
     read_bucket(reports, scope.artifact_bucket, REPORTS_PREFIX, "ReadReports",
                  "Each model version's evaluation, fairness and explainability reports have keys per run; "
                  "reads are held to the reports/ prefix.")
+    read_bucket(reports, scope.artifact_bucket, MODEL_CARD_EXPORT_PREFIX, "ReadModelCardPdfs",
+                 "Each version's model card is exported as PDF under its own folder of the model-cards/ prefix.")
     reports.allow("DecryptReports", ["kms:Decrypt", "kms:DescribeKey"], [scope.artifact_key_arn])
     registry = registry_reader(scope)
     registry.allow(

@@ -1,6 +1,12 @@
-"""Reading the platform's model registry, by the groups' naming rule."""
+"""Reading the platform's model registry and its versions' model cards, by the groups' naming rule."""
 
+from platform_config.naming import MODEL_CARD_SUFFIX
 from stacks.components.persona_policies.scope import LIST_ONLY, VERSIONS, PersonaPolicy, StudioScope
+
+CARDS = (
+    "Each version's model card is named <group>-<version>-card when it is registered; readers may read "
+    "every card of the platform's groups, never write one."
+)
 
 
 def registry_resources(scope: StudioScope) -> list[str]:
@@ -22,5 +28,15 @@ def registry_reader(scope: StudioScope) -> PersonaPolicy:
         ["sagemaker:ListModelPackageGroups", "sagemaker:ListModelPackages"],
         ["*"],
         wildcard_reason=LIST_ONLY,
+    )
+    card = scope.sagemaker(f"model-card/{scope.model_package_group_pattern}{MODEL_CARD_SUFFIX}")
+    policy.allow(
+        "ReadModelCards",
+        ["sagemaker:DescribeModelCard", "sagemaker:ListModelCardVersions"],
+        [card],
+        wildcard_reason=CARDS,
+    )
+    policy.allow(
+        "ReadModelCardExportJobs", ["sagemaker:DescribeModelCardExportJob"], [f"{card}/export-job/*"], wildcard_reason=CARDS
     )
     return policy

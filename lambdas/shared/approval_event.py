@@ -1,4 +1,4 @@
-"""The one event this function accepts: SageMaker's ``Model Package State Change``.
+"""SageMaker's ``Model Package State Change``, as the approval trigger and the model card function accept it.
 
 SageMaker sends it on dev's default bus whenever a versioned model package
 changes (registration, approval, rejection, any later update), with the
