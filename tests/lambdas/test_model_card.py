@@ -19,7 +19,6 @@ from botocore.exceptions import ClientError
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from platform_config import PlatformConfig
 from tests.lambda_handlers import FakeContext, load_handler, stubbed_clients
 from tests.models_under_test import LocalBuilds
 
