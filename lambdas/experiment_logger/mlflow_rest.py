@@ -13,6 +13,7 @@ An error answer raises ``MlflowApiError`` with MLflow's ``error_code``.
 
 import hashlib
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -25,7 +26,9 @@ from botocore.awsrequest import AWSRequest
 SERVICE = "sagemaker-mlflow"
 SERVER_HEADER = "x-mlflow-sm-tracking-server-arn"
 API = "/api/2.0/mlflow"
-TRACKING_SERVER_ARN = r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]{9,16}:\d{12}:mlflow-tracking-server/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$"
+TRACKING_SERVER_ARN = (
+    r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]{9,16}:\d{12}:mlflow-tracking-server/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$"
+)
 TIMEOUT_SECONDS = 20
 NOT_FOUND = "RESOURCE_DOES_NOT_EXIST"
 ALREADY_EXISTS = "RESOURCE_ALREADY_EXISTS"
@@ -53,10 +56,9 @@ class MlflowRest:
     """The calls the experiment logger makes, each one MLflow REST endpoint."""
 
     def __init__(self, tracking_server_arn: str, credentials: Any, send: Send = urllib_send) -> None:
-        parts = tracking_server_arn.split(":")
-        if len(parts) != 6 or not parts[5].startswith("mlflow-tracking-server/"):
+        if not re.fullmatch(TRACKING_SERVER_ARN, tracking_server_arn):
             raise ValueError(f"TRACKING_SERVER_ARN {tracking_server_arn!r} is not an MLflow tracking server ARN")
-        self.arn, self.region = tracking_server_arn, parts[3]
+        self.arn, self.region = tracking_server_arn, tracking_server_arn.split(":")[3]
         self.base_url = f"https://{self.region}.experiments.sagemaker.aws{API}"
         self._signer = SigV4Auth(credentials, SERVICE, self.region)
         self._send = send

@@ -11,6 +11,7 @@ shows them. Any other tracking URI (an ``http(s)://`` server, a SageMaker tracki
 """
 
 import time
+import warnings
 from pathlib import Path
 
 import mlflow
@@ -44,8 +45,11 @@ def log_run(record: RunRecord, tracking_uri: str = DEFAULT_TRACKING_URI) -> str:
     if renamed:
         raise ValueError(f"artifacts whose file name differs from their name in the run: {renamed}")
     location = artifact_location(tracking_uri)
-    client = mlflow.MlflowClient(tracking_uri=tracking_uri)
-    experiment = client.get_experiment_by_name(record.experiment)
+    with warnings.catch_warnings():
+        # mlflow's own SQL store uses a SQLAlchemy loader that SQLAlchemy deprecates: nothing a caller can change.
+        warnings.filterwarnings("ignore", message=r"The ``noload`` loader strategy is deprecated")
+        client = mlflow.MlflowClient(tracking_uri=tracking_uri)
+        experiment = client.get_experiment_by_name(record.experiment)
     experiment_id = (
         experiment.experiment_id if experiment else client.create_experiment(record.experiment, artifact_location=location)
     )

@@ -1,6 +1,7 @@
 """`make pipeline-local` logs its run to a local MLflow store, and the store gives it back."""
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,18 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     root = tmp_path_factory.mktemp("tracking")
     uri = f"sqlite:///{root}/mlflow/mlflow.db"
-    main(["--config", str(DEFAULT_CONFIG_PATH), "--model", CREDIT_RISK, "--out", str(root / "out"), "--tracking-uri", uri])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        main(["--config", str(DEFAULT_CONFIG_PATH), "--model", CREDIT_RISK, "--out", str(root / "out"), "--tracking-uri", uri])
     client = mlflow.MlflowClient(tracking_uri=uri)
     experiment = client.get_experiment_by_name(CREDIT_RISK)
     [run] = client.search_runs([experiment.experiment_id])
-    return {"client": client, "run": run, "out": root / "out", "root": root}
+    return {"client": client, "run": run, "out": root / "out", "root": root, "warnings": caught}
+
+
+def test_logging_warns_nothing(logged) -> None:
+    """The notebook runs the local build and must stay free of warnings."""
+    assert [str(warning.message) for warning in logged["warnings"]] == []
 
 
 def test_the_run_is_logged_in_the_models_experiment_and_finished(logged) -> None:
