@@ -17,9 +17,8 @@ FIGURES = {
     "2. The pipeline steps and their reports": (10, 3),
     "3. Two tracked runs, compared in MLflow": (1, 0),
 }
-# Each warning shown once where it is raised, libraries' deprecations included, but for a notice of
-# mlflow's SQLAlchemy store that says nothing about this code (mlflow 3.17 with SQLAlchemy 2.1).
-WARNINGS = "default,ignore:The ``noload`` loader strategy is deprecated:DeprecationWarning"
+# Each warning shown once where it is raised, libraries' deprecations included.
+WARNINGS = "default"
 
 
 @dataclass(frozen=True)
