@@ -15,7 +15,6 @@ the approvers' topic (``approval_topic_name``, Promotion stack).
 
 from aws_cdk import Stack
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
@@ -37,6 +36,7 @@ from stacks.components.event_dead_letters import EventDeadLetters
 from stacks.components.experiment_logger import ExperimentLogger
 from stacks.components.experiment_tracking_server import ExperimentTrackingServer
 from stacks.components.platform_network import PlatformNetwork
+from stacks.components.log_encryption import allow_logs_to_encrypt_with
 
 
 class ExperimentsStack(Stack):
@@ -59,17 +59,7 @@ class ExperimentsStack(Stack):
             enable_key_rotation=True,
             removal_policy=removal_policy_of(account),
         )
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudWatchLogsEncryptsFunctionLogs",
-                actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-                principals=[iam.ServicePrincipal(f"logs.{self.region}.amazonaws.com")],
-                resources=["*"],
-                conditions={
-                    "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{self.region}:{self.account}:*"}
-                },
-            )
-        )
+        allow_logs_to_encrypt_with(key)
         allow_events_to_use(key, rules_of_account=self.account)
         # By name, as the model stacks refer to it: no export from the stateful Data stack.
         artifact_bucket = s3.Bucket.from_bucket_attributes(

@@ -30,6 +30,7 @@ from stacks.components.event_dead_letters import EventDeadLetters
 from stacks.components.event_forwarding import ServingAccountsEventIntake
 from stacks.components.model_alarms import DATA_DRIFT, MODEL_QUALITY
 from stacks.components.retrain_trigger import RetrainTrigger
+from stacks.components.log_encryption import allow_logs_to_encrypt_with
 from platform_config import PlatformConfig
 from stacks.cross_account import serving_account_ids
 from platform_config.naming import MODEL_PLACEHOLDER, build_pipeline_name, model_parameter_name, monitoring_alarm_name
@@ -61,17 +62,7 @@ class RetrainingStack(Stack):
             enable_key_rotation=True,
             removal_policy=removal_policy_of(account),
         )
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudWatchLogsEncryptsFunctionLogs",
-                actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-                principals=[iam.ServicePrincipal(f"logs.{self.region}.amazonaws.com")],
-                resources=["*"],
-                conditions={
-                    "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{self.region}:{self.account}:*"}
-                },
-            )
-        )
+        allow_logs_to_encrypt_with(key)
         allow_events_to_use(key)
         # The dead-letter alarm notifies the encrypted approvers' topic.
         key.add_to_resource_policy(

@@ -16,7 +16,6 @@ Removal policy comes from the account config (RETAIN outside dev).
 """
 
 from aws_cdk import Stack
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
@@ -27,6 +26,7 @@ from stacks.components.endpoint_settings import EndpointSettingsPublisher
 from stacks.components.monitoring_settings import publish_monitoring_bucket
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.secure_bucket import SecureBucket
+from stacks.components.log_encryption import allow_logs_to_encrypt_with
 from platform_config import PlatformConfig
 
 # Only staging runs the promotion pipeline's smoke test; only prod autoscales and runs shadow tests.
@@ -58,19 +58,7 @@ class ServingFoundationStack(Stack):
         # Monitoring's alarm forwarding dead-letters undeliverable alarms under this key.
         allow_events_to_use(self.key, rules_of_account=self.account)
         # Functions of the account's model stacks (batch scoring) encrypt their log groups with it.
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudWatchLogsEncryptsFunctionLogs",
-                actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-                principals=[iam.ServicePrincipal(f"logs.{self.region}.amazonaws.com")],
-                resources=["*"],
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{self.region}:{self.account}:log-group:*"
-                    }
-                },
-            )
-        )
+        allow_logs_to_encrypt_with(self.key)
         self.access_log_bucket = SecureBucket(self, "AccessLogs", removal_policy=removal_policy).bucket
         self.data_capture_bucket = SecureBucket(
             self, "DataCapture", removal_policy=removal_policy, encryption_key=self.key,

@@ -24,6 +24,7 @@ from stacks.components.persona_role import PersonaRole
 from stacks.components.platform_network import PlatformNetwork
 from stacks.components.studio_cleanup import StudioCleanup
 from stacks.components.studio_domain import StudioDomain
+from stacks.components.log_encryption import allow_logs_to_encrypt_with
 from platform_config.construct_ids import pascal
 from platform_config import PlatformConfig
 from platform_config.naming import (
@@ -66,17 +67,7 @@ class StudioStack(Stack):
             enable_key_rotation=True,
             removal_policy=removal_policy,
         )
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudWatchLogsEncryptsFunctionLogs",
-                actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-                principals=[iam.ServicePrincipal(f"logs.{self.region}.amazonaws.com")],
-                resources=["*"],
-                conditions={
-                    "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{self.region}:{self.account}:*"}
-                },
-            )
-        )
+        allow_logs_to_encrypt_with(self.key)
         default_role = PersonaRole(
             self, "DefaultExecutionRole", description="Studio users and shared spaces without a persona: read only"
         )

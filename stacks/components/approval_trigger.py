@@ -23,7 +23,6 @@ Exposes ``table``, ``function``, ``rule`` and ``alarms``.
 import json
 
 from aws_cdk import Duration, RemovalPolicy, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
@@ -34,7 +33,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks.components.event_dead_letters import queue_not_empty_alarm
+from stacks.components.event_dead_letters import function_errors_alarm, queue_not_empty_alarm
 from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.platform_function import PlatformFunction
 from platform_config.naming import MODEL_PLACEHOLDER
@@ -157,15 +156,9 @@ class ApprovalTrigger(Construct):
                 description="An approval event could not be handled: promote the version by hand or "
                 "redrive the dead-letter queue after fixing the cause.",
             ),
-            cloudwatch.Alarm(
-                self,
-                "Errors",
-                alarm_description="The approval trigger failed; the event is retried, then dead-lettered.",
-                metric=self.function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
-                threshold=0,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            function_errors_alarm(
+                self, "Errors", function=self.function,
+                description="The approval trigger failed; the event is retried, then dead-lettered.",
             ),
         ]
         for alarm in self.alarms:

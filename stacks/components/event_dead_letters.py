@@ -15,6 +15,7 @@ from typing import Any
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -45,6 +46,20 @@ def queue_not_empty_alarm(scope: Construct, construct_id: str, *, queue: sqs.IQu
         construct_id,
         alarm_description=description,
         metric=queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(5), statistic="Maximum"),
+        threshold=0,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluation_periods=1,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+
+
+def function_errors_alarm(scope: Construct, construct_id: str, *, function: lambda_.IFunction, description: str) -> cloudwatch.Alarm:
+    """An alarm in ALARM when ``function`` failed in the last five minutes (its event is retried, then dead-lettered)."""
+    return cloudwatch.Alarm(
+        scope,
+        construct_id,
+        alarm_description=description,
+        metric=function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
         threshold=0,
         comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluation_periods=1,

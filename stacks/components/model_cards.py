@@ -25,7 +25,6 @@ Exposes ``function``, ``rule`` and ``alarms``.
 import json
 
 from aws_cdk import Duration, RemovalPolicy, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -38,7 +37,7 @@ from constructs import Construct
 
 from platform_config.naming import ANY_MODEL, MODEL_CARD_EXPORT_PREFIX, MODEL_CARD_SUFFIX, MODEL_PLACEHOLDER
 from stacks.components.approval_trigger import DETAIL_TYPE, MAX_EVENT_AGE, RETRY_ATTEMPTS, SOURCE
-from stacks.components.event_dead_letters import queue_not_empty_alarm
+from stacks.components.event_dead_letters import function_errors_alarm, queue_not_empty_alarm
 from stacks.components.nag import acknowledge, as_nag_renders
 from stacks.components.platform_function import PlatformFunction
 
@@ -122,15 +121,9 @@ class ModelCards(Construct):
                 description="A model version's card could not be written or updated: redrive the dead-letter "
                 "queue after fixing the cause.",
             ),
-            cloudwatch.Alarm(
-                self,
-                "Errors",
-                alarm_description="The model card function failed; the event is retried, then dead-lettered.",
-                metric=self.function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
-                threshold=0,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            function_errors_alarm(
+                self, "Errors", function=self.function,
+                description="The model card function failed; the event is retried, then dead-lettered.",
             ),
         ]
         for alarm in self.alarms:
