@@ -74,7 +74,8 @@ def render(estimates: list[AccountEstimate]) -> str:
     """The estimates as text: per account its total, then each line item with how it was computed."""
     prices = estimates[0].prices
     lines = [
-        f"Monthly estimate ({HOURS_PER_MONTH} h a month), {prices.region} on-demand prices taken {prices.taken}.",
+        f"Monthly estimate ({HOURS_PER_MONTH} h a month), {prices.region} on-demand price table of {prices.taken}: "
+        "most of its prices are unchecked against AWS (each entry's 'checked' note in stacks/cost/prices says which).",
         "Requests, data transfer, storage, logs and pipeline/training runs are use-dependent and not counted.",
     ]
     for estimate in estimates:

@@ -234,7 +234,7 @@ def test_make_cost_prints_each_account_with_its_total(synthesized: SynthesizedAp
     )
 
     assert result.stdout.strip() == render(list(default_estimates.values()))
-    assert "prices taken 2026-12-01" in result.stdout
+    assert "price table of 2026-12-01: most of its prices are unchecked against AWS" in result.stdout
     for account in ("Dev (111111111111/eu-west-1): $", "Staging (222222222222", "Prod (333333333333"):
         assert account in result.stdout
 
