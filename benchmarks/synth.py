@@ -59,6 +59,9 @@ def count_resources(outdir: Path) -> int:
     return sum(len(json.loads(path.read_text()).get("Resources", {})) for path in templates(outdir).values())
 
 
+_BUDGET = re.compile(r"^(monthly_budget_usd = )([0-9.]+)$", re.MULTILINE)
+
+
 def copies_config(base: Path, copies: int, folder: Path) -> tuple[Path, list[str]]:
     """A config like ``base`` whose models are ``copies`` copies of its first model."""
     text = base.read_text()
@@ -69,6 +72,8 @@ def copies_config(base: Path, copies: int, folder: Path) -> tuple[Path, list[str
     name = re.search(r'^name = "([^"]+)"$', model, re.MULTILINE)[1]
     names = [name] + [f"{name}-{index}" for index in range(2, copies + 1)]
     blocks = [model.replace(f'name = "{name}"', f'name = "{copy}"', 1) for copy in names]
+    # Synth refuses an account whose estimate exceeds its budget: each copy brings its own share.
+    head = _BUDGET.sub(lambda m: f"{m[1]}{float(m[2]) * copies:g}", head)
     path = folder / f"{copies}-models.toml"
     path.write_text(head + "\n".join(blocks))
     return path, names
