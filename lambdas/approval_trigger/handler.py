@@ -53,10 +53,9 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
-from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from approval_event import ModelPackageStateChangeEvent
+from approval_event import state_change_of
 from promotion import Action, Promotion, TriggerSettings, UnknownModelGroupError, decide, start_promotion
 
 # How long a started promotion is remembered. It must outlast a whole promotion (queue,
@@ -110,12 +109,7 @@ def _promote_once() -> Callable[..., dict[str, str]]:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    try:
-        change = parse(event=event, model=ModelPackageStateChangeEvent).detail
-    except ValidationError as error:
-        problems = [f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}" for problem in error.errors()]
-        logger.error("rejected malformed approval event", extra={"problems": problems})
-        raise ValueError(f"malformed SageMaker Model Package State Change event: {'; '.join(problems)}") from None
+    change = state_change_of(event, logger, "approval event")
     try:
         decision = decide(change, _settings())
     except UnknownModelGroupError as error:

@@ -35,10 +35,9 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from approval_event import ModelPackageStateChangeEvent
+from approval_event import state_change_of
 from model_cards import SETTINGS_ENVIRONMENT, CardSettings, PackageReportsError, UnknownModelGroupError, write_card
 
 logger = Logger()
@@ -68,12 +67,7 @@ def _ssm() -> Any:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    try:
-        change = parse(event=event, model=ModelPackageStateChangeEvent).detail
-    except ValidationError as error:
-        problems = [f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}" for problem in error.errors()]
-        logger.error("rejected malformed model package event", extra={"problems": problems})
-        raise ValueError(f"malformed SageMaker Model Package State Change event: {'; '.join(problems)}") from None
+    change = state_change_of(event, logger, "model package event")
     settings = _settings()
     try:
         written = write_card(change, settings, sagemaker=_sagemaker(), s3=_s3(), ssm=_ssm())

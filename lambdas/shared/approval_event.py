@@ -9,6 +9,8 @@ version and account is malformed: acting on it could promote the wrong model.
 
 from typing import Literal
 
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, Field, model_validator
 
@@ -49,3 +51,14 @@ class ModelPackageStateChangeEvent(EventBridgeModel):
         if self.detail.account != self.account:
             raise ValueError(f"ModelPackageArn is in account {self.detail.account}, the event came from {self.account}")
         return self
+
+
+def state_change_of(event: dict, logger: Logger, what: str) -> ModelPackageStateChange:
+    """The change ``event`` announces; a malformed event is logged as a malformed ``what`` and raises
+    ``ValueError`` naming every problem, before the caller acts on anything."""
+    try:
+        return parse(event=event, model=ModelPackageStateChangeEvent).detail
+    except ValidationError as error:
+        problems = [f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}" for problem in error.errors()]
+        logger.error(f"rejected malformed {what}", extra={"problems": problems})
+        raise ValueError(f"malformed SageMaker Model Package State Change event: {'; '.join(problems)}") from None
