@@ -46,6 +46,7 @@ from stacks.components.realtime_endpoint import (
     RollbackThresholds,
     data_capture_config,
     rollback_alarms,
+    served_model,
 )
 
 ASYNC_INPUT_PREFIX = "async-input"
@@ -87,14 +88,7 @@ class AsyncEndpoint(Construct):
         backlog_alarm_name: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.model = sagemaker.CfnModel(
-            self,
-            "Model",
-            execution_role_arn=execution_role_arn,
-            containers=[sagemaker.CfnModel.ContainerDefinitionProperty(model_package_name=model_package_arn)],
-            vpc_config=sagemaker.CfnModel.VpcConfigProperty(security_group_ids=[security_group_id], subnets=subnet_ids),
-            enable_network_isolation=True,
-        )
+        self.model = served_model(self, "Model", model_package_arn, execution_role_arn, subnet_ids, security_group_id)
         key = kms.Key.from_key_arn(self, "ServingKey", key_arn)
         self.success_topic, self.error_topic = (
             sns.Topic(self, construct_id_, topic_name=name, display_name=display, master_key=key, enforce_ssl=True)

@@ -37,8 +37,8 @@ Creates:
 The model and the endpoint config have CloudFormation-generated names, so a new
 package replaces both without collisions while the endpoint keeps its name and
 is updated in place. Exposes ``model``, ``candidate_model`` (``None`` without a candidate),
-``endpoint_config``, ``endpoint`` and ``rollback_alarms``. ``rollback_alarms`` and
-``data_capture_config`` are shared with ``AsyncEndpoint``.
+``endpoint_config``, ``endpoint`` and ``rollback_alarms``. ``served_model``, ``rollback_alarms``
+and ``data_capture_config`` are shared with ``AsyncEndpoint``.
 """
 
 import math
@@ -134,11 +134,11 @@ class RealtimeEndpoint(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self._candidate = candidate
-        self.model = self._model("Model", model_package_arn, execution_role_arn, subnet_ids, security_group_id)
+        self.model = served_model(self, "Model", model_package_arn, execution_role_arn, subnet_ids, security_group_id)
         self.candidate_model = None
         if candidate is not None:
-            self.candidate_model = self._model(
-                "CandidateModel", candidate.model_package_arn, execution_role_arn, subnet_ids, security_group_id
+            self.candidate_model = served_model(
+                self, "CandidateModel", candidate.model_package_arn, execution_role_arn, subnet_ids, security_group_id
             )
             self.candidate_model.cfn_options.condition = candidate.condition
         self.endpoint_config = self._endpoint_config(
@@ -164,25 +164,6 @@ class RealtimeEndpoint(Construct):
         )
         if autoscaling is not None:
             self._autoscale(endpoint_name, autoscaling)
-
-    def _model(
-        self, construct_id: str, package_arn: str, role_arn: str, subnet_ids: list[str] | None,
-        security_group_id: str | None,
-    ) -> sagemaker.CfnModel:
-        # Serverless inference supports neither VPC configuration nor network isolation (AWS's
-        # feature exclusions): such a model gets no subnets, and SageMaker refuses the flag.
-        in_vpc = subnet_ids is not None and security_group_id is not None
-        return sagemaker.CfnModel(
-            self,
-            construct_id,
-            execution_role_arn=role_arn,
-            containers=[sagemaker.CfnModel.ContainerDefinitionProperty(model_package_name=package_arn)],
-            vpc_config=(
-                sagemaker.CfnModel.VpcConfigProperty(security_group_ids=[security_group_id], subnets=subnet_ids)
-                if in_vpc else None
-            ),
-            enable_network_isolation=True if in_vpc else None,
-        )
 
     def _candidate_variants(self, instance_type: str, instance_count: int) -> dict:
         """The endpoint config's properties that carry the candidate, and the served variant's weight."""
@@ -301,6 +282,28 @@ def _as_template(struct: object) -> object:
     if values is None:
         return struct
     return {"".join(part.capitalize() for part in key.split("_")): _as_template(value) for key, value in values.items()}
+
+
+def served_model(
+    scope: Construct, construct_id: str, package_arn: str, role_arn: str, subnet_ids: list[str] | None,
+    security_group_id: str | None,
+) -> sagemaker.CfnModel:
+    """The model serving ``package_arn`` as ``role_arn``: in the subnets and security group given,
+    network-isolated; with neither (serverless), outside the VPC."""
+    # Serverless inference supports neither VPC configuration nor network isolation (AWS's
+    # feature exclusions): such a model gets no subnets, and SageMaker refuses the flag.
+    in_vpc = subnet_ids is not None and security_group_id is not None
+    return sagemaker.CfnModel(
+        scope,
+        construct_id,
+        execution_role_arn=role_arn,
+        containers=[sagemaker.CfnModel.ContainerDefinitionProperty(model_package_name=package_arn)],
+        vpc_config=(
+            sagemaker.CfnModel.VpcConfigProperty(security_group_ids=[security_group_id], subnets=subnet_ids)
+            if in_vpc else None
+        ),
+        enable_network_isolation=True if in_vpc else None,
+    )
 
 
 def rollback_alarms(
